@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+const intFrom = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max);
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean));
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 15m, 24h, 7d');
+
+/** `tenant:key` pairs of NIGHTSHIFT_API_KEYS. */
+const apiKeys = z.string().transform((s, ctx) => {
+  const keys: { tenant: string; key: string }[] = [];
+  for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = pair.indexOf(':');
+    const tenant = pair.slice(0, at);
+    const key = pair.slice(at + 1);
+    if (at <= 0 || !key || !/^[A-Za-z0-9_.-]+$/.test(tenant)) {
+      ctx.addIssue({ code: 'custom', message: `'${pair}' is not tenant:key` });
+      return z.NEVER;
+    }
+    keys.push({ tenant, key });
+  }
+  return keys;
+});
+
+/**
+ * The configuration contract of DESIGN.md: every variable, its meaning and its default.
+ * Every app reads the environment through {@link loadConfig}; nothing else reads `process.env`.
+ */
+const configSchema = z.object({
+  PORT: intFrom(0, 65535).default(3000),
+  REDIS_URL: z.string().url().optional(),
+  NIGHTSHIFT_API_KEYS: apiKeys.default([]),
+  NIGHTSHIFT_ADMIN_KEY: z.string().min(16).optional(),
+  NIGHTSHIFT_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
+  NIGHTSHIFT_PROVIDER: z.enum(['auto', 'ollama', 'openai', 'extractive']).default('auto'),
+  OLLAMA_HOST: z.string().url().default('http://127.0.0.1:11434'),
+  NIGHTSHIFT_OPENAI_BASE_URL: z.string().url().default('http://127.0.0.1:8000/v1'),
+  NIGHTSHIFT_OPENAI_API_KEY: z.string().optional(),
+  NIGHTSHIFT_MODEL: z.string().min(1).default('qwen3:32b'),
+  NIGHTSHIFT_FALLBACK_MODELS: list.default(['qwen2:7b']),
+  NIGHTSHIFT_NUM_CTX: intFrom(512).default(8192),
+  NIGHTSHIFT_MAX_TOKENS: intFrom(16).default(2048),
+  NIGHTSHIFT_TIMEOUT_S: intFrom(1).default(120),
+  NIGHTSHIFT_COLD_WINDOWS: z.string().min(1).default('22:00-06:00'),
+  NIGHTSHIFT_WINDOW_GRACE_S: intFrom(0).default(300),
+  NIGHTSHIFT_TZ: z.string().default('UTC'),
+  NIGHTSHIFT_GPU_PROBE: z.enum(['nvidia-smi', 'ollama', 'none']).optional(),
+  NIGHTSHIFT_NVIDIA_SMI: z.string().default('nvidia-smi'),
+  NIGHTSHIFT_GPU_INDEX: intFrom(0).optional(),
+  CUDA_VISIBLE_DEVICES: z.string().optional(),
+  NIGHTSHIFT_GPU_MEMORY_MIB: intFrom(1).optional(),
+  NIGHTSHIFT_VRAM_MAX_USED_PCT: z.coerce.number().min(1).max(100).default(95),
+  NIGHTSHIFT_VRAM_RESERVE_MIB: intFrom(0).default(1024),
+  NIGHTSHIFT_SLOT_MEMORY_MIB: intFrom(1).optional(),
+  NIGHTSHIFT_HOT_CONCURRENCY: intFrom(1, 256).default(2),
+  NIGHTSHIFT_COLD_CONCURRENCY: intFrom(1, 256).default(2),
+  NIGHTSHIFT_HOT_MAX_QUEUE: intFrom(1).default(50),
+  NIGHTSHIFT_HOT_RATE_PER_MIN: intFrom(1).default(12),
+  NIGHTSHIFT_HOT_BURST: intFrom(1).default(3),
+  NIGHTSHIFT_HOT_WAIT_S: intFrom(1).default(120),
+  NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  NIGHTSHIFT_WEBHOOK_ALLOW_LIST: list.default([]),
+  NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE: z.string().default('0s,5s,5m,30m,2h,5h,10h,10h'),
+  NIGHTSHIFT_WEBHOOK_TIMEOUT_S: intFrom(1, 300).default(15),
+  NIGHTSHIFT_RESULT_TTL: duration.default('7d'),
+  NIGHTSHIFT_MAX_DOCUMENTS: intFrom(1).default(10_000),
+  NIGHTSHIFT_MAX_DOCUMENT_BYTES: intFrom(1).default(20 * 1024 * 1024),
+  NIGHTSHIFT_MAX_BODY_BYTES: intFrom(1).default(100 * 1024 * 1024),
+  NIGHTSHIFT_JOB_ATTEMPTS: intFrom(1, 100).default(5),
+  NIGHTSHIFT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The parsed, typed configuration. */
+export type Config = z.output<typeof configSchema>;
+
+/** Raised when an environment variable holds a value the contract does not allow. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`,
+    );
+  }
+}
+
+/**
+ * Reads the configuration contract from an environment. Empty strings count as unset.
+ *
+ * @example
+ * const config = loadConfig(process.env); // throws ConfigError naming the bad variable
+ * config.NIGHTSHIFT_NUM_CTX; // 8192
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => name in configSchema.shape && value !== ''),
+  );
+  const parsed = configSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '?'),
+      message: issue.message,
+    })),
+  );
+}
+
+/** Milliseconds of a duration such as `90s`, `15m`, `24h`, `7d`. */
+export function durationMs(value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(value.trim());
+  if (!match) throw new Error(`'${value}' is not a duration such as 30s, 15m, 24h, 7d`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms'];
+  return Number(match[1]) * unit;
+}

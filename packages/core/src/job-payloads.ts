@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { summaryOptions } from './batch-schemas.ts';
+
+/** Where a document's content travels inside a job: text as is, PDFs as base64. */
+export const documentContent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string() }),
+  z.object({ kind: z.literal('pdf'), base64: z.string() }),
+]);
+export type DocumentContent = z.infer<typeof documentContent>;
+
+/** A child job on the `cold` queue: one document of a batch. */
+export const coldJobData = z.object({
+  batchId: z.string(),
+  tenant: z.string(),
+  documentId: z.string(),
+  index: z.number().int().nonnegative(),
+  model: z.string(),
+  summary: summaryOptions,
+  content: documentContent,
+});
+export type ColdJobData = z.infer<typeof coldJobData>;
+
+/** The parent job on the `batches` queue: completes when every document is done. */
+export const batchJobData = z.object({ batchId: z.string(), tenant: z.string() });
+export type BatchJobData = z.infer<typeof batchJobData>;
+
+/** A job on the `hot` queue: one interactive summary someone is waiting for. */
+export const hotJobData = z.object({
+  tenant: z.string(),
+  model: z.string(),
+  summary: summaryOptions,
+  content: documentContent,
+});
+export type HotJobData = z.infer<typeof hotJobData>;
