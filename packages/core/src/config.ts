@@ -2,9 +2,12 @@ import { z } from 'zod';
 
 const intFrom = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max);
-const list = z
-  .string()
-  .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean));
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -13,7 +16,10 @@ const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 
 /** `tenant:key` pairs of NIGHTSHIFT_API_KEYS. */
 const apiKeys = z.string().transform((s, ctx) => {
   const keys: { tenant: string; key: string }[] = [];
-  for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const at = pair.indexOf(':');
     const tenant = pair.slice(0, at);
     const key = pair.slice(at + 1);
@@ -71,7 +77,9 @@ const configSchema = z.object({
   NIGHTSHIFT_MAX_DOCUMENT_BYTES: intFrom(1).default(20 * 1024 * 1024),
   NIGHTSHIFT_MAX_BODY_BYTES: intFrom(1).default(100 * 1024 * 1024),
   NIGHTSHIFT_JOB_ATTEMPTS: intFrom(1, 100).default(5),
-  NIGHTSHIFT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NIGHTSHIFT_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
 });
 
 /** The parsed, typed configuration. */

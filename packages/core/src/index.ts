@@ -1,15 +1,15 @@
-export { type Config, ConfigError, durationMs, loadConfig } from './config.ts';
-export * from './batch-schemas.ts';
 export * from './api-schemas.ts';
+export * from './batch-schemas.ts';
+export { type Config, ConfigError, durationMs, loadConfig } from './config.ts';
+export { newBatchId, newScheduleId } from './ids.ts';
 export * from './job-payloads.ts';
-export * from './webhook-event.ts';
 export {
-  checkRedisPolicy,
   type ConnectionRole,
+  checkRedisPolicy,
   createRedis,
   keyPrefix,
   type QueueName,
   queueNames,
   RedisPolicyError,
 } from './queue-topology.ts';
-export { newBatchId, newScheduleId } from './ids.ts';
+export * from './webhook-event.ts';

@@ -1,4 +1,4 @@
-import { startRedis, type RedisHarness } from '@nightshift/testkit/redis-harness';
+import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRedisPolicy, createRedis, RedisPolicyError } from './queue-topology.ts';
 

@@ -64,6 +64,9 @@ export async function checkRedisPolicy(
     return { policy };
   } catch (error) {
     if (error instanceof RedisPolicyError) throw error;
-    return { policy: null, warning: `could not read maxmemory-policy: ${(error as Error).message}` };
+    return {
+      policy: null,
+      warning: `could not read maxmemory-policy: ${(error as Error).message}`,
+    };
   }
 }

@@ -1,0 +1,21 @@
+import { keyPrefix } from '@nightshift/core';
+
+/** Redis keys of one batch's record. All share the `{nightshift}` hash tag (one cluster slot). */
+export const batchKeys = (batchId: string) => ({
+  /** Hash: the batch's fields, counts and usage. */
+  record: `${keyPrefix}:batch:${batchId}`,
+  /** List: document ids in submission order (the order of the results stream). */
+  documents: `${keyPrefix}:batch:${batchId}:documents`,
+  /** Hash: document id → state (absent means queued). */
+  states: `${keyPrefix}:batch:${batchId}:states`,
+  /** Hash: document id → result JSON. */
+  results: `${keyPrefix}:batch:${batchId}:results`,
+  /** Hash: document id → checkpoint JSON (chunk summaries done so far). */
+  checkpoints: `${keyPrefix}:batch:${batchId}:checkpoints`,
+});
+
+/** Sorted set of a tenant's batch ids; ids are time-ordered, so lexical order is age order. */
+export const tenantBatchesKey = (tenant: string) => `${keyPrefix}:tenant:${tenant}:batches`;
+
+/** Sorted set of unfinished batches by `expiresAt` (ms): what the expiry sweep looks at. */
+export const openBatchesKey = `${keyPrefix}:batches:open`;

@@ -1,0 +1,165 @@
+import { type ColdJobData, createRedis, keyPrefix, queueNames } from '@nightshift/core';
+import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BatchStore } from './batch-store.ts';
+import { BatchSubmitter } from './batch-submitter.ts';
+
+let redis: RedisHarness;
+let client: Redis;
+let store: BatchStore;
+let submitter: BatchSubmitter;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = createRedis(redis.url, 'client');
+  store = new BatchStore({ redis: client, resultTtlMs: 60_000 });
+  submitter = new BatchSubmitter({ connection: client, store, attempts: 2, resultTtlMs: 60_000 });
+});
+beforeEach(async () => {
+  await client.flushall();
+});
+afterAll(async () => {
+  await submitter.close();
+  client.disconnect();
+  await redis.stop();
+});
+
+const input = (texts: string[], tenant = 'acme') => ({
+  tenant,
+  documents: texts.map((text, i) => ({ id: `doc_${i}`, content: { kind: 'text' as const, text } })),
+  model: 'test-model',
+  summary: {},
+  metadata: { team: 'qa' },
+  webhook: null,
+  completionWindow: '24h',
+});
+
+/** Drains the flow like the real apps do: cold children, then the parent finalizes. */
+async function drain(process: (job: Job<ColdJobData>) => Promise<void>) {
+  const finalized: string[] = [];
+  const connection = createRedis(redis.url, 'worker');
+  const cold = new Worker<ColdJobData>(queueNames.cold, process, { connection, prefix: keyPrefix });
+  const parents = new Worker(
+    queueNames.batches,
+    async (job) => {
+      const outcome = await store.finalize(job.data.batchId);
+      if (outcome?.finalized) finalized.push(outcome.batch.status);
+    },
+    { connection, prefix: keyPrefix },
+  );
+  return {
+    finalized,
+    async stop() {
+      await Promise.all([cold.close(), parents.close()]);
+      connection.disconnect();
+    },
+  };
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('a batch as a BullMQ flow', () => {
+  it('completes with errors when one document fails, keeping every result', async () => {
+    const batch = await submitter.submit(input(['one', 'BAD', 'three']));
+    expect(batch.status).toBe('queued');
+    expect(batch.counts).toMatchObject({ total: 3, queued: 3 });
+
+    const run = await drain(async (job) => {
+      const { batchId, documentId, content } = job.data;
+      await store.moveDocument(batchId, documentId, 'running');
+      const text = content.kind === 'text' ? content.text : '';
+      const usage = { promptTokens: 2, completionTokens: 1 };
+      await store.moveDocument(batchId, documentId, text === 'BAD' ? 'failed' : 'succeeded', {
+        documentId,
+        status: text === 'BAD' ? 'failed' : 'succeeded',
+        ...(text === 'BAD'
+          ? { error: { code: 'pdf_corrupt', message: 'broken' } }
+          : { summary: text.toUpperCase() }),
+        model: 'test-model',
+        usage,
+      });
+    });
+    await until(async () => run.finalized.length === 1);
+    await run.stop();
+
+    const done = await store.getForTenant('acme', batch.id);
+    expect(done?.status).toBe('completed_with_errors');
+    expect(done?.counts).toMatchObject({
+      total: 3,
+      queued: 0,
+      running: 0,
+      succeeded: 2,
+      failed: 1,
+    });
+    expect(done?.usage).toEqual({ promptTokens: 6, completionTokens: 3 });
+    expect(done?.completedAt).not.toBeNull();
+    const lines = [];
+    for await (const line of store.results(batch.id)) lines.push(line);
+    expect(lines.map((l) => [l.documentId, l.status, l.summary ?? l.error?.code])).toEqual([
+      ['doc_0', 'succeeded', 'ONE'],
+      ['doc_1', 'failed', 'pdf_corrupt'],
+      ['doc_2', 'succeeded', 'THREE'],
+    ]);
+  });
+
+  it('counts a document once even when its job runs twice', async () => {
+    const batch = await submitter.submit(input(['x']));
+    const result = {
+      documentId: 'doc_0',
+      status: 'succeeded' as const,
+      summary: 'x',
+      model: 'm',
+      usage: { promptTokens: 5, completionTokens: 5 },
+    };
+    expect(await store.moveDocument(batch.id, 'doc_0', 'running')).toBe(true);
+    expect(await store.moveDocument(batch.id, 'doc_0', 'running')).toBe(true);
+    expect(await store.moveDocument(batch.id, 'doc_0', 'succeeded', result)).toBe(true);
+    expect(await store.moveDocument(batch.id, 'doc_0', 'succeeded', result)).toBe(false);
+    expect(await store.moveDocument(batch.id, 'doc_0', 'running')).toBe(false);
+    const after = await store.getForTenant('acme', batch.id);
+    expect(after?.counts).toMatchObject({ queued: 0, running: 0, succeeded: 1 });
+    expect(after?.usage.promptTokens).toBe(5);
+  });
+
+  it('cancels waiting documents at once and finalizes the batch as cancelled', async () => {
+    const batch = await submitter.submit(input(['a', 'b', 'c', 'd']));
+    const cancelled = await submitter.cancel('acme', batch.id);
+    expect(cancelled?.status).toBe('cancelled');
+    expect(cancelled?.counts).toMatchObject({ cancelled: 4, queued: 0 });
+    const coldQueue = new Queue(queueNames.cold, { connection: client, prefix: keyPrefix });
+    expect(await coldQueue.count()).toBe(0);
+    await coldQueue.close();
+
+    const run = await drain(async () => {
+      throw new Error('no cancelled document may run');
+    });
+    await until(async () => run.finalized.length === 1);
+    await run.stop();
+    expect(run.finalized).toEqual(['cancelled']);
+  });
+
+  it('hides other tenants and lists newest first with a cursor', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await submitter.submit(input(['t']), new Date(Date.now() + i))).id);
+    }
+    await submitter.submit(input(['t'], 'globex'));
+    expect(await store.getForTenant('globex', ids[0] as string)).toBeNull();
+    expect(await submitter.cancel('globex', ids[0] as string)).toBeNull();
+
+    const first = await store.list('acme', { limit: 2 });
+    expect(first.data.map((b) => b.id)).toEqual([ids[4], ids[3]]);
+    expect(first.hasMore).toBe(true);
+    const rest = await store.list('acme', { limit: 10, after: ids[3] });
+    expect(rest.data.map((b) => b.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(rest.hasMore).toBe(false);
+  });
+});

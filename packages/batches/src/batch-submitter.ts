@@ -1,0 +1,160 @@
+import {
+  type BatchObject,
+  type ColdJobData,
+  type DocumentContent,
+  durationMs,
+  keyPrefix,
+  newBatchId,
+  queueNames,
+  type SummaryOptions,
+} from '@nightshift/core';
+import { FlowProducer, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { BatchStore } from './batch-store.ts';
+
+/** One document of a batch being submitted. */
+export interface SubmittedDocument {
+  id: string;
+  content: DocumentContent;
+}
+
+/** Everything a new batch needs. */
+export interface SubmitBatchInput {
+  tenant: string;
+  documents: SubmittedDocument[];
+  model: string;
+  summary: SummaryOptions;
+  metadata: Record<string, string>;
+  webhook: { url: string; events: ('document.completed' | 'document.failed')[] } | null;
+  /** Duration such as `24h`: after it, unfinished documents expire. */
+  completionWindow: string;
+  scheduleId?: string | null;
+}
+
+/** Options of {@link BatchSubmitter}. */
+export interface BatchSubmitterOptions {
+  /** Connection for the flow producer and queues (shared, never blocking). */
+  connection: Redis;
+  store: BatchStore;
+  /** Attempts per document before it is recorded failed. */
+  attempts: number;
+  /** How long finished jobs stay in BullMQ (results themselves live in the store). */
+  resultTtlMs: number;
+  /** Fair ordering of cold documents across tenants; absent means FIFO. */
+  priorityFor?: (tenant: string, count: number) => Promise<number[]>;
+}
+
+/**
+ * Turns a batch into a BullMQ flow: one parent on `batches` and one child per document on
+ * `cold`. A child that fails for good does not block the parent (`ignoreDependencyOnFailure`):
+ * one bad document never fails the batch.
+ *
+ * @example
+ * const submitter = new BatchSubmitter({ connection, store, attempts: 5, resultTtlMs });
+ * const batch = await submitter.submit({ tenant: 'acme', documents, model: 'qwen3:32b', ... });
+ */
+export class BatchSubmitter {
+  readonly #flows: FlowProducer;
+  readonly #cold: Queue;
+  readonly #options: BatchSubmitterOptions;
+
+  constructor(options: BatchSubmitterOptions) {
+    this.#options = options;
+    this.#flows = new FlowProducer({ connection: options.connection, prefix: keyPrefix });
+    this.#cold = new Queue(queueNames.cold, { connection: options.connection, prefix: keyPrefix });
+  }
+
+  async submit(input: SubmitBatchInput, now = new Date()): Promise<BatchObject> {
+    const { store, attempts, resultTtlMs } = this.#options;
+    const id = newBatchId(now.getTime());
+    const expiresAt = new Date(now.getTime() + durationMs(input.completionWindow));
+    await store.create({
+      id,
+      tenant: input.tenant,
+      model: input.model,
+      summary: input.summary,
+      metadata: input.metadata,
+      webhook: input.webhook,
+      completionWindow: input.completionWindow,
+      scheduleId: input.scheduleId ?? null,
+      documentIds: input.documents.map((d) => d.id),
+      createdAt: now,
+      expiresAt,
+    });
+    const priorities = this.#options.priorityFor
+      ? await this.#options.priorityFor(input.tenant, input.documents.length)
+      : undefined;
+    const keepSeconds = Math.ceil(resultTtlMs / 1000);
+    await this.#flows.add({
+      name: 'batch',
+      queueName: queueNames.batches,
+      data: { batchId: id, tenant: input.tenant },
+      opts: {
+        jobId: id,
+        removeOnComplete: { age: keepSeconds },
+        removeOnFail: { age: keepSeconds },
+      },
+      children: input.documents.map((document, index) => {
+        const data: ColdJobData = {
+          batchId: id,
+          tenant: input.tenant,
+          documentId: document.id,
+          index,
+          model: input.model,
+          summary: input.summary,
+          content: document.content,
+        };
+        return {
+          name: 'document',
+          queueName: queueNames.cold,
+          data,
+          opts: {
+            jobId: coldJobId(id, index),
+            attempts,
+            backoff: { type: 'exponential', delay: 5_000 },
+            ignoreDependencyOnFailure: true,
+            removeOnComplete: true,
+            removeOnFail: { age: keepSeconds },
+            ...(priorities ? { priority: priorities[index] } : {}),
+          },
+        };
+      }),
+    });
+    return (await store.getForTenant(input.tenant, id)) as BatchObject;
+  }
+
+  /**
+   * Cancels a batch: marks it, then takes its waiting documents off the cold queue at once
+   * (each ends `cancelled`). Documents already running finish their current call and are then
+   * recorded as they end; the batch's parent completes when the last child is gone.
+   */
+  async cancel(tenant: string, batchId: string): Promise<BatchObject | null> {
+    const { store } = this.#options;
+    const batch = await store.requestCancel(tenant, batchId);
+    if (!batch || batch.completedAt) return batch;
+    for (let index = 0; index < batch.counts.total; index++) {
+      const job = await this.#cold.getJob(coldJobId(batchId, index));
+      if (!job) continue;
+      const removed = await job.remove().then(
+        () => true,
+        () => false,
+      ); // active jobs are locked
+      if (removed) {
+        await store.moveDocument(batchId, job.data.documentId, 'cancelled', {
+          documentId: job.data.documentId,
+          status: 'cancelled',
+          model: null,
+          usage: { promptTokens: 0, completionTokens: 0 },
+        });
+      }
+    }
+    return store.getForTenant(tenant, batchId);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#flows.close(), this.#cold.close()]);
+  }
+}
+
+/** BullMQ job id of a batch's document (custom ids may not contain ':'). */
+export const coldJobId = (batchId: string, index: number) => `${batchId}-${index}`;
