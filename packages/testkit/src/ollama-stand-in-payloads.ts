@@ -1,0 +1,227 @@
+/**
+ * What the stand-in says: the deterministic "model output" and the JSON shapes of Ollama's
+ * native API and its OpenAI-compatible endpoint.
+ */
+import { createHash } from 'node:crypto';
+import type { LoadedModel, StandInModelSpec } from './ollama-stand-in-state.ts';
+
+/** Reply length in words when a request sets no output cap (`num_predict` / `max_tokens`). */
+export const defaultReplyWords = 128;
+
+/** The deterministic model output: the first N words of `input`. */
+export interface StandInReply {
+  words: string[];
+  /** True when the cap cut the input short (done_reason `length`). */
+  truncated: boolean;
+}
+
+export function wordsOf(text: string): string[] {
+  return text.split(/\s+/).filter((w) => w.length > 0);
+}
+
+/** First `cap` words of `input` (cap ≤ 0 or undefined: {@link defaultReplyWords}). */
+export function replyFor(input: string, cap: number | undefined): StandInReply {
+  const all = wordsOf(input);
+  const limit = cap !== undefined && cap > 0 ? Math.floor(cap) : defaultReplyWords;
+  return { words: all.slice(0, limit), truncated: all.length > limit };
+}
+
+/** Chat message content: a string, or OpenAI's array of `{type:'text', text}` parts. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) =>
+        part && typeof part === 'object' && 'text' in part && typeof part.text === 'string'
+          ? part.text
+          : '',
+      )
+      .join(' ');
+  }
+  return '';
+}
+
+function digestOf(name: string): string {
+  return createHash('sha256').update(name).digest('hex');
+}
+
+function details(spec: StandInModelSpec) {
+  const base = spec.name.split(':')[0] ?? spec.name;
+  const family = spec.family ?? base.replace(/[^a-z]+$/i, '');
+  return {
+    parent_model: '',
+    format: 'gguf',
+    family,
+    families: [family],
+    parameter_size: spec.parameterSize ?? '7B',
+    quantization_level: 'Q4_K_M',
+  };
+}
+
+const modifiedAt = '2025-01-01T00:00:00Z';
+// Ollama reports "forever" (keep_alive < 0) as a date far in the future.
+const foreverIso = '2318-01-01T00:00:00Z';
+
+export function tagsBody(specs: Iterable<StandInModelSpec>) {
+  return {
+    models: [...specs].map((spec) => ({
+      name: spec.name,
+      model: spec.name,
+      modified_at: modifiedAt,
+      size: spec.sizeBytes,
+      digest: digestOf(spec.name),
+      details: details(spec),
+    })),
+  };
+}
+
+export function psBody(running: LoadedModel[]) {
+  return {
+    models: running.map((m) => ({
+      name: m.requestedName,
+      model: m.requestedName,
+      size: m.spec.sizeBytes,
+      digest: digestOf(m.spec.name),
+      details: details(m.spec),
+      expires_at: Number.isFinite(m.expiresAt) ? new Date(m.expiresAt).toISOString() : foreverIso,
+      size_vram: m.spec.sizeVramBytes ?? m.spec.sizeBytes,
+      context_length: m.contextLength,
+    })),
+  };
+}
+
+export function showBody(spec: StandInModelSpec, contextLength: number) {
+  const d = details(spec);
+  return {
+    license: '',
+    modelfile: `FROM ${spec.name}\n`,
+    parameters: 'stop "<|im_end|>"',
+    template: '{{ .Prompt }}',
+    details: d,
+    model_info: {
+      'general.architecture': d.family,
+      'general.parameter_count': 7_000_000_000,
+      [`${d.family}.context_length`]: contextLength,
+    },
+    capabilities: ['completion'],
+    modified_at: modifiedAt,
+  };
+}
+
+/** Counters shared by the final chunk of /api/chat and /api/generate. */
+export function doneStats(promptTokens: number, evalTokens: number, elapsedNs: number) {
+  return {
+    total_duration: elapsedNs,
+    load_duration: 0,
+    prompt_eval_count: promptTokens,
+    prompt_eval_duration: 0,
+    eval_count: evalTokens,
+    eval_duration: elapsedNs,
+  };
+}
+
+/** One streamed (or the whole non-streamed) /api/chat object. */
+export function chatObject(model: string, content: string, done: false): Record<string, unknown>;
+export function chatObject(
+  model: string,
+  content: string,
+  done: true,
+  doneReason: string,
+  stats?: ReturnType<typeof doneStats>,
+): Record<string, unknown>;
+export function chatObject(
+  model: string,
+  content: string,
+  done: boolean,
+  doneReason?: string,
+  stats?: ReturnType<typeof doneStats>,
+): Record<string, unknown> {
+  return {
+    model,
+    created_at: new Date().toISOString(),
+    message: { role: 'assistant', content },
+    done,
+    ...(done ? { done_reason: doneReason } : {}),
+    ...(stats ?? {}),
+  };
+}
+
+/** One streamed (or the whole non-streamed) /api/generate object. */
+export function generateObject(
+  model: string,
+  response: string,
+  done: boolean,
+  doneReason?: string,
+  stats?: ReturnType<typeof doneStats>,
+): Record<string, unknown> {
+  return {
+    model,
+    created_at: new Date().toISOString(),
+    response,
+    done,
+    ...(done ? { done_reason: doneReason, context: [] } : {}),
+    ...(stats ?? {}),
+  };
+}
+
+let completionCounter = 0;
+
+/** Body of a non-streamed OpenAI `chat.completion`. */
+export function openAiCompletion(
+  model: string,
+  text: string,
+  truncated: boolean,
+  promptTokens: number,
+  completionTokens: number,
+) {
+  completionCounter++;
+  return {
+    id: `chatcmpl-${completionCounter}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    system_fingerprint: 'fp_ollama',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: text },
+        finish_reason: truncated ? 'length' : 'stop',
+      },
+    ],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
+  };
+}
+
+/** One SSE `chat.completion.chunk` of a streamed OpenAI request. */
+export function openAiChunk(model: string, id: string, delta: string, finish: string | null) {
+  return {
+    id,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    system_fingerprint: 'fp_ollama',
+    choices: [
+      {
+        index: 0,
+        delta: finish ? {} : { role: 'assistant', content: delta },
+        finish_reason: finish,
+      },
+    ],
+  };
+}
+
+/** OpenAI-style error body, as Ollama's compatibility layer sends it. */
+export function openAiError(message: string, status: number) {
+  return {
+    error: {
+      message,
+      type: status >= 500 ? 'api_error' : 'invalid_request_error',
+      param: null,
+      code: null,
+    },
+  };
+}

@@ -1,0 +1,353 @@
+/**
+ * A stand-in for an Ollama server: a real HTTP server on 127.0.0.1 that speaks enough of
+ * Ollama's API (native and OpenAI-compatible) for the official `ollama` and `openai` clients to
+ * work against it unmodified. It "generates" deterministically (the first N words of the last
+ * user message), counts tokens as words, keeps /api/ps honest about loaded models and lets tests
+ * inject the failures a GPU box produces (OOM, busy queue, missing model, slowness, stream errors).
+ *
+ * Import as `@nightshift/testkit/ollama-stand-in`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  answerWhole,
+  entryOf,
+  type Flavor,
+  head,
+  type Inference,
+  numberOr,
+  readBody,
+  record,
+  sendError,
+  sendJson,
+  streamOllama,
+  streamOpenAi,
+  toInference,
+} from './ollama-stand-in-http.ts';
+import {
+  chatObject,
+  contentText,
+  generateObject,
+  psBody,
+  showBody,
+  tagsBody,
+} from './ollama-stand-in-payloads.ts';
+import {
+  busyMessage,
+  FaultBook,
+  ModelRegistry,
+  missingMessage,
+  oomLoadMessage,
+  QueueFullError,
+  Slots,
+  type StandInFault,
+  type StandInModelSpec,
+  sleep,
+} from './ollama-stand-in-state.ts';
+
+export { defaultReplyWords } from './ollama-stand-in-payloads.ts';
+export {
+  busyMessage,
+  missingMessage,
+  oomLoadMessage,
+  oomRunMessage,
+  type StandInFault,
+  type StandInFaultKind,
+  type StandInModelSpec,
+} from './ollama-stand-in-state.ts';
+
+/** Options of {@link startOllamaStandIn}. */
+export interface OllamaStandInOptions {
+  /** Models served (anything else answers 404). Default: `qwen3:32b` (19.9 GB) and `qwen2:7b` (4.4 GB). */
+  models?: readonly StandInModelSpec[];
+  /** Delay per generated token (word), in ms. Default 0. */
+  tokenLatencyMs?: number;
+  /** Requests generating at once (OLLAMA_NUM_PARALLEL); the others wait. Default 4. */
+  parallel?: number;
+  /** Requests allowed to wait for a slot (OLLAMA_MAX_QUEUE); beyond it: 503 server busy. Default 512. */
+  maxQueue?: number;
+  /** Port on 127.0.0.1. Default 0 (a free port). */
+  port?: number;
+  /** How long a model stays loaded without `keep_alive` (Ollama: 5 min). Default 300 000 ms. */
+  defaultKeepAliveMs?: number;
+  /** Context length reported for a model loaded without `num_ctx`. Default 4096. */
+  defaultNumCtx?: number;
+  /** What GET /api/version answers. Default `0.12.0`. */
+  version?: string;
+}
+
+/** One request as the stand-in received it. */
+export interface StandInRequest {
+  method: string;
+  /** URL path, e.g. `/api/chat` or `/v1/chat/completions`. */
+  path: string;
+  model?: string;
+  /** Chat messages (content flattened to text). */
+  messages?: Array<{ role: string; content: string }>;
+  /** /api/generate prompt. */
+  prompt?: string;
+  /** /api/generate system prompt. */
+  system?: string;
+  /** Ollama `options` (for /v1: `num_predict` from `max_tokens`, plus `temperature`). */
+  options?: Record<string, unknown>;
+  keep_alive?: string | number;
+  stream?: boolean;
+  /** The parsed JSON body as sent. */
+  body: unknown;
+  /** HTTP status it was answered with (set once the answer started). */
+  status?: number;
+  /** Epoch ms of arrival. */
+  receivedAt: number;
+}
+
+/** A running stand-in. */
+export interface OllamaStandIn {
+  /** Base URL, `http://127.0.0.1:<port>` (use as Ollama host; OpenAI base URL is `${url}/v1`). */
+  url: string;
+  port: number;
+  /** Every request received, oldest first (live array; cleared by {@link OllamaStandIn.reset}). */
+  requests: StandInRequest[];
+  /** Arms a fault for the next matching inference request(s). */
+  failNext(fault: StandInFault): void;
+  /** Loaded models as /api/ps would list them (names). */
+  loadedModels(): string[];
+  /** Slots in use and requests waiting. */
+  queue(): { active: number; waiting: number };
+  /** Forgets requests, faults and loaded models. */
+  reset(): void;
+  /** Aborts in-flight requests and stops listening. */
+  close(): Promise<void>;
+}
+
+const postRoutes: Record<string, Flavor | 'show' | undefined> = {
+  '/api/chat': 'chat',
+  '/api/generate': 'generate',
+  '/v1/chat/completions': 'openai',
+  '/api/show': 'show',
+};
+
+const defaultModels: StandInModelSpec[] = [
+  { name: 'qwen3:32b', sizeBytes: 19_900_000_000, parameterSize: '32.8B', family: 'qwen3' },
+  { name: 'qwen2:7b', sizeBytes: 4_400_000_000, parameterSize: '7.6B', family: 'qwen2' },
+];
+
+/**
+ * Starts an Ollama stand-in on 127.0.0.1.
+ *
+ * @example
+ * const ollama = await startOllamaStandIn({ models: [{ name: 'qwen2:7b', sizeBytes: 4e9 }] });
+ * const client = new Ollama({ host: ollama.url });
+ * ollama.failNext({ kind: 'oom' });
+ * await expect(client.chat({ model: 'qwen2:7b', messages })).rejects.toThrow(/out of memory/);
+ * await ollama.close();
+ */
+export async function startOllamaStandIn(
+  options: OllamaStandInOptions = {},
+): Promise<OllamaStandIn> {
+  const registry = new ModelRegistry(options.models ?? defaultModels);
+  const faults = new FaultBook();
+  const slots = new Slots(Math.max(1, options.parallel ?? 4), Math.max(0, options.maxQueue ?? 512));
+  const tokenLatencyMs = Math.max(0, options.tokenLatencyMs ?? 0);
+  const defaultKeepAliveMs = options.defaultKeepAliveMs ?? 300_000;
+  const defaultNumCtx = options.defaultNumCtx ?? 4096;
+  const requests: StandInRequest[] = [];
+  const inFlight = new Set<AbortController>();
+
+  function recordRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body: unknown,
+  ): StandInRequest {
+    const b = record(body);
+    const entry: StandInRequest = {
+      method: req.method ?? 'GET',
+      path,
+      body,
+      receivedAt: Date.now(),
+    };
+    if (typeof b.model === 'string') entry.model = b.model;
+    if (Array.isArray(b.messages)) {
+      entry.messages = b.messages
+        .map(record)
+        .map((m) => ({ role: String(m.role), content: contentText(m.content) }));
+    }
+    if (typeof b.prompt === 'string') entry.prompt = b.prompt;
+    if (typeof b.system === 'string') entry.system = b.system;
+    if (path.startsWith('/v1/')) {
+      const numPredict = numberOr(b.max_completion_tokens) ?? numberOr(b.max_tokens);
+      entry.options = {
+        ...(numPredict !== undefined ? { num_predict: numPredict } : {}),
+        ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
+      };
+    } else if (b.options !== undefined) {
+      entry.options = record(b.options);
+    }
+    if (typeof b.keep_alive === 'string' || typeof b.keep_alive === 'number') {
+      entry.keep_alive = b.keep_alive;
+    }
+    if (typeof b.stream === 'boolean') entry.stream = b.stream;
+    requests.push(entry);
+    entryOf.set(res, entry);
+    return entry;
+  }
+
+  async function infer(res: ServerResponse, call: Inference, signal: AbortSignal): Promise<void> {
+    if (!registry.find(call.model)) {
+      sendError(res, call.flavor, 404, missingMessage(call.model));
+      return;
+    }
+    if (call.loadOnly) {
+      // Ollama's load/unload idiom: no prompt, only a model and keep_alive.
+      const unload = call.keepAliveMs <= 0;
+      if (unload) registry.unload(call.model);
+      else registry.load(call.model, call.keepAliveMs, call.numCtx);
+      const reason = unload ? 'unload' : 'load';
+      sendJson(
+        res,
+        200,
+        call.flavor === 'chat'
+          ? chatObject(call.model, '', true, reason)
+          : generateObject(call.model, '', true, reason),
+      );
+      return;
+    }
+    const fault = faults.take(call.model);
+    if (fault?.kind === 'busy') return sendError(res, call.flavor, 503, busyMessage);
+    if (fault?.kind === 'missing')
+      return sendError(res, call.flavor, 404, missingMessage(call.model));
+    if (fault?.kind === 'oom') {
+      registry.unload(call.model);
+      return sendError(res, call.flavor, 500, fault.message ?? oomLoadMessage);
+    }
+    let release: () => void;
+    try {
+      release = await slots.acquire(signal);
+    } catch (err) {
+      if (err instanceof QueueFullError) sendError(res, call.flavor, 503, busyMessage);
+      return;
+    }
+    try {
+      registry.load(call.model, Number.POSITIVE_INFINITY, call.numCtx);
+      if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 1000, signal);
+      if (call.flavor === 'openai' && call.stream)
+        await streamOpenAi(res, tokenLatencyMs, call, fault, signal);
+      else if (call.stream && call.flavor !== 'openai')
+        await streamOllama(res, tokenLatencyMs, call, fault, signal);
+      else await answerWhole(res, tokenLatencyMs, call, fault, signal);
+    } finally {
+      release();
+      // Like Ollama, the keep-alive timer starts when the request is done.
+      if (call.keepAliveMs <= 0) registry.unload(call.model);
+      else registry.load(call.model, call.keepAliveMs, call.numCtx);
+    }
+  }
+
+  async function route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const method = req.method ?? 'GET';
+    if (method === 'GET' || method === 'HEAD') {
+      if (
+        path !== '/api/ps' &&
+        path !== '/api/tags' &&
+        path !== '/api/version' &&
+        path !== '/' &&
+        path !== '/v1/models'
+      ) {
+        head(res, 404, 'text/plain').end('404 page not found');
+        return;
+      }
+      recordRequest(req, res, path, undefined);
+      if (path === '/') head(res, 200, 'text/plain').end('Ollama is running');
+      else if (path === '/api/version')
+        sendJson(res, 200, { version: options.version ?? '0.12.0' });
+      else if (path === '/api/tags') sendJson(res, 200, tagsBody(registry.specs.values()));
+      else if (path === '/api/ps') sendJson(res, 200, psBody(registry.running()));
+      else
+        sendJson(res, 200, {
+          object: 'list',
+          data: [...registry.specs.values()].map((m) => ({
+            id: m.name,
+            object: 'model',
+            created: 0,
+            owned_by: 'library',
+          })),
+        });
+      return;
+    }
+    const flavor = postRoutes[path];
+    if (method !== 'POST' || flavor === undefined) {
+      head(res, 404, 'text/plain').end('404 page not found');
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch {
+      recordRequest(req, res, path, undefined);
+      sendError(res, flavor === 'openai' ? 'openai' : 'chat', 400, 'invalid JSON in request body');
+      return;
+    }
+    recordRequest(req, res, path, body);
+    const b = record(body);
+    const model = typeof b.model === 'string' ? b.model : typeof b.name === 'string' ? b.name : '';
+    if (flavor === 'show') {
+      const spec = registry.find(model);
+      if (!spec) sendJson(res, 404, { error: missingMessage(model) });
+      else sendJson(res, 200, showBody(spec, defaultNumCtx));
+      return;
+    }
+    if (model === '') {
+      sendError(res, flavor, 400, 'model is required');
+      return;
+    }
+    await infer(
+      res,
+      toInference(flavor, b, model, { keepAliveMs: defaultKeepAliveMs, numCtx: defaultNumCtx }),
+      signal,
+    );
+  }
+
+  const server = createServer((req, res) => {
+    const controller = new AbortController();
+    inFlight.add(controller);
+    res.on('close', () => {
+      controller.abort(new Error('client went away'));
+      inFlight.delete(controller);
+    });
+    route(req, res, controller.signal).catch(() => {
+      // The client left mid-answer (or the stand-in is closing): nothing left to tell anyone.
+      if (!res.headersSent) sendJson(res, 500, { error: 'stand-in failure' });
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    failNext: (fault) => faults.arm(fault),
+    loadedModels: () => registry.running().map((m) => m.requestedName),
+    queue: () => slots.stats(),
+    reset() {
+      requests.length = 0;
+      faults.clear();
+      registry.clear();
+    },
+    async close() {
+      for (const controller of inFlight) controller.abort(new Error('stand-in closing'));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
