@@ -207,7 +207,9 @@ export class BatchStore {
    * Gives the batch its final status once every document is done, starts its retention clock,
    * and reports whether this call was the one that finalized it (only that one sends the webhook).
    */
-  async finalize(batchId: string): Promise<{ batch: BatchObject; finalized: boolean } | null> {
+  async finalize(
+    batchId: string,
+  ): Promise<{ batch: BatchObject; tenant: string; finalized: boolean } | null> {
     const stored = await this.get(batchId);
     if (!stored) return null;
     const status = finalStatus(stored.batch.counts, stored);
@@ -228,7 +230,7 @@ export class BatchStore {
       await multi.exec();
     }
     const after = (await this.get(batchId)) as StoredBatch;
-    return { batch: after.batch, finalized };
+    return { batch: after.batch, tenant: after.tenant, finalized };
   }
 
   /** Checkpoint of a partly summarized document: the chunk summaries done so far. */

@@ -2,6 +2,7 @@ import {
   type BatchObject,
   type ColdJobData,
   type DocumentContent,
+  type DocumentError,
   durationMs,
   keyPrefix,
   newBatchId,
@@ -12,11 +13,13 @@ import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchStore } from './batch-store.ts';
 
-/** One document of a batch being submitted. */
-export interface SubmittedDocument {
-  id: string;
-  content: DocumentContent;
-}
+/**
+ * One document of a batch being submitted: content to queue, or an error the intake already
+ * found (it is recorded failed at once and never reaches a queue).
+ */
+export type SubmittedDocument =
+  | { id: string; content: DocumentContent }
+  | { id: string; error: DocumentError };
 
 /** Everything a new batch needs. */
 export interface SubmitBatchInput {
@@ -81,8 +84,22 @@ export class BatchSubmitter {
       createdAt: now,
       expiresAt,
     });
+    const queued: { id: string; index: number; content: DocumentContent }[] = [];
+    for (const [index, document] of input.documents.entries()) {
+      if ('content' in document) {
+        queued.push({ id: document.id, index, content: document.content });
+      } else {
+        await store.moveDocument(id, document.id, 'failed', {
+          documentId: document.id,
+          status: 'failed',
+          error: document.error,
+          model: null,
+          usage: { promptTokens: 0, completionTokens: 0 },
+        });
+      }
+    }
     const priorities = this.#options.priorityFor
-      ? await this.#options.priorityFor(input.tenant, input.documents.length)
+      ? await this.#options.priorityFor(input.tenant, queued.length)
       : undefined;
     const keepSeconds = Math.ceil(resultTtlMs / 1000);
     await this.#flows.add({
@@ -94,7 +111,8 @@ export class BatchSubmitter {
         removeOnComplete: { age: keepSeconds },
         removeOnFail: { age: keepSeconds },
       },
-      children: input.documents.map((document, index) => {
+      children: queued.map((document, position) => {
+        const { index } = document;
         const data: ColdJobData = {
           batchId: id,
           tenant: input.tenant,
@@ -115,7 +133,7 @@ export class BatchSubmitter {
             ignoreDependencyOnFailure: true,
             removeOnComplete: true,
             removeOnFail: { age: keepSeconds },
-            ...(priorities ? { priority: priorities[index] } : {}),
+            ...(priorities ? { priority: priorities[position] } : {}),
           },
         };
       }),

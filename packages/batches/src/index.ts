@@ -11,3 +11,4 @@ export {
   type SubmitBatchInput,
   type SubmittedDocument,
 } from './batch-submitter.ts';
+export { type Delivery, type DeliveryAttempt, DeliveryLog } from './delivery-log.ts';

@@ -1,0 +1,73 @@
+import { type ServerType, serve } from '@hono/node-server';
+import { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
+import { checkWebhookUrl } from '@nightshift/webhooks';
+import type { Logger } from 'pino';
+import { createApp } from './app.ts';
+import { HotLane } from './hot-lane.ts';
+
+/** A running API: its address and how to stop it gracefully. */
+export interface RunningApi {
+  port: number;
+  /** Stops accepting (readyz turns 503), finishes requests in flight, closes connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the API on a port: connections, policy check, HTTP server.
+ *
+ * @example
+ * const api = await startApi(loadConfig(process.env), logger);
+ * process.on('SIGTERM', () => api.stop());
+ */
+export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
+  if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the API');
+  const redis = createRedis(config.REDIS_URL, 'client');
+  const events = createRedis(config.REDIS_URL, 'worker');
+  const policy = await checkRedisPolicy(redis);
+  if (policy.warning) logger.warn(policy.warning);
+  const resultTtlMs = durationMs(config.NIGHTSHIFT_RESULT_TTL);
+  const store = new BatchStore({ redis, resultTtlMs });
+  const submitter = new BatchSubmitter({
+    connection: redis,
+    store,
+    attempts: config.NIGHTSHIFT_JOB_ATTEMPTS,
+    resultTtlMs,
+  });
+  const hotLane = new HotLane({ connection: redis, eventsConnection: events });
+  let accepting = true;
+  const app = createApp({
+    config,
+    redis,
+    store,
+    submitter,
+    hotLane,
+    isAccepting: () => accepting,
+    checkWebhookUrl: async (url) => {
+      const check = await checkWebhookUrl(url, {
+        allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE,
+        allowList: config.NIGHTSHIFT_WEBHOOK_ALLOW_LIST,
+      });
+      return check.ok ? { ok: true } : { ok: false, detail: check.detail };
+    },
+    logError: (error) => logger.error({ err: error }, 'unhandled error'),
+  });
+
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port }, 'api listening');
+
+  return {
+    port,
+    async stop() {
+      accepting = false;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([submitter.close(), hotLane.close()]);
+      redis.disconnect();
+      events.disconnect();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import type { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import type { Config } from '@nightshift/core';
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { Redis } from 'ioredis';
+import type { HotLane } from './hot-lane.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { type TenantVariables, tenantAuth } from './middleware/tenant-auth.ts';
+import { problem, renderError } from './problem.ts';
+import { batchRoutes } from './routes/batches.ts';
+import { healthRoutes } from './routes/health.ts';
+import { summaryRoutes } from './routes/summaries.ts';
+
+/** What the HTTP layer needs; the process (main.ts) builds these. */
+export interface ApiDependencies {
+  config: Config;
+  /** Client connection (commands, never blocking). */
+  redis: Redis;
+  store: BatchStore;
+  submitter: BatchSubmitter;
+  hotLane: HotLane;
+  checkWebhookUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
+  /** False while draining for shutdown. */
+  isAccepting: () => boolean;
+  /** Hot-lane admission (VRAM, queue depth): runs after the rate limit. */
+  hotAdmission?: MiddlewareHandler<{ Variables: TenantVariables }>;
+  logError?: (error: Error) => void;
+}
+
+/**
+ * The Nightshift HTTP API as a Hono app, without sockets: tests call `app.request()`.
+ *
+ * @example
+ * const app = createApp(dependencies);
+ * const res = await app.request('/v1/batches', { method: 'POST', headers, body });
+ */
+export function createApp(deps: ApiDependencies) {
+  const { config } = deps;
+  const app = new Hono<{ Variables: TenantVariables }>();
+  app.onError((error, c) => renderError(error, c, deps.logError));
+  app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}.`));
+
+  app.route(
+    '/',
+    healthRoutes({
+      isReady: async () => deps.isAccepting() && (await deps.redis.ping()) === 'PONG',
+    }),
+  );
+
+  app.use('/v1/*', tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS }));
+  app.route(
+    '/v1/batches',
+    batchRoutes({
+      store: deps.store,
+      submitter: deps.submitter,
+      limits: {
+        maxDocuments: config.NIGHTSHIFT_MAX_DOCUMENTS,
+        document: { maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES },
+      },
+      maxBodyBytes: config.NIGHTSHIFT_MAX_BODY_BYTES,
+      defaultModel: config.NIGHTSHIFT_MODEL,
+      checkWebhookUrl: deps.checkWebhookUrl,
+    }),
+  );
+  app.route(
+    '/v1/summaries',
+    summaryRoutes({
+      hotLane: deps.hotLane,
+      waitMs: config.NIGHTSHIFT_HOT_WAIT_S * 1000,
+      defaultModel: config.NIGHTSHIFT_MODEL,
+      documentLimits: { maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES },
+      maxBodyBytes: Math.ceil(config.NIGHTSHIFT_MAX_DOCUMENT_BYTES * 1.4) + 64 * 1024,
+      guards: [
+        rateLimit({
+          redis: deps.redis,
+          name: 'hot',
+          ratePerMin: config.NIGHTSHIFT_HOT_RATE_PER_MIN,
+          burst: config.NIGHTSHIFT_HOT_BURST,
+        }),
+        ...(deps.hotAdmission ? [deps.hotAdmission] : []),
+      ],
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,151 @@
+import {
+  type BatchOptions,
+  batchOptions,
+  createBatchBody,
+  type DocumentContent,
+  type DocumentError,
+} from '@nightshift/core';
+import { type DocumentLimits, inspectDocument, isDocumentError } from '@nightshift/documents';
+import { ProblemError, validationProblem } from './problem.ts';
+
+/** A document as the API accepted it: queued content, or an error found by the cheap checks. */
+export type IntakeDocument =
+  | { id: string; content: DocumentContent }
+  | { id: string; error: DocumentError };
+
+/** A multipart file part (the web `File`, typed structurally across undici versions). */
+interface UploadedFile {
+  name: string;
+  type: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export interface BatchIntake {
+  options: BatchOptions;
+  documents: IntakeDocument[];
+}
+
+/** Limits the intake enforces before anything touches Redis. */
+export interface IntakeLimits {
+  maxDocuments: number;
+  document: Partial<DocumentLimits>;
+}
+
+/**
+ * A JSON batch body → options and documents. Schema violations are a 422 naming the field;
+ * documents that fail cheap checks (not a PDF, too large) become per-document errors so one
+ * bad file never sinks the batch.
+ */
+export function intakeJson(body: unknown, limits: IntakeLimits): BatchIntake {
+  const parsed = createBatchBody.safeParse(body);
+  if (!parsed.success) throw validationProblem(parsed.error);
+  const { documents, ...options } = parsed.data;
+  checkCount(documents.length, limits);
+  const ids = uniqueIds(documents.map((d) => d.id));
+  return {
+    options,
+    documents: documents.map((document, index) => {
+      const id = ids[index] as string;
+      return document.text !== undefined
+        ? inspect(id, { text: document.text }, limits)
+        : inspect(
+            id,
+            { kind: 'pdf', bytes: Buffer.from(document.pdf as string, 'base64') },
+            limits,
+          );
+    }),
+  };
+}
+
+/**
+ * A multipart batch → one document per `file` part (PDF or text) plus an optional `options`
+ * part holding the JSON options.
+ */
+export async function intakeMultipart(form: FormData, limits: IntakeLimits): Promise<BatchIntake> {
+  const files = form
+    .getAll('file')
+    .filter((part) => typeof part !== 'string') as unknown as UploadedFile[];
+  if (files.length === 0) {
+    throw new ProblemError(422, 'validation-error', 'file: send one or more file parts', {
+      errors: [{ field: 'file', message: 'send one or more file parts' }],
+    });
+  }
+  checkCount(files.length, limits);
+  const options = parseOptionsPart(form.get('options'));
+  const ids = uniqueIds(files.map((file) => safeId(file.name)));
+  const documents: IntakeDocument[] = [];
+  for (const [index, file] of files.entries()) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    documents.push(
+      inspect(ids[index] as string, { bytes, filename: file.name, contentType: file.type }, limits),
+    );
+  }
+  return { options, documents };
+}
+
+function parseOptionsPart(part: ReturnType<FormData['get']>): BatchOptions {
+  if (part === null) return {};
+  const text = typeof part === 'string' ? part : null;
+  let json: unknown;
+  try {
+    json = JSON.parse(text ?? '');
+  } catch {
+    throw new ProblemError(400, 'malformed-request', 'The options part is not valid JSON.');
+  }
+  const parsed = batchOptions.safeParse(json);
+  if (!parsed.success) throw validationProblem(parsed.error, 'options');
+  return parsed.data;
+}
+
+function inspect(
+  id: string,
+  input: Parameters<typeof inspectDocument>[0],
+  limits: IntakeLimits,
+): IntakeDocument {
+  try {
+    const document = inspectDocument(input, limits.document);
+    return document.kind === 'text'
+      ? { id, content: { kind: 'text', text: document.text } }
+      : { id, content: { kind: 'pdf', base64: Buffer.from(document.bytes).toString('base64') } };
+  } catch (error) {
+    if (!isDocumentError(error)) throw error;
+    return { id, error: { code: error.code, message: error.message } };
+  }
+}
+
+function checkCount(count: number, limits: IntakeLimits) {
+  if (count > limits.maxDocuments) {
+    throw new ProblemError(
+      413,
+      'too-many-documents',
+      `A batch holds at most ${limits.maxDocuments} documents; this one has ${count}. Split it.`,
+      { limit: limits.maxDocuments, received: count },
+    );
+  }
+}
+
+/** Client ids are kept; missing ones become `doc_<n>`; duplicates are a 422. */
+function uniqueIds(ids: (string | undefined)[]): string[] {
+  const seen = new Set<string>();
+  return ids.map((id, index) => {
+    const value = id ?? `doc_${index}`;
+    if (seen.has(value)) {
+      throw new ProblemError(
+        422,
+        'validation-error',
+        `documents.${index}.id: '${value}' is used twice`,
+        {
+          errors: [{ field: `documents.${index}.id`, message: `'${value}' is used twice` }],
+        },
+      );
+    }
+    seen.add(value);
+    return value;
+  });
+}
+
+/** A file name made safe to use as a document id. */
+function safeId(name: string): string | undefined {
+  const cleaned = name.replace(/[^A-Za-z0-9_.:@/-]/g, '_').slice(0, 128);
+  return cleaned || undefined;
+}

@@ -1,0 +1,55 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { problem } from '../problem.ts';
+
+/** Variables the auth middleware sets on the context. */
+export type TenantVariables = { tenant: string };
+
+/** Options of {@link tenantAuth}. */
+export interface TenantAuthOptions {
+  /** Static `tenant:key` pairs (from `NIGHTSHIFT_API_KEYS`). */
+  keys: { tenant: string; key: string }[];
+  /** Extra lookup, e.g. keys managed in Redis; returns the tenant or null. */
+  lookup?: (key: string) => Promise<string | null>;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Bearer authentication: `Authorization: Bearer <key>` names the tenant. Keys are compared as
+ * SHA-256 digests with `timingSafeEqual`, so the comparison time does not leak the key.
+ *
+ * @example
+ * app.use('/v1/*', tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS }));
+ * app.get('/v1/whoami', (c) => c.text(c.get('tenant')));
+ */
+export function tenantAuth(
+  options: TenantAuthOptions,
+): MiddlewareHandler<{ Variables: TenantVariables }> {
+  const known = options.keys.map(({ tenant, key }) => ({ tenant, hash: digest(key) }));
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const challenge = { 'www-authenticate': 'Bearer realm="nightshift"' };
+    if (!match) {
+      return problem(
+        c,
+        401,
+        'unauthorized',
+        'Send Authorization: Bearer <api key>.',
+        {},
+        challenge,
+      );
+    }
+    const presented = digest(match[1] as string);
+    let tenant: string | null = null;
+    for (const entry of known) {
+      if (timingSafeEqual(entry.hash, presented)) tenant = entry.tenant;
+    }
+    tenant ??= (await options.lookup?.(match[1] as string)) ?? null;
+    if (!tenant)
+      return problem(c, 401, 'unauthorized', 'That API key is not valid.', {}, challenge);
+    c.set('tenant', tenant);
+    await next();
+  };
+}

@@ -1,0 +1,63 @@
+import { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import { type Config, createRedis, loadConfig } from '@nightshift/core';
+import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import { checkWebhookUrl } from '@nightshift/webhooks';
+import { createApp } from '../app.ts';
+import { HotLane } from '../hot-lane.ts';
+
+/** The real app on a real Redis, for `app.request()` tests. */
+export async function apiUnderTest(env: Record<string, string> = {}) {
+  const redis: RedisHarness = await startRedis();
+  const config: Config = loadConfig({
+    NIGHTSHIFT_API_KEYS: 'acme:acme-key,globex:globex-key',
+    REDIS_URL: redis.url,
+    ...env,
+  });
+  const client = createRedis(redis.url, 'client');
+  const events = createRedis(redis.url, 'worker');
+  const store = new BatchStore({ redis: client, resultTtlMs: 60_000 });
+  const submitter = new BatchSubmitter({
+    connection: client,
+    store,
+    attempts: 2,
+    resultTtlMs: 60_000,
+  });
+  const hotLane = new HotLane({ connection: client, eventsConnection: events });
+  const app = createApp({
+    config,
+    redis: client,
+    store,
+    submitter,
+    hotLane,
+    isAccepting: () => true,
+    checkWebhookUrl: async (url) => {
+      const check = await checkWebhookUrl(url, {
+        allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE,
+        allowList: config.NIGHTSHIFT_WEBHOOK_ALLOW_LIST,
+      });
+      return check.ok ? { ok: true } : { ok: false, detail: check.detail };
+    },
+  });
+  const auth = (key = 'acme-key') => ({ authorization: `Bearer ${key}` });
+  const postJson = (path: string, body: unknown, key = 'acme-key') =>
+    app.request(path, {
+      method: 'POST',
+      headers: { ...auth(key), 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  return {
+    app,
+    redis,
+    client,
+    store,
+    hotLane,
+    auth,
+    postJson,
+    async close() {
+      await Promise.all([submitter.close(), hotLane.close()]);
+      client.disconnect();
+      events.disconnect();
+      await redis.stop();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { type RunningService, type RunServiceOptions, runService } from './run-service.ts';

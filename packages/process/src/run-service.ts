@@ -1,0 +1,62 @@
+import { type Config, ConfigError, loadConfig } from '@nightshift/core';
+import { type Logger, pino } from 'pino';
+
+/** What a service's start function hands back: how to drain and stop it. */
+export interface RunningService {
+  stop(): Promise<void>;
+}
+
+/** Options of {@link runService}. */
+export interface RunServiceOptions {
+  /** Longest a graceful stop may take before the process exits anyway. Default 30 s. */
+  drainTimeoutMs?: number;
+  /** Environment to read the configuration from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Owns a service process: reads the configuration contract (a bad value exits 2 naming the
+ * variable), makes a JSON logger, starts the service, and on SIGTERM/SIGINT drains it within
+ * the grace period before exiting.
+ *
+ * @example
+ * await runService('notifier', (config, logger) => startNotifier(config, logger));
+ */
+export async function runService(
+  name: string,
+  start: (config: Config, logger: Logger) => Promise<RunningService>,
+  options: RunServiceOptions = {},
+): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(options.env ?? process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${name}: ${error.message}\n`);
+    process.exit(2);
+  }
+  const logger = pino({ name, level: config.NIGHTSHIFT_LOG_LEVEL });
+  let service: RunningService;
+  try {
+    service = await start(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, `${name} could not start`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    const force = setTimeout(() => {
+      logger.error('drain took too long; exiting');
+      process.exit(1);
+    }, options.drainTimeoutMs ?? 30_000);
+    force.unref();
+    await service.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
