@@ -196,14 +196,15 @@ describe('reading batches', () => {
       ids.push(((await response.json()) as { id: string }).id);
       await new Promise((r) => setTimeout(r, 2));
     }
-    const first = await (
+    type Page = { data: { id: string }[]; hasMore: boolean; lastId: string };
+    const first = (await (
       await api.app.request('/v1/batches?limit=2', { headers: api.auth() })
-    ).json();
+    ).json()) as Page;
     expect(first.data.map((b: { id: string }) => b.id)).toEqual([ids[2], ids[1]]);
     expect(first.hasMore).toBe(true);
-    const next = await (
+    const next = (await (
       await api.app.request(`/v1/batches?limit=2&after=${first.lastId}`, { headers: api.auth() })
-    ).json();
+    ).json()) as Page;
     expect(next.data.map((b: { id: string }) => b.id)).toEqual([ids[0]]);
     await expectProblem(await api.app.request('/v1/batches?limit=0', { headers: api.auth() }), 422);
   });

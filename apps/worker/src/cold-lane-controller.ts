@@ -1,0 +1,183 @@
+import {
+  type ColdAdmission,
+  type ColdWindowState,
+  type ColdWindows,
+  coldAdmission,
+  coldWindowState,
+  type VramProbe,
+  type VramReading,
+  windowCronExpressions,
+} from '@nightshift/gpu';
+import type { Queue, Worker } from 'bullmq';
+import cron, { type ScheduledTask } from 'node-cron';
+
+/** Options of {@link ColdLaneController}. */
+export interface ColdLaneControllerOptions {
+  /** The cold lane's BullMQ worker (created with `autorun: false`). */
+  coldWorker: Worker;
+  /** The hot queue: waiting hot work stops cold work. */
+  hotQueue: Queue;
+  /** Off-peak windows and their time zone. */
+  windows: ColdWindows;
+  timeZone: string;
+  /** Cached VRAM probe. */
+  probe: VramProbe;
+  maxUsedPct: number;
+  reserveMiB: number;
+  memoryPerSlotMiB: number;
+  maxSlots: number;
+  /** After the window closes, running cold jobs may finish for this long, then yield. */
+  graceMs: number;
+  /** How often hot demand and VRAM are re-read. Default 250 ms (nvidia-smi takes ~22 ms). */
+  pollMs?: number;
+  /** Injected clock for tests. */
+  now?: () => Date;
+  /** Called at each window transition (e.g. unload models loaded only for cold work). */
+  onWindowChange?: (state: ColdWindowState) => void | Promise<void>;
+}
+
+/** What the controller last saw and decided; published for `GET /v1/workers`. */
+export interface ColdLaneSnapshot {
+  window: ColdWindowState;
+  reading: VramReading | null;
+  hotWaiting: number;
+  runningCold: number;
+  admission: ColdAdmission | null;
+  paused: boolean;
+}
+
+/**
+ * Decides, several times a second and at every window transition, whether this worker's cold
+ * lane may take jobs and how many at once. The window transitions are node-cron tasks in the
+ * configured zone; the state is computed from the clock at start-up too, so a worker started
+ * mid-window opens at once.
+ *
+ * @example
+ * const lane = new ColdLaneController({ coldWorker, hotQueue, windows, timeZone: 'UTC', probe, ... });
+ * await lane.start();
+ * processor: shouldYield: () => lane.shouldYield()
+ */
+export class ColdLaneController {
+  readonly #o: ColdLaneControllerOptions;
+  readonly #now: () => Date;
+  #tasks: ScheduledTask[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #running = 0;
+  #started = false;
+  #closedSince: number | null = null;
+  #evaluating: Promise<void> | undefined;
+  #snapshot: ColdLaneSnapshot;
+
+  constructor(options: ColdLaneControllerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? (() => new Date());
+    this.#snapshot = {
+      window: coldWindowState(options.windows, this.#now(), options.timeZone),
+      reading: null,
+      hotWaiting: 0,
+      runningCold: 0,
+      admission: null,
+      paused: true,
+    };
+  }
+
+  /** Starts watching: evaluates now, then on every poll and window transition. */
+  async start(): Promise<void> {
+    for (const expression of windowCronExpressions(this.#o.windows)) {
+      this.#tasks.push(
+        cron.schedule(expression, () => void this.evaluate(), { timezone: this.#o.timeZone }),
+      );
+    }
+    await this.evaluate();
+    this.#timer = setInterval(() => void this.evaluate(), this.#o.pollMs ?? 250);
+    this.#timer.unref();
+  }
+
+  /** Wraps the cold processor so the controller knows how many cold jobs run. */
+  track<A extends unknown[], R>(processor: (...args: A) => Promise<R>) {
+    return async (...args: A): Promise<R> => {
+      this.#running++;
+      try {
+        return await processor(...args);
+      } finally {
+        this.#running--;
+      }
+    };
+  }
+
+  /**
+   * True when a running cold job should hand its document back at the next chunk boundary:
+   * hot work waits, VRAM is over the threshold, or the window closed more than the grace ago.
+   */
+  shouldYield(): boolean {
+    const { hotWaiting, admission } = this.#snapshot;
+    if (hotWaiting > 0) return true;
+    if (admission?.reason === 'vram_over_threshold') return true;
+    const closedFor = this.#closedSince === null ? 0 : this.#now().getTime() - this.#closedSince;
+    return this.#closedSince !== null && closedFor >= this.#o.graceMs;
+  }
+
+  snapshot(): ColdLaneSnapshot {
+    return this.#snapshot;
+  }
+
+  /** Re-reads the window, hot demand and VRAM, then pauses or resizes the cold lane. */
+  evaluate(): Promise<void> {
+    this.#evaluating ??= this.#evaluate().finally(() => {
+      this.#evaluating = undefined;
+    });
+    return this.#evaluating;
+  }
+
+  async #evaluate(): Promise<void> {
+    const o = this.#o;
+    const now = this.#now();
+    const window = coldWindowState(o.windows, now, o.timeZone);
+    const [reading, hotWaiting] = await Promise.all([
+      o.probe.read(),
+      o.hotQueue.getWaitingCount().catch(() => 0),
+    ]);
+    const admission = coldAdmission({
+      windowOpen: window.open,
+      reading,
+      maxUsedPct: o.maxUsedPct,
+      hotWaiting: hotWaiting > 0,
+      reserveMiB: o.reserveMiB,
+      memoryPerSlotMiB: o.memoryPerSlotMiB,
+      maxSlots: o.maxSlots,
+      runningCold: this.#running,
+    });
+    const windowChanged = window.open !== this.#snapshot.window.open;
+    if (!window.open) this.#closedSince ??= now.getTime();
+    else this.#closedSince = null;
+
+    const worker = o.coldWorker;
+    if (admission.admit) {
+      worker.concurrency = Math.max(1, admission.slots);
+      if (!this.#started) {
+        this.#started = true;
+        void worker.run().catch(() => {});
+      } else if (worker.isPaused()) {
+        await worker.resume();
+      }
+    } else if (this.#started && !worker.isPaused()) {
+      await worker.pause(true);
+    }
+    this.#snapshot = {
+      window,
+      reading,
+      hotWaiting,
+      runningCold: this.#running,
+      admission,
+      paused: !this.#started || worker.isPaused(),
+    };
+    if (windowChanged) await o.onWindowChange?.(window);
+  }
+
+  async stop(): Promise<void> {
+    for (const task of this.#tasks) task.stop();
+    this.#tasks = [];
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#evaluating;
+  }
+}

@@ -1,0 +1,89 @@
+import type { BatchStore } from '@nightshift/batches';
+import type { ColdJobData, DocumentResult } from '@nightshift/core';
+import { isDocumentError } from '@nightshift/documents';
+import { YieldRequestedError } from '@nightshift/llm';
+import { type Job, WaitingError } from 'bullmq';
+import type { Logger } from 'pino';
+import type { DocumentSummarizer, SummaryCheckpoint } from './document-summarizer.ts';
+
+/** Options of {@link createColdProcessor}. */
+export interface ColdProcessorOptions {
+  store: BatchStore;
+  summarizer: DocumentSummarizer;
+  /** True when cold work must step aside (hot work waiting, window closing, VRAM full). */
+  shouldYield: () => boolean;
+  logger: Logger;
+}
+
+const noUsage = { promptTokens: 0, completionTokens: 0 };
+
+/**
+ * Processes one batch document on the cold lane.
+ * - A cancelled or expired batch's document ends in that state without touching the GPU.
+ * - A document already final (its job ran twice after a crash) is left alone: no duplicate.
+ * - Bad documents (corrupt PDF, …) end `failed` with their code: retrying cannot help.
+ * - When cold work must yield, the job goes back to the queue at a chunk boundary without
+ *   counting an attempt; the chunk summaries done so far stay as its checkpoint.
+ * - Model failures are retried by BullMQ; the last attempt records the document `failed`.
+ */
+export function createColdProcessor(options: ColdProcessorOptions) {
+  const { store, summarizer, logger } = options;
+  return async (job: Job<ColdJobData>, token?: string): Promise<string> => {
+    const { batchId, documentId } = job.data;
+    const record = (state: DocumentResult['status'], extra: Partial<DocumentResult> = {}) =>
+      store.moveDocument(batchId, documentId, state, {
+        documentId,
+        status: state,
+        model: null,
+        usage: noUsage,
+        ...extra,
+      });
+
+    const stop = await store.stopReason(batchId);
+    if (stop) {
+      await record(stop);
+      return stop;
+    }
+    if (!(await store.moveDocument(batchId, documentId, 'running'))) return 'duplicate';
+
+    const checkpoint = await store.loadCheckpoint<SummaryCheckpoint>(batchId, documentId);
+    try {
+      const summary = await summarizer.summarize({
+        content: job.data.content,
+        model: job.data.model,
+        summary: job.data.summary,
+        checkpoint: checkpoint ?? undefined,
+        onCheckpoint: (next) => store.saveCheckpoint(batchId, documentId, next),
+        shouldYield: options.shouldYield,
+      });
+      await record('succeeded', {
+        summary: summary.summary,
+        model: summary.model,
+        degraded: summary.degraded,
+        usage: summary.usage,
+      });
+      await store.clearCheckpoint(batchId, documentId);
+      return 'succeeded';
+    } catch (error) {
+      if (isDocumentError(error)) {
+        await record('failed', { error: { code: error.code, message: error.message } });
+        return 'failed';
+      }
+      if (error instanceof YieldRequestedError) {
+        await store.moveDocument(batchId, documentId, 'queued');
+        logger.info({ batchId, documentId }, 'cold job yielded at a chunk boundary');
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (last) {
+        await record('failed', {
+          error: { code: 'model_unavailable', message: (error as Error).message },
+        });
+      } else {
+        await store.moveDocument(batchId, documentId, 'queued');
+      }
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,75 @@
+import type { DocumentContent, SummaryOptions, Usage } from '@nightshift/core';
+import { type DocumentLimits, extractDocument } from '@nightshift/documents';
+import { type ModelChain, type SummaryCheckpoint, summarizeText } from '@nightshift/llm';
+
+export type { SummaryCheckpoint };
+
+/** One document to summarize, with the hooks the cold lane uses for preemption. */
+export interface SummarizeDocumentRequest {
+  content: DocumentContent;
+  /** Main model; the configured fallbacks follow it. */
+  model: string;
+  summary: SummaryOptions;
+  checkpoint?: SummaryCheckpoint | undefined;
+  /** Awaited after each chunk with the progress to persist. */
+  onCheckpoint?: (checkpoint: SummaryCheckpoint) => Promise<void>;
+  /** Asked at chunk boundaries; true makes the summary throw `YieldRequestedError`. */
+  shouldYield?: () => boolean;
+}
+
+export interface DocumentSummary {
+  summary: string;
+  model: string;
+  degraded: boolean;
+  usage: Usage;
+  chunks: number;
+}
+
+/** Options of {@link DocumentSummarizer}. */
+export interface DocumentSummarizerOptions {
+  /** The model chain for a main model (fallbacks appended by the caller's factory). */
+  chainFor: (model: string) => ModelChain;
+  numCtx: number;
+  maxTokens: number;
+  documentLimits?: Partial<DocumentLimits>;
+}
+
+/**
+ * Extraction then map-reduce summarization: the one path both lanes share. PDFs are parsed
+ * here, in the worker, never in the API. Throws `DocumentError` for bad documents.
+ *
+ * @example
+ * const summarizer = new DocumentSummarizer({ chainFor, numCtx: 8192, maxTokens: 2048 });
+ * const { summary, model } = await summarizer.summarize({ content, model: 'qwen3:32b', summary: {} });
+ */
+export class DocumentSummarizer {
+  constructor(readonly options: DocumentSummarizerOptions) {}
+
+  async summarize(request: SummarizeDocumentRequest): Promise<DocumentSummary> {
+    const extracted = await extractDocument(
+      request.content.kind === 'text'
+        ? { kind: 'text', text: request.content.text }
+        : { kind: 'pdf', bytes: Buffer.from(request.content.base64, 'base64') },
+      this.options.documentLimits,
+    );
+    const result = await summarizeText({
+      text: extracted.text,
+      chain: this.options.chainFor(request.model),
+      numCtx: this.options.numCtx,
+      maxTokens: this.options.maxTokens,
+      summary: request.summary,
+      ...(request.checkpoint ? { checkpoint: request.checkpoint } : {}),
+      ...(request.onCheckpoint
+        ? { onChunkSummarized: (_i, _s, _u, checkpoint) => request.onCheckpoint?.(checkpoint) }
+        : {}),
+      ...(request.shouldYield ? { shouldYield: request.shouldYield } : {}),
+    });
+    return {
+      summary: result.summary,
+      model: result.model,
+      degraded: result.degraded,
+      usage: result.usage,
+      chunks: result.chunks,
+    };
+  }
+}

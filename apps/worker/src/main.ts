@@ -1,0 +1,4 @@
+import { runService } from '@nightshift/process';
+import { startWorker } from './worker-process.ts';
+
+await runService('worker', startWorker);

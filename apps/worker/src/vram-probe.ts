@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import type { Config } from '@nightshift/core';
+import {
+  createNoneProbe,
+  createNvidiaSmiProbe,
+  createOllamaPsProbe,
+  type VramProbe,
+} from '@nightshift/gpu';
+
+/**
+ * The VRAM probe the configuration asks for: `NIGHTSHIFT_GPU_PROBE`, defaulting to
+ * nvidia-smi when that binary runs here, else none.
+ */
+export async function createVramProbe(config: Config): Promise<VramProbe> {
+  const kind =
+    config.NIGHTSHIFT_GPU_PROBE ?? (runs(config.NIGHTSHIFT_NVIDIA_SMI) ? 'nvidia-smi' : 'none');
+  switch (kind) {
+    case 'nvidia-smi':
+      return createNvidiaSmiProbe({
+        binary: config.NIGHTSHIFT_NVIDIA_SMI,
+        ...(config.NIGHTSHIFT_GPU_INDEX !== undefined
+          ? { gpuIndex: config.NIGHTSHIFT_GPU_INDEX }
+          : {}),
+        ...(config.CUDA_VISIBLE_DEVICES ? { cudaVisibleDevices: config.CUDA_VISIBLE_DEVICES } : {}),
+      });
+    case 'ollama':
+      if (!config.NIGHTSHIFT_GPU_MEMORY_MIB) {
+        throw new Error(
+          'NIGHTSHIFT_GPU_PROBE=ollama needs NIGHTSHIFT_GPU_MEMORY_MIB (the card size)',
+        );
+      }
+      return createOllamaPsProbe({
+        host: config.OLLAMA_HOST,
+        cardMiB: config.NIGHTSHIFT_GPU_MEMORY_MIB,
+      });
+    default:
+      return createNoneProbe();
+  }
+}
+
+function runs(binary: string): boolean {
+  return spawnSync(binary, ['--version'], { stdio: 'ignore', timeout: 3000 }).status === 0;
+}

@@ -1,0 +1,122 @@
+import { hostname } from 'node:os';
+import { BatchStore } from '@nightshift/batches';
+import {
+  type ColdJobData,
+  type Config,
+  checkRedisPolicy,
+  createRedis,
+  durationMs,
+  type HotJobData,
+  keyPrefix,
+  queueNames,
+} from '@nightshift/core';
+import { cachedProbe, memoryPerSlotMiB, parseColdWindows } from '@nightshift/gpu';
+import { Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { ColdLaneController } from './cold-lane-controller.ts';
+import { createColdProcessor } from './cold-processor.ts';
+import { DocumentSummarizer } from './document-summarizer.ts';
+import { createHotProcessor } from './hot-processor.ts';
+import { modelChains, resolveProvider } from './model-chains.ts';
+import { createVramProbe } from './vram-probe.ts';
+
+/** A running worker and how to drain it. */
+export interface RunningWorker {
+  lane: ColdLaneController;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a GPU worker: the hot lane (always, first) and the cold lane (only while the window is
+ * open, VRAM admits and no hot job waits).
+ *
+ * @example
+ * const worker = await startWorker(loadConfig(process.env), logger);
+ */
+export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+  if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the worker');
+  const client = createRedis(config.REDIS_URL, 'client');
+  const blocking = createRedis(config.REDIS_URL, 'worker');
+  const policy = await checkRedisPolicy(client);
+  if (policy.warning) logger.warn(policy.warning);
+
+  const provider = await resolveProvider(config);
+  logger.info({ provider, model: config.NIGHTSHIFT_MODEL }, 'summarization provider');
+  const summarizer = new DocumentSummarizer({
+    chainFor: modelChains(config, provider),
+    numCtx: config.NIGHTSHIFT_NUM_CTX,
+    maxTokens: config.NIGHTSHIFT_MAX_TOKENS,
+    documentLimits: { maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES },
+  });
+  const store = new BatchStore({
+    redis: client,
+    resultTtlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
+  });
+  const workerOptions = { connection: blocking, prefix: keyPrefix };
+
+  const hotQueue = new Queue(queueNames.hot, { connection: client, prefix: keyPrefix });
+  const hotWorker = new Worker<HotJobData>(queueNames.hot, createHotProcessor(summarizer), {
+    ...workerOptions,
+    concurrency: config.NIGHTSHIFT_HOT_CONCURRENCY,
+  });
+
+  let lane: ColdLaneController | undefined;
+  const coldProcessor = createColdProcessor({
+    store,
+    summarizer,
+    shouldYield: () => lane?.shouldYield() ?? false,
+    logger,
+  });
+  let tracked: typeof coldProcessor = coldProcessor;
+  const coldWorker = new Worker<ColdJobData>(queueNames.cold, (job, token) => tracked(job, token), {
+    ...workerOptions,
+    autorun: false,
+    concurrency: config.NIGHTSHIFT_COLD_CONCURRENCY,
+  });
+  lane = new ColdLaneController({
+    coldWorker,
+    hotQueue,
+    windows: parseColdWindows(config.NIGHTSHIFT_COLD_WINDOWS),
+    timeZone: config.NIGHTSHIFT_TZ,
+    probe: cachedProbe(await createVramProbe(config), { maxAgeMs: 250 }),
+    maxUsedPct: config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
+    reserveMiB: config.NIGHTSHIFT_VRAM_RESERVE_MIB,
+    memoryPerSlotMiB:
+      config.NIGHTSHIFT_SLOT_MEMORY_MIB ?? memoryPerSlotMiB(config.NIGHTSHIFT_NUM_CTX),
+    maxSlots: config.NIGHTSHIFT_COLD_CONCURRENCY,
+    graceMs: config.NIGHTSHIFT_WINDOW_GRACE_S * 1000,
+    onWindowChange: (state) =>
+      logger.info({ open: state.open, next: state.nextTransition }, 'cold window'),
+  });
+  tracked = lane.track(coldProcessor);
+  await lane.start();
+
+  for (const [name, worker] of [
+    ['hot', hotWorker],
+    ['cold', coldWorker],
+  ] as const) {
+    worker.on('error', (error) => logger.error({ lane: name, err: error.message }, 'worker error'));
+    worker.on('failed', (job, error) =>
+      logger.warn(
+        { lane: name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message },
+        'job failed',
+      ),
+    );
+  }
+  logger.info(
+    { host: hostname(), windows: config.NIGHTSHIFT_COLD_WINDOWS, tz: config.NIGHTSHIFT_TZ },
+    'worker running',
+  );
+
+  return {
+    lane,
+    async stop() {
+      await lane?.stop();
+      // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
+      await Promise.all([hotWorker.close(), coldWorker.close()]);
+      await hotQueue.close();
+      client.disconnect();
+      blocking.disconnect();
+    },
+  };
+}

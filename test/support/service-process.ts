@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** One Nightshift app running as a real child process, as in production. */
+export interface ServiceProcess {
+  name: string;
+  proc: ChildProcess;
+  /** Everything it printed (pino JSON lines and anything else). */
+  output(): string;
+  /** Resolves when a printed line matches. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** SIGTERM (graceful drain) and wait for exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash, no cleanup. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts `apps/<name>/src/main.ts` under tsx with the given environment (merged over a minimal
+ * one, never the test runner's own variables).
+ *
+ * @example
+ * const api = await startService('api', { REDIS_URL, PORT: '0', NIGHTSHIFT_API_KEYS: 'a:k' });
+ */
+export function startService(name: string, env: Record<string, string>): ServiceProcess {
+  const proc = spawn(process.execPath, ['--import', 'tsx', `apps/${name}/src/main.ts`], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  proc.stdout?.on('data', collect);
+  proc.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code) => resolve(code)),
+  );
+
+  return {
+    name,
+    proc,
+    output: () => output,
+    waitForOutput(pattern, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(output)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms:\n${output}`));
+        }, timeoutMs);
+        listeners.add(check);
+        void exited.then((code) => {
+          if (listeners.has(check)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`${name} exited (${code}) before printing ${pattern}:\n${output}`));
+          }
+        });
+        check();
+      });
+    },
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
