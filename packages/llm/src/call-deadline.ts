@@ -1,0 +1,73 @@
+import { LlmError, toLlmError } from './errors.ts';
+
+/** A per-call signal joining the caller's cancellation with the provider's timeout. */
+export interface CallDeadline {
+  /** Aborts when the caller aborts or the timeout passes. */
+  signal: AbortSignal;
+  /** Turns whatever the client threw into an LlmError, telling timeout from caller abort. */
+  fail(err: unknown, context: { provider: string; model: string }): LlmError;
+  /** Clears the timer; call it when the call is over. */
+  dispose(): void;
+}
+
+/**
+ * Starts the clock of one call. Our own timer (not the client's) decides `timeout`, so the
+ * outcome does not depend on how each client library words its abort errors.
+ */
+export function startCallDeadline(
+  callerSignal: AbortSignal | undefined,
+  timeoutMs: number,
+): CallDeadline {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
+  }, timeoutMs);
+  const onCallerAbort = () => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+  return {
+    signal: controller.signal,
+    fail(err, context) {
+      if (timedOut) {
+        return new LlmError(
+          'timeout',
+          `${context.provider} ${context.model}: no answer within ${timeoutMs} ms`,
+          {
+            cause: err,
+            model: context.model,
+          },
+        );
+      }
+      if (callerSignal?.aborted) {
+        return new LlmError('aborted', `${context.provider} ${context.model}: call aborted`, {
+          cause: err,
+          model: context.model,
+        });
+      }
+      return toLlmError(err, context);
+    },
+    dispose() {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
+  };
+}
+
+/** A fetch that also aborts on `signal`, keeping any signal the client passes itself. */
+export function fetchWithSignal(signal: AbortSignal): typeof fetch {
+  return (input, init) =>
+    fetch(input, {
+      ...init,
+      signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+    });
+}
+
+/** Drops `<think>…</think>` reasoning blocks some models (qwen3, deepseek-r1) emit inline. */
+export function stripReasoning(text: string): string {
+  return text
+    .replace(/<think>[\s\S]*?<\/think>/g, '')
+    .replace(/^[\s\S]*<\/think>/, '')
+    .trim();
+}

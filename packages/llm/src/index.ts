@@ -1,0 +1,61 @@
+export { type ChunkOptions, chunkText } from './chunking.ts';
+export {
+  type BreakerOptions,
+  type BreakerSnapshot,
+  CircuitBreaker,
+} from './circuit-breaker.ts';
+export {
+  classifyLlmError,
+  fallbackKinds,
+  LlmError,
+  type LlmErrorKind,
+  type LlmErrorOptions,
+} from './errors.ts';
+export {
+  createExtractiveProvider,
+  type ExtractiveOptions,
+  type ExtractiveProviderOptions,
+  extractiveSummary,
+} from './extractive.ts';
+export {
+  AllTargetsFailedError,
+  type ChainAttempt,
+  type ChainRequest,
+  type ChainResult,
+  type ChainTarget,
+  createModelChain,
+  type ModelChain,
+  type ModelChainOptions,
+} from './model-chain.ts';
+export {
+  createOllamaProvider,
+  isOllamaReachable,
+  type LoadedModel,
+  listLoadedModels,
+  type OllamaHelperOptions,
+  type OllamaProviderOptions,
+  unloadModel,
+} from './ollama-provider.ts';
+export { createOpenAiProvider, type OpenAiProviderOptions } from './openai-provider.ts';
+export {
+  defaultMaxWords,
+  type SummaryPromptOptions,
+  type SummaryStage,
+  summarySystemPrompt,
+} from './prompts.ts';
+export { splitParagraphs, splitSentences } from './sentences.ts';
+export {
+  type SummarizeOptions,
+  type SummarizeResult,
+  type SummaryCheckpoint,
+  summarizeText,
+  YieldRequestedError,
+} from './summarize.ts';
+export { countWords, estimateTokens } from './tokens.ts';
+export type {
+  CompletionRequest,
+  CompletionResult,
+  LlmProvider,
+  SummaryOptions,
+  Usage,
+} from './types.ts';

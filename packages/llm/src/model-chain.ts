@@ -1,0 +1,140 @@
+import { type BreakerOptions, type BreakerSnapshot, CircuitBreaker } from './circuit-breaker.ts';
+import { fallbackKinds, type LlmErrorKind, toLlmError } from './errors.ts';
+import type { CompletionRequest, CompletionResult, LlmProvider } from './types.ts';
+
+/** One model on one provider, tried in chain order. */
+export interface ChainTarget {
+  provider: LlmProvider;
+  /** Model name for that provider (`extractive` for the extractive provider). */
+  model: string;
+}
+
+/** Options of {@link createModelChain}. */
+export interface ModelChainOptions {
+  /** Main target first, then fallbacks; the last is often the extractive provider. */
+  targets: readonly ChainTarget[];
+  /** One breaker per target with these settings. */
+  breaker?: BreakerOptions;
+  /** Called after each failed or skipped attempt that the chain moves past (logs, metrics). */
+  onFallback?: (attempt: ChainAttempt) => void;
+}
+
+/** A call through the chain: a completion request without the model, which the chain picks. */
+export type ChainRequest = Omit<CompletionRequest, 'model'>;
+
+/** What happened to one target during a chain call. */
+export interface ChainAttempt {
+  /** Index of the target in the chain. */
+  target: number;
+  provider: string;
+  model: string;
+  /** Why it did not answer; `skipped` means its breaker was open. */
+  kind: LlmErrorKind | 'skipped';
+  message: string;
+}
+
+/** A completion plus which target produced it. */
+export interface ChainResult extends CompletionResult {
+  /** True when the first target did not answer. */
+  degraded: boolean;
+  /** Index of the target that answered. */
+  target: number;
+  /** Targets tried (or skipped) before the one that answered. */
+  attempts: ChainAttempt[];
+}
+
+/** Thrown when no target answered; `causes` lists each one's reason. */
+export class AllTargetsFailedError extends Error {
+  override readonly name = 'AllTargetsFailedError';
+  /** One entry per target, in chain order. */
+  readonly causes: ChainAttempt[];
+  /**
+   * True when trying again later may help (something was busy, out of memory, timed out, down
+   * or skipped by a breaker); false when every target said its model is missing.
+   */
+  readonly retryable: boolean;
+  /** Ms until the first open breaker lets a trial through, when one is open. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(causes: ChainAttempt[], retryAfterMs: number | undefined) {
+    const summary = causes.map((c) => `${c.model}: ${c.kind}`).join(', ');
+    super(`every model failed (${summary})`);
+    this.causes = causes;
+    this.retryable = causes.some((c) => c.kind !== 'missing');
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/** A provider-agnostic "complete with fallbacks" entry point. */
+export interface ModelChain {
+  readonly targets: readonly ChainTarget[];
+  /** True when every target has no context limit (only extractive providers). */
+  readonly unboundedContext: boolean;
+  /** Tries the targets in order; see {@link createModelChain}. */
+  complete(request: ChainRequest): Promise<ChainResult>;
+  /** Breaker state per target, in chain order. */
+  breakers(): BreakerSnapshot[];
+}
+
+/**
+ * Tries the main target, and on `oom`, `missing`, `busy`, `timeout` or `unavailable` moves on to
+ * the next one. Other failures (`aborted`, `bad_request`, `unknown`) are thrown as they are: a
+ * different model would not fix them. Each target has a circuit breaker: after
+ * `failureThreshold` consecutive failures it is skipped for `cooldownMs` instead of being hit
+ * again. When no target answers, throws {@link AllTargetsFailedError}.
+ *
+ * @example
+ * const chain = createModelChain({
+ *   targets: [{ provider: ollama, model: 'qwen3:32b' }, { provider: ollama, model: 'qwen2:7b' }, { provider: createExtractiveProvider(), model: 'extractive' }],
+ *   breaker: { failureThreshold: 3, cooldownMs: 60_000 },
+ * });
+ * const { text, model, degraded } = await chain.complete({ system, prompt, numCtx: 8192, maxTokens: 2048 });
+ */
+export function createModelChain(options: ModelChainOptions): ModelChain {
+  if (options.targets.length === 0) throw new RangeError('createModelChain: no targets');
+  const targets = [...options.targets];
+  const breakers = targets.map(() => new CircuitBreaker(options.breaker));
+  const now = options.breaker?.now ?? Date.now;
+
+  async function complete(request: ChainRequest): Promise<ChainResult> {
+    const attempts: ChainAttempt[] = [];
+    const note = (attempt: ChainAttempt) => {
+      attempts.push(attempt);
+      options.onFallback?.(attempt);
+    };
+    for (const [index, target] of targets.entries()) {
+      const breaker = breakers[index] as CircuitBreaker;
+      const base = { target: index, provider: target.provider.name, model: target.model };
+      if (!breaker.tryAcquire()) {
+        note({ ...base, kind: 'skipped', message: 'circuit breaker open' });
+        continue;
+      }
+      try {
+        const result = await target.provider.complete({ ...request, model: target.model });
+        breaker.succeeded();
+        return { ...result, degraded: index > 0, target: index, attempts };
+      } catch (err) {
+        const error = toLlmError(err, { provider: target.provider.name, model: target.model });
+        if (!fallbackKinds.has(error.kind)) {
+          breaker.released();
+          throw error;
+        }
+        breaker.failed();
+        note({ ...base, kind: error.kind, message: error.message });
+      }
+    }
+    const retryAts = breakers
+      .map((b) => b.snapshot().retryAt)
+      .filter((t): t is number => t !== undefined);
+    const retryAfterMs =
+      retryAts.length > 0 ? Math.max(0, Math.min(...retryAts) - now()) : undefined;
+    throw new AllTargetsFailedError(attempts, retryAfterMs);
+  }
+
+  return {
+    targets,
+    unboundedContext: targets.every((t) => t.provider.unboundedContext === true),
+    complete,
+    breakers: () => breakers.map((b) => b.snapshot()),
+  };
+}

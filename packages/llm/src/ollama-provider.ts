@@ -1,0 +1,172 @@
+import { type ChatResponse, Ollama } from 'ollama';
+import { fetchWithSignal, startCallDeadline, stripReasoning } from './call-deadline.ts';
+import type { CompletionRequest, CompletionResult, LlmProvider } from './types.ts';
+
+/** Options of {@link createOllamaProvider}. */
+export interface OllamaProviderOptions {
+  /** Ollama server, e.g. `http://127.0.0.1:11434`. */
+  host: string;
+  /** How long Ollama keeps the model loaded after a call (`5m`, seconds, `0` to unload, `-1` forever). Default: Ollama's. */
+  keepAlive?: string | number;
+  /** Per-call limit in ms (queueing, loading and generating together). Default 120 000. */
+  timeoutMs?: number;
+  /** Ollama's `think` switch for reasoning models; unset leaves the model's default. */
+  think?: boolean;
+  /** Extra HTTP headers (e.g. a proxy's Authorization). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * A provider backed by Ollama's chat API through the official `ollama` client, streamed so a
+ * mid-generation `{"error":…}` line is seen. Each call gets its own client whose fetch carries
+ * the call's own signal: `Ollama#abort()` would abort every stream of a shared client.
+ *
+ * @example
+ * const provider = createOllamaProvider({ host: 'http://127.0.0.1:11434', timeoutMs: 120_000 });
+ * const { text, usage } = await provider.complete({ model: 'qwen3:32b', system, prompt, numCtx: 8192, maxTokens: 2048 });
+ */
+export function createOllamaProvider(options: OllamaProviderOptions): LlmProvider {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  return {
+    name: 'ollama',
+    async complete(request: CompletionRequest): Promise<CompletionResult> {
+      const deadline = startCallDeadline(request.signal, timeoutMs);
+      const client = new Ollama({
+        host: options.host,
+        fetch: fetchWithSignal(deadline.signal),
+        ...(options.headers ? { headers: options.headers } : {}),
+      });
+      const modelOptions: { num_ctx?: number; num_predict?: number } = {};
+      if (request.numCtx !== undefined) modelOptions.num_ctx = request.numCtx;
+      if (request.maxTokens !== undefined) modelOptions.num_predict = request.maxTokens;
+      const messages = [
+        ...(request.system ? [{ role: 'system', content: request.system }] : []),
+        { role: 'user', content: request.prompt },
+      ];
+      try {
+        const stream = await client.chat({
+          model: request.model,
+          messages,
+          stream: true,
+          options: modelOptions,
+          ...(options.keepAlive !== undefined ? { keep_alive: options.keepAlive } : {}),
+          ...(options.think !== undefined ? { think: options.think } : {}),
+        });
+        let text = '';
+        let final: ChatResponse | undefined;
+        for await (const part of stream) {
+          text += part.message?.content ?? '';
+          if (part.done) final = part;
+        }
+        return {
+          text: stripReasoning(text),
+          model: final?.model ?? request.model,
+          usage: {
+            promptTokens: final?.prompt_eval_count ?? 0,
+            completionTokens: final?.eval_count ?? 0,
+          },
+        };
+      } catch (err) {
+        throw deadline.fail(err, { provider: 'ollama', model: request.model });
+      } finally {
+        deadline.dispose();
+      }
+    },
+  };
+}
+
+/** Options of the Ollama housekeeping helpers. */
+export interface OllamaHelperOptions {
+  /** Limit in ms. Default 5000. */
+  timeoutMs?: number;
+  /** Extra HTTP headers. */
+  headers?: Record<string, string>;
+}
+
+/** A model Ollama holds in memory (from /api/ps). */
+export interface LoadedModel {
+  name: string;
+  /** Total bytes it occupies (VRAM plus system memory). */
+  sizeBytes: number;
+  /** Bytes of it in VRAM. */
+  sizeVramBytes: number;
+  /** When Ollama will unload it if unused. */
+  expiresAt: Date;
+  /** Context length it was loaded with, when Ollama reports it. */
+  contextLength?: number;
+}
+
+async function withClient<T>(
+  host: string,
+  options: OllamaHelperOptions,
+  run: (client: Ollama) => Promise<T>,
+): Promise<T> {
+  const deadline = startCallDeadline(undefined, options.timeoutMs ?? 5000);
+  try {
+    const client = new Ollama({
+      host,
+      fetch: fetchWithSignal(deadline.signal),
+      ...(options.headers ? { headers: options.headers } : {}),
+    });
+    return await run(client);
+  } catch (err) {
+    throw deadline.fail(err, { provider: 'ollama', model: '' });
+  } finally {
+    deadline.dispose();
+  }
+}
+
+/**
+ * Asks Ollama to unload `model` now (`keep_alive: 0`), freeing its VRAM.
+ *
+ * @example
+ * await unloadModel('http://127.0.0.1:11434', 'qwen3:32b');
+ */
+export async function unloadModel(
+  host: string,
+  model: string,
+  options: OllamaHelperOptions = {},
+): Promise<void> {
+  await withClient(host, options, (client) =>
+    client.generate({ model, prompt: '', keep_alive: 0 }),
+  );
+}
+
+/**
+ * Models Ollama has loaded, with their VRAM footprint (GET /api/ps).
+ *
+ * @example
+ * const vram = (await listLoadedModels(host)).reduce((sum, m) => sum + m.sizeVramBytes, 0);
+ */
+export async function listLoadedModels(
+  host: string,
+  options: OllamaHelperOptions = {},
+): Promise<LoadedModel[]> {
+  const ps = await withClient(host, options, (client) => client.ps());
+  return ps.models.map((m) => {
+    const loaded: LoadedModel = {
+      name: m.name,
+      sizeBytes: m.size,
+      sizeVramBytes: m.size_vram,
+      expiresAt: new Date(m.expires_at),
+    };
+    const contextLength = (m as { context_length?: unknown }).context_length;
+    if (typeof contextLength === 'number') loaded.contextLength = contextLength;
+    return loaded;
+  });
+}
+
+/**
+ * True when an Ollama server answers GET /api/version within `timeoutMs` (default 2000).
+ *
+ * @example
+ * const provider = (await isOllamaReachable(host)) ? createOllamaProvider({ host }) : createExtractiveProvider();
+ */
+export async function isOllamaReachable(host: string, timeoutMs = 2000): Promise<boolean> {
+  try {
+    await withClient(host, { timeoutMs }, (client) => client.version());
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,217 @@
+import { chunkText } from './chunking.ts';
+import type { ChainResult, ModelChain } from './model-chain.ts';
+import { defaultMaxWords, type SummaryStage, summarySystemPrompt } from './prompts.ts';
+import { estimateTokens } from './tokens.ts';
+import { addUsage, type SummaryOptions, type Usage, zeroUsage } from './types.ts';
+
+/**
+ * Progress of a map-reduce summary that a caller persists so a preempted or crashed job can
+ * resume without redoing the chunks already summarized.
+ */
+export interface SummaryCheckpoint {
+  /** One entry per chunk: its partial summary, or null while not done. */
+  mapped: (string | null)[];
+  /** Tokens spent by the calls behind `mapped` (added to the final usage). */
+  usage?: Usage;
+  /** True when any of those calls was answered by a fallback target. */
+  degraded?: boolean;
+}
+
+/** Thrown when `shouldYield` asked the job to step aside; carries the checkpoint to persist. */
+export class YieldRequestedError extends Error {
+  override readonly name = 'YieldRequestedError';
+  /** State to pass back as `checkpoint` when the job runs again. */
+  readonly checkpoint: SummaryCheckpoint;
+
+  constructor(checkpoint: SummaryCheckpoint) {
+    const done = checkpoint.mapped.filter((m) => m !== null).length;
+    super(`yield requested after ${done} of ${checkpoint.mapped.length} chunks`);
+    this.checkpoint = checkpoint;
+  }
+}
+
+/** Input of {@link summarizeText}. */
+export interface SummarizeOptions {
+  /** The document. */
+  text: string;
+  /** Models to call, with fallbacks. */
+  chain: ModelChain;
+  /** Context window of each call (Ollama `num_ctx`), in tokens. */
+  numCtx: number;
+  /** Output cap of each call, in tokens; also reserved out of `numCtx`. */
+  maxTokens: number;
+  /** Length, style and language of the final summary. */
+  summary?: SummaryOptions;
+  /** Cancels the summary; the current call is aborted and an `aborted` LlmError thrown. */
+  signal?: AbortSignal;
+  /** Progress of an earlier run of the same text and settings; its done chunks are not redone. Ignored when its length does not match the chunk count. */
+  checkpoint?: SummaryCheckpoint;
+  /** Awaited after each chunk is summarized, with the checkpoint to persist. */
+  onChunkSummarized?: (
+    index: number,
+    summary: string,
+    usageSoFar: Usage,
+    checkpoint: SummaryCheckpoint,
+  ) => void | Promise<void>;
+  /**
+   * Asked at each chunk boundary (before a map call, and before the reduce phase) except before
+   * the first model call of this run, so every run makes progress. True: throws
+   * {@link YieldRequestedError} with the checkpoint.
+   */
+  shouldYield?: () => boolean;
+  /** Tokens repeated between neighbouring chunks. Default: a tenth of the chunk budget, at most 200. */
+  overlapTokens?: number;
+}
+
+/** Outcome of {@link summarizeText}. */
+export interface SummarizeResult {
+  summary: string;
+  /** Model that wrote the final summary. */
+  model: string;
+  /** True when any call (this run or checkpointed ones) was answered by a fallback. */
+  degraded: boolean;
+  /** Tokens of every call, including checkpointed ones. */
+  usage: Usage;
+  /** Chunks the text was split into (1 when it fit one call). */
+  chunks: number;
+  /** Model calls made by this run. */
+  calls: number;
+}
+
+// Room for the chat template and role markers around the system prompt and the text.
+const templateTokens = 64;
+
+/**
+ * Summarizes a document of any length with the chain's models. When the text fits the context
+ * budget (`numCtx` minus prompt overhead minus `maxTokens`) it is one call. Otherwise the text
+ * is chunked on paragraph and sentence boundaries, each chunk is summarized in order (map, one
+ * call at a time: a job holds one GPU slot), and the partial summaries are merged (reduce),
+ * recursively while they are still too long for one call. Usage is summed over every call.
+ *
+ * @example
+ * const result = await summarizeText({ text, chain, numCtx: 8192, maxTokens: 2048, summary: { maxWords: 150 },
+ *   checkpoint: saved, onChunkSummarized: (i, s, u, cp) => save(cp), shouldYield: () => hotLaneBusy() });
+ */
+export async function summarizeText(options: SummarizeOptions): Promise<SummarizeResult> {
+  const { chain, numCtx, maxTokens, signal } = options;
+  const summary = options.summary ?? {};
+  const finalWords = summary.maxWords ?? defaultMaxWords(summary.style);
+  const overhead =
+    Math.max(
+      ...(['whole', 'part', 'merge'] as const).map((stage) =>
+        estimateTokens(
+          summarySystemPrompt({
+            stage,
+            final: true,
+            maxWords: 99999,
+            summary,
+            part: { index: 9999, total: 9999 },
+          }),
+        ),
+      ),
+    ) + templateTokens;
+  const budget = numCtx - overhead - maxTokens;
+  if (budget < 64) {
+    throw new RangeError(
+      `summarizeText: numCtx ${numCtx} leaves ${budget} tokens for text after ${overhead} of prompt and ${maxTokens} of output`,
+    );
+  }
+
+  let usage: Usage = { ...(options.checkpoint?.usage ?? zeroUsage) };
+  let degraded = options.checkpoint?.degraded ?? false;
+  let calls = 0;
+
+  const call = async (
+    stage: SummaryStage,
+    text: string,
+    cap: number,
+    words: number,
+    final: boolean,
+    part?: { index: number; total: number },
+  ): Promise<ChainResult> => {
+    const result = await chain.complete({
+      system: summarySystemPrompt({
+        stage,
+        final,
+        maxWords: words,
+        summary,
+        ...(part ? { part } : {}),
+      }),
+      prompt: text,
+      numCtx,
+      maxTokens: cap,
+      ...(signal ? { signal } : {}),
+      summary: final ? { ...summary, maxWords: words } : { maxWords: words },
+    });
+    calls++;
+    usage = addUsage(usage, result.usage);
+    degraded ||= result.degraded;
+    return result;
+  };
+  const done = (result: ChainResult, chunks: number): SummarizeResult => ({
+    summary: result.text,
+    model: result.model,
+    degraded,
+    usage,
+    chunks,
+    calls,
+  });
+
+  if (options.text.trim() === '') {
+    return { summary: '', model: chain.targets[0]?.model ?? '', degraded, usage, chunks: 0, calls };
+  }
+  if (chain.unboundedContext || estimateTokens(options.text) <= budget) {
+    return done(await call('whole', options.text, maxTokens, finalWords, true), 1);
+  }
+
+  const overlapTokens = options.overlapTokens ?? Math.min(200, Math.floor(budget / 10));
+  const chunks = chunkText(options.text, { maxTokens: budget, overlapTokens });
+  // Partial answers must stay well under the budget so that merging always shrinks the input.
+  const partialCap = Math.max(16, Math.min(maxTokens, Math.floor(budget / 4)));
+  const partialWords = Math.max(
+    20,
+    Math.min(
+      Math.floor(partialCap * 0.6),
+      Math.max(80, Math.floor((budget * 0.6) / chunks.length)),
+    ),
+  );
+  const saved = options.checkpoint?.mapped;
+  const mapped: (string | null)[] =
+    saved && saved.length === chunks.length ? [...saved] : chunks.map(() => null);
+  const snapshot = (): SummaryCheckpoint => ({
+    mapped: [...mapped],
+    usage: { ...usage },
+    degraded,
+  });
+
+  for (const [index, chunk] of chunks.entries()) {
+    if (mapped[index] != null) continue;
+    if (calls > 0 && options.shouldYield?.()) throw new YieldRequestedError(snapshot());
+    const result = await call('part', chunk, partialCap, partialWords, false, {
+      index: index + 1,
+      total: chunks.length,
+    });
+    mapped[index] = result.text;
+    await options.onChunkSummarized?.(index, result.text, { ...usage }, snapshot());
+  }
+  if (calls > 0 && options.shouldYield?.()) throw new YieldRequestedError(snapshot());
+
+  let partials = mapped.filter((m): m is string => m !== null && m.trim() !== '');
+  for (let depth = 0; ; depth++) {
+    const joined = partials.join('\n\n');
+    if (estimateTokens(joined) <= budget) {
+      return done(await call('merge', joined, maxTokens, finalWords, true), chunks.length);
+    }
+    const groups = chunkText(joined, { maxTokens: budget });
+    if (depth >= 8 || groups.length >= partials.length) {
+      throw new Error(
+        `summarizeText: partial summaries stopped shrinking (${partials.length} left)`,
+      );
+    }
+    const merged: string[] = [];
+    for (const group of groups) {
+      merged.push((await call('merge', group, partialCap, partialWords, false)).text);
+    }
+    partials = merged.filter((m) => m.trim() !== '');
+  }
+}
