@@ -24,7 +24,12 @@ export type LlmErrorKind =
   | 'bad_request'
   | 'unknown';
 
-/** Kinds after which a chain moves on to the next target (and that count against a breaker). */
+/**
+ * Kinds after which a chain moves on to the next target (and that count against a breaker).
+ *
+ * @example
+ * if (fallbackKinds.has(classifyLlmError(err))) tryNextModel();
+ */
 export const fallbackKinds: ReadonlySet<LlmErrorKind> = new Set([
   'oom',
   'missing',

@@ -25,7 +25,12 @@ const styleLines: Record<NonNullable<SummaryOptions['style']>, string> = {
   headline: 'Write it as a single headline line, without a trailing period.',
 };
 
-/** Default word budget of a final summary for a style. */
+/**
+ * Default word budget of a final summary for a style.
+ *
+ * @example
+ * defaultMaxWords('headline') // 20
+ */
 export function defaultMaxWords(style: SummaryOptions['style']): number {
   return style === 'headline' ? 20 : 200;
 }

@@ -15,7 +15,12 @@ const abbreviations = new Set(
 
 const listItem = /^\s*(?:[-*•·▪–]|\d{1,3}[.)]|[a-z][.)])\s+/;
 
-/** Paragraphs of `text` (separated by blank lines), trimmed, empty ones dropped. */
+/**
+ * Paragraphs of `text` (separated by blank lines), trimmed, empty ones dropped.
+ *
+ * @example
+ * splitParagraphs('One.\n\nTwo.') // ['One.', 'Two.']
+ */
 export function splitParagraphs(text: string): string[] {
   return text
     .replace(/\r\n?/g, '\n')

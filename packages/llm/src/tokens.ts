@@ -18,7 +18,12 @@ export function estimateTokens(text: string): number {
   return Math.ceil((text.length - dense) / charsPerToken) + dense;
 }
 
-/** Words in `text` (whitespace-separated; a CJK run without spaces counts by characters / 2). */
+/**
+ * Words in `text` (whitespace-separated; a CJK run without spaces counts by characters / 2).
+ *
+ * @example
+ * countWords('two words') // 2
+ */
 export function countWords(text: string): number {
   const dense = text.match(denseScript)?.length ?? 0;
   const spaced = text

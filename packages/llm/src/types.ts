@@ -49,6 +49,12 @@ export interface CompletionResult {
 /**
  * Something that completes prompts: Ollama, an OpenAI-compatible server, or the built-in
  * extractive summarizer. Failures are thrown as `LlmError` with a classified `kind`.
+ *
+ * @example
+ * const echo: LlmProvider = {
+ *   name: 'echo',
+ *   complete: async (req) => ({ text: req.prompt, model: req.model, usage: { promptTokens: 0, completionTokens: 0 } }),
+ * };
  */
 export interface LlmProvider {
   /** Short name for logs and errors: `ollama`, `openai`, `extractive`. */
