@@ -1,0 +1,107 @@
+import { createRedis } from '@nightshift/core';
+import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daysBetween, UsageLedger } from './usage-ledger.ts';
+import { usageReport } from './usage-schemas.ts';
+
+let harness: RedisHarness;
+let redis: Redis;
+beforeAll(async () => {
+  harness = await startRedis();
+  redis = createRedis(harness.url, 'client');
+});
+afterAll(async () => {
+  redis.disconnect();
+  await harness.stop();
+});
+
+describe('UsageLedger', () => {
+  it('sums documents and tokens per tenant, day and model', async () => {
+    const ledger = new UsageLedger({ redis });
+    const at = (day: string) => new Date(`${day}T12:00:00Z`);
+    const entry = { tenant: 'acme', status: 'succeeded' as const };
+    await ledger.record({
+      ...entry,
+      model: 'qwen3:32b',
+      promptTokens: 100,
+      completionTokens: 10,
+      at: at('2025-03-01'),
+    });
+    await ledger.record({
+      ...entry,
+      model: 'qwen2:7b',
+      promptTokens: 50,
+      completionTokens: 5,
+      at: at('2025-03-01'),
+    });
+    await ledger.record({
+      ...entry,
+      model: 'qwen3:32b',
+      promptTokens: 7,
+      completionTokens: 3,
+      at: at('2025-03-03'),
+    });
+    await ledger.record({
+      tenant: 'acme',
+      status: 'failed',
+      model: null,
+      promptTokens: 0,
+      completionTokens: 0,
+      at: at('2025-04-02'),
+    });
+    await ledger.record({
+      ...entry,
+      model: 'qwen3:32b',
+      promptTokens: 999,
+      completionTokens: 999,
+      at: at('2025-03-01'),
+      tenant: 'globex',
+    });
+
+    const daily = await ledger.report({
+      tenant: 'acme',
+      from: '2025-03-01',
+      to: '2025-03-03',
+      granularity: 'day',
+    });
+    expect(usageReport.parse(daily)).toEqual(daily);
+    expect(daily.data.map((p) => p.period)).toEqual(['2025-03-01', '2025-03-02', '2025-03-03']);
+    expect(daily.data[0]).toEqual({
+      period: '2025-03-01',
+      documents: 2,
+      failedDocuments: 0,
+      promptTokens: 150,
+      completionTokens: 15,
+      models: [
+        { model: 'qwen2:7b', documents: 1, promptTokens: 50, completionTokens: 5 },
+        { model: 'qwen3:32b', documents: 1, promptTokens: 100, completionTokens: 10 },
+      ],
+    });
+    expect(daily.data[1]).toMatchObject({ documents: 0, models: [] });
+    expect(daily.totals).toMatchObject({ documents: 3, promptTokens: 157, completionTokens: 18 });
+
+    const monthly = await ledger.report({
+      tenant: 'acme',
+      from: '2025-03-01',
+      to: '2025-04-30',
+      granularity: 'month',
+    });
+    expect(monthly.data.map((p) => [p.period, p.documents, p.failedDocuments])).toEqual([
+      ['2025-03', 3, 0],
+      ['2025-04', 1, 1],
+    ]);
+    // Keys expire: retention is set on every day written.
+    expect(await redis.ttl('{nightshift}:usage:acme:2025-03-01')).toBeGreaterThan(0);
+  });
+
+  it('refuses reversed and over-long ranges', () => {
+    expect(() => daysBetween('2025-03-02', '2025-03-01')).toThrow(RangeError);
+    expect(() => daysBetween('2024-01-01', '2025-12-31')).toThrow(/at most/);
+    expect(daysBetween('2024-02-28', '2024-03-01')).toEqual([
+      '2024-02-28',
+      '2024-02-29',
+      '2024-03-01',
+    ]);
+  });
+});

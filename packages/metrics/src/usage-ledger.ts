@@ -1,0 +1,152 @@
+import { keyPrefix } from '@nightshift/core';
+import type { Redis } from 'ioredis';
+import type { UsagePeriod, UsageReport } from './usage-schemas.ts';
+
+/** Options of {@link UsageLedger}. */
+export interface UsageLedgerOptions {
+  /** A client connection. */
+  redis: Redis;
+  /** How long a day's figures are kept. Default 400 days (a year plus a month to compare). */
+  retentionDays?: number;
+}
+
+/** One finished document, as the ledger counts it. */
+export interface UsageEntry {
+  tenant: string;
+  /** Model that answered; null when none did (the document failed before or in every model). */
+  model: string | null;
+  status: 'succeeded' | 'failed';
+  promptTokens: number;
+  completionTokens: number;
+  /** When it finished; default now. Days are UTC. */
+  at?: Date;
+}
+
+/** What {@link UsageLedger.report} covers: UTC days `from`..`to` inclusive (`YYYY-MM-DD`). */
+export interface UsageQuery {
+  tenant: string;
+  from: string;
+  to: string;
+  granularity: 'day' | 'month';
+}
+
+const dayMs = 86_400_000;
+/** Longest range one report may cover, so one request cannot ask Redis for years of days. */
+export const maxUsageDays = 366;
+
+/**
+ * Usage per tenant and UTC day in Redis hashes (`{nightshift}:usage:<tenant>:<day>`), written
+ * where documents finish and summed per day or month by `GET /v1/usage`.
+ *
+ * @example
+ * const ledger = new UsageLedger({ redis });
+ * await ledger.record({ tenant: 'acme', model: 'qwen3:32b', status: 'succeeded', promptTokens: 900, completionTokens: 120 });
+ * const report = await ledger.report({ tenant: 'acme', from: '2025-01-01', to: '2025-01-31', granularity: 'day' });
+ */
+export class UsageLedger {
+  readonly #redis: Redis;
+  readonly #retentionSeconds: number;
+
+  constructor(options: UsageLedgerOptions) {
+    this.#redis = options.redis;
+    this.#retentionSeconds = (options.retentionDays ?? 400) * 86_400;
+  }
+
+  /** Adds one finished document to its tenant's day. */
+  async record(entry: UsageEntry): Promise<void> {
+    const key = dayKey(entry.tenant, utcDay(entry.at ?? new Date()));
+    const tx = this.#redis.multi().hincrby(key, 'documents', 1);
+    if (entry.status === 'failed') tx.hincrby(key, 'failed', 1);
+    if (entry.model !== null) {
+      // `field|model`: the field name never holds a `|`, so model names may (they hold `:`).
+      tx.hincrby(key, `documents|${entry.model}`, 1);
+      tx.hincrby(key, `promptTokens|${entry.model}`, entry.promptTokens);
+      tx.hincrby(key, `completionTokens|${entry.model}`, entry.completionTokens);
+    }
+    await tx.expire(key, this.#retentionSeconds).exec();
+  }
+
+  /** Every period of the range (empty ones with zeros), then the totals. */
+  async report(query: UsageQuery): Promise<UsageReport> {
+    const days = daysBetween(query.from, query.to);
+    const pipeline = this.#redis.pipeline();
+    for (const day of days) pipeline.hgetall(dayKey(query.tenant, day));
+    const hashes = ((await pipeline.exec()) ?? []).map(([error, hash]) => {
+      if (error) throw error;
+      return hash as Record<string, string>;
+    });
+    const periods = new Map<string, UsagePeriod>();
+    const total = emptyPeriod('total');
+    days.forEach((day, i) => {
+      const name = query.granularity === 'day' ? day : day.slice(0, 7);
+      let period = periods.get(name);
+      if (!period) {
+        period = emptyPeriod(name);
+        periods.set(name, period);
+      }
+      for (const target of [period, total]) addHash(target, hashes[i] ?? {});
+    });
+    const { period: _, ...totals } = total;
+    return {
+      object: 'usage',
+      tenant: query.tenant,
+      from: query.from,
+      to: query.to,
+      granularity: query.granularity,
+      data: [...periods.values()],
+      totals,
+    };
+  }
+}
+
+function dayKey(tenant: string, day: string): string {
+  return `${keyPrefix}:usage:${tenant}:${day}`;
+}
+
+/** `YYYY-MM-DD` of a moment in UTC. */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** UTC days from..to inclusive; RangeError when reversed or longer than {@link maxUsageDays}. */
+export function daysBetween(from: string, to: string): string[] {
+  const start = Date.parse(`${from}T00:00:00Z`);
+  const end = Date.parse(`${to}T00:00:00Z`);
+  if (Number.isNaN(start) || Number.isNaN(end)) throw new RangeError('dates must be YYYY-MM-DD');
+  if (end < start) throw new RangeError('`to` is before `from`');
+  const count = (end - start) / dayMs + 1;
+  if (count > maxUsageDays) throw new RangeError(`at most ${maxUsageDays} days per report`);
+  return Array.from({ length: count }, (_, i) => utcDay(new Date(start + i * dayMs)));
+}
+
+function emptyPeriod(period: string): UsagePeriod {
+  return {
+    period,
+    documents: 0,
+    failedDocuments: 0,
+    promptTokens: 0,
+    completionTokens: 0,
+    models: [],
+  };
+}
+
+function addHash(period: UsagePeriod, hash: Record<string, string>): void {
+  for (const [field, raw] of Object.entries(hash)) {
+    const value = Number(raw);
+    if (field === 'documents') period.documents += value;
+    else if (field === 'failed') period.failedDocuments += value;
+    else {
+      const split = field.indexOf('|');
+      const name = field.slice(0, split) as 'documents' | 'promptTokens' | 'completionTokens';
+      const model = field.slice(split + 1);
+      let row = period.models.find((m) => m.model === model);
+      if (!row) {
+        row = { model, documents: 0, promptTokens: 0, completionTokens: 0 };
+        period.models.push(row);
+        period.models.sort((a, b) => a.model.localeCompare(b.model));
+      }
+      row[name] += value;
+      if (name !== 'documents') period[name] += value;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a UTC day, YYYY-MM-DD');
+
+/** Query of `GET /v1/usage`: UTC days `from`..`to` inclusive; `to` defaults to today. */
+export const usageQuery = z.object({
+  from: day,
+  to: day.optional(),
+  granularity: z.enum(['day', 'month']).default('day'),
+});
+export type UsageQueryParams = z.infer<typeof usageQuery>;
+
+/** One model's share of a period. */
+export const usageByModel = z.object({
+  model: z.string(),
+  /** Documents this model answered. */
+  documents: z.number().int().nonnegative(),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+});
+
+/** One day (`YYYY-MM-DD`) or month (`YYYY-MM`) of a tenant's usage. */
+export const usagePeriod = z.object({
+  period: z.string(),
+  /** Documents that finished (succeeded or failed), hot and cold lanes together. */
+  documents: z.number().int().nonnegative(),
+  failedDocuments: z.number().int().nonnegative(),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  models: z.array(usageByModel),
+});
+export type UsagePeriod = z.infer<typeof usagePeriod>;
+
+/** Answer of `GET /v1/usage`. */
+export const usageReport = z.object({
+  object: z.literal('usage'),
+  tenant: z.string(),
+  from: z.string(),
+  to: z.string(),
+  granularity: z.enum(['day', 'month']),
+  data: z.array(usagePeriod),
+  totals: usagePeriod.omit({ period: true }),
+});
+export type UsageReport = z.infer<typeof usageReport>;

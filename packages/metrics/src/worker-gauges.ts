@@ -1,0 +1,64 @@
+import { nightshiftMetrics } from './metric-definitions.ts';
+import type { MetricsRecorder } from './metrics-recorder.ts';
+
+/** The part of a worker's cold-lane snapshot the gauges report (structural: no GPU package). */
+export interface WorkerGaugeSnapshot {
+  window: { open: boolean };
+  reading: {
+    status: string;
+    gpus?: readonly { index: number; uuid?: string; usedMiB: number; freeMiB: number }[];
+  } | null;
+}
+
+/** Options of {@link startWorkerGauges}. */
+export interface WorkerGaugesOptions {
+  recorder: MetricsRecorder;
+  /** Names this worker in the `worker` label (host and pid are a good choice). */
+  worker: string;
+  /** The worker's latest state; read every interval, never probed here. */
+  snapshot: () => WorkerGaugeSnapshot;
+  /** How often to publish. Default 5000 ms. */
+  intervalMs?: number;
+}
+
+const mib = 1024 * 1024;
+
+/**
+ * Publishes a worker's window state and VRAM per GPU every few seconds. Each series expires
+ * after three missed intervals, so a dead worker drops out of `/metrics` on its own.
+ *
+ * @example
+ * const gauges = startWorkerGauges({ recorder, worker: `${hostname()}:${process.pid}`, snapshot: () => lane.snapshot() });
+ * // on shutdown
+ * await gauges.stop();
+ */
+export function startWorkerGauges(options: WorkerGaugesOptions): { stop(): Promise<void> } {
+  const intervalMs = options.intervalMs ?? 5000;
+  const ttlMs = intervalMs * 3;
+  const { recorder, worker } = options;
+  const publish = async () => {
+    const snapshot = options.snapshot();
+    const writes = [
+      recorder.set(nightshiftMetrics.windowOpen, { worker }, snapshot.window.open ? 1 : 0, ttlMs),
+    ];
+    if (snapshot.reading?.status === 'ok') {
+      for (const gpu of snapshot.reading.gpus ?? []) {
+        const labels = { worker, gpu: gpu.uuid ?? String(gpu.index) };
+        writes.push(recorder.set(nightshiftMetrics.vramUsed, labels, gpu.usedMiB * mib, ttlMs));
+        writes.push(recorder.set(nightshiftMetrics.vramFree, labels, gpu.freeMiB * mib, ttlMs));
+      }
+    }
+    await Promise.all(writes);
+  };
+  let last = publish();
+  const timer = setInterval(() => {
+    last = publish();
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await last;
+    },
+  };
+}
