@@ -1,10 +1,12 @@
 import { type ServerType, serve } from '@hono/node-server';
 import { BatchStore, BatchSubmitter } from '@nightshift/batches';
 import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
+import { FleetRegistry } from '@nightshift/fleet';
 import { checkWebhookUrl } from '@nightshift/webhooks';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { HotLane } from './hot-lane.ts';
+import { hotLaneAdmission } from './middleware/hot-admission.ts';
 
 /** A running API: its address and how to stop it gracefully. */
 export interface RunningApi {
@@ -35,6 +37,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     resultTtlMs,
   });
   const hotLane = new HotLane({ connection: redis, eventsConnection: events });
+  const fleet = new FleetRegistry({ redis });
   let accepting = true;
   const app = createApp({
     config,
@@ -42,6 +45,13 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     store,
     submitter,
     hotLane,
+    fleet,
+    hotAdmission: hotLaneAdmission({
+      registry: fleet,
+      waiting: () => hotLane.waiting(),
+      maxUsedPct: config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
+      maxQueue: config.NIGHTSHIFT_HOT_MAX_QUEUE,
+    }),
     isAccepting: () => accepting,
     checkWebhookUrl: async (url) => {
       const check = await checkWebhookUrl(url, {

@@ -1,5 +1,6 @@
 import type { BatchStore, BatchSubmitter } from '@nightshift/batches';
 import type { Config } from '@nightshift/core';
+import type { FleetRegistry } from '@nightshift/fleet';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import type { HotLane } from './hot-lane.ts';
@@ -9,6 +10,7 @@ import { problem, renderError } from './problem.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { healthRoutes } from './routes/health.ts';
 import { summaryRoutes } from './routes/summaries.ts';
+import { workerRoutes } from './routes/workers.ts';
 
 /** What the HTTP layer needs; the process (main.ts) builds these. */
 export interface ApiDependencies {
@@ -18,6 +20,8 @@ export interface ApiDependencies {
   store: BatchStore;
   submitter: BatchSubmitter;
   hotLane: HotLane;
+  /** Live workers, as they publish themselves. */
+  fleet: FleetRegistry;
   checkWebhookUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
   /** False while draining for shutdown. */
   isAccepting: () => boolean;
@@ -61,6 +65,7 @@ export function createApp(deps: ApiDependencies) {
       checkWebhookUrl: deps.checkWebhookUrl,
     }),
   );
+  app.route('/v1/workers', workerRoutes({ registry: deps.fleet }));
   app.route(
     '/v1/summaries',
     summaryRoutes({

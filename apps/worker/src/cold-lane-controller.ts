@@ -17,6 +17,8 @@ export interface ColdLaneControllerOptions {
   coldWorker: Worker;
   /** The hot queue: waiting hot work stops cold work. */
   hotQueue: Queue;
+  /** Hot jobs running on this worker now: the GPU is busy with interactive work. */
+  hotRunning?: () => number;
   /** Off-peak windows and their time zone. */
   windows: ColdWindows;
   timeZone: string;
@@ -68,8 +70,11 @@ export class ColdLaneController {
   #evaluating: Promise<void> | undefined;
   #snapshot: ColdLaneSnapshot;
 
+  readonly #hotRunning: () => number;
+
   constructor(options: ColdLaneControllerOptions) {
     this.#o = options;
+    this.#hotRunning = options.hotRunning ?? (() => 0);
     this.#now = options.now ?? (() => new Date());
     this.#snapshot = {
       window: coldWindowState(options.windows, this.#now(), options.timeZone),
@@ -107,11 +112,12 @@ export class ColdLaneController {
 
   /**
    * True when a running cold job should hand its document back at the next chunk boundary:
-   * hot work waits, VRAM is over the threshold, or the window closed more than the grace ago.
+   * hot work waits or runs here, VRAM is over the threshold, or the window closed more than
+   * the grace ago.
    */
   shouldYield(): boolean {
     const { hotWaiting, admission } = this.#snapshot;
-    if (hotWaiting > 0) return true;
+    if (hotWaiting > 0 || this.#hotRunning() > 0) return true;
     if (admission?.reason === 'vram_over_threshold') return true;
     const closedFor = this.#closedSince === null ? 0 : this.#now().getTime() - this.#closedSince;
     return this.#closedSince !== null && closedFor >= this.#o.graceMs;
@@ -141,7 +147,7 @@ export class ColdLaneController {
       windowOpen: window.open,
       reading,
       maxUsedPct: o.maxUsedPct,
-      hotWaiting: hotWaiting > 0,
+      hotWaiting: hotWaiting > 0 || this.#hotRunning() > 0,
       reserveMiB: o.reserveMiB,
       memoryPerSlotMiB: o.memoryPerSlotMiB,
       maxSlots: o.maxSlots,

@@ -13,6 +13,8 @@ export interface ColdProcessorOptions {
   /** True when cold work must step aside (hot work waiting, window closing, VRAM full). */
   shouldYield: () => boolean;
   logger: Logger;
+  /** Told which model answered each document (models used only by cold work get unloaded). */
+  onModelUsed?: (model: string) => void;
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
@@ -56,6 +58,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
         onCheckpoint: (next) => store.saveCheckpoint(batchId, documentId, next),
         shouldYield: options.shouldYield,
       });
+      options.onModelUsed?.(summary.model);
       await record('succeeded', {
         summary: summary.summary,
         model: summary.model,

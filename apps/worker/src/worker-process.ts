@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BatchStore } from '@nightshift/batches';
 import {
@@ -10,14 +11,18 @@ import {
   keyPrefix,
   queueNames,
 } from '@nightshift/core';
+import { FleetRegistry } from '@nightshift/fleet';
 import { cachedProbe, memoryPerSlotMiB, parseColdWindows } from '@nightshift/gpu';
+import { listLoadedModels, unloadModel } from '@nightshift/llm';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { ColdLaneController } from './cold-lane-controller.ts';
 import { createColdProcessor } from './cold-processor.ts';
 import { DocumentSummarizer } from './document-summarizer.ts';
 import { createHotProcessor } from './hot-processor.ts';
+import { LaneActivity } from './lane-activity.ts';
 import { modelChains, resolveProvider } from './model-chains.ts';
+import { StatusPublisher } from './status-publisher.ts';
 import { createVramProbe } from './vram-probe.ts';
 
 /** A running worker and how to drain it. */
@@ -52,13 +57,23 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     redis: client,
     resultTtlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
   });
-  const workerOptions = { connection: blocking, prefix: keyPrefix };
+  const workerOptions = {
+    connection: blocking,
+    prefix: keyPrefix,
+    lockDuration: config.NIGHTSHIFT_JOB_LOCK_MS,
+    stalledInterval: config.NIGHTSHIFT_JOB_LOCK_MS,
+  };
 
   const hotQueue = new Queue(queueNames.hot, { connection: client, prefix: keyPrefix });
-  const hotWorker = new Worker<HotJobData>(queueNames.hot, createHotProcessor(summarizer), {
-    ...workerOptions,
-    concurrency: config.NIGHTSHIFT_HOT_CONCURRENCY,
-  });
+  const activity = new LaneActivity();
+  const hotWorker = new Worker<HotJobData>(
+    queueNames.hot,
+    activity.trackHot(createHotProcessor(summarizer)),
+    {
+      ...workerOptions,
+      concurrency: config.NIGHTSHIFT_HOT_CONCURRENCY,
+    },
+  );
 
   let lane: ColdLaneController | undefined;
   const coldProcessor = createColdProcessor({
@@ -66,6 +81,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     summarizer,
     shouldYield: () => lane?.shouldYield() ?? false,
     logger,
+    onModelUsed: (model) => activity.coldModels.add(model),
   });
   let tracked: typeof coldProcessor = coldProcessor;
   const coldWorker = new Worker<ColdJobData>(queueNames.cold, (job, token) => tracked(job, token), {
@@ -73,12 +89,14 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     autorun: false,
     concurrency: config.NIGHTSHIFT_COLD_CONCURRENCY,
   });
+  const probe = await createVramProbe(config);
   lane = new ColdLaneController({
     coldWorker,
     hotQueue,
+    hotRunning: () => activity.hotRunning,
     windows: parseColdWindows(config.NIGHTSHIFT_COLD_WINDOWS),
     timeZone: config.NIGHTSHIFT_TZ,
-    probe: cachedProbe(await createVramProbe(config), { maxAgeMs: 250 }),
+    probe: cachedProbe(probe, { maxAgeMs: 250 }),
     maxUsedPct: config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
     reserveMiB: config.NIGHTSHIFT_VRAM_RESERVE_MIB,
     memoryPerSlotMiB:
@@ -89,7 +107,27 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       logger.info({ open: state.open, next: state.nextTransition }, 'cold window'),
   });
   tracked = lane.track(coldProcessor);
+  activity.onHotStart = () => void lane?.evaluate();
   await lane.start();
+  const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const status = new StatusPublisher({
+    registry: new FleetRegistry({ redis: client }),
+    lane,
+    activity,
+    id: workerId,
+    provider,
+    probeKind: probe.kind,
+    windowSpec: config.NIGHTSHIFT_COLD_WINDOWS,
+    timeZone: config.NIGHTSHIFT_TZ,
+    hotSlots: config.NIGHTSHIFT_HOT_CONCURRENCY,
+    coldSlots: config.NIGHTSHIFT_COLD_CONCURRENCY,
+    ...(provider === 'ollama'
+      ? {
+          loadedModels: async () => (await listLoadedModels(config.OLLAMA_HOST)).map((m) => m.name),
+        }
+      : {}),
+  });
+  status.start();
 
   for (const [name, worker] of [
     ['hot', hotWorker],
@@ -111,6 +149,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   return {
     lane,
     async stop() {
+      await status.stop();
       await lane?.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
       await Promise.all([hotWorker.close(), coldWorker.close()]);

@@ -70,6 +70,8 @@ const configSchema = z.object({
   NIGHTSHIFT_HOT_WAIT_S: intFrom(1).default(120),
   NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   NIGHTSHIFT_WEBHOOK_ALLOW_LIST: list.default([]),
+  /** Folders that schedules' `directory` sources may read (comma-separated); empty: none. */
+  NIGHTSHIFT_INBOX_DIRS: list.default([]),
   NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE: z.string().default('0s,5s,5m,30m,2h,5h,10h,10h'),
   NIGHTSHIFT_WEBHOOK_TIMEOUT_S: intFrom(1, 300).default(15),
   NIGHTSHIFT_RESULT_TTL: duration.default('7d'),
@@ -77,6 +79,8 @@ const configSchema = z.object({
   NIGHTSHIFT_MAX_DOCUMENT_BYTES: intFrom(1).default(20 * 1024 * 1024),
   NIGHTSHIFT_MAX_BODY_BYTES: intFrom(1).default(100 * 1024 * 1024),
   NIGHTSHIFT_JOB_ATTEMPTS: intFrom(1, 100).default(5),
+  /** How long a worker's claim on a job lasts without renewal; a killed worker's jobs return after it. */
+  NIGHTSHIFT_JOB_LOCK_MS: intFrom(1000).default(30_000),
   NIGHTSHIFT_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),

@@ -1,5 +1,6 @@
 import { BatchStore, BatchSubmitter } from '@nightshift/batches';
 import { type Config, createRedis, loadConfig } from '@nightshift/core';
+import { FleetRegistry } from '@nightshift/fleet';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { checkWebhookUrl } from '@nightshift/webhooks';
 import { createApp } from '../app.ts';
@@ -29,6 +30,7 @@ export async function apiUnderTest(env: Record<string, string> = {}) {
     store,
     submitter,
     hotLane,
+    fleet: new FleetRegistry({ redis: client }),
     isAccepting: () => true,
     checkWebhookUrl: async (url) => {
       const check = await checkWebhookUrl(url, {

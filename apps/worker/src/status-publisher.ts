@@ -1,0 +1,93 @@
+import { hostname } from 'node:os';
+import type { FleetRegistry, WorkerStatus } from '@nightshift/fleet';
+import type { ColdLaneController } from './cold-lane-controller.ts';
+import type { LaneActivity } from './lane-activity.ts';
+
+/** Options of {@link StatusPublisher}. */
+export interface StatusPublisherOptions {
+  registry: FleetRegistry;
+  lane: ColdLaneController;
+  activity: LaneActivity;
+  id: string;
+  provider: string;
+  probeKind: string;
+  windowSpec: string;
+  timeZone: string;
+  hotSlots: number;
+  coldSlots: number;
+  /** Models loaded on the GPU now (Ollama /api/ps), or none known. */
+  loadedModels?: () => Promise<string[]>;
+  intervalMs?: number;
+}
+
+/**
+ * Publishes this worker's status for `GET /v1/workers`, the hot-lane admission at the API and
+ * the dashboard: identity, window, VRAM reading, slots in use and loaded models.
+ */
+export class StatusPublisher {
+  readonly #o: StatusPublisherOptions;
+  readonly #startedAt = new Date().toISOString();
+  #timer: NodeJS.Timeout | undefined;
+  #models: string[] = [];
+  #modelsReadAt = 0;
+
+  constructor(options: StatusPublisherOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    void this.publish();
+    this.#timer = setInterval(() => void this.publish().catch(() => {}), this.#o.intervalMs ?? 500);
+    this.#timer.unref();
+  }
+
+  async publish(): Promise<void> {
+    await this.#o.registry.publish(await this.status());
+  }
+
+  async status(): Promise<WorkerStatus> {
+    const o = this.#o;
+    const snapshot = o.lane.snapshot();
+    const reading = snapshot.reading;
+    if (o.loadedModels && Date.now() - this.#modelsReadAt > 5_000) {
+      this.#modelsReadAt = Date.now();
+      this.#models = await o.loadedModels().catch(() => this.#models);
+    }
+    return {
+      id: o.id,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: this.#startedAt,
+      updatedAt: new Date().toISOString(),
+      provider: o.provider,
+      gpu: {
+        probe: o.probeKind,
+        status: reading?.status ?? 'unknown',
+        reason: reading?.status === 'unknown' ? reading.reason : undefined,
+        gpus: reading?.status === 'ok' ? reading.gpus : [],
+      },
+      window: {
+        spec: o.windowSpec,
+        timeZone: o.timeZone,
+        open: snapshot.window.open,
+        nextTransition: snapshot.window.nextTransition?.toISOString() ?? null,
+      },
+      lanes: {
+        hot: { slots: o.hotSlots, running: o.activity.hotRunning },
+        cold: {
+          slots: snapshot.admission?.slots ?? 0,
+          running: snapshot.runningCold,
+          paused: snapshot.paused,
+          reason: snapshot.admission?.reason ?? null,
+        },
+      },
+      modelsLoaded: this.#models,
+      recentHotMs: o.activity.recentHotMs(),
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#o.registry.remove(this.#o.id).catch(() => {});
+  }
+}

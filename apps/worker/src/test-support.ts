@@ -1,0 +1,64 @@
+import { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import { type BatchObject, type Config, createRedis, loadConfig } from '@nightshift/core';
+import type { RedisHarness } from '@nightshift/testkit/redis-harness';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { type RunningWorker, startWorker } from './worker-process.ts';
+
+/** A worker started in-process on real Redis, plus a submitter to feed it. */
+export async function workerUnderTest(redis: RedisHarness, env: Record<string, string>) {
+  const config: Config = loadConfig({
+    REDIS_URL: redis.url,
+    NIGHTSHIFT_COLD_WINDOWS: 'always',
+    NIGHTSHIFT_GPU_PROBE: 'none',
+    NIGHTSHIFT_PROVIDER: 'extractive',
+    NIGHTSHIFT_LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const client: Redis = createRedis(redis.url, 'client');
+  const store = new BatchStore({ redis: client, resultTtlMs: 60_000 });
+  const submitter = new BatchSubmitter({
+    connection: client,
+    store,
+    attempts: 3,
+    resultTtlMs: 60_000,
+  });
+  const worker: RunningWorker = await startWorker(config, pino({ level: 'silent' }));
+  return {
+    config,
+    client,
+    store,
+    worker,
+    submit: (texts: string[], model = config.NIGHTSHIFT_MODEL) =>
+      submitter.submit({
+        tenant: 'acme',
+        documents: texts.map((text, i) => ({
+          id: `doc_${i}`,
+          content: { kind: 'text' as const, text },
+        })),
+        model,
+        summary: {},
+        metadata: {},
+        webhook: null,
+        completionWindow: '24h',
+      }),
+    batch: async (id: string) => (await store.getForTenant('acme', id)) as BatchObject,
+    async close() {
+      await worker.stop();
+      await submitter.close();
+      client.disconnect();
+    },
+  };
+}
+
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 15_000,
+  what = 'condition',
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

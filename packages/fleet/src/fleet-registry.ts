@@ -1,0 +1,52 @@
+import { keyPrefix } from '@nightshift/core';
+import type { Redis } from 'ioredis';
+import type { WorkerStatus } from './worker-status.ts';
+
+const statusKey = (id: string) => `${keyPrefix}:worker:${id}`;
+const membersKey = `${keyPrefix}:workers`;
+
+/** Options of {@link FleetRegistry}. */
+export interface FleetRegistryOptions {
+  redis: Redis;
+  /** A worker not heard from for this long is gone. Default 10 s. */
+  staleAfterMs?: number;
+}
+
+/**
+ * Where workers announce themselves and readers (the API, the dashboard, metrics) find them.
+ * Each status expires on its own, so a killed worker disappears without cleanup.
+ *
+ * @example
+ * await registry.publish(status);       // worker, every few hundred ms
+ * const workers = await registry.list(); // API
+ */
+export class FleetRegistry {
+  readonly #redis: Redis;
+  readonly #staleAfterMs: number;
+
+  constructor(options: FleetRegistryOptions) {
+    this.#redis = options.redis;
+    this.#staleAfterMs = options.staleAfterMs ?? 10_000;
+  }
+
+  async publish(status: WorkerStatus): Promise<void> {
+    await this.#redis
+      .multi()
+      .set(statusKey(status.id), JSON.stringify(status), 'PX', this.#staleAfterMs)
+      .zadd(membersKey, Date.now(), status.id)
+      .exec();
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.#redis.multi().del(statusKey(id)).zrem(membersKey, id).exec();
+  }
+
+  /** Live workers, by id. */
+  async list(): Promise<WorkerStatus[]> {
+    await this.#redis.zremrangebyscore(membersKey, 0, Date.now() - this.#staleAfterMs);
+    const ids = await this.#redis.zrange(membersKey, 0, -1);
+    if (ids.length === 0) return [];
+    const raw = await this.#redis.mget(ids.map(statusKey));
+    return raw.flatMap((value) => (value ? [JSON.parse(value) as WorkerStatus] : []));
+  }
+}
