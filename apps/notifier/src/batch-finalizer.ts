@@ -1,4 +1,4 @@
-import type { BatchStore, DeliveryLog } from '@nightshift/batches';
+import type { BatchStore, WebhookOutbox } from '@nightshift/batches';
 import {
   type BatchEvent,
   type BatchEventType,
@@ -6,9 +6,8 @@ import {
   type BatchObject,
   keyPrefix,
   queueNames,
-  type WebhookJobData,
 } from '@nightshift/core';
-import { type Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** Options of {@link createBatchFinalizer}. */
@@ -16,12 +15,14 @@ export interface BatchFinalizerOptions {
   /** Blocking connection (maxRetriesPerRequest: null). */
   connection: Redis;
   store: BatchStore;
-  deliveries: DeliveryLog;
-  webhooks: Queue<WebhookJobData>;
-  /** How long delivery jobs stay in BullMQ (their id dedupes re-enqueues meanwhile). */
-  keepMs: number;
-  /** Attempts and backoff of a delivery job (from the retry schedule). */
-  deliveryJobOptions: { attempts: number; backoff: { type: string } };
+  /** Where the final `batch.*` event goes. */
+  outbox: WebhookOutbox;
+  /** Parallel finalizations. Default 8. */
+  concurrency?: number;
+  /** BullMQ lock of a job; a killed finalizer's job is picked up again after it. Default 30 s. */
+  lockMs?: number;
+  /** How often BullMQ looks for jobs whose lock expired. Default 30 s. */
+  stalledIntervalMs?: number;
 }
 
 const eventTypes: Record<string, BatchEventType> = {
@@ -32,13 +33,21 @@ const eventTypes: Record<string, BatchEventType> = {
   expired: 'batch.expired',
 };
 
-/** The delivery id of a batch's final event: stable, so a re-run never sends a second event. */
+/**
+ * The `webhook-id` of a batch's final event: stable, so a re-run never sends a second event.
+ *
+ * @example
+ * finalDeliveryId('batch_01hx…'); // 'msg_01hx…'
+ */
 export const finalDeliveryId = (batchId: string) => `msg_${batchId.replace(/^batch_/, '')}`;
 
 /**
  * Consumes the `batches` queue: a parent job becomes processable when every document is done.
  * It gives the batch its final status and queues the signed `batch.*` event. Enqueueing is
  * idempotent (stable job id), so a finalizer killed between the two steps loses nothing.
+ *
+ * @example
+ * const finalizer = createBatchFinalizer({ connection: blocking, store, outbox });
  */
 export function createBatchFinalizer(options: BatchFinalizerOptions): Worker<BatchJobData> {
   return new Worker<BatchJobData>(
@@ -46,39 +55,43 @@ export function createBatchFinalizer(options: BatchFinalizerOptions): Worker<Bat
     async (job) => {
       const outcome = await options.store.finalize(job.data.batchId);
       if (!outcome) return null;
-      await enqueueFinalEvent(options, outcome.batch, outcome.tenant);
+      await enqueueFinalEvent(options.outbox, outcome.batch, outcome.tenant);
       return outcome.batch.status;
     },
-    { connection: options.connection, prefix: keyPrefix, concurrency: 8 },
+    {
+      connection: options.connection,
+      prefix: keyPrefix,
+      concurrency: options.concurrency ?? 8,
+      ...(options.lockMs ? { lockDuration: options.lockMs } : {}),
+      ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+    },
   );
 }
 
-/** Queues the `batch.*` event of a final batch to its webhook, once. */
+/**
+ * Queues the `batch.*` event of a final batch to its webhook, once. Returns the delivery id,
+ * or null when the batch is not final or has no webhook.
+ *
+ * @example
+ * await enqueueFinalEvent(outbox, batch, 'acme');
+ */
 export async function enqueueFinalEvent(
-  options: Pick<BatchFinalizerOptions, 'webhooks' | 'deliveries' | 'keepMs' | 'deliveryJobOptions'>,
+  outbox: WebhookOutbox,
   batch: BatchObject,
   tenant: string,
-): Promise<void> {
+  now: Date = new Date(),
+): Promise<string | null> {
   const type = eventTypes[batch.status];
-  if (!type || !batch.webhook) return;
+  if (!type || !batch.webhook) return null;
   const deliveryId = finalDeliveryId(batch.id);
-  const event: BatchEvent = { type, timestamp: new Date().toISOString(), data: batch };
-  await options.deliveries.open({
-    id: deliveryId,
+  const event: BatchEvent = { type, timestamp: now.toISOString(), data: batch };
+  await outbox.enqueue({
+    deliveryId,
     tenant,
     batchId: batch.id,
     eventType: type,
     url: batch.webhook.url,
+    body: JSON.stringify(event),
   });
-  const keepSeconds = Math.ceil(options.keepMs / 1000);
-  await options.webhooks.add(
-    type,
-    { deliveryId, tenant, batchId: batch.id, url: batch.webhook.url, body: JSON.stringify(event) },
-    {
-      ...options.deliveryJobOptions,
-      jobId: deliveryId,
-      removeOnComplete: { age: keepSeconds },
-      removeOnFail: { age: keepSeconds },
-    },
-  );
+  return deliveryId;
 }

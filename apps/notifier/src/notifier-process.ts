@@ -1,22 +1,27 @@
-import { BatchStore, DeliveryLog } from '@nightshift/batches';
+import { BatchStore, DeliveryLog, WebhookOutbox, WebhookSecretStore } from '@nightshift/batches';
+import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
 import {
-  type Config,
-  checkRedisPolicy,
-  createRedis,
-  durationMs,
-  keyPrefix,
-  queueNames,
-  type WebhookJobData,
-} from '@nightshift/core';
-import { createSafeDispatcher, parseRetrySchedule } from '@nightshift/webhooks';
-import { Queue } from 'bullmq';
+  attemptsForSchedule,
+  createSafeDispatcher,
+  parseRetrySchedule,
+  WEBHOOK_BACKOFF_TYPE,
+} from '@nightshift/webhooks';
 import type { Logger } from 'pino';
 import { createBatchFinalizer } from './batch-finalizer.ts';
-import { createWebhookSender, deliveryJobOptions } from './webhook-sender.ts';
+import { cachedSecrets } from './secret-cache.ts';
+import { createWebhookSender } from './webhook-sender.ts';
 
 /** A running notifier and how to stop it after its deliveries in flight end. */
 export interface RunningNotifier {
   stop(): Promise<void>;
+}
+
+/** Tuning beyond the configuration contract (main.ts reads them from the environment). */
+export interface NotifierTuning {
+  /** BullMQ job lock: how soon a killed notifier's deliveries are picked up again. Default 30 s. */
+  lockMs?: number;
+  /** Parallel deliveries per notifier. Default 32. */
+  concurrency?: number;
 }
 
 /**
@@ -26,10 +31,13 @@ export interface RunningNotifier {
  * @example
  * const notifier = await startNotifier(loadConfig(process.env), logger);
  */
-export async function startNotifier(config: Config, logger: Logger): Promise<RunningNotifier> {
+export async function startNotifier(
+  config: Config,
+  logger: Logger,
+  tuning: NotifierTuning = {},
+): Promise<RunningNotifier> {
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the notifier');
-  const secret = config.NIGHTSHIFT_WEBHOOK_SECRET;
-  if (!secret) {
+  if (!config.NIGHTSHIFT_WEBHOOK_SECRET) {
     throw new Error('NIGHTSHIFT_WEBHOOK_SECRET (whsec_…) is required to sign webhooks');
   }
   const client = createRedis(config.REDIS_URL, 'client');
@@ -40,29 +48,32 @@ export async function startNotifier(config: Config, logger: Logger): Promise<Run
   const keepMs = durationMs(config.NIGHTSHIFT_RESULT_TTL);
   const store = new BatchStore({ redis: client, resultTtlMs: keepMs });
   const deliveries = new DeliveryLog(client, keepMs);
+  const secrets = new WebhookSecretStore({
+    redis: client,
+    defaultSecret: config.NIGHTSHIFT_WEBHOOK_SECRET,
+  });
   const schedule = parseRetrySchedule(config.NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE);
-  const webhooks = new Queue<WebhookJobData>(queueNames.webhooks, {
+  const outbox = new WebhookOutbox({
     connection: client,
-    prefix: keyPrefix,
-  });
-  const finalizer = createBatchFinalizer({
-    connection: blocking,
-    store,
     deliveries,
-    webhooks,
+    attempts: attemptsForSchedule(schedule),
+    backoffType: WEBHOOK_BACKOFF_TYPE,
     keepMs,
-    deliveryJobOptions: deliveryJobOptions(schedule),
   });
+  const lock = tuning.lockMs ? { lockMs: tuning.lockMs, stalledIntervalMs: tuning.lockMs } : {};
+  const finalizer = createBatchFinalizer({ connection: blocking, store, outbox, ...lock });
   const sender = createWebhookSender({
     connection: blocking,
     deliveries,
-    secretsFor: async () => [secret],
+    secretsFor: cachedSecrets((tenant) => secrets.secretsFor(tenant)),
     schedule,
     timeoutMs: config.NIGHTSHIFT_WEBHOOK_TIMEOUT_S * 1000,
     dispatcher: createSafeDispatcher({
       allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE,
       allowList: config.NIGHTSHIFT_WEBHOOK_ALLOW_LIST,
     }),
+    ...(tuning.concurrency ? { concurrency: tuning.concurrency } : {}),
+    ...lock,
   });
   finalizer.on('completed', (job, status) =>
     logger.info({ batchId: job.data.batchId, status }, 'batch finalized'),
@@ -87,12 +98,15 @@ export async function startNotifier(config: Config, logger: Logger): Promise<Run
   for (const worker of [finalizer, sender]) {
     worker.on('error', (error) => logger.error({ err: error.message }, 'notifier worker error'));
   }
-  logger.info('notifier running');
+  logger.info(
+    { schedule, allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE },
+    'notifier running',
+  );
 
   return {
     async stop() {
       await Promise.all([finalizer.close(), sender.close()]);
-      await webhooks.close();
+      await outbox.close();
       client.disconnect();
       blocking.disconnect();
     },

@@ -1,15 +1,13 @@
-import type { DeliveryLog } from '@nightshift/batches';
+import type { DeliveryAttempt, DeliveryLog } from '@nightshift/batches';
 import { keyPrefix, queueNames, type WebhookJobData } from '@nightshift/core';
 import {
   type AttemptOutcome,
-  attemptsForSchedule,
   deliverWebhook,
   signWebhook,
-  WEBHOOK_BACKOFF_TYPE,
   WebhookRetryError,
   webhookBackoffStrategy,
 } from '@nightshift/webhooks';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Dispatcher } from 'undici';
 
@@ -18,15 +16,22 @@ export interface WebhookSenderOptions {
   /** Blocking connection (maxRetriesPerRequest: null). */
   connection: Redis;
   deliveries: DeliveryLog;
-  /** Signing secrets of a tenant (`whsec_…`); two during a rotation's overlap. */
+  /** Signing secrets of a tenant (`whsec_…`), newest first; two during a rotation's overlap. */
   secretsFor: (tenant: string) => Promise<string[]>;
-  /** Retry delays in ms; the first attempt is immediate. */
+  /** Retry delays in ms; entry i is the wait after failed attempt i. */
   schedule: number[];
+  /** Per-attempt timeout. */
   timeoutMs: number;
   /** undici dispatcher with the connect-time SSRF check. */
   dispatcher: Dispatcher;
-  /** Parallel deliveries. */
+  /** Parallel deliveries. Default 32. */
   concurrency?: number;
+  /** Jitter of the retry delays as a fraction (0.1 = ±10 %). Default 0.1. */
+  jitter?: number;
+  /** BullMQ lock of a job; a killed notifier's delivery is retried after it. Default 30 s. */
+  lockMs?: number;
+  /** How often BullMQ looks for jobs whose lock expired. Default 30 s. */
+  stalledIntervalMs?: number;
 }
 
 /**
@@ -34,18 +39,36 @@ export interface WebhookSenderOptions {
  * ride on BullMQ: a failed attempt throws `WebhookRetryError` and the custom backoff strategy
  * picks the next delay (honouring `Retry-After`); 410 and SSRF refusals are `UnrecoverableError`.
  * The job id is the `webhook-id`, so every retry of one event carries the same id.
+ *
+ * A 410 disables the URL for the tenant: later deliveries to it end `gone` without being sent
+ * (logged with the error `url_disabled`), until the tenant retries one of them explicitly.
+ *
+ * @example
+ * const sender = createWebhookSender({ connection, deliveries, secretsFor, schedule, timeoutMs, dispatcher });
  */
 export function createWebhookSender(options: WebhookSenderOptions): Worker<WebhookJobData> {
-  return new Worker<WebhookJobData>(
+  const { deliveries } = options;
+  const worker = new Worker<WebhookJobData>(
     queueNames.webhooks,
     async (job) => {
       const { deliveryId, tenant, url, body } = job.data;
-      const headers = signWebhook({
-        secrets: await options.secretsFor(tenant),
-        id: deliveryId,
-        timestamp: new Date(),
-        body,
-      });
+      const [secrets, disabled] = await Promise.all([
+        options.secretsFor(tenant),
+        deliveries.disabledUrl(tenant, url),
+      ]);
+      if (disabled) {
+        const error = `url_disabled: ${url} answered 410 at ${disabled.at} (delivery ${disabled.deliveryId})`;
+        await deliveries.recordAttempt(deliveryId, skipped(url, error), { settle: 'gone', tenant });
+        return { skipped: 'url_disabled' };
+      }
+      if (secrets.length === 0) {
+        await deliveries.recordAttempt(deliveryId, skipped(url, 'no signing secret configured'), {
+          settle: 'failed',
+          tenant,
+        });
+        throw new UnrecoverableError('no webhook signing secret for this tenant');
+      }
+      const headers = signWebhook({ secrets, id: deliveryId, timestamp: new Date(), body });
       const outcome = await deliverWebhook({
         url,
         body,
@@ -53,20 +76,25 @@ export function createWebhookSender(options: WebhookSenderOptions): Worker<Webho
         timeoutMs: options.timeoutMs,
         dispatcher: options.dispatcher,
       });
-      await options.deliveries.recordAttempt(deliveryId, toAttempt(url, outcome));
+      const attempt = toAttempt(url, outcome);
       switch (outcome.decision) {
         case 'delivered':
-          await options.deliveries.settle(deliveryId, 'delivered');
+          await deliveries.recordAttempt(deliveryId, attempt, { settle: 'delivered', tenant });
           return { status: outcome.status };
         case 'gone':
-          await options.deliveries.settle(deliveryId, 'gone');
-          throw new UnrecoverableError('receiver answered 410 Gone');
+          await deliveries.disableUrl(tenant, url, deliveryId);
+          await deliveries.recordAttempt(deliveryId, attempt, { settle: 'gone', tenant });
+          throw new UnrecoverableError('receiver answered 410 Gone: URL disabled for this tenant');
         case 'refused':
-          await options.deliveries.settle(deliveryId, 'failed');
+          await deliveries.recordAttempt(deliveryId, attempt, { settle: 'failed', tenant });
           throw new UnrecoverableError(`refused: ${outcome.error ?? 'blocked address'}`);
         default: {
-          const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-          if (last) await options.deliveries.settle(deliveryId, 'failed');
+          const last = isLastAttempt(job, options.schedule);
+          await deliveries.recordAttempt(
+            deliveryId,
+            attempt,
+            last ? { settle: 'failed', tenant } : undefined,
+          );
           throw WebhookRetryError.fromOutcome(outcome);
         }
       }
@@ -75,17 +103,41 @@ export function createWebhookSender(options: WebhookSenderOptions): Worker<Webho
       connection: options.connection,
       prefix: keyPrefix,
       concurrency: options.concurrency ?? 32,
-      settings: { backoffStrategy: webhookBackoffStrategy(options.schedule) },
+      // A notifier killed mid-delivery leaves a stalled job; send it again rather than give up.
+      maxStalledCount: 10,
+      ...(options.lockMs ? { lockDuration: options.lockMs } : {}),
+      ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+      settings: {
+        backoffStrategy: webhookBackoffStrategy(options.schedule, {
+          ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
+        }),
+      },
     },
   );
+  // Whatever ends a job for good without the processor settling it (stalled too often, a crash
+  // between attempt and log) still leaves a dead letter rather than a delivery pending for ever.
+  worker.on('failed', (job) => {
+    if (!job?.finishedOn) return;
+    void deliveries
+      .get(job.data.deliveryId)
+      .then((d) =>
+        d?.state === 'pending'
+          ? deliveries.settle(job.data.deliveryId, 'failed', job.data.tenant)
+          : undefined,
+      )
+      .catch(() => {});
+  });
+  return worker;
 }
 
-/** Job options every delivery job gets: the schedule as attempts, our backoff type. */
-export function deliveryJobOptions(schedule: number[]) {
-  return { attempts: attemptsForSchedule(schedule), backoff: { type: WEBHOOK_BACKOFF_TYPE } };
+// After this attempt fails, BullMQ retries only if attempts remain and the schedule has a
+// next delay (the backoff strategy answers -1 past its end).
+function isLastAttempt(job: Job, schedule: readonly number[]): boolean {
+  const attempts = job.opts.attempts ?? 1;
+  return job.attemptsMade + 1 >= attempts || schedule[job.attemptsMade + 1] === undefined;
 }
 
-function toAttempt(url: string, outcome: AttemptOutcome) {
+function toAttempt(url: string, outcome: AttemptOutcome): DeliveryAttempt {
   return {
     at: new Date().toISOString(),
     url,
@@ -94,4 +146,8 @@ function toAttempt(url: string, outcome: AttemptOutcome) {
     error: outcome.error ?? null,
     response: outcome.responseSnippet ?? null,
   };
+}
+
+function skipped(url: string, error: string): DeliveryAttempt {
+  return { at: new Date().toISOString(), url, status: null, durationMs: 0, error, response: null };
 }

@@ -11,4 +11,28 @@ export {
   type SubmitBatchInput,
   type SubmittedDocument,
 } from './batch-submitter.ts';
-export { type Delivery, type DeliveryAttempt, DeliveryLog } from './delivery-log.ts';
+export {
+  type Delivery,
+  type DeliveryAttempt,
+  DeliveryLog,
+  type DeliveryState,
+  type DisabledUrl,
+  type NewDelivery,
+} from './delivery-log.ts';
+export {
+  type DocumentEventInput,
+  documentDeliveryId,
+  enqueueDocumentEvent,
+} from './document-events.ts';
+export {
+  type OutgoingEvent,
+  type RedeliverResult,
+  WebhookOutbox,
+  type WebhookOutboxOptions,
+} from './webhook-outbox.ts';
+export {
+  type RotatedSecret,
+  type WebhookSecretInfo,
+  WebhookSecretStore,
+  type WebhookSecretStoreOptions,
+} from './webhook-secrets.ts';
