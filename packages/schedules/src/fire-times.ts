@@ -1,0 +1,228 @@
+import { parse } from 'node-cron';
+
+/**
+ * Fire times of a cron expression in an IANA zone, computed from an explicit instant so tests
+ * can inject the clock. The rules follow node-cron 4's own walker, because node-cron is what
+ * fires the tasks and the times we show must be the times it fires:
+ * - a local time that does not exist (spring forward) is skipped that day;
+ * - a local time that exists twice (fall back) fires once, at the instant node-cron's
+ *   local-to-UTC conversion picks (see {@link localToUtc});
+ * - day of month and day of week must both match (node-cron ANDs them).
+ * The special tokens `L`, `W` and `#` are refused at validation (see cron-validation.ts), so
+ * every field here is a list of numbers.
+ */
+
+interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const weekdays: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      weekday: 'short',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The wall-clock reading of an instant in a zone. */
+export function localParts(ms: number, timeZone: string): LocalParts {
+  const out: Record<string, string> = {};
+  for (const part of formatter(timeZone).formatToParts(new Date(ms))) out[part.type] = part.value;
+  return {
+    year: Number(out.year),
+    month: Number(out.month),
+    day: Number(out.day),
+    hour: Number(out.hour) % 24,
+    minute: Number(out.minute),
+    second: Number(out.second),
+    weekday: weekdays[out.weekday ?? 'Sun'] ?? 0,
+  };
+}
+
+function offsetMs(ms: number, timeZone: string): number {
+  const p = localParts(ms, timeZone);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The instant a wall-clock time names in a zone, or null where that time does not exist.
+ * Two-step offset guess, as node-cron does: for a repeated hour it lands on whichever
+ * occurrence the zone's offset at the naive UTC reading points to.
+ */
+export function localToUtc(local: Omit<LocalParts, 'weekday'>, timeZone: string): number | null {
+  const guess = Date.UTC(
+    local.year,
+    local.month - 1,
+    local.day,
+    local.hour,
+    local.minute,
+    local.second,
+  );
+  const first = guess - offsetMs(guess, timeZone);
+  const second = guess - offsetMs(first, timeZone);
+  for (const candidate of first === second ? [first] : [first, second]) {
+    const p = localParts(candidate, timeZone);
+    if (
+      p.year === local.year &&
+      p.month === local.month &&
+      p.day === local.day &&
+      p.hour === local.hour &&
+      p.minute === local.minute &&
+      p.second === local.second
+    ) {
+      return candidate;
+    }
+  }
+  return null;
+}
+
+function matchesDay(
+  fields: ReturnType<typeof parse>,
+  year: number,
+  month: number,
+  day: number,
+): boolean {
+  if (!fields.month.includes(month)) return false;
+  const weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+  return (
+    fields.dayOfMonth.includes(day) &&
+    (fields.dayOfWeek.includes(weekday) || (weekday === 0 && fields.dayOfWeek.includes(7)))
+  );
+}
+
+const sorted = (values: (number | string)[]) =>
+  values.filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+
+/**
+ * The next `count` fire times strictly after `from`.
+ *
+ * @example
+ * nextFireTimes('30 1 * * *', 'Europe/Berlin', { from: new Date('2026-03-28T12:00:00Z'), count: 2 });
+ * // [2026-03-29T00:30:00Z, 2026-03-30T23:30:00Z]
+ */
+export function nextFireTimes(
+  cron: string,
+  timeZone: string,
+  options: { from: Date; count: number },
+): Date[] {
+  const fields = parse(cron);
+  const hours = sorted(fields.hour);
+  const minutes = sorted(fields.minute);
+  const seconds = sorted(fields.second);
+  const out: Date[] = [];
+  let after = Math.floor(options.from.getTime() / 1000) * 1000;
+  while (out.length < options.count) {
+    const next = nextAfter(fields, hours, minutes, seconds, after, timeZone);
+    if (next === null) break;
+    out.push(new Date(next));
+    after = next;
+  }
+  return out;
+}
+
+/**
+ * Fire times in `(after, until]`: how many there are (counting stops at `maxCount`, then
+ * `capped` is true) and the latest of them, which is what a catch-up fires.
+ *
+ * @example
+ * fireTimesBetween('0 1 * * *', 'UTC', lastFire, now); // { count: 3, latest: <today 01:00Z>, capped: false }
+ */
+export function fireTimesBetween(
+  cron: string,
+  timeZone: string,
+  after: Date,
+  until: Date,
+  maxCount = 1000,
+): { count: number; latest: Date | null; capped: boolean } {
+  const latest = latestAtOrBefore(cron, timeZone, after, until);
+  if (!latest) return { count: 0, latest: null, capped: false };
+  let count = 0;
+  let cursor = after;
+  while (count < maxCount) {
+    const [next] = nextFireTimes(cron, timeZone, { from: cursor, count: 1 });
+    if (!next || next.getTime() > until.getTime()) return { count, latest, capped: false };
+    count++;
+    cursor = next;
+  }
+  return { count, latest, capped: cursor.getTime() < latest.getTime() };
+}
+
+/** Searches back from `until` over growing spans, so a per-second cron costs a few steps. */
+function latestAtOrBefore(cron: string, timeZone: string, after: Date, until: Date): Date | null {
+  const spans = [
+    2_000,
+    120_000,
+    7_200_000,
+    2 * 86_400_000,
+    62 * 86_400_000,
+    Number.POSITIVE_INFINITY,
+  ];
+  for (const span of spans) {
+    const from = new Date(Math.max(after.getTime(), until.getTime() - span));
+    let cursor = from;
+    let latest: Date | null = null;
+    for (let steps = 0; steps < 200_000; steps++) {
+      const [next] = nextFireTimes(cron, timeZone, { from: cursor, count: 1 });
+      if (!next || next.getTime() > until.getTime()) break;
+      latest = next;
+      cursor = next;
+    }
+    if (latest || from.getTime() === after.getTime()) return latest;
+  }
+  return null;
+}
+
+function nextAfter(
+  fields: ReturnType<typeof parse>,
+  hours: number[],
+  minutes: number[],
+  seconds: number[],
+  afterMs: number,
+  timeZone: string,
+): number | null {
+  const base = localParts(afterMs, timeZone);
+  let { year, month, day } = base;
+  for (let i = 0; i < 366 * 8; i++) {
+    if (matchesDay(fields, year, month, day)) {
+      for (const hour of hours) {
+        if (i === 0 && hour < base.hour) continue;
+        for (const minute of minutes) {
+          if (i === 0 && hour === base.hour && minute < base.minute) continue;
+          for (const second of seconds) {
+            if (i === 0 && hour === base.hour && minute === base.minute && second < base.second) {
+              continue;
+            }
+            const ts = localToUtc({ year, month, day, hour, minute, second }, timeZone);
+            if (ts !== null && ts > afterMs) return ts;
+          }
+        }
+      }
+    }
+    const d = new Date(Date.UTC(year, month - 1, day + 1));
+    year = d.getUTCFullYear();
+    month = d.getUTCMonth() + 1;
+    day = d.getUTCDate();
+  }
+  return null;
+}

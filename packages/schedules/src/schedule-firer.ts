@@ -1,0 +1,206 @@
+import type { BatchSubmitter, SubmittedDocument } from '@nightshift/batches';
+import { inspectDocument, isDocumentError } from '@nightshift/documents';
+import type { Redis } from 'ioredis';
+import { collectDirectory } from './directory-source.ts';
+import { fireTimesBetween } from './fire-times.ts';
+import { resolveInboxFolder } from './inbox-path.ts';
+import { fireKey, type RedisRunCoordinator } from './run-coordinator.ts';
+import type { Schedule, ScheduleRun } from './schedule-schemas.ts';
+import type { ScheduleStore } from './schedule-store.ts';
+
+/** Options of {@link ScheduleFirer}. */
+export interface ScheduleFirerOptions {
+  store: ScheduleStore;
+  /** Creates the batches (only `submit` is used). */
+  submitter: Pick<BatchSubmitter, 'submit'>;
+  /** Client connection (directory claims). */
+  redis: Redis;
+  coordinator: RedisRunCoordinator;
+  /** `NIGHTSHIFT_INBOX_DIRS`: the only folders directory sources may read. */
+  inboxDirs: string[];
+  /** Model of batches whose schedule names none (`NIGHTSHIFT_MODEL`). */
+  defaultModel: string;
+  /** Per-document size limit (`NIGHTSHIFT_MAX_DOCUMENT_BYTES`). */
+  maxDocumentBytes: number;
+  /** Most documents per batch (`NIGHTSHIFT_MAX_DOCUMENTS`). */
+  maxDocuments: number;
+  /** File reader of directory sources (default `fs.readFile`). */
+  readFile?: (path: string) => Promise<Buffer>;
+  /** Clock. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+type Collected = { documents: SubmittedDocument[]; release(): Promise<void> };
+
+/** A source that cannot be read at all: the fire is recorded failed, with this code. */
+class SourceError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Turns one fire of a schedule into a batch and a run-log entry. It does not decide who fires:
+ * node-cron asks the run coordinator first; {@link claimAndFire} and {@link catchUp} claim the
+ * same per-slot keys themselves.
+ *
+ * @example
+ * const firer = new ScheduleFirer({ store, submitter, redis, coordinator, inboxDirs, defaultModel, maxDocumentBytes, maxDocuments });
+ * cron.createTask(s.cron, (ctx) => firer.fire(s.id, ctx.date), { name: s.id, distributed: true, runCoordinator: coordinator });
+ */
+export class ScheduleFirer {
+  readonly #o: ScheduleFirerOptions;
+  readonly #now: () => Date;
+
+  constructor(options: ScheduleFirerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Fires a slot this caller already owns: reads the schedule as it is now (edits apply to the
+   * next fire, a deleted or disabled schedule fires nothing), collects its source, submits a
+   * batch unless the source is empty, and records the run. Returns the run, or null.
+   */
+  async fire(
+    scheduleId: string,
+    slot: Date,
+    { catchUp = false } = {},
+  ): Promise<ScheduleRun | null> {
+    const stored = await this.#o.store.get(scheduleId);
+    if (!stored?.schedule.enabled) return null;
+    const schedule = stored.schedule;
+    const run: ScheduleRun = {
+      object: 'schedule_run',
+      scheduleId,
+      fireTime: slot.toISOString(),
+      firedAt: this.#now().toISOString(),
+      status: 'empty',
+      batchId: null,
+      documents: 0,
+      errors: [],
+      catchUp,
+    };
+    let collected: Collected | null = null;
+    try {
+      collected = await this.#collect(schedule);
+      run.errors = collected.documents.flatMap((d) =>
+        'error' in d ? [{ documentId: d.id, ...d.error }] : [],
+      );
+      if (collected.documents.length > 0) {
+        const batch = await this.#o.submitter.submit({
+          tenant: stored.tenant,
+          documents: collected.documents,
+          model: schedule.batch.model ?? this.#o.defaultModel,
+          summary: schedule.batch.summary ?? {},
+          metadata: schedule.batch.metadata ?? {},
+          webhook: schedule.batch.webhook
+            ? { url: schedule.batch.webhook.url, events: schedule.batch.webhook.events }
+            : null,
+          completionWindow: schedule.batch.completionWindow ?? '24h',
+          scheduleId,
+        });
+        run.status = 'submitted';
+        run.batchId = batch.id;
+        run.documents = collected.documents.length;
+      }
+    } catch (error) {
+      await collected?.release();
+      run.status = 'failed';
+      run.errors = [
+        {
+          code: error instanceof SourceError ? error.code : 'fire_failed',
+          message: (error as Error).message,
+        },
+      ];
+    }
+    await this.#o.store.recordRun(run);
+    return run;
+  }
+
+  /** Claims a slot through the coordinator, then fires it (a slot node-cron reported missed). */
+  async claimAndFire(scheduleId: string, slot: Date): Promise<ScheduleRun | null> {
+    if (!(await this.#o.coordinator.shouldRun(fireKey(scheduleId, slot), 0))) return null;
+    return this.fire(scheduleId, slot);
+  }
+
+  /**
+   * Looks for fires that passed with nobody to run them: since the later of the last fire and
+   * the moment the schedule was armed. With `catchUp: once` the latest of them fires now
+   * (marked `catchUp`); with `none` a single `missed` run records how many passed. Claims the
+   * latest slot first, so any number of replicas starting together act once, and a slot a live
+   * replica is firing right now is left to it.
+   */
+  async catchUp(scheduleId: string): Promise<ScheduleRun | null> {
+    const stored = await this.#o.store.get(scheduleId);
+    if (!stored?.schedule.enabled) return null;
+    const schedule = stored.schedule;
+    const now = this.#now();
+    const last = await this.#o.store.lastFireAt(scheduleId);
+    const armed = new Date(schedule.armedAt);
+    const since = last && last.getTime() > armed.getTime() ? last : armed;
+    const missed = fireTimesBetween(schedule.cron, schedule.timezone, since, now, 10_000);
+    if (!missed.latest) return null;
+    if (!(await this.#o.coordinator.shouldRun(fireKey(scheduleId, missed.latest), 0))) return null;
+    if (schedule.catchUp === 'once') return this.fire(scheduleId, missed.latest, { catchUp: true });
+    const run: ScheduleRun = {
+      object: 'schedule_run',
+      scheduleId,
+      fireTime: missed.latest.toISOString(),
+      firedAt: now.toISOString(),
+      status: 'missed',
+      batchId: null,
+      documents: 0,
+      errors: [],
+      catchUp: false,
+      missedCount: missed.count,
+    };
+    await this.#o.store.recordRun(run);
+    return run;
+  }
+
+  async #collect(schedule: Schedule): Promise<Collected> {
+    const source = schedule.source;
+    if (source.kind === 'inline') {
+      return {
+        documents: source.documents.map((d, i) => this.#inline(d, i)),
+        release: async () => {},
+      };
+    }
+    const folder = await resolveInboxFolder(source.path, this.#o.inboxDirs);
+    if (!folder.ok) throw new SourceError('source_refused', `source.path: ${folder.message}`);
+    return collectDirectory({
+      redis: this.#o.redis,
+      scheduleId: schedule.id,
+      folder: folder.realPath,
+      recursive: source.recursive,
+      maxDocumentBytes: this.#o.maxDocumentBytes,
+      maxDocuments: this.#o.maxDocuments,
+      ...(this.#o.readFile ? { readFile: this.#o.readFile } : {}),
+    });
+  }
+
+  #inline(
+    document: { id?: string; text?: string; pdf?: string },
+    index: number,
+  ): SubmittedDocument {
+    const id = document.id ?? `doc_${index + 1}`;
+    try {
+      const inspected = inspectDocument(
+        document.text !== undefined
+          ? { text: document.text }
+          : { kind: 'pdf', bytes: Buffer.from(document.pdf ?? '', 'base64') },
+        { maxDocumentBytes: this.#o.maxDocumentBytes },
+      );
+      return inspected.kind === 'text'
+        ? { id, content: { kind: 'text', text: inspected.text } }
+        : { id, content: { kind: 'pdf', base64: Buffer.from(inspected.bytes).toString('base64') } };
+    } catch (error) {
+      if (!isDocumentError(error)) throw error;
+      return { id, error: { code: error.code, message: error.message } };
+    }
+  }
+}

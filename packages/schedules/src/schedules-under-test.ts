@@ -1,0 +1,46 @@
+import { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import { createRedis } from '@nightshift/core';
+import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import { RedisRunCoordinator } from './run-coordinator.ts';
+import { ScheduleFirer, type ScheduleFirerOptions } from './schedule-firer.ts';
+import { ScheduleStore } from './schedule-store.ts';
+
+/** Test-only: a real Redis with the schedule store, a real batch submitter and a firer. */
+export async function schedulesUnderTest() {
+  const harness: RedisHarness = await startRedis();
+  const redis = createRedis(harness.url, 'client');
+  const batches = new BatchStore({ redis, resultTtlMs: 60_000 });
+  const submitter = new BatchSubmitter({
+    connection: redis,
+    store: batches,
+    attempts: 1,
+    resultTtlMs: 60_000,
+  });
+  const store = new ScheduleStore({ redis, defaultTimezone: 'Europe/Berlin' });
+  const coordinator = new RedisRunCoordinator({ redis });
+  const firer = (extra: Partial<ScheduleFirerOptions> = {}) =>
+    new ScheduleFirer({
+      store,
+      submitter,
+      redis,
+      coordinator,
+      inboxDirs: [],
+      defaultModel: 'qwen3:32b',
+      maxDocumentBytes: 1024 * 1024,
+      maxDocuments: 100,
+      ...extra,
+    });
+  return {
+    harness,
+    redis,
+    batches,
+    store,
+    coordinator,
+    firer,
+    async close() {
+      await submitter.close();
+      redis.disconnect();
+      await harness.stop();
+    },
+  };
+}
