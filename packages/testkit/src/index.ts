@@ -1,0 +1,5 @@
+export * from './redis-harness.ts';
+export * from './ollama-stand-in.ts';
+export * from './webhook-receiver.ts';
+export * from './sample-documents.ts';
+export * from './fake-nvidia-smi.ts';
