@@ -1,5 +1,5 @@
 import { type ServerType, serve } from '@hono/node-server';
-import { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import { BatchStore, BatchSubmitter, FairShare } from '@nightshift/batches';
 import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
 import { checkWebhookUrl } from '@nightshift/webhooks';
@@ -35,6 +35,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     store,
     attempts: config.NIGHTSHIFT_JOB_ATTEMPTS,
     resultTtlMs,
+    priorityFor: new FairShare({ redis }).priorityFor,
   });
   const hotLane = new HotLane({ connection: redis, eventsConnection: events });
   const fleet = new FleetRegistry({ redis });

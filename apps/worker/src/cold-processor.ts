@@ -15,6 +15,8 @@ export interface ColdProcessorOptions {
   logger: Logger;
   /** Told which model answered each document (models used only by cold work get unloaded). */
   onModelUsed?: (model: string) => void;
+  /** Turn-taking clock of the cold lane (`FairShare`): told each job's priority as it starts. */
+  fairShare?: { advance(priority: number): Promise<void> };
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
@@ -32,6 +34,10 @@ export function createColdProcessor(options: ColdProcessorOptions) {
   const { store, summarizer, logger } = options;
   return async (job: Job<ColdJobData>, token?: string): Promise<string> => {
     const { batchId, documentId } = job.data;
+    // Best effort: a missed advance only lets the clock lag until the next batch reads the head.
+    await options.fairShare
+      ?.advance(job.priority)
+      .catch((error) => logger.warn({ err: error, batchId }, 'fair-share clock not advanced'));
     const record = (state: DocumentResult['status'], extra: Partial<DocumentResult> = {}) =>
       store.moveDocument(batchId, documentId, state, {
         documentId,

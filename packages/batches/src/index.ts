@@ -24,6 +24,7 @@ export {
   documentDeliveryId,
   enqueueDocumentEvent,
 } from './document-events.ts';
+export { FairShare, type FairShareOptions, type FairShareState } from './fair-share.ts';
 export {
   type OutgoingEvent,
   type RedeliverResult,

@@ -1,4 +1,4 @@
-import { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import { BatchStore, BatchSubmitter, FairShare } from '@nightshift/batches';
 import { type Config, createRedis, loadConfig } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
@@ -22,6 +22,7 @@ export async function apiUnderTest(env: Record<string, string> = {}) {
     store,
     attempts: 2,
     resultTtlMs: 60_000,
+    priorityFor: new FairShare({ redis: client }).priorityFor,
   });
   const hotLane = new HotLane({ connection: client, eventsConnection: events });
   const app = createApp({

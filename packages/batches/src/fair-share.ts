@@ -1,0 +1,177 @@
+import { keyPrefix, queueNames } from '@nightshift/core';
+import { PRIORITY_LIMIT } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** Options of {@link FairShare}. */
+export interface FairShareOptions {
+  /** Any non-blocking connection; every replica may hold its own. */
+  redis: Redis;
+  /** Queue whose turns this orders (its BullMQ keys are read to find the head). Default `cold`. */
+  queueName?: string;
+  /**
+   * Highest priority handed out. Tags past it are clamped to it, so documents there run FIFO
+   * among themselves until the lane drains and the clock restarts. Default BullMQ's
+   * `PRIORITY_LIMIT` (2,097,151).
+   */
+  maxPriority?: number;
+  /**
+   * Restart the virtual clock at 0 when the lane is empty and tags handed out have passed this.
+   * Default: half of `maxPriority`, so restarts are rare and the ceiling is far.
+   */
+  rebaseAbove?: number;
+  /**
+   * Restart only when the last reservation is at least this old: a reserved batch's flow may
+   * still be on its way into the queue, and restarting under it would let its tenant's next
+   * batch overtake it. Default 60 s.
+   */
+  rebaseGraceMs?: number;
+}
+
+/** What the clock looks like, for tests and metrics. */
+export interface FairShareState {
+  /** Virtual time: no waiting document has a tag below it. */
+  virtualTime: number;
+  /** Highest tag handed out since the clock last restarted. */
+  issued: number;
+  /** Each tenant's finish tag: where its next batch starts unless the clock has passed it. */
+  finish: Record<string, number>;
+}
+
+/** 2^32: BullMQ scores a prioritized job `priority * 2^32 + insertion counter`. */
+const priorityScoreUnit = 4294967296;
+
+/**
+ * KEYS: clock hash, finish hash, then the queue's wait, paused, prioritized, active, delayed.
+ * ARGV: tenant, count, maxPriority, rebaseAbove, rebaseGraceMs.
+ * Returns the start tag: the batch's documents get start + 1, start + 2, … (clamped).
+ */
+const reserveScript = `
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local count, maxPriority = tonumber(ARGV[2]), tonumber(ARGV[3])
+local issued = tonumber(redis.call('HGET', KEYS[1], 'issued') or '0')
+local head = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+if issued >= tonumber(ARGV[4]) and #head == 0
+  and redis.call('LLEN', KEYS[3]) == 0 and redis.call('LLEN', KEYS[4]) == 0
+  and redis.call('LLEN', KEYS[6]) == 0 and redis.call('ZCARD', KEYS[7]) == 0 then
+  local at = tonumber(redis.call('HGET', KEYS[1], 'reservedAt') or '0')
+  if nowMs - at >= tonumber(ARGV[5]) then
+    redis.call('DEL', KEYS[1], KEYS[2])
+    issued = 0
+  end
+end
+local v = tonumber(redis.call('HGET', KEYS[1], 'virtual') or '0')
+if #head > 0 then
+  local headPriority = math.floor(tonumber(head[2]) / ${priorityScoreUnit})
+  if headPriority - 1 > v then v = headPriority - 1 end
+end
+if v > issued then v = issued end
+local start = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+if v > start then start = v end
+if start > maxPriority - 1 then start = maxPriority - 1 end
+local last = start + count
+if last > maxPriority then last = maxPriority end
+if last > issued then issued = last end
+redis.call('HSET', KEYS[2], ARGV[1], last)
+redis.call('HSET', KEYS[1], 'virtual', v, 'issued', issued, 'reservedAt', nowMs)
+return start
+`;
+
+/**
+ * KEYS: clock hash. ARGV: priority of a job that just started.
+ * A priority above `issued` belongs to a job from before the clock restarted: ignored.
+ */
+const advanceScript = `
+local p = tonumber(ARGV[1])
+local issued = tonumber(redis.call('HGET', KEYS[1], 'issued') or '0')
+if p > issued then return 0 end
+local v = tonumber(redis.call('HGET', KEYS[1], 'virtual') or '0')
+if p > v then redis.call('HSET', KEYS[1], 'virtual', p) return 1 end
+return 0
+`;
+
+/**
+ * Turn-taking across tenants on one lane: start-time fair queuing on BullMQ priorities.
+ *
+ * Each document costs one unit of virtual time. A new batch of tenant t starts at
+ * `max(F_t, V)`, where F_t is where t's previous batch ended and V the virtual time; its
+ * documents get priorities start+1, start+2, … and F_t moves to the last. BullMQ runs the
+ * lowest priority first and, among equals, the earliest added, so tenants with work waiting
+ * take one document each per round, and a tenant's own documents keep their order.
+ *
+ * V never falls behind the head of the queue (read from BullMQ's prioritized set at each
+ * reservation) and is pushed forward by workers through {@link FairShare.advance}, so a tenant
+ * that was idle neither jumps the queue nor pays for work it already had done.
+ * One Lua script per batch (not per document) does it atomically, so API replicas may share it.
+ *
+ * @example
+ * const fairShare = new FairShare({ redis });
+ * const submitter = new BatchSubmitter({ connection: redis, store, attempts, resultTtlMs,
+ *   priorityFor: fairShare.priorityFor });
+ * // in the cold worker, when a job starts:
+ * await fairShare.advance(job.priority);
+ */
+export class FairShare {
+  readonly #redis: Redis;
+  readonly #keys: string[];
+  readonly #maxPriority: number;
+  readonly #rebaseAbove: number;
+  readonly #rebaseGraceMs: number;
+
+  constructor(options: FairShareOptions) {
+    this.#redis = options.redis;
+    const queue = `${keyPrefix}:${options.queueName ?? queueNames.cold}`;
+    const clock = `${keyPrefix}:fair:${options.queueName ?? queueNames.cold}`;
+    this.#keys = [
+      clock,
+      `${clock}:finish`,
+      ...['wait', 'paused', 'prioritized', 'active', 'delayed'].map((k) => `${queue}:${k}`),
+    ];
+    this.#maxPriority = Math.min(options.maxPriority ?? PRIORITY_LIMIT, PRIORITY_LIMIT);
+    if (this.#maxPriority < 2) throw new RangeError('maxPriority must be at least 2');
+    this.#rebaseAbove = options.rebaseAbove ?? Math.floor(this.#maxPriority / 2);
+    this.#rebaseGraceMs = options.rebaseGraceMs ?? 60_000;
+  }
+
+  /**
+   * Reserves the next turns of `tenant` for `count` documents: BullMQ priorities in the order
+   * the documents should run. Bound, so it can be handed to `BatchSubmitter` as `priorityFor`.
+   */
+  readonly priorityFor = async (tenant: string, count: number): Promise<number[]> => {
+    if (count <= 0) return [];
+    const start = Number(
+      await this.#redis.eval(
+        reserveScript,
+        this.#keys.length,
+        ...this.#keys,
+        tenant,
+        count,
+        this.#maxPriority,
+        this.#rebaseAbove,
+        this.#rebaseGraceMs,
+      ),
+    );
+    return Array.from({ length: count }, (_, i) => Math.min(start + 1 + i, this.#maxPriority));
+  };
+
+  /**
+   * Moves virtual time up to a job that just started (`job.priority`); 0 (no priority) is a
+   * no-op. Call it once when a job of this lane starts.
+   */
+  async advance(priority: number): Promise<void> {
+    if (!(priority > 0)) return;
+    await this.#redis.eval(advanceScript, 1, this.#keys[0] as string, priority);
+  }
+
+  async state(): Promise<FairShareState> {
+    const [clock, finish] = await Promise.all([
+      this.#redis.hgetall(this.#keys[0] as string),
+      this.#redis.hgetall(this.#keys[1] as string),
+    ]);
+    return {
+      virtualTime: Number(clock.virtual ?? 0),
+      issued: Number(clock.issued ?? 0),
+      finish: Object.fromEntries(Object.entries(finish).map(([t, f]) => [t, Number(f)])),
+    };
+  }
+}
