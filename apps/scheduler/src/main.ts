@@ -1,0 +1,4 @@
+import { runService } from '@nightshift/process';
+import { startScheduler } from './scheduler-process.ts';
+
+await runService('scheduler', startScheduler);
