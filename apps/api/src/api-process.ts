@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { HotLane } from './hot-lane.ts';
 import { hotLaneAdmission } from './middleware/hot-admission.ts';
+import { createWebhookDependencies } from './routes/deliveries.ts';
 
 /** A running API: its address and how to stop it gracefully. */
 export interface RunningApi {
@@ -39,6 +40,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   });
   const hotLane = new HotLane({ connection: redis, eventsConnection: events });
   const fleet = new FleetRegistry({ redis });
+  const webhooks = createWebhookDependencies(redis, config);
   let accepting = true;
   const app = createApp({
     config,
@@ -47,6 +49,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     submitter,
     hotLane,
     fleet,
+    webhooks,
     hotAdmission: hotLaneAdmission({
       registry: fleet,
       waiting: () => hotLane.waiting(),
@@ -76,7 +79,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     async stop() {
       accepting = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([submitter.close(), hotLane.close()]);
+      await Promise.all([submitter.close(), hotLane.close(), webhooks.outbox.close()]);
       redis.disconnect();
       events.disconnect();
     },

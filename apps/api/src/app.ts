@@ -1,4 +1,10 @@
-import type { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import type {
+  BatchStore,
+  BatchSubmitter,
+  DeliveryLog,
+  WebhookOutbox,
+  WebhookSecretStore,
+} from '@nightshift/batches';
 import type { Config } from '@nightshift/core';
 import type { FleetRegistry } from '@nightshift/fleet';
 import { Hono, type MiddlewareHandler } from 'hono';
@@ -8,8 +14,10 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { type TenantVariables, tenantAuth } from './middleware/tenant-auth.ts';
 import { problem, renderError } from './problem.ts';
 import { batchRoutes } from './routes/batches.ts';
+import { deliveryRoutes } from './routes/deliveries.ts';
 import { healthRoutes } from './routes/health.ts';
 import { summaryRoutes } from './routes/summaries.ts';
+import { webhookSecretRoutes } from './routes/webhook-secrets.ts';
 import { workerRoutes } from './routes/workers.ts';
 
 /** What the HTTP layer needs; the process (main.ts) builds these. */
@@ -23,6 +31,8 @@ export interface ApiDependencies {
   /** Live workers, as they publish themselves. */
   fleet: FleetRegistry;
   checkWebhookUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
+  /** Webhook delivery log, replay outbox and per-tenant signing secrets. */
+  webhooks: { deliveries: DeliveryLog; outbox: WebhookOutbox; secrets: WebhookSecretStore };
   /** False while draining for shutdown. */
   isAccepting: () => boolean;
   /** Hot-lane admission (VRAM, queue depth): runs after the rate limit. */
@@ -66,6 +76,8 @@ export function createApp(deps: ApiDependencies) {
     }),
   );
   app.route('/v1/workers', workerRoutes({ registry: deps.fleet }));
+  app.route('/v1', deliveryRoutes({ store: deps.store, ...deps.webhooks }));
+  app.route('/v1/webhook-secret', webhookSecretRoutes({ secrets: deps.webhooks.secrets }));
   app.route(
     '/v1/summaries',
     summaryRoutes({

@@ -5,6 +5,7 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { checkWebhookUrl } from '@nightshift/webhooks';
 import { createApp } from '../app.ts';
 import { HotLane } from '../hot-lane.ts';
+import { createWebhookDependencies } from '../routes/deliveries.ts';
 
 /** The real app on a real Redis, for `app.request()` tests. */
 export async function apiUnderTest(env: Record<string, string> = {}) {
@@ -25,6 +26,7 @@ export async function apiUnderTest(env: Record<string, string> = {}) {
     priorityFor: new FairShare({ redis: client }).priorityFor,
   });
   const hotLane = new HotLane({ connection: client, eventsConnection: events });
+  const webhooks = createWebhookDependencies(client, config);
   const app = createApp({
     config,
     redis: client,
@@ -32,6 +34,7 @@ export async function apiUnderTest(env: Record<string, string> = {}) {
     submitter,
     hotLane,
     fleet: new FleetRegistry({ redis: client }),
+    webhooks,
     isAccepting: () => true,
     checkWebhookUrl: async (url) => {
       const check = await checkWebhookUrl(url, {
@@ -54,10 +57,11 @@ export async function apiUnderTest(env: Record<string, string> = {}) {
     client,
     store,
     hotLane,
+    webhooks,
     auth,
     postJson,
     async close() {
-      await Promise.all([submitter.close(), hotLane.close()]);
+      await Promise.all([submitter.close(), hotLane.close(), webhooks.outbox.close()]);
       client.disconnect();
       events.disconnect();
       await redis.stop();

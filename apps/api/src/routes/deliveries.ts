@@ -1,0 +1,139 @@
+import {
+  type BatchStore,
+  type Delivery,
+  DeliveryLog,
+  WebhookOutbox,
+  WebhookSecretStore,
+} from '@nightshift/batches';
+import { type Config, durationMs } from '@nightshift/core';
+import {
+  attemptsForSchedule,
+  parseRetrySchedule,
+  WEBHOOK_BACKOFF_TYPE,
+} from '@nightshift/webhooks';
+import { Hono } from 'hono';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { TenantVariables } from '../middleware/tenant-auth.ts';
+import { ProblemError, problem, validationProblem } from '../problem.ts';
+
+/** Options of {@link deliveryRoutes}. */
+export interface DeliveryRoutesOptions {
+  /** Batches, to check who owns one. */
+  store: BatchStore;
+  /** Every delivery and its attempts. */
+  deliveries: DeliveryLog;
+  /** Where replays are queued (same `webhook-id`, fresh signature). */
+  outbox: WebhookOutbox;
+}
+
+const replayBody = z.object({
+  /** ISO 8601 date-time: replay the failed deliveries that ended at or after it. */
+  since: z.iso.datetime({ offset: true }),
+});
+
+/**
+ * The webhook delivery log, mounted under `/v1`: a batch's deliveries with every attempt,
+ * one delivery, the retry of one, and the replay of a tenant's dead letters since a time.
+ * Another tenant's batch or delivery answers 404, as if it did not exist.
+ *
+ * @example
+ * app.route('/v1', deliveryRoutes({ store, deliveries, outbox }));
+ */
+export function deliveryRoutes(options: DeliveryRoutesOptions) {
+  const { store, deliveries, outbox } = options;
+  const app = new Hono<{ Variables: TenantVariables }>();
+
+  app.get('/batches/:id/deliveries', async (c) => {
+    const id = c.req.param('id');
+    if (!(await store.getForTenant(c.get('tenant'), id))) {
+      return problem(c, 404, 'batch-not-found', `No batch '${id}' for this API key.`);
+    }
+    const data = (await deliveries.forBatch(id)).map(present);
+    return c.json({ object: 'list', data });
+  });
+
+  app.post('/deliveries/replay', async (c) => {
+    const parsed = replayBody.safeParse(await readJson(c.req.raw));
+    if (!parsed.success) throw validationProblem(parsed.error);
+    const since = new Date(parsed.data.since);
+    const result = await outbox.replayFailed(c.get('tenant'), since);
+    return c.json({ object: 'replay', since: since.toISOString(), ...result }, 202);
+  });
+
+  app.get('/deliveries/:id', async (c) => {
+    const delivery = await deliveries.getForTenant(c.get('tenant'), c.req.param('id'));
+    return delivery ? c.json(present(delivery)) : notFound(c, c.req.param('id'));
+  });
+
+  app.post('/deliveries/:id/retry', async (c) => {
+    const id = c.req.param('id');
+    const outcome = await outbox.redeliver(c.get('tenant'), id);
+    if (outcome === 'not_found') return notFound(c, id);
+    if (outcome === 'in_progress') {
+      return problem(
+        c,
+        409,
+        'delivery-in-progress',
+        `Delivery '${id}' is still being attempted; retry it once it has ended.`,
+      );
+    }
+    const delivery = await deliveries.getForTenant(c.get('tenant'), id);
+    return c.json(delivery ? present(delivery) : { id, state: 'pending' }, 202);
+  });
+
+  return app;
+}
+
+/**
+ * The webhook parts the API needs, built from the configuration: the delivery log, the outbox
+ * that queues replays (with the notifier's retry schedule) and the per-tenant secrets.
+ * Close `outbox` on shutdown.
+ *
+ * @example
+ * const webhooks = createWebhookDependencies(redis, config);
+ * const app = createApp({ ...deps, webhooks });
+ */
+export function createWebhookDependencies(redis: Redis, config: Config) {
+  const keepMs = durationMs(config.NIGHTSHIFT_RESULT_TTL);
+  const deliveries = new DeliveryLog(redis, keepMs);
+  const schedule = parseRetrySchedule(config.NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE);
+  return {
+    deliveries,
+    outbox: new WebhookOutbox({
+      connection: redis,
+      deliveries,
+      attempts: attemptsForSchedule(schedule),
+      backoffType: WEBHOOK_BACKOFF_TYPE,
+      keepMs,
+    }),
+    secrets: new WebhookSecretStore({ redis, defaultSecret: config.NIGHTSHIFT_WEBHOOK_SECRET }),
+  };
+}
+
+/** The API's view of a delivery: everything but the owner, which the caller already is. */
+function present(d: Delivery) {
+  return {
+    id: d.id,
+    object: 'delivery',
+    batchId: d.batchId,
+    eventType: d.eventType,
+    url: d.url,
+    state: d.state,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    attempts: d.attempts,
+  };
+}
+
+function notFound(c: Parameters<typeof problem>[0], id: string) {
+  return problem(c, 404, 'delivery-not-found', `No delivery '${id}' for this API key.`);
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    throw new ProblemError(400, 'malformed-json', 'The body is not valid JSON.');
+  }
+}
