@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BatchStore } from '@nightshift/batches';
+import { BatchStore, FairShare } from '@nightshift/batches';
 import {
   type ColdJobData,
   type Config,
@@ -82,6 +82,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     shouldYield: () => lane?.shouldYield() ?? false,
     logger,
     onModelUsed: (model) => activity.coldModels.add(model),
+    fairShare: new FairShare({ redis: client }),
   });
   let tracked: typeof coldProcessor = coldProcessor;
   const coldWorker = new Worker<ColdJobData>(queueNames.cold, (job, token) => tracked(job, token), {
