@@ -16,6 +16,7 @@ import { problem, renderError } from './problem.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
 import { healthRoutes } from './routes/health.ts';
+import { schedulesRoutes } from './routes/schedules.ts';
 import { summaryRoutes } from './routes/summaries.ts';
 import { webhookSecretRoutes } from './routes/webhook-secrets.ts';
 import { workerRoutes } from './routes/workers.ts';
@@ -72,6 +73,15 @@ export function createApp(deps: ApiDependencies) {
       },
       maxBodyBytes: config.NIGHTSHIFT_MAX_BODY_BYTES,
       defaultModel: config.NIGHTSHIFT_MODEL,
+      checkWebhookUrl: deps.checkWebhookUrl,
+    }),
+  );
+  app.route(
+    '/v1/schedules',
+    schedulesRoutes({
+      redis: deps.redis,
+      defaultTimezone: config.NIGHTSHIFT_TZ,
+      inboxDirs: config.NIGHTSHIFT_INBOX_DIRS,
       checkWebhookUrl: deps.checkWebhookUrl,
     }),
   );
