@@ -1,4 +1,4 @@
-import { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import { BatchStore, BatchSubmitter, FairShare } from '@nightshift/batches';
 import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
 import {
   RedisRunCoordinator,
@@ -67,6 +67,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Runnin
     store: batchStore,
     attempts: options.attempts,
     resultTtlMs: options.resultTtlMs,
+    priorityFor: new FairShare({ redis }).priorityFor,
   });
   const store = new ScheduleStore({ redis });
   const coordinator = new RedisRunCoordinator({ redis });

@@ -8,7 +8,7 @@ import {
   type VramReading,
   windowCronExpressions,
 } from '@nightshift/gpu';
-import type { Queue, Worker } from 'bullmq';
+import { type Job, type Queue, WaitingError, type Worker } from 'bullmq';
 import cron, { type ScheduledTask } from 'node-cron';
 
 /** Options of {@link ColdLaneController}. */
@@ -34,6 +34,8 @@ export interface ColdLaneControllerOptions {
   pollMs?: number;
   /** Injected clock for tests. */
   now?: () => Date;
+  /** True when a deadline would be missed at the current pace: cold work may run outside the window. */
+  deadlinePressure?: () => boolean;
   /** Called at each window transition (e.g. unload models loaded only for cold work). */
   onWindowChange?: (state: ColdWindowState) => void | Promise<void>;
 }
@@ -65,6 +67,7 @@ export class ColdLaneController {
   #tasks: ScheduledTask[] = [];
   #timer: NodeJS.Timeout | undefined;
   #running = 0;
+  #coldDurations: number[] = [];
   #started = false;
   #closedSince: number | null = null;
   #evaluating: Promise<void> | undefined;
@@ -98,14 +101,25 @@ export class ColdLaneController {
     this.#timer.unref();
   }
 
-  /** Wraps the cold processor so the controller knows how many cold jobs run. */
-  track<A extends unknown[], R>(processor: (...args: A) => Promise<R>) {
-    return async (...args: A): Promise<R> => {
+  /**
+   * Wraps the cold processor: counts and times cold jobs, and hands back (to the queue, no
+   * attempt counted) a job that a blocking fetch delivered just after the lane paused —
+   * BullMQ's local pause stops the next fetch, not one already in flight.
+   */
+  track<R>(processor: (job: Job, token?: string) => Promise<R>) {
+    return async (job: Job, token?: string): Promise<R> => {
+      if (this.#snapshot.paused) {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
       this.#running++;
+      const started = performance.now();
       try {
-        return await processor(...args);
+        return await processor(job, token);
       } finally {
         this.#running--;
+        this.#coldDurations.push(performance.now() - started);
+        if (this.#coldDurations.length > 50) this.#coldDurations.shift();
       }
     };
   }
@@ -121,6 +135,12 @@ export class ColdLaneController {
     if (admission?.reason === 'vram_over_threshold') return true;
     const closedFor = this.#closedSince === null ? 0 : this.#now().getTime() - this.#closedSince;
     return this.#closedSince !== null && closedFor >= this.#o.graceMs;
+  }
+
+  /** Mean duration of recent cold jobs here, in ms (30 s before any ran). */
+  averageColdMs(): number {
+    const d = this.#coldDurations;
+    return d.length === 0 ? 30_000 : d.reduce((sum, ms) => sum + ms, 0) / d.length;
   }
 
   snapshot(): ColdLaneSnapshot {
@@ -143,8 +163,9 @@ export class ColdLaneController {
       o.probe.read(),
       o.hotQueue.getWaitingCount().catch(() => 0),
     ]);
+    const pressed = !window.open && (o.deadlinePressure?.() ?? false);
     const admission = coldAdmission({
-      windowOpen: window.open,
+      windowOpen: window.open || pressed,
       reading,
       maxUsedPct: o.maxUsedPct,
       hotWaiting: hotWaiting > 0 || this.#hotRunning() > 0,
@@ -154,7 +175,7 @@ export class ColdLaneController {
       runningCold: this.#running,
     });
     const windowChanged = window.open !== this.#snapshot.window.open;
-    if (!window.open) this.#closedSince ??= now.getTime();
+    if (!window.open && !pressed) this.#closedSince ??= now.getTime();
     else this.#closedSince = null;
 
     const worker = o.coldWorker;
@@ -167,6 +188,7 @@ export class ColdLaneController {
         await worker.resume();
       }
     } else if (this.#started && !worker.isPaused()) {
+      this.#snapshot = { ...this.#snapshot, paused: true };
       await worker.pause(true);
     }
     this.#snapshot = {

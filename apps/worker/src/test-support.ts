@@ -29,19 +29,26 @@ export async function workerUnderTest(redis: RedisHarness, env: Record<string, s
     client,
     store,
     worker,
-    submit: (texts: string[], model = config.NIGHTSHIFT_MODEL) =>
-      submitter.submit({
-        tenant: 'acme',
-        documents: texts.map((text, i) => ({
-          id: `doc_${i}`,
-          content: { kind: 'text' as const, text },
-        })),
-        model,
-        summary: {},
-        metadata: {},
-        webhook: null,
-        completionWindow: '24h',
-      }),
+    submit: (
+      texts: string[],
+      model = config.NIGHTSHIFT_MODEL,
+      options: { completionWindow?: string; now?: Date } = {},
+    ) =>
+      submitter.submit(
+        {
+          tenant: 'acme',
+          documents: texts.map((text, i) => ({
+            id: `doc_${i}`,
+            content: { kind: 'text' as const, text },
+          })),
+          model,
+          summary: {},
+          metadata: {},
+          webhook: null,
+          completionWindow: options.completionWindow ?? '24h',
+        },
+        options.now,
+      ),
     batch: async (id: string) => (await store.getForTenant('acme', id)) as BatchObject,
     async close() {
       await worker.stop();

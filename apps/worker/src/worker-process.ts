@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BatchStore, FairShare } from '@nightshift/batches';
+import { BatchStore, BatchSubmitter, FairShare } from '@nightshift/batches';
 import {
   type ColdJobData,
   type Config,
@@ -18,6 +18,7 @@ import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { ColdLaneController } from './cold-lane-controller.ts';
 import { createColdProcessor } from './cold-processor.ts';
+import { DeadlineWatch } from './deadline-watch.ts';
 import { DocumentSummarizer } from './document-summarizer.ts';
 import { createHotProcessor } from './hot-processor.ts';
 import { LaneActivity } from './lane-activity.ts';
@@ -28,6 +29,7 @@ import { createVramProbe } from './vram-probe.ts';
 /** A running worker and how to drain it. */
 export interface RunningWorker {
   lane: ColdLaneController;
+  deadlines: DeadlineWatch;
   stop(): Promise<void>;
 }
 
@@ -91,10 +93,26 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     concurrency: config.NIGHTSHIFT_COLD_CONCURRENCY,
   });
   const probe = await createVramProbe(config);
+  const coldQueue = new Queue(queueNames.cold, { connection: client, prefix: keyPrefix });
+  const expirer = new BatchSubmitter({
+    connection: client,
+    store,
+    attempts: config.NIGHTSHIFT_JOB_ATTEMPTS,
+    resultTtlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
+  });
+  const deadlines = new DeadlineWatch({
+    store,
+    submitter: expirer,
+    coldQueue,
+    coldSlots: config.NIGHTSHIFT_COLD_CONCURRENCY,
+    averageColdMs: () => lane?.averageColdMs() ?? 30_000,
+    logger,
+  });
   lane = new ColdLaneController({
     coldWorker,
     hotQueue,
     hotRunning: () => activity.hotRunning,
+    deadlinePressure: () => deadlines.underPressure(),
     windows: parseColdWindows(config.NIGHTSHIFT_COLD_WINDOWS),
     timeZone: config.NIGHTSHIFT_TZ,
     probe: cachedProbe(probe, { maxAgeMs: 250 }),
@@ -110,6 +128,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   tracked = lane.track(coldProcessor);
   activity.onHotStart = () => void lane?.evaluate();
   await lane.start();
+  deadlines.start();
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const status = new StatusPublisher({
     registry: new FleetRegistry({ redis: client }),
@@ -149,12 +168,14 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 
   return {
     lane,
+    deadlines,
     async stop() {
       await status.stop();
+      deadlines.stop();
       await lane?.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
       await Promise.all([hotWorker.close(), coldWorker.close()]);
-      await hotQueue.close();
+      await Promise.all([hotQueue.close(), coldQueue.close(), expirer.close()]);
       client.disconnect();
       blocking.disconnect();
     },

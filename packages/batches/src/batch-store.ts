@@ -32,6 +32,8 @@ export interface StoredBatch {
   batch: BatchObject;
   /** A cancel was asked for; documents not yet done are being cancelled. */
   cancelRequested: boolean;
+  /** `expiresAt` passed before the batch ended; documents not yet done expire. */
+  expired: boolean;
 }
 
 /** Options of {@link BatchStore}. */
@@ -103,6 +105,7 @@ export class BatchStore {
       tenant: fields.tenant,
       batch: toBatchObject(fields),
       cancelRequested: fields.cancelledAt !== undefined,
+      expired: fields.expiredAt !== undefined,
     };
   }
 
@@ -247,6 +250,12 @@ export class BatchStore {
     await this.#redis.hdel(batchKeys(batchId).checkpoints, documentId);
   }
 
+  /** The earliest `expiresAt` among unfinished batches, or null when none is open. */
+  async nextExpiry(): Promise<Date | null> {
+    const [, score] = await this.#redis.zrange(openBatchesKey, 0, 0, 'WITHSCORES');
+    return score === undefined ? null : new Date(Number(score));
+  }
+
   /** Batch ids whose `expiresAt` has passed and that are not final yet. */
   async dueForExpiry(now: Date, limit = 100): Promise<string[]> {
     return this.#redis.zrangebyscore(openBatchesKey, 0, now.getTime(), 'LIMIT', 0, limit);
@@ -285,7 +294,7 @@ function isTerminal(status: BatchStatus): boolean {
 
 function finalStatus(counts: BatchCounts, stored: StoredBatch): BatchStatus {
   if (stored.cancelRequested) return 'cancelled';
-  if (counts.expired > 0) return 'expired';
+  if (counts.expired > 0 || stored.expired) return 'expired';
   if (counts.total > 0 && counts.failed === counts.total) return 'failed';
   if (counts.failed > 0) return 'completed_with_errors';
   return 'completed';

@@ -147,26 +147,43 @@ export class BatchSubmitter {
    * recorded as they end; the batch's parent completes when the last child is gone.
    */
   async cancel(tenant: string, batchId: string): Promise<BatchObject | null> {
-    const { store } = this.#options;
-    const batch = await store.requestCancel(tenant, batchId);
+    const batch = await this.#options.store.requestCancel(tenant, batchId);
     if (!batch || batch.completedAt) return batch;
-    for (let index = 0; index < batch.counts.total; index++) {
+    await this.#stopWaitingDocuments(batchId, batch.counts.total, 'cancelled');
+    return this.#options.store.getForTenant(tenant, batchId);
+  }
+
+  /**
+   * Expires a batch whose `expiresAt` has passed: its waiting documents end `expired` at once,
+   * and a document still running when it ends is recorded as it ends. Idempotent, so every
+   * worker may sweep.
+   */
+  async expire(batchId: string): Promise<void> {
+    const stored = await this.#options.store.get(batchId);
+    if (!stored || stored.batch.completedAt) return;
+    await this.#options.store.markExpired(batchId);
+    await this.#stopWaitingDocuments(batchId, stored.batch.counts.total, 'expired');
+  }
+
+  /** Takes a batch's waiting documents off the cold queue, recording each in `state`. */
+  async #stopWaitingDocuments(batchId: string, total: number, state: 'cancelled' | 'expired') {
+    for (let index = 0; index < total; index++) {
       const job = await this.#cold.getJob(coldJobId(batchId, index));
       if (!job) continue;
+      // An active job is locked and cannot be removed: its processor sees the stop reason.
       const removed = await job.remove().then(
         () => true,
         () => false,
-      ); // active jobs are locked
+      );
       if (removed) {
-        await store.moveDocument(batchId, job.data.documentId, 'cancelled', {
+        await this.#options.store.moveDocument(batchId, job.data.documentId, state, {
           documentId: job.data.documentId,
-          status: 'cancelled',
+          status: state,
           model: null,
           usage: { promptTokens: 0, completionTokens: 0 },
         });
       }
     }
-    return store.getForTenant(tenant, batchId);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,113 @@
+import { createRedis, keyPrefix } from '@nightshift/core';
+import { createNoneProbe, parseColdWindows } from '@nightshift/gpu';
+import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ColdLaneController } from './cold-lane-controller.ts';
+import { until } from './test-support.ts';
+
+let redis: RedisHarness;
+let client: Redis;
+beforeAll(async () => {
+  redis = await startRedis();
+  client = createRedis(redis.url, 'worker');
+});
+afterAll(async () => {
+  client.disconnect();
+  await redis.stop();
+});
+
+describe('off-peak windows on an injected clock', () => {
+  it('opens at 22:00, closes at 06:00, and starts no cold job after close', async () => {
+    let now = new Date('2026-11-27T21:59:59Z');
+    const processed: string[] = [];
+    const cold = new Queue('window-cold', { connection: client, prefix: keyPrefix });
+    const hot = new Queue('window-hot', { connection: client, prefix: keyPrefix });
+    let tracked: (job: Job, token?: string) => Promise<void> = async () => {};
+    const worker = new Worker('window-cold', (job, token) => tracked(job, token), {
+      connection: client,
+      prefix: keyPrefix,
+      autorun: false,
+    });
+    const lane = new ColdLaneController({
+      coldWorker: worker,
+      hotQueue: hot,
+      windows: parseColdWindows('22:00-06:00'),
+      timeZone: 'UTC',
+      probe: createNoneProbe(),
+      maxUsedPct: 95,
+      reserveMiB: 0,
+      memoryPerSlotMiB: 1536,
+      maxSlots: 2,
+      graceMs: 60_000,
+      pollMs: 60_000, // the test drives evaluate() itself
+      now: () => now,
+    });
+    tracked = lane.track(async (job) => {
+      processed.push(job.name);
+    });
+    await lane.start();
+    await cold.add('before-open', {});
+    await new Promise((r) => setTimeout(r, 300));
+    expect(processed).toEqual([]);
+    expect(lane.snapshot()).toMatchObject({ paused: true, admission: { reason: 'window_closed' } });
+    expect(lane.snapshot().window.nextTransition?.toISOString()).toBe('2026-11-27T22:00:00.000Z');
+
+    now = new Date('2026-11-27T22:00:00Z');
+    await lane.evaluate();
+    await until(() => processed.includes('before-open'), 5_000, 'first cold job after open');
+    expect(lane.snapshot().window.nextTransition?.toISOString()).toBe('2026-11-28T06:00:00.000Z');
+
+    now = new Date('2026-11-28T06:00:00Z');
+    await lane.evaluate();
+    expect(lane.snapshot().paused).toBe(true);
+    expect(lane.shouldYield()).toBe(false); // inside the grace period running jobs may finish
+    await cold.add('after-close', {});
+    await new Promise((r) => setTimeout(r, 500));
+    expect(processed).toEqual(['before-open']);
+
+    now = new Date('2026-11-28T06:01:00Z');
+    await lane.evaluate();
+    expect(lane.shouldYield()).toBe(true); // grace over: running cold jobs yield
+
+    await lane.stop();
+    await worker.close();
+    await Promise.all([cold.obliterate({ force: true }), hot.close()]);
+    await cold.close();
+  });
+
+  it('lets cold work run outside the window under deadline pressure, not otherwise', async () => {
+    let pressure = false;
+    const cold = new Queue('pressure-cold', { connection: client, prefix: keyPrefix });
+    const hot = new Queue('pressure-hot', { connection: client, prefix: keyPrefix });
+    const worker = new Worker('pressure-cold', async () => {}, {
+      connection: client,
+      prefix: keyPrefix,
+      autorun: false,
+    });
+    const lane = new ColdLaneController({
+      coldWorker: worker,
+      hotQueue: hot,
+      windows: parseColdWindows('never'),
+      timeZone: 'UTC',
+      probe: createNoneProbe(),
+      maxUsedPct: 95,
+      reserveMiB: 0,
+      memoryPerSlotMiB: 1536,
+      maxSlots: 1,
+      graceMs: 0,
+      pollMs: 60_000,
+      deadlinePressure: () => pressure,
+    });
+    await lane.start();
+    expect(lane.snapshot().paused).toBe(true);
+    pressure = true;
+    await lane.evaluate();
+    expect(lane.snapshot()).toMatchObject({ paused: false, admission: { reason: 'ok' } });
+    expect(lane.shouldYield()).toBe(false);
+    await lane.stop();
+    await worker.close();
+    await Promise.all([cold.close(), hot.close()]);
+  });
+});
