@@ -1,0 +1,111 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliProcess, isAlive, runCliToEnd, spawnCli } from './test-support/run-cli.ts';
+
+let home: string;
+let cli: CliProcess | undefined;
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'nightshift-start-'));
+});
+afterAll(async () => {
+  // Only if a test failed midway: the CLI's own exit hook SIGKILLs its children.
+  if (cli && cli.proc.exitCode === null) {
+    cli.proc.kill('SIGTERM');
+    await cli.exited;
+  }
+  await rm(home, { recursive: true, force: true });
+});
+
+const pidsIn = (text: string) =>
+  [...text.matchAll(/(?:started \w+|launched redis-server) \(pid (\d+)\)/g)].map((m) =>
+    Number(m[1]),
+  );
+
+describe('nightshift start', () => {
+  it('launches Redis and the apps, prints a working key and curl example, and stops on SIGINT', async () => {
+    cli = spawnCli(['start'], {
+      NIGHTSHIFT_HOME: home,
+      NIGHTSHIFT_PROVIDER: 'extractive',
+      NIGHTSHIFT_GPU_PROBE: 'none',
+      PORT: '0',
+    });
+    await cli.waitForStdout(/Ctrl-C stops everything/);
+    const out = cli.stdout();
+    expect(out).toContain('NIGHTSHIFT_COLD_WINDOWS is unset');
+    expect(out).toMatch(/Provider\s+extractive/);
+    const redisDir = join(home, '.nightshift', 'redis');
+    expect(out).toContain(`data in ${redisDir}`);
+
+    // The printed curl command, replayed with fetch: URL, key and body exactly as printed.
+    const curl =
+      /curl -sS (http:\/\/127\.0\.0\.1:\d+)\/v1\/batches -H 'authorization: Bearer ([^']+)' \\\n\s+-H 'content-type: application\/json' \\\n\s+-d '([^']+)'/.exec(
+        out,
+      );
+    expect(curl).not.toBeNull();
+    const [, apiUrl, key, body] = curl as unknown as [string, string, string, string];
+    const kept = await readFile(join(home, '.nightshift', 'dev.env'), 'utf8');
+    expect(kept).toContain(`NIGHTSHIFT_API_KEYS=dev:${key}`);
+    expect(kept).toMatch(/NIGHTSHIFT_WEBHOOK_SECRET=whsec_/);
+
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const created = await fetch(`${apiUrl}/v1/batches`, { method: 'POST', headers, body });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    let status = '';
+    for (let i = 0; i < 300 && status !== 'completed'; i++) {
+      const batch = (await (await fetch(`${apiUrl}/v1/batches/${id}`, { headers })).json()) as {
+        status: string;
+      };
+      status = batch.status;
+      if (status !== 'completed') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe('completed');
+    const results = await (await fetch(`${apiUrl}/v1/batches/${id}/results`, { headers })).text();
+    expect(JSON.parse(results.trim())).toMatchObject({ documentId: 'hello', status: 'succeeded' });
+
+    const pids = pidsIn(out);
+    expect(pids.length).toBeGreaterThanOrEqual(4); // redis-server, api, worker, notifier
+    const redisPid = Number(await readFile(join(redisDir, 'redis.pid'), 'utf8'));
+    expect(pids).toContain(redisPid);
+
+    cli.proc.kill('SIGINT');
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toContain('redis-server stopped');
+    for (const pid of pids) expect(isAlive(pid), `pid ${pid} still runs`).toBe(false);
+  }, 60_000);
+
+  it('stops the rest and exits 1 when a service dies', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'nightshift-start-'));
+    const stack = spawnCli(['start', '--home', own], {
+      NIGHTSHIFT_PROVIDER: 'extractive',
+      NIGHTSHIFT_GPU_PROBE: 'none',
+      PORT: '0',
+    });
+    try {
+      await stack.waitForStdout(/Ctrl-C stops everything/);
+      const pids = pidsIn(stack.stdout());
+      const workerPid = Number(/started worker \(pid (\d+)\)/.exec(stack.stdout())?.[1]);
+      process.kill(workerPid, 'SIGKILL');
+      expect(await stack.exited).toBe(1);
+      expect(stack.stdout()).toContain('worker exited unexpectedly (signal SIGKILL)');
+      for (const pid of pids) expect(isAlive(pid), `pid ${pid} still runs`).toBe(false);
+    } finally {
+      if (stack.proc.exitCode === null) stack.proc.kill('SIGTERM');
+      await stack.exited;
+      await rm(own, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses with an install hint when redis-server is missing', async () => {
+    const run = await runCliToEnd(['start'], {
+      NIGHTSHIFT_HOME: home,
+      NIGHTSHIFT_REDIS_SERVER: join(home, 'no-such-redis-server'),
+      PORT: '0',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('apt-get install -y redis-server');
+  });
+});
