@@ -1,5 +1,6 @@
 import { BatchStore, DeliveryLog, WebhookOutbox, WebhookSecretStore } from '@nightshift/batches';
 import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
+import { MetricsRecorder, nightshiftMetrics } from '@nightshift/metrics';
 import {
   attemptsForSchedule,
   createSafeDispatcher,
@@ -62,6 +63,7 @@ export async function startNotifier(
   });
   const lock = tuning.lockMs ? { lockMs: tuning.lockMs, stalledIntervalMs: tuning.lockMs } : {};
   const finalizer = createBatchFinalizer({ connection: blocking, store, outbox, ...lock });
+  const recorder = new MetricsRecorder({ redis: client });
   const sender = createWebhookSender({
     connection: blocking,
     deliveries,
@@ -74,6 +76,8 @@ export async function startNotifier(
     }),
     ...(tuning.concurrency ? { concurrency: tuning.concurrency } : {}),
     ...lock,
+    onAttempt: (outcome) =>
+      recorder.inc(nightshiftMetrics.webhookAttempts, { outcome: outcome.decision }),
   });
   finalizer.on('completed', (job, status) =>
     logger.info({ batchId: job.data.batchId, status }, 'batch finalized'),

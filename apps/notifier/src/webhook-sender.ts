@@ -32,6 +32,8 @@ export interface WebhookSenderOptions {
   lockMs?: number;
   /** How often BullMQ looks for jobs whose lock expired. Default 30 s. */
   stalledIntervalMs?: number;
+  /** Hears the outcome of each attempt that was sent (metrics); not awaited. */
+  onAttempt?: (outcome: AttemptOutcome) => unknown;
 }
 
 /**
@@ -76,6 +78,7 @@ export function createWebhookSender(options: WebhookSenderOptions): Worker<Webho
         timeoutMs: options.timeoutMs,
         dispatcher: options.dispatcher,
       });
+      void options.onAttempt?.(outcome);
       const attempt = toAttempt(url, outcome);
       switch (outcome.decision) {
         case 'delivered':

@@ -55,6 +55,16 @@ export interface DisabledUrl {
   deliveryId: string;
 }
 
+// Create-if-absent and index under the batch in one round trip: the finalizer opens one
+// delivery per finished batch, so this sits on the path from completion to webhook.
+const openScript = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'id', ARGV[2], unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return 1`;
+
 const deliveryKey = (id: string) => `${keyPrefix}:delivery:${id}`;
 const attemptsKey = (id: string) => `${keyPrefix}:delivery:${id}:attempts`;
 const batchDeliveriesKey = (batchId: string) => `${keyPrefix}:batch:${batchId}:deliveries`;
@@ -80,26 +90,17 @@ export class DeliveryLog {
   /** Records a new pending delivery; returns false (and changes nothing) if the id exists. */
   async open(d: NewDelivery): Promise<boolean> {
     const now = new Date().toISOString();
-    const created = await this.redis.hsetnx(deliveryKey(d.id), 'id', d.id);
-    if (!created) return false;
-    await this.redis
-      .multi()
-      .hset(deliveryKey(d.id), {
-        id: d.id,
-        tenant: d.tenant,
-        batchId: d.batchId,
-        eventType: d.eventType,
-        url: d.url,
-        body: d.body,
-        state: 'pending',
-        createdAt: now,
-        updatedAt: now,
-      })
-      .pexpire(deliveryKey(d.id), this.ttlMs)
-      .rpush(batchDeliveriesKey(d.batchId), d.id)
-      .pexpire(batchDeliveriesKey(d.batchId), this.ttlMs)
-      .exec();
-    return true;
+    const created = await this.redis.eval(
+      openScript,
+      2,
+      deliveryKey(d.id),
+      batchDeliveriesKey(d.batchId),
+      this.ttlMs,
+      d.id,
+      ...['tenant', d.tenant, 'batchId', d.batchId, 'eventType', d.eventType, 'url', d.url],
+      ...['body', d.body, 'state', 'pending', 'createdAt', now, 'updatedAt', now],
+    );
+    return created === 1;
   }
 
   /**
