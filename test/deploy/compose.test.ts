@@ -5,13 +5,20 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const hasCompose = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
-if (!hasCompose) console.warn('docker-compose is not installed: the compose check is skipped (.ci/run installs it)');
+if (!hasCompose)
+  console.warn(
+    'docker-compose is not installed: the compose check is skipped (.ci/run installs it)',
+  );
 
 describe('docker-compose.yml', () => {
   it.skipIf(!hasCompose)('is accepted by docker-compose config', () => {
     const result = spawnSync('docker-compose', ['config'], {
       cwd: root,
-      env: { PATH: process.env.PATH, NIGHTSHIFT_API_KEYS: 'team:key', NIGHTSHIFT_WEBHOOK_SECRET: 'whsec_dGVzdA==' },
+      env: {
+        PATH: process.env.PATH,
+        NIGHTSHIFT_API_KEYS: 'team:key',
+        NIGHTSHIFT_WEBHOOK_SECRET: 'whsec_dGVzdA==',
+      },
       encoding: 'utf8',
     });
     expect(result.stderr).not.toMatch(/ERROR/);

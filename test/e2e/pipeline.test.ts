@@ -11,9 +11,9 @@ import {
 import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
 import { generateWebhookSecret } from '@nightshift/webhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ServiceProcess, startService } from '../support/service-process.ts';
+import type { ServiceProcess } from '../support/service-process.ts';
+import { startStack } from '../support/stack.ts';
 
-const key = 'e2e-key';
 let redis: RedisHarness;
 let receiver: WebhookReceiver;
 const secret = generateWebhookSecret();
@@ -38,53 +38,11 @@ afterAll(async () => {
   await redis.stop();
 });
 
-async function startStack(ollamaHost: string) {
-  const port = await freePort();
-  const env = {
-    REDIS_URL: redis.url,
-    PORT: String(port),
-    NIGHTSHIFT_API_KEYS: `acme:${key}`,
-    NIGHTSHIFT_WEBHOOK_SECRET: secret,
-    NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE: 'true',
-    NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE: '0s,200ms,500ms',
-    OLLAMA_HOST: ollamaHost,
-    NIGHTSHIFT_COLD_WINDOWS: 'always',
-    NIGHTSHIFT_GPU_PROBE: 'none',
-    NIGHTSHIFT_NUM_CTX: '2048',
-    NIGHTSHIFT_MAX_TOKENS: '256',
-  };
-  services = [startService('api', env), startService('worker', env), startService('notifier', env)];
-  await Promise.all([
-    services[0]?.waitForOutput(/api listening/),
-    services[1]?.waitForOutput(/worker running/),
-    services[2]?.waitForOutput(/notifier running/),
-  ]);
-  const base = `http://127.0.0.1:${port}`;
-  const headers = { authorization: `Bearer ${key}` };
-  return {
-    services,
-    async postJson(body: unknown) {
-      const response = await fetch(`${base}/v1/batches`, {
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as { id: string } };
-    },
-    async postForm(form: FormData) {
-      const response = await fetch(`${base}/v1/batches`, { method: 'POST', headers, body: form });
-      return { status: response.status, body: (await response.json()) as { id: string } };
-    },
-    async results(id: string) {
-      const response = await fetch(`${base}/v1/batches/${id}/results`, { headers });
-      expect(response.headers.get('content-type')).toContain('application/x-ndjson');
-      return (await response.text())
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line) as Record<string, unknown> & { documentId: string });
-    },
-  };
-}
+const stackFor = async (ollamaHost: string) => {
+  const stack = await startStack({ redisUrl: redis.url, webhookSecret: secret, ollamaHost });
+  services = [...stack.services.values()];
+  return stack;
+};
 
 type BatchEventBody = {
   type: string;
@@ -118,7 +76,7 @@ describe('the whole stack as separate processes', () => {
   });
 
   it('summarizes a JSON batch and a multipart PDF batch with Ollama and signs the webhooks', async () => {
-    const stack = await startStack(ollama.url);
+    const stack = await stackFor(ollama.url);
     const texts = await stack.postJson({
       documents: Object.entries(sampleTexts).map(([id, text]) => ({ id, text })),
       summary: { maxWords: 30 },
@@ -185,7 +143,7 @@ describe('the whole stack as separate processes', () => {
 describe('with no Ollama at all', () => {
   it('summarizes end to end with the built-in extractive provider', async () => {
     const closedPort = await freePort();
-    const stack = await startStack(`http://127.0.0.1:${closedPort}`);
+    const stack = await stackFor(`http://127.0.0.1:${closedPort}`);
     const created = await stack.postJson({
       documents: [{ id: 'incident', text: sampleTexts.gpuIncident }],
       summary: { maxWords: 40 },

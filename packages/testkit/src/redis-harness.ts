@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -79,10 +79,26 @@ async function spawnRedis(binary: string): Promise<RedisHarness> {
   let child: ChildProcess | undefined;
 
   const start = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) return; // already up
     const args = [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
-      '--appendonly', 'yes', '--appendfsync', 'always', '--save', '',
-      '--maxmemory-policy', 'noeviction', '--protected-mode', 'no', '--loglevel', 'warning',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+      '--maxmemory-policy',
+      'noeviction',
+      '--protected-mode',
+      'no',
+      '--loglevel',
+      'warning',
     ];
     const proc = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
@@ -163,7 +179,8 @@ async function waitForPort(port: number, proc: ChildProcess, timeoutMs = 10_000)
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`redis-server exited (${proc.exitCode}): ${stderr}`);
+    if (proc.exitCode !== null)
+      throw new Error(`redis-server exited (${proc.exitCode}): ${stderr}`);
     if (await canConnect(port)) return;
     await new Promise((r) => setTimeout(r, 25));
   }

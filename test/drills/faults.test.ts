@@ -1,0 +1,166 @@
+import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import { longText, sampleTexts } from '@nightshift/testkit/sample-documents';
+import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
+import { generateWebhookSecret } from '@nightshift/webhooks';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack, waitFor } from '../support/stack.ts';
+
+// Fault drills: real processes, real Redis, bounded in time. Each ends in a defined state.
+let redis: RedisHarness;
+let ollama: OllamaStandIn;
+let receiver: WebhookReceiver;
+let stack: Stack | undefined;
+const secret = generateWebhookSecret();
+
+beforeAll(async () => {
+  redis = await startRedis();
+  ollama = await startOllamaStandIn({ tokenLatencyMs: 3 });
+  receiver = await startWebhookReceiver({ secret });
+});
+afterEach(async () => {
+  await stack?.stop();
+  stack = undefined;
+  if (redis.kind === 'spawned') await redis.start().catch(() => {}); // a drill may leave it down
+  const client = new Redis(redis.url);
+  await client.flushall();
+  client.disconnect();
+  ollama.reset();
+  receiver.reset();
+});
+afterAll(async () => {
+  await receiver.close();
+  await ollama.close();
+  await redis.stop();
+});
+
+const boot = async (env: Record<string, string> = {}) => {
+  stack = await startStack({
+    redisUrl: redis.url,
+    webhookSecret: secret,
+    ollamaHost: ollama.url,
+    env: {
+      NIGHTSHIFT_JOB_LOCK_MS: '1500',
+      NIGHTSHIFT_NUM_CTX: '1024',
+      NIGHTSHIFT_MAX_TOKENS: '64',
+      ...env,
+    },
+  });
+  return stack;
+};
+
+const eventFor = (batchId: string) =>
+  waitFor(
+    async () =>
+      receiver.deliveries.find((d) => (d.body as { data?: { id?: string } }).data?.id === batchId),
+    40_000,
+    `webhook for ${batchId}`,
+  );
+
+const chunkCalls = () =>
+  ollama.requests.filter(
+    (r) => r.path === '/api/chat' && (r.messages?.at(-1)?.content ?? '').length > 1500,
+  );
+
+describe('fault drills', () => {
+  it('kill -9 of a worker mid-document: the document completes once, from its checkpoint', async () => {
+    const s = await boot({ NIGHTSHIFT_COLD_CONCURRENCY: '1' });
+    const created = await s.postJson({
+      documents: [{ id: 'long', text: longText(3_000, { seed: 3 }) }],
+      webhook: { url: receiver.url },
+    });
+    await waitFor(async () => chunkCalls().length >= 2, 20_000, 'two chunks done');
+    await s.service('worker').kill();
+    const callsBeforeKill = chunkCalls().length;
+    await s.start('worker');
+
+    const event = await eventFor(created.body.id);
+    expect((event.body as { data: { status: string } }).data.status).toBe('completed');
+    const batch = await s.batch(created.body.id);
+    expect(batch.counts).toMatchObject({ total: 1, succeeded: 1, running: 0, queued: 0 });
+    const results = await s.results(created.body.id);
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ documentId: 'long', status: 'succeeded' });
+    // Chunks summarized before the kill were not redone (at most the one in flight repeats).
+    const texts = chunkCalls().map((r) => r.messages?.at(-1)?.content);
+    const repeated = texts.length - new Set(texts).size;
+    expect(repeated).toBeLessThanOrEqual(1);
+    expect(callsBeforeKill).toBeGreaterThanOrEqual(2);
+    expect(receiver.deliveries.filter((d) => d.id === event.id)).toHaveLength(1);
+  });
+
+  it('Redis restarted from its AOF mid-batch: the batch completes, nothing lost', async () => {
+    const s = await boot({ NIGHTSHIFT_COLD_CONCURRENCY: '2' });
+    const texts = Object.values(sampleTexts);
+    const documents = Array.from({ length: 30 }, (_, i) => ({
+      id: `d${i}`,
+      text: texts[i % texts.length],
+    }));
+    const created = await s.postJson({ documents, webhook: { url: receiver.url } });
+    await waitFor(
+      async () => (await s.batch(created.body.id)).counts.succeeded >= 3,
+      20_000,
+      'some done',
+    );
+    await redis.restart(); // SIGKILL + start from the append-only file
+
+    const event = await eventFor(created.body.id);
+    expect((event.body as { data: { status: string } }).data.status).toBe('completed');
+    const batch = await s.batch(created.body.id);
+    expect(batch.counts).toMatchObject({
+      total: 30,
+      succeeded: 30,
+      failed: 0,
+      queued: 0,
+      running: 0,
+    });
+    const results = await s.results(created.body.id);
+    expect(new Set(results.map((r) => r.documentId)).size).toBe(30);
+    expect(results.every((r) => r.status === 'succeeded')).toBe(true);
+  });
+
+  it('the API restarted with batches in flight: work goes on and the API serves it again', async () => {
+    const s = await boot();
+    const created = await s.postJson({
+      documents: Array.from({ length: 10 }, (_, i) => ({
+        text: `${sampleTexts.meetingNotes} ${i}`,
+      })),
+      webhook: { url: receiver.url },
+    });
+    expect(await s.service('api').stop()).toBe(0); // graceful drain exits 0
+    await s.start('api');
+    await eventFor(created.body.id);
+    expect((await s.batch(created.body.id)).status).toBe('completed');
+  });
+
+  it('Redis unreachable for a while: the API answers 503 for writes, then recovers by itself', async () => {
+    const s = await boot();
+    await redis.kill();
+    const down = await fetch(`${s.base}/v1/batches`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer e2e-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ documents: [{ text: 'while down' }] }),
+    });
+    expect(down.status).toBe(503);
+    expect(down.headers.get('content-type')).toContain('application/problem+json');
+    expect(down.headers.get('retry-after')).toBeTruthy();
+    expect((await fetch(`${s.base}/readyz`)).status).toBe(503);
+    expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
+
+    await redis.start();
+    const created = await waitFor(
+      async () => {
+        const r = await s.postJson({
+          documents: [{ text: sampleTexts.customerEmail }],
+          webhook: { url: receiver.url },
+        });
+        return r.status === 202 ? r : undefined;
+      },
+      20_000,
+      'API accepting again',
+    );
+    await eventFor(created.body.id);
+    expect((await s.batch(created.body.id)).counts.succeeded).toBe(1);
+  });
+});
