@@ -7,17 +7,26 @@ import type {
 } from '@nightshift/batches';
 import type { Config } from '@nightshift/core';
 import type { FleetRegistry } from '@nightshift/fleet';
+import {
+  createMetricsRegistry,
+  MetricsRecorder,
+  nightshiftMetrics,
+  UsageLedger,
+} from '@nightshift/metrics';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import type { HotLane } from './hot-lane.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { type TenantVariables, tenantAuth } from './middleware/tenant-auth.ts';
+import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { problem, renderError } from './problem.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { schedulesRoutes } from './routes/schedules.ts';
 import { summaryRoutes } from './routes/summaries.ts';
+import { usageRoutes } from './routes/usage.ts';
 import { webhookSecretRoutes } from './routes/webhook-secrets.ts';
 import { workerRoutes } from './routes/workers.ts';
 
@@ -61,6 +70,10 @@ export function createApp(deps: ApiDependencies) {
     }),
   );
 
+  app.route('/', openApiRoutes());
+  app.route('/', metricsRoutes({ metrics: createMetricsRegistry({ redis: deps.redis }) }));
+  const recorder = new MetricsRecorder({ redis: deps.redis });
+
   app.use('/v1/*', tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS }));
   app.route(
     '/v1/batches',
@@ -86,6 +99,7 @@ export function createApp(deps: ApiDependencies) {
     }),
   );
   app.route('/v1/workers', workerRoutes({ registry: deps.fleet }));
+  app.route('/v1/usage', usageRoutes({ ledger: new UsageLedger({ redis: deps.redis }) }));
   app.route('/v1', deliveryRoutes({ store: deps.store, ...deps.webhooks }));
   app.route('/v1/webhook-secret', webhookSecretRoutes({ secrets: deps.webhooks.secrets }));
   app.route(
@@ -102,6 +116,8 @@ export function createApp(deps: ApiDependencies) {
           name: 'hot',
           ratePerMin: config.NIGHTSHIFT_HOT_RATE_PER_MIN,
           burst: config.NIGHTSHIFT_HOT_BURST,
+          onRejected: (tenant, limit) =>
+            recorder.inc(nightshiftMetrics.rateLimitRejections, { limit, tenant }),
         }),
         ...(deps.hotAdmission ? [deps.hotAdmission] : []),
       ],

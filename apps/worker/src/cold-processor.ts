@@ -2,6 +2,7 @@ import type { BatchStore } from '@nightshift/batches';
 import type { ColdJobData, DocumentResult } from '@nightshift/core';
 import { isDocumentError } from '@nightshift/documents';
 import { YieldRequestedError } from '@nightshift/llm';
+import type { WorkMeter } from '@nightshift/metrics';
 import { type Job, WaitingError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DocumentSummarizer, SummaryCheckpoint } from './document-summarizer.ts';
@@ -17,6 +18,8 @@ export interface ColdProcessorOptions {
   onModelUsed?: (model: string) => void;
   /** Turn-taking clock of the cold lane (`FairShare`): told each job's priority as it starts. */
   fairShare?: { advance(priority: number): Promise<void> };
+  /** Measures each document that ends here (duration, tokens, usage ledger). */
+  meter?: Pick<WorkMeter, 'documentFinished'>;
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
@@ -38,14 +41,23 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     await options.fairShare
       ?.advance(job.priority)
       .catch((error) => logger.warn({ err: error, batchId }, 'fair-share clock not advanced'));
-    const record = (state: DocumentResult['status'], extra: Partial<DocumentResult> = {}) =>
-      store.moveDocument(batchId, documentId, state, {
-        documentId,
-        status: state,
-        model: null,
-        usage: noUsage,
-        ...extra,
-      });
+    const started = performance.now();
+    const record = async (state: DocumentResult['status'], extra: Partial<DocumentResult> = {}) => {
+      const result = { documentId, status: state, model: null, usage: noUsage, ...extra };
+      const moved = await store.moveDocument(batchId, documentId, state, result);
+      // Only the run that moved the document counts: a duplicate run measures nothing.
+      if (moved && (state === 'succeeded' || state === 'failed')) {
+        await options.meter?.documentFinished({
+          lane: 'cold',
+          tenant: job.data.tenant,
+          model: result.model,
+          outcome: state,
+          durationMs: performance.now() - started,
+          usage: result.usage,
+        });
+      }
+      return moved;
+    };
 
     const stop = await store.stopReason(batchId);
     if (stop) {

@@ -8,6 +8,7 @@ import {
   isOllamaReachable,
   type LlmProvider,
   type ModelChain,
+  type ModelChainOptions,
 } from '@nightshift/llm';
 
 /** Which provider serves this worker, after `auto` was resolved. */
@@ -30,6 +31,7 @@ export async function resolveProvider(config: Config): Promise<ResolvedProvider>
 export function modelChains(
   config: Config,
   provider: ResolvedProvider,
+  onFallback?: ModelChainOptions['onFallback'],
 ): (model: string) => ModelChain {
   const timeoutMs = config.NIGHTSHIFT_TIMEOUT_S * 1000;
   const extractive = createExtractiveProvider();
@@ -61,6 +63,7 @@ export function modelChains(
     const chain = createModelChain({
       targets,
       breaker: { failureThreshold: 3, cooldownMs: 60_000 },
+      ...(onFallback ? { onFallback } : {}),
     });
     chains.set(model, chain);
     return chain;

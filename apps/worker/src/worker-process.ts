@@ -14,6 +14,7 @@ import {
 import { FleetRegistry } from '@nightshift/fleet';
 import { cachedProbe, memoryPerSlotMiB, parseColdWindows } from '@nightshift/gpu';
 import { listLoadedModels, unloadModel } from '@nightshift/llm';
+import { startWorkerGauges, WorkMeter } from '@nightshift/metrics';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { ColdLaneController } from './cold-lane-controller.ts';
@@ -49,8 +50,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 
   const provider = await resolveProvider(config);
   logger.info({ provider, model: config.NIGHTSHIFT_MODEL }, 'summarization provider');
+  const meter = new WorkMeter({
+    redis: client,
+    onError: (error) => logger.warn({ err: error.message }, 'metrics not recorded'),
+  });
   const summarizer = new DocumentSummarizer({
-    chainFor: modelChains(config, provider),
+    chainFor: modelChains(config, provider, (attempt) => void meter.fallback(attempt)),
     numCtx: config.NIGHTSHIFT_NUM_CTX,
     maxTokens: config.NIGHTSHIFT_MAX_TOKENS,
     documentLimits: { maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES },
@@ -70,7 +75,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const activity = new LaneActivity();
   const hotWorker = new Worker<HotJobData>(
     queueNames.hot,
-    activity.trackHot(createHotProcessor(summarizer)),
+    activity.trackHot(createHotProcessor(summarizer, meter)),
     {
       ...workerOptions,
       concurrency: config.NIGHTSHIFT_HOT_CONCURRENCY,
@@ -83,6 +88,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     summarizer,
     shouldYield: () => lane?.shouldYield() ?? false,
     logger,
+    meter,
     onModelUsed: (model) => activity.coldModels.add(model),
     fairShare: new FairShare({ redis: client }),
   });
@@ -130,6 +136,11 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   await lane.start();
   deadlines.start();
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const gauges = startWorkerGauges({
+    recorder: meter.recorder,
+    worker: workerId,
+    snapshot: () => (lane as ColdLaneController).snapshot(),
+  });
   const status = new StatusPublisher({
     registry: new FleetRegistry({ redis: client }),
     lane,
@@ -171,6 +182,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     deadlines,
     async stop() {
       await status.stop();
+      await gauges.stop();
       deadlines.stop();
       await lane?.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).

@@ -42,6 +42,8 @@ export interface RateLimitOptions {
   burst: number;
   /** Clock, injectable for tests. */
   now?: () => number;
+  /** Hears each 429 (metrics); its promise is not awaited. */
+  onRejected?: (tenant: string, name: string) => unknown;
 }
 
 /**
@@ -72,6 +74,7 @@ export function rateLimit(
       'ratelimit-policy': `${options.burst};w=${Math.ceil((60 * options.burst) / options.ratePerMin)}`,
     };
     if (!allowed) {
+      void options.onRejected?.(c.get('tenant'), options.name);
       const retryAfter = String(Math.max(1, Math.ceil((retryMs ?? 1000) / 1000)));
       return problem(
         c,

@@ -1,0 +1,67 @@
+import { UsageLedger, usageReport, utcDay } from '@nightshift/metrics';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apiUnderTest } from '../test-support/api-under-test.ts';
+
+let api: Awaited<ReturnType<typeof apiUnderTest>>;
+beforeAll(async () => {
+  api = await apiUnderTest();
+});
+beforeEach(async () => {
+  await api.client.flushall();
+});
+afterAll(async () => {
+  await api.close();
+});
+
+describe('GET /v1/usage', () => {
+  it('answers the calling tenant’s own usage per day and model', async () => {
+    const ledger = new UsageLedger({ redis: api.client });
+    const at = new Date('2025-02-10T08:00:00Z');
+    const usage = { status: 'succeeded' as const, promptTokens: 300, completionTokens: 40, at };
+    await ledger.record({ tenant: 'acme', model: 'qwen3:32b', ...usage });
+    await ledger.record({ tenant: 'acme', model: 'qwen3:32b', ...usage });
+    await ledger.record({ tenant: 'globex', model: 'qwen3:32b', ...usage, promptTokens: 9999 });
+
+    const response = await api.app.request('/v1/usage?from=2025-02-09&to=2025-02-10', {
+      headers: api.auth(),
+    });
+    expect(response.status).toBe(200);
+    const report = usageReport.parse(await response.json());
+    expect(report).toMatchObject({ tenant: 'acme', granularity: 'day' });
+    expect(report.data.map((p) => [p.period, p.documents, p.promptTokens])).toEqual([
+      ['2025-02-09', 0, 0],
+      ['2025-02-10', 2, 600],
+    ]);
+    expect(report.totals.models).toEqual([
+      { model: 'qwen3:32b', documents: 2, promptTokens: 600, completionTokens: 80 },
+    ]);
+
+    const other = await api.app.request(
+      '/v1/usage?from=2025-02-10&to=2025-02-10&granularity=month',
+      {
+        headers: api.auth('globex-key'),
+      },
+    );
+    const globex = usageReport.parse(await other.json());
+    expect(globex.data).toHaveLength(1);
+    expect(globex.data[0]).toMatchObject({ period: '2025-02', documents: 1, promptTokens: 9999 });
+  });
+
+  it('defaults `to` to today and refuses bad ranges with problem+json', async () => {
+    const today = utcDay(new Date());
+    const ok = await api.app.request(`/v1/usage?from=${today}`, { headers: api.auth() });
+    expect(((await ok.json()) as { to: string }).to).toBe(today);
+
+    for (const query of [
+      '',
+      '?from=yesterday',
+      '?from=2025-03-02&to=2025-03-01',
+      '?from=2020-01-01&to=2025-01-01',
+    ]) {
+      const response = await api.app.request(`/v1/usage${query}`, { headers: api.auth() });
+      expect(response.status, query).toBe(422);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await api.app.request('/v1/usage?from=2025-01-01')).status).toBe(401);
+  });
+});
