@@ -20,6 +20,8 @@ export interface ColdProcessorOptions {
   fairShare?: { advance(priority: number): Promise<void> };
   /** Measures each document that ends here (duration, tokens, usage ledger). */
   meter?: Pick<WorkMeter, 'documentFinished'>;
+  /** Told each document that ended here once (per-document webhook events). */
+  onDocumentFinished?: (batchId: string, result: DocumentResult) => Promise<unknown>;
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
@@ -55,6 +57,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
           durationMs: performance.now() - started,
           usage: result.usage,
         });
+        await options.onDocumentFinished?.(batchId, result);
       }
       return moved;
     };

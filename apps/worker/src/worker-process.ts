@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BatchStore, BatchSubmitter, FairShare } from '@nightshift/batches';
+import {
+  BatchStore,
+  BatchSubmitter,
+  DeliveryLog,
+  enqueueDocumentEvent,
+  FairShare,
+  WebhookOutbox,
+} from '@nightshift/batches';
 import {
   type ColdJobData,
   type Config,
@@ -15,6 +22,11 @@ import { FleetRegistry } from '@nightshift/fleet';
 import { cachedProbe, memoryPerSlotMiB, parseColdWindows } from '@nightshift/gpu';
 import { listLoadedModels, unloadModel } from '@nightshift/llm';
 import { startWorkerGauges, WorkMeter } from '@nightshift/metrics';
+import {
+  attemptsForSchedule,
+  parseRetrySchedule,
+  WEBHOOK_BACKOFF_TYPE,
+} from '@nightshift/webhooks';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { ColdLaneController } from './cold-lane-controller.ts';
@@ -82,6 +94,15 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     },
   );
 
+  // Per-document webhook events (only for batches that subscribed to them).
+  const outbox = new WebhookOutbox({
+    connection: client,
+    deliveries: new DeliveryLog(client, durationMs(config.NIGHTSHIFT_RESULT_TTL)),
+    attempts: attemptsForSchedule(parseRetrySchedule(config.NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE)),
+    backoffType: WEBHOOK_BACKOFF_TYPE,
+    keepMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
+  });
+
   let lane: ColdLaneController | undefined;
   const coldProcessor = createColdProcessor({
     store,
@@ -91,6 +112,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     meter,
     onModelUsed: (model) => activity.coldModels.add(model),
     fairShare: new FairShare({ redis: client }),
+    onDocumentFinished: async (batchId, result) => {
+      const stored = await store.get(batchId);
+      if (stored?.batch.webhook?.events.length) {
+        await enqueueDocumentEvent(outbox, { tenant: stored.tenant, batch: stored.batch, result });
+      }
+    },
   });
   let tracked: typeof coldProcessor = coldProcessor;
   const coldWorker = new Worker<ColdJobData>(queueNames.cold, (job, token) => tracked(job, token), {
@@ -187,7 +214,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       await lane?.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
       await Promise.all([hotWorker.close(), coldWorker.close()]);
-      await Promise.all([hotQueue.close(), coldQueue.close(), expirer.close()]);
+      await Promise.all([hotQueue.close(), coldQueue.close(), expirer.close(), outbox.close()]);
       client.disconnect();
       blocking.disconnect();
     },
