@@ -20,7 +20,7 @@ import {
 } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
 import { cachedProbe, memoryPerSlotMiB, parseColdWindows } from '@nightshift/gpu';
-import { listLoadedModels, unloadModel } from '@nightshift/llm';
+import { listLoadedModels } from '@nightshift/llm';
 import { startWorkerGauges, WorkMeter } from '@nightshift/metrics';
 import {
   attemptsForSchedule,
@@ -36,6 +36,7 @@ import { DocumentSummarizer } from './document-summarizer.ts';
 import { createHotProcessor } from './hot-processor.ts';
 import { LaneActivity } from './lane-activity.ts';
 import { modelChains, resolveProvider } from './model-chains.ts';
+import { unloadColdOnlyModels } from './model-hygiene.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { createVramProbe } from './vram-probe.ts';
 
@@ -155,8 +156,13 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       config.NIGHTSHIFT_SLOT_MEMORY_MIB ?? memoryPerSlotMiB(config.NIGHTSHIFT_NUM_CTX),
     maxSlots: config.NIGHTSHIFT_COLD_CONCURRENCY,
     graceMs: config.NIGHTSHIFT_WINDOW_GRACE_S * 1000,
-    onWindowChange: (state) =>
-      logger.info({ open: state.open, next: state.nextTransition }, 'cold window'),
+    onWindowChange: async (state) => {
+      logger.info({ open: state.open, next: state.nextTransition }, 'cold window');
+      // The day starts with free memory: drop models that only cold work had loaded.
+      if (!state.open && provider === 'ollama') {
+        await unloadColdOnlyModels(activity, config.OLLAMA_HOST, logger);
+      }
+    },
   });
   tracked = lane.track(coldProcessor);
   activity.onHotStart = () => void lane?.evaluate();
