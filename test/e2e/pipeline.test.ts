@@ -12,7 +12,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/
 import { generateWebhookSecret } from '@nightshift/webhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceProcess } from '../support/service-process.ts';
-import { startStack } from '../support/stack.ts';
+import { startStack, waitFor } from '../support/stack.ts';
 
 let redis: RedisHarness;
 let receiver: WebhookReceiver;
@@ -137,6 +137,48 @@ describe('the whole stack as separate processes', () => {
       ['broken.pdf', 'failed', 'pdf_corrupt'],
       ['fake.pdf', 'failed', 'not_a_pdf'],
     ]);
+  });
+});
+
+describe('the hot lane through the whole stack', () => {
+  let ollama: OllamaStandIn;
+  beforeAll(async () => {
+    ollama = await startOllamaStandIn();
+  });
+  afterAll(async () => {
+    await ollama.close();
+  });
+
+  it('answers POST /v1/summaries while the client waits, and falls back when the main model is out of memory', async () => {
+    const stack = await stackFor(ollama.url);
+    const ask = () =>
+      fetch(`${stack.base}/v1/summaries`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer e2e-key', 'content-type': 'application/json' },
+        body: JSON.stringify({ text: sampleTexts.customerEmail, summary: { maxWords: 30 } }),
+      });
+    // The API admits hot work once a worker has published its status (rate limit: burst 3).
+    await waitFor(
+      async () => {
+        const workers = await fetch(`${stack.base}/v1/workers`, {
+          headers: { authorization: 'Bearer e2e-key' },
+        });
+        return ((await workers.json()) as { data: unknown[] }).data.length > 0;
+      },
+      20_000,
+      'a worker online',
+    );
+    const first = await ask();
+    expect(first.status).toBe(200);
+    const answer = (await first.json()) as Record<string, unknown>;
+    expect(answer).toMatchObject({ model: 'qwen3:32b', degraded: false });
+    expect(String(answer.summary).length).toBeGreaterThan(0);
+    expect((answer.usage as { promptTokens: number }).promptTokens).toBeGreaterThan(0);
+    expect(answer.durationMs).toEqual(expect.any(Number));
+
+    ollama.failNext({ kind: 'oom', model: 'qwen3:32b' });
+    const degraded = (await (await ask()).json()) as Record<string, unknown>;
+    expect(degraded).toMatchObject({ model: 'qwen2:7b', degraded: true });
   });
 });
 

@@ -5,11 +5,18 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { checkWebhookUrl } from '@nightshift/webhooks';
 import { createApp } from '../app.ts';
 import { HotLane } from '../hot-lane.ts';
+import { hotLaneAdmission } from '../middleware/hot-admission.ts';
 import { createWebhookDependencies } from '../routes/deliveries.ts';
 
-/** The real app on a real Redis, for `app.request()` tests. */
-export async function apiUnderTest(env: Record<string, string> = {}) {
-  const redis: RedisHarness = await startRedis();
+/**
+ * The real app on a real Redis, for `app.request()` tests. Pass `redisUrl` to run a second
+ * replica on the first one's Redis (its `close()` then leaves that Redis running).
+ */
+export async function apiUnderTest(
+  env: Record<string, string> = {},
+  options: { hotAdmission?: boolean; redisUrl?: string } = {},
+) {
+  const redis: RedisHarness = await startRedis(options.redisUrl ? { url: options.redisUrl } : {});
   const config: Config = loadConfig({
     NIGHTSHIFT_API_KEYS: 'acme:acme-key,globex:globex-key',
     REDIS_URL: redis.url,
@@ -27,14 +34,26 @@ export async function apiUnderTest(env: Record<string, string> = {}) {
   });
   const hotLane = new HotLane({ connection: client, eventsConnection: events });
   const webhooks = createWebhookDependencies(client, config);
+  const fleet = new FleetRegistry({ redis: client });
   const app = createApp({
     config,
     redis: client,
     store,
     submitter,
     hotLane,
-    fleet: new FleetRegistry({ redis: client }),
+    fleet,
     webhooks,
+    ...(options.hotAdmission
+      ? {
+          hotAdmission: hotLaneAdmission({
+            registry: fleet,
+            waiting: () => hotLane.waiting(),
+            maxUsedPct: config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
+            maxQueue: config.NIGHTSHIFT_HOT_MAX_QUEUE,
+            cacheMs: 0,
+          }),
+        }
+      : {}),
     isAccepting: () => true,
     checkWebhookUrl: async (url) => {
       const check = await checkWebhookUrl(url, {
@@ -57,6 +76,7 @@ export async function apiUnderTest(env: Record<string, string> = {}) {
     client,
     store,
     hotLane,
+    fleet,
     webhooks,
     auth,
     postJson,
