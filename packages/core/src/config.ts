@@ -68,6 +68,9 @@ const configSchema = z.object({
   NIGHTSHIFT_HOT_RATE_PER_MIN: intFrom(1).default(12),
   NIGHTSHIFT_HOT_BURST: intFrom(1).default(3),
   NIGHTSHIFT_HOT_WAIT_S: intFrom(1).default(120),
+  /** Batch submissions per minute per tenant, and the burst allowed after a quiet spell. */
+  NIGHTSHIFT_BATCH_RATE_PER_MIN: intFrom(1).default(60),
+  NIGHTSHIFT_BATCH_BURST: intFrom(1).default(10),
   NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   NIGHTSHIFT_WEBHOOK_ALLOW_LIST: list.default([]),
   /** Folders that schedules' `directory` sources may read (comma-separated); empty: none. */
@@ -78,6 +81,10 @@ const configSchema = z.object({
   NIGHTSHIFT_MAX_DOCUMENTS: intFrom(1).default(10_000),
   NIGHTSHIFT_MAX_DOCUMENT_BYTES: intFrom(1).default(20 * 1024 * 1024),
   NIGHTSHIFT_MAX_BODY_BYTES: intFrom(1).default(100 * 1024 * 1024),
+  /** Bytes of all documents of one batch together (413 beyond). */
+  NIGHTSHIFT_MAX_BATCH_BYTES: intFrom(1).default(500 * 1024 * 1024),
+  /** Documents a tenant may have unfinished at once (429 beyond); admins can override per tenant. */
+  NIGHTSHIFT_MAX_QUEUED_PER_TENANT: intFrom(1).default(100_000),
   NIGHTSHIFT_JOB_ATTEMPTS: intFrom(1, 100).default(5),
   /** How long a worker's claim on a job lasts without renewal; a killed worker's jobs return after it. */
   NIGHTSHIFT_JOB_LOCK_MS: intFrom(1000).default(30_000),

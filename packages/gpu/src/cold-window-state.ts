@@ -1,5 +1,5 @@
+import { addDays, instantOfLocalTime, localDateTime } from '@nightshift/core';
 import type { ColdWindows } from './cold-windows.ts';
-import { addDays, instantOfLocalTime, localDateTime } from './zoned-time.ts';
 
 /** Whether cold work may run now, and when that changes. */
 export interface ColdWindowState {

@@ -1,3 +1,4 @@
+import { type LocalDateTime, localDateTime, offsetMs } from '@nightshift/core';
 import { parse } from 'node-cron';
 
 /**
@@ -12,58 +13,10 @@ import { parse } from 'node-cron';
  * every field here is a list of numbers.
  */
 
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  weekday: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const weekdays: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      weekday: 'short',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+type LocalParts = LocalDateTime;
 
 /** The wall-clock reading of an instant in a zone. */
-export function localParts(ms: number, timeZone: string): LocalParts {
-  const out: Record<string, string> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(ms))) out[part.type] = part.value;
-  return {
-    year: Number(out.year),
-    month: Number(out.month),
-    day: Number(out.day),
-    hour: Number(out.hour) % 24,
-    minute: Number(out.minute),
-    second: Number(out.second),
-    weekday: weekdays[out.weekday ?? 'Sun'] ?? 0,
-  };
-}
-
-function offsetMs(ms: number, timeZone: string): number {
-  const p = localParts(ms, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(ms / 1000) * 1000;
-}
+export const localParts = localDateTime;
 
 /**
  * The instant a wall-clock time names in a zone, or null where that time does not exist.

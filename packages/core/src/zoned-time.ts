@@ -9,9 +9,12 @@ export interface LocalDateTime {
   hour: number;
   minute: number;
   second: number;
+  /** 0 (Sunday) – 6 (Saturday). */
+  weekday: number;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const weekdays: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let format = formatters.get(timeZone);
@@ -26,6 +29,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       hour: 'numeric',
       minute: 'numeric',
       second: 'numeric',
+      weekday: 'short',
     });
     formatters.set(timeZone, format);
   }
@@ -34,17 +38,18 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 /** The wall-clock reading in `timeZone` at the instant `epochMs`. */
 export function localDateTime(epochMs: number, timeZone: string): LocalDateTime {
-  const parts: Record<string, number> = {};
+  const parts: Record<string, string> = {};
   for (const part of formatter(timeZone).formatToParts(epochMs)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+    if (part.type !== 'literal') parts[part.type] = part.value;
   }
   return {
-    year: parts.year ?? 0,
-    month: parts.month ?? 1,
-    day: parts.day ?? 1,
-    hour: parts.hour ?? 0,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
+    year: Number(parts.year ?? 0),
+    month: Number(parts.month ?? 1),
+    day: Number(parts.day ?? 1),
+    hour: Number(parts.hour ?? 0) % 24,
+    minute: Number(parts.minute ?? 0),
+    second: Number(parts.second ?? 0),
+    weekday: weekdays[parts.weekday ?? 'Sun'] ?? 0,
   };
 }
 
