@@ -13,13 +13,16 @@ import {
   nightshiftMetrics,
   UsageLedger,
 } from '@nightshift/metrics';
+import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
+import { batchQuotas } from './batch-quotas.ts';
 import type { HotLane } from './hot-lane.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { type TenantVariables, tenantAuth } from './middleware/tenant-auth.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { problem, renderError } from './problem.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -74,7 +77,33 @@ export function createApp(deps: ApiDependencies) {
   app.route('/', metricsRoutes({ metrics: createMetricsRegistry({ redis: deps.redis }) }));
   const recorder = new MetricsRecorder({ redis: deps.redis });
 
-  app.use('/v1/*', tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS }));
+  // Managed keys are read through Redis on every request: a revoked key fails at once everywhere.
+  const managedKeys = new ApiKeyStore({ redis: deps.redis });
+  const quotas = new TenantQuotaStore({ redis: deps.redis });
+  const quotaDefaults = {
+    maxQueuedDocuments: config.NIGHTSHIFT_MAX_QUEUED_PER_TENANT,
+    maxBatchBytes: config.NIGHTSHIFT_MAX_BATCH_BYTES,
+  };
+  if (config.NIGHTSHIFT_ADMIN_KEY) {
+    app.route(
+      '/admin',
+      adminRoutes({
+        adminKey: config.NIGHTSHIFT_ADMIN_KEY,
+        redis: deps.redis,
+        keys: managedKeys,
+        quotas,
+        quotaDefaults,
+        store: deps.store,
+        fleet: deps.fleet,
+        deliveries: deps.webhooks.deliveries,
+        staticTenants: config.NIGHTSHIFT_API_KEYS.map((k) => k.tenant),
+      }),
+    );
+  }
+  app.use(
+    '/v1/*',
+    tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS, lookup: (key) => managedKeys.resolve(key) }),
+  );
   app.route(
     '/v1/batches',
     batchRoutes({
@@ -87,6 +116,22 @@ export function createApp(deps: ApiDependencies) {
       maxBodyBytes: config.NIGHTSHIFT_MAX_BODY_BYTES,
       defaultModel: config.NIGHTSHIFT_MODEL,
       checkWebhookUrl: deps.checkWebhookUrl,
+      guards: [
+        rateLimit({
+          redis: deps.redis,
+          name: 'batch',
+          ratePerMin: config.NIGHTSHIFT_BATCH_RATE_PER_MIN,
+          burst: config.NIGHTSHIFT_BATCH_BURST,
+          onRejected: (tenant, limit) =>
+            recorder.inc(nightshiftMetrics.rateLimitRejections, { limit, tenant }),
+        }),
+      ],
+      admit: batchQuotas({
+        unfinishedDocuments: (tenant) => deps.store.unfinishedDocuments(tenant),
+        quotas,
+        maxBatchBytes: quotaDefaults.maxBatchBytes,
+        maxQueuedPerTenant: quotaDefaults.maxQueuedDocuments,
+      }),
     }),
   );
   app.route(

@@ -19,3 +19,6 @@ export const tenantBatchesKey = (tenant: string) => `${keyPrefix}:tenant:${tenan
 
 /** Sorted set of unfinished batches by `expiresAt` (ms): what the expiry sweep looks at. */
 export const openBatchesKey = `${keyPrefix}:batches:open`;
+
+/** Hash: tenant → its documents not yet finished (queued or running): the per-tenant quota. */
+export const unfinishedDocumentsKey = `${keyPrefix}:tenants:unfinished`;

@@ -8,7 +8,12 @@ import {
   terminalBatchStatuses,
 } from '@nightshift/core';
 import type { Redis } from 'ioredis';
-import { batchKeys, openBatchesKey, tenantBatchesKey } from './batch-keys.ts';
+import {
+  batchKeys,
+  openBatchesKey,
+  tenantBatchesKey,
+  unfinishedDocumentsKey,
+} from './batch-keys.ts';
 import { finalizeScript, moveDocumentScript } from './transition-scripts.ts';
 
 /** What a new batch is made of, before its documents are queued. */
@@ -94,6 +99,7 @@ export class BatchStore {
     }
     multi.zadd(tenantBatchesKey(record.tenant), 0, record.id);
     multi.zadd(openBatchesKey, record.expiresAt.getTime(), record.id);
+    multi.hincrby(unfinishedDocumentsKey, record.tenant, record.documentIds.length);
     await multi.exec();
   }
 
@@ -186,10 +192,11 @@ export class BatchStore {
     const keys = batchKeys(batchId);
     const previous = await this.#redis.eval(
       moveDocumentScript,
-      3,
+      4,
       keys.record,
       keys.states,
       keys.results,
+      unfinishedDocumentsKey,
       documentId,
       state,
       result ? JSON.stringify(result) : '',
@@ -254,6 +261,18 @@ export class BatchStore {
   async nextExpiry(): Promise<Date | null> {
     const [, score] = await this.#redis.zrange(openBatchesKey, 0, 0, 'WITHSCORES');
     return score === undefined ? null : new Date(Number(score));
+  }
+
+  /** How many of the tenant's documents are not finished yet (queued or running). */
+  async unfinishedDocuments(tenant: string): Promise<number> {
+    return Math.max(0, Number((await this.#redis.hget(unfinishedDocumentsKey, tenant)) ?? 0));
+  }
+
+  /** Unfinished batches, soonest to expire first (the dashboard's "in flight"). */
+  async openBatches(limit = 50): Promise<StoredBatch[]> {
+    const ids = await this.#redis.zrange(openBatchesKey, 0, limit - 1);
+    const batches = await Promise.all(ids.map((id) => this.get(id)));
+    return batches.filter((b): b is StoredBatch => b !== null);
   }
 
   /** Batch ids whose `expiresAt` has passed and that are not final yet. */

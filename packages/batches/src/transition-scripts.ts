@@ -3,7 +3,7 @@
  * a job that runs twice (a worker killed mid-job, a stalled job picked up again) never counts a
  * document twice, and a document in a final state never changes again.
  *
- * KEYS: record, states, results
+ * KEYS: record, states, results, unfinished (tenant → documents not yet final)
  * ARGV: documentId, newState, resultJson ('' for none), promptTokens, completionTokens, nowIso
  * Returns: the previous state when the change applied, or false when it was refused.
  */
@@ -17,6 +17,10 @@ if old == new then return old end
 redis.call('HSET', KEYS[2], ARGV[1], new)
 redis.call('HINCRBY', KEYS[1], old, -1)
 redis.call('HINCRBY', KEYS[1], new, 1)
+if new == 'succeeded' or new == 'failed' or new == 'cancelled' or new == 'expired' then
+  local tenant = redis.call('HGET', KEYS[1], 'tenant')
+  if tenant and redis.call('HINCRBY', KEYS[4], tenant, -1) <= 0 then redis.call('HDEL', KEYS[4], tenant) end
+end
 if new == 'running' and redis.call('HEXISTS', KEYS[1], 'startedAt') == 0 then
   redis.call('HSET', KEYS[1], 'startedAt', ARGV[6])
 end

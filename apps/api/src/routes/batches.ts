@@ -1,6 +1,6 @@
 import type { BatchStore, BatchSubmitter } from '@nightshift/batches';
 import { listBatchesQuery } from '@nightshift/core';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { stream } from 'hono/streaming';
 import {
@@ -23,6 +23,10 @@ export interface BatchRoutesOptions {
   defaultModel: string;
   /** Submission-time SSRF check of `webhook.url`; `detail` says why it was refused. */
   checkWebhookUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
+  /** Run before the body is read on `POST /` (the per-tenant batch rate limit). */
+  guards?: MiddlewareHandler<{ Variables: TenantVariables }>[];
+  /** Quotas checked after intake, before anything is queued; throws a ProblemError. */
+  admit?: (tenant: string, documents: BatchIntake['documents']) => Promise<void>;
 }
 
 /**
@@ -36,6 +40,7 @@ export function batchRoutes(options: BatchRoutesOptions) {
   const { store, submitter } = options;
   const app = new Hono<{ Variables: TenantVariables }>();
 
+  for (const guard of options.guards ?? []) app.post('/', guard);
   app.post(
     '/',
     bodyLimit({
@@ -50,6 +55,7 @@ export function batchRoutes(options: BatchRoutesOptions) {
     }),
     async (c) => {
       const intake = await readIntake(c.req.raw, options.limits);
+      await options.admit?.(c.get('tenant'), intake.documents);
       const webhook = intake.options.webhook;
       if (webhook) {
         const check = await options.checkWebhookUrl(webhook.url);

@@ -19,6 +19,9 @@ export async function apiUnderTest(
   const redis: RedisHarness = await startRedis(options.redisUrl ? { url: options.redisUrl } : {});
   const config: Config = loadConfig({
     NIGHTSHIFT_API_KEYS: 'acme:acme-key,globex:globex-key',
+    // Tests submit far faster than a client may; limit tests set their own rate.
+    NIGHTSHIFT_BATCH_RATE_PER_MIN: '100000',
+    NIGHTSHIFT_BATCH_BURST: '100000',
     REDIS_URL: redis.url,
     ...env,
   });

@@ -1,0 +1,53 @@
+import type { BatchStore, DeliveryLog } from '@nightshift/batches';
+import { keyPrefix, queueNames } from '@nightshift/core';
+import type { FleetRegistry } from '@nightshift/fleet';
+import { Queue } from 'bullmq';
+import { Hono } from 'hono';
+import type { Redis } from 'ioredis';
+import { bullBoardApp } from '../dashboard/bull-board.ts';
+import { collectDashboard } from '../dashboard/dashboard-data.ts';
+import { renderDashboard } from '../dashboard/dashboard-page.ts';
+
+/** Options of {@link adminDashboardRoutes}. */
+export interface AdminDashboardRoutesOptions {
+  /** Client connection the dashboard's queue handles share (commands only). */
+  redis: Redis;
+  store: BatchStore;
+  fleet: FleetRegistry;
+  deliveries: DeliveryLog;
+  /** Tenants whose failed deliveries to list. */
+  tenants: () => Promise<string[]>;
+  /** Where the routes are mounted. Default `/admin`. */
+  mountPath?: string;
+}
+
+/**
+ * The control room (mount behind `adminAuth`): `GET /` is the Nightshift page (lanes, workers,
+ * VRAM, batches in flight, failed deliveries) and `/queues` is Bull Board over the hot, cold,
+ * batches and webhooks queues.
+ *
+ * @example
+ * app.route('/admin', adminDashboardRoutes({ redis, store, fleet, deliveries, tenants }));
+ */
+export function adminDashboardRoutes(options: AdminDashboardRoutesOptions) {
+  const lanes = [queueNames.hot, queueNames.cold, queueNames.batches, queueNames.webhooks];
+  // The handles share the client connection, so they hold no sockets of their own.
+  const queues = lanes.map(
+    (name) => new Queue(name, { connection: options.redis, prefix: keyPrefix }),
+  );
+  const app = new Hono();
+  app.get('/', async (c) => {
+    const data = await collectDashboard({
+      queues,
+      fleet: options.fleet,
+      store: options.store,
+      deliveries: options.deliveries,
+      tenants: options.tenants,
+    });
+    c.header('cache-control', 'no-store');
+    return c.html(renderDashboard(data).toString());
+  });
+  const basePath = `${options.mountPath ?? '/admin'}/queues`;
+  app.route('/queues', bullBoardApp({ queues, basePath }));
+  return app;
+}
