@@ -16,6 +16,15 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+/** Tuning beyond the configuration contract (main.ts reads it from the environment). */
+export interface ApiTuning {
+  /**
+   * On stop, how long `/readyz` answers 503 while requests are still served, before the
+   * listener closes: time for a load balancer to stop routing here. Default 0.
+   */
+  drainDelayMs?: number;
+}
+
 /**
  * Starts the API on a port: connections, policy check, HTTP server.
  *
@@ -23,7 +32,11 @@ export interface RunningApi {
  * const api = await startApi(loadConfig(process.env), logger);
  * process.on('SIGTERM', () => api.stop());
  */
-export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
+export async function startApi(
+  config: Config,
+  logger: Logger,
+  tuning: ApiTuning = {},
+): Promise<RunningApi> {
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the API');
   const redis = createRedis(config.REDIS_URL, 'client');
   const events = createRedis(config.REDIS_URL, 'worker');
@@ -65,6 +78,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       return check.ok ? { ok: true } : { ok: false, detail: check.detail };
     },
     logError: (error) => logger.error({ err: error }, 'unhandled error'),
+    logger,
   });
 
   const server = await new Promise<ServerType>((resolve) => {
@@ -78,7 +92,12 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     port,
     async stop() {
       accepting = false;
+      const delayMs = tuning.drainDelayMs ?? 0;
+      logger.info({ drainDelayMs: delayMs }, 'draining: readyz answers 503');
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      // New connections are refused from here; requests in flight run to their answer.
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      logger.info('http server closed; requests in flight answered');
       await Promise.all([submitter.close(), hotLane.close(), webhooks.outbox.close()]);
       redis.disconnect();
       events.disconnect();

@@ -19,6 +19,7 @@ import type { Redis } from 'ioredis';
 import { batchQuotas } from './batch-quotas.ts';
 import type { HotLane } from './hot-lane.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { type RequestLogOptions, requestLog } from './middleware/request-log.ts';
 import { type TenantVariables, tenantAuth } from './middleware/tenant-auth.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { problem, renderError } from './problem.ts';
@@ -51,6 +52,8 @@ export interface ApiDependencies {
   /** Hot-lane admission (VRAM, queue depth): runs after the rate limit. */
   hotAdmission?: MiddlewareHandler<{ Variables: TenantVariables }>;
   logError?: (error: Error) => void;
+  /** Request log (one line per request with tenant, status, duration); none when absent. */
+  logger?: RequestLogOptions['logger'];
 }
 
 /**
@@ -63,6 +66,7 @@ export interface ApiDependencies {
 export function createApp(deps: ApiDependencies) {
   const { config } = deps;
   const app = new Hono<{ Variables: TenantVariables }>();
+  if (deps.logger) app.use(requestLog({ logger: deps.logger }));
   app.onError((error, c) => renderError(error, c, deps.logError));
   app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}.`));
 

@@ -80,19 +80,29 @@ export async function startNotifier(
       recorder.inc(nightshiftMetrics.webhookAttempts, { outcome: outcome.decision }),
   });
   finalizer.on('completed', (job, status) =>
-    logger.info({ batchId: job.data.batchId, status }, 'batch finalized'),
+    logger.info(
+      { tenant: job.data.tenant, batchId: job.data.batchId, jobId: job.id, status },
+      'batch finalized',
+    ),
   );
   sender.on('completed', (job) =>
     logger.info(
-      { batchId: job.data.batchId, deliveryId: job.data.deliveryId },
+      {
+        tenant: job.data.tenant,
+        batchId: job.data.batchId,
+        deliveryId: job.data.deliveryId,
+        jobId: job.id,
+      },
       'webhook delivered',
     ),
   );
   sender.on('failed', (job, error) =>
     logger.warn(
       {
+        tenant: job?.data.tenant,
         batchId: job?.data.batchId,
         deliveryId: job?.data.deliveryId,
+        jobId: job?.id,
         attempt: job?.attemptsMade,
         err: error.message,
       },

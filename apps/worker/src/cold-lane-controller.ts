@@ -71,6 +71,7 @@ export class ColdLaneController {
   #started = false;
   #closedSince: number | null = null;
   #evaluating: Promise<void> | undefined;
+  #stopping = false;
   #snapshot: ColdLaneSnapshot;
 
   readonly #hotRunning: () => number;
@@ -104,11 +105,12 @@ export class ColdLaneController {
   /**
    * Wraps the cold processor: counts and times cold jobs, and hands back (to the queue, no
    * attempt counted) a job that a blocking fetch delivered just after the lane paused —
-   * BullMQ's local pause stops the next fetch, not one already in flight.
+   * BullMQ's local pause stops the next fetch, not one already in flight (the same holds
+   * while the worker stops).
    */
   track<R>(processor: (job: Job, token?: string) => Promise<R>) {
     return async (job: Job, token?: string): Promise<R> => {
-      if (this.#snapshot.paused) {
+      if (this.#snapshot.paused || this.#stopping) {
         await job.moveToWait(token);
         throw new WaitingError();
       }
@@ -127,9 +129,10 @@ export class ColdLaneController {
   /**
    * True when a running cold job should hand its document back at the next chunk boundary:
    * hot work waits or runs here, VRAM is over the threshold, or the window closed more than
-   * the grace ago.
+   * the grace ago, or the worker is shutting down (its documents go back to the queue).
    */
   shouldYield(): boolean {
+    if (this.#stopping) return true;
     const { hotWaiting, admission } = this.#snapshot;
     if (hotWaiting > 0 || this.#hotRunning() > 0) return true;
     if (admission?.reason === 'vram_over_threshold') return true;
@@ -202,7 +205,9 @@ export class ColdLaneController {
     if (windowChanged) await o.onWindowChange?.(window);
   }
 
+  /** Stops watching; from now on running cold jobs yield at their next chunk boundary. */
   async stop(): Promise<void> {
+    this.#stopping = true;
     for (const task of this.#tasks) task.stop();
     this.#tasks = [];
     if (this.#timer) clearInterval(this.#timer);

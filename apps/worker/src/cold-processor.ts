@@ -39,10 +39,12 @@ export function createColdProcessor(options: ColdProcessorOptions) {
   const { store, summarizer, logger } = options;
   return async (job: Job<ColdJobData>, token?: string): Promise<string> => {
     const { batchId, documentId } = job.data;
+    // Every line about this job names it: tenant, batch, document and BullMQ job id.
+    const log = logger.child({ tenant: job.data.tenant, batchId, documentId, jobId: job.id });
     // Best effort: a missed advance only lets the clock lag until the next batch reads the head.
     await options.fairShare
       ?.advance(job.priority)
-      .catch((error) => logger.warn({ err: error, batchId }, 'fair-share clock not advanced'));
+      .catch((error) => log.warn({ err: error }, 'fair-share clock not advanced'));
     const started = performance.now();
     const record = async (state: DocumentResult['status'], extra: Partial<DocumentResult> = {}) => {
       const result = { documentId, status: state, model: null, usage: noUsage, ...extra };
@@ -58,6 +60,14 @@ export function createColdProcessor(options: ColdProcessorOptions) {
           usage: result.usage,
         });
         await options.onDocumentFinished?.(batchId, result);
+        log.info(
+          {
+            status: state,
+            model: result.model,
+            durationMs: Math.round(performance.now() - started),
+          },
+          'document finished',
+        );
       }
       return moved;
     };
@@ -95,7 +105,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
       }
       if (error instanceof YieldRequestedError) {
         await store.moveDocument(batchId, documentId, 'queued');
-        logger.info({ batchId, documentId }, 'cold job yielded at a chunk boundary');
+        log.info('cold job yielded at a chunk boundary');
         await job.moveToWait(token);
         throw new WaitingError();
       }

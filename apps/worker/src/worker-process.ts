@@ -200,11 +200,17 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     worker.on('error', (error) => logger.error({ lane: name, err: error.message }, 'worker error'));
     worker.on('failed', (job, error) =>
       logger.warn(
-        { lane: name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message },
+        { lane: name, ...jobFields(job), attempt: job?.attemptsMade, err: error.message },
         'job failed',
       ),
     );
   }
+  hotWorker.on('completed', (job, answer: { model?: string; durationMs?: number }) =>
+    logger.info(
+      { lane: 'hot', ...jobFields(job), model: answer?.model, durationMs: answer?.durationMs },
+      'hot summary done',
+    ),
+  );
   logger.info(
     { host: hostname(), windows: config.NIGHTSHIFT_COLD_WINDOWS, tz: config.NIGHTSHIFT_TZ },
     'worker running',
@@ -224,5 +230,16 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       client.disconnect();
       blocking.disconnect();
     },
+  };
+}
+
+/** The ids a job-level log line carries (cold jobs have a batch and a document, hot ones not). */
+function jobFields(job: { id?: string | undefined; data?: unknown } | undefined) {
+  const data = (job?.data ?? {}) as { tenant?: string; batchId?: string; documentId?: string };
+  return {
+    jobId: job?.id,
+    tenant: data.tenant,
+    ...(data.batchId ? { batchId: data.batchId } : {}),
+    ...(data.documentId ? { documentId: data.documentId } : {}),
   };
 }
