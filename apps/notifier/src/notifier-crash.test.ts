@@ -23,7 +23,7 @@ function spawnNotifier(): ChildProcess {
       NIGHTSHIFT_WEBHOOK_SECRET: h.defaultSecret,
       NIGHTSHIFT_WEBHOOK_ALLOW_LIST: '127.0.0.1/32',
       NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE: '0s,200ms,400ms',
-      NIGHTSHIFT_NOTIFIER_LOCK_MS: '1000',
+      NIGHTSHIFT_JOB_LOCK_MS: '1000',
       NIGHTSHIFT_LOG_LEVEL: 'warn',
     },
   });

@@ -88,6 +88,10 @@ const configSchema = z.object({
   NIGHTSHIFT_JOB_ATTEMPTS: intFrom(1, 100).default(5),
   /** How long a worker's claim on a job lasts without renewal; a killed worker's jobs return after it. */
   NIGHTSHIFT_JOB_LOCK_MS: intFrom(1000).default(30_000),
+  /** On SIGTERM the API answers readyz 503 this long, still serving, before it closes its listener. */
+  NIGHTSHIFT_API_DRAIN_DELAY_MS: intFrom(0).default(0),
+  /** Parallel webhook deliveries per notifier process. */
+  NIGHTSHIFT_NOTIFIER_CONCURRENCY: intFrom(1, 1024).default(32),
   NIGHTSHIFT_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
