@@ -49,7 +49,11 @@ export async function startApi(
     store,
     attempts: config.NIGHTSHIFT_JOB_ATTEMPTS,
     resultTtlMs,
-    priorityFor: new FairShare({ redis }).priorityFor,
+    priorityFor: new FairShare({
+      redis: redis,
+      modelGroups: config.NIGHTSHIFT_MODEL_GROUPS,
+      roundLength: config.NIGHTSHIFT_MODEL_ROUND,
+    }).priorityFor,
   });
   const hotLane = new HotLane({ connection: redis, eventsConnection: events });
   const fleet = new FleetRegistry({ redis });

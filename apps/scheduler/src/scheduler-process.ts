@@ -32,6 +32,8 @@ export interface SchedulerOptions {
   /** File reader of directory sources (tests). */
   readFile?: (path: string) => Promise<Buffer>;
   logger?: SchedulerLogger;
+  /** Model grouping of the fair cold order; must match the API's and the workers'. */
+  fairShare?: { modelGroups: number; roundLength: number };
 }
 
 /** A running scheduler replica. */
@@ -67,7 +69,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Runnin
     store: batchStore,
     attempts: options.attempts,
     resultTtlMs: options.resultTtlMs,
-    priorityFor: new FairShare({ redis }).priorityFor,
+    priorityFor: new FairShare({ redis, ...options.fairShare }).priorityFor,
   });
   const store = new ScheduleStore({ redis });
   const coordinator = new RedisRunCoordinator({ redis });
@@ -203,6 +205,10 @@ export async function startScheduler(config: Config, logger: SchedulerLogger) {
     resultTtlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
     attempts: config.NIGHTSHIFT_JOB_ATTEMPTS,
     logger,
+    fairShare: {
+      modelGroups: config.NIGHTSHIFT_MODEL_GROUPS,
+      roundLength: config.NIGHTSHIFT_MODEL_ROUND,
+    },
   });
   logger.info({ schedules: scheduler.scheduled().length }, 'scheduler running');
   return scheduler;

@@ -112,7 +112,11 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     logger,
     meter,
     onModelUsed: (model) => activity.coldModels.add(model),
-    fairShare: new FairShare({ redis: client }),
+    fairShare: new FairShare({
+      redis: client,
+      modelGroups: config.NIGHTSHIFT_MODEL_GROUPS,
+      roundLength: config.NIGHTSHIFT_MODEL_ROUND,
+    }),
     onDocumentFinished: async (batchId, result) => {
       const stored = await store.get(batchId);
       if (stored?.batch.webhook?.events.length) {

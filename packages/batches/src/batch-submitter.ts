@@ -44,7 +44,7 @@ export interface BatchSubmitterOptions {
   /** How long finished jobs stay in BullMQ (results themselves live in the store). */
   resultTtlMs: number;
   /** Fair ordering of cold documents across tenants; absent means FIFO. */
-  priorityFor?: (tenant: string, count: number) => Promise<number[]>;
+  priorityFor?: (tenant: string, count: number, model: string) => Promise<number[]>;
 }
 
 /**
@@ -99,7 +99,7 @@ export class BatchSubmitter {
       }
     }
     const priorities = this.#options.priorityFor
-      ? await this.#options.priorityFor(input.tenant, queued.length)
+      ? await this.#options.priorityFor(input.tenant, queued.length, input.model)
       : undefined;
     const keepSeconds = Math.ceil(resultTtlMs / 1000);
     await this.#flows.add({

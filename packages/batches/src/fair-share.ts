@@ -25,6 +25,16 @@ export interface FairShareOptions {
    * batch overtake it. Default 60 s.
    */
   rebaseGraceMs?: number;
+  /**
+   * Model groups: with more than 1, each round of `roundLength` turns runs one model's
+   * documents together before the next model's, so a GPU worker does not swap models back and
+   * forth between tenants that use different ones. Fairness then holds per round rather than
+   * per document (a tenant waits at most `roundLength × (modelGroups − 1)` extra turns).
+   * Models beyond this many share groups. Default 1: no grouping.
+   */
+  modelGroups?: number;
+  /** Turns per round when grouping by model. Default 64. */
+  roundLength?: number;
 }
 
 /** What the clock looks like, for tests and metrics. */
@@ -41,14 +51,34 @@ export interface FairShareState {
 const priorityScoreUnit = 4294967296;
 
 /**
- * KEYS: clock hash, finish hash, then the queue's wait, paused, prioritized, active, delayed.
- * ARGV: tenant, count, maxPriority, rebaseAbove, rebaseGraceMs.
- * Returns the start tag: the batch's documents get start + 1, start + 2, … (clamped).
+ * Turn tags (1, 2, 3, …) map to BullMQ priorities so that, within each round of Q tags, model
+ * group 0 runs first, then group 1, …: p = ⌊(t−1)/Q⌋·Q·S + g·Q + (t−1) mod Q + 1. With S = 1
+ * the mapping is the identity. The inverse drops the group.
  */
-const reserveScript = `
+const tagOfPriorityLua = `
+local function tagOf(p, S, Q)
+  local p0 = p - 1
+  local round = math.floor(p0 / (Q * S))
+  return round * Q + (p0 % (Q * S)) % Q + 1
+end
+`;
+
+export function priorityOfTag(tag: number, group: number, groups: number, round: number): number {
+  const t0 = tag - 1;
+  return Math.floor(t0 / round) * round * groups + group * round + (t0 % round) + 1;
+}
+
+/**
+ * KEYS: clock hash, finish hash, then the queue's wait, paused, prioritized, active, delayed.
+ * ARGV: tenant, count, maxTag, rebaseAbove, rebaseGraceMs, model, groups S, round length Q.
+ * Returns {start tag, model group}: the batch's documents get tags start + 1, start + 2, …
+ * (clamped), mapped to priorities in the model's group.
+ */
+const reserveScript = `${tagOfPriorityLua}
+local S, Q = tonumber(ARGV[7]), tonumber(ARGV[8])
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local count, maxPriority = tonumber(ARGV[2]), tonumber(ARGV[3])
+local count, maxTag = tonumber(ARGV[2]), tonumber(ARGV[3])
 local issued = tonumber(redis.call('HGET', KEYS[1], 'issued') or '0')
 local head = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
 if issued >= tonumber(ARGV[4]) and #head == 0
@@ -62,27 +92,36 @@ if issued >= tonumber(ARGV[4]) and #head == 0
 end
 local v = tonumber(redis.call('HGET', KEYS[1], 'virtual') or '0')
 if #head > 0 then
-  local headPriority = math.floor(tonumber(head[2]) / ${priorityScoreUnit})
-  if headPriority - 1 > v then v = headPriority - 1 end
+  local headTag = tagOf(math.floor(tonumber(head[2]) / ${priorityScoreUnit}), S, Q)
+  if headTag - 1 > v then v = headTag - 1 end
 end
 if v > issued then v = issued end
 local start = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
 if v > start then start = v end
-if start > maxPriority - 1 then start = maxPriority - 1 end
+if start > maxTag - 1 then start = maxTag - 1 end
 local last = start + count
-if last > maxPriority then last = maxPriority end
+if last > maxTag then last = maxTag end
 if last > issued then issued = last end
 redis.call('HSET', KEYS[2], ARGV[1], last)
 redis.call('HSET', KEYS[1], 'virtual', v, 'issued', issued, 'reservedAt', nowMs)
-return start
+local group = 0
+if S > 1 then
+  local field = 'model:' .. ARGV[6]
+  local known = redis.call('HGET', KEYS[1], field)
+  if known then group = tonumber(known) else
+    group = (redis.call('HINCRBY', KEYS[1], 'models', 1) - 1) % S
+    redis.call('HSET', KEYS[1], field, group)
+  end
+end
+return {start, group}
 `;
 
 /**
- * KEYS: clock hash. ARGV: priority of a job that just started.
- * A priority above `issued` belongs to a job from before the clock restarted: ignored.
+ * KEYS: clock hash. ARGV: priority of a job that just started, groups S, round length Q.
+ * A tag above `issued` belongs to a job from before the clock restarted: ignored.
  */
-const advanceScript = `
-local p = tonumber(ARGV[1])
+const advanceScript = `${tagOfPriorityLua}
+local p = tagOf(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
 local issued = tonumber(redis.call('HGET', KEYS[1], 'issued') or '0')
 if p > issued then return 0 end
 local v = tonumber(redis.call('HGET', KEYS[1], 'virtual') or '0')
@@ -117,6 +156,9 @@ export class FairShare {
   readonly #maxPriority: number;
   readonly #rebaseAbove: number;
   readonly #rebaseGraceMs: number;
+  readonly #groups: number;
+  readonly #round: number;
+  readonly #maxTag: number;
 
   constructor(options: FairShareOptions) {
     this.#redis = options.redis;
@@ -129,7 +171,15 @@ export class FairShare {
     ];
     this.#maxPriority = Math.min(options.maxPriority ?? PRIORITY_LIMIT, PRIORITY_LIMIT);
     if (this.#maxPriority < 2) throw new RangeError('maxPriority must be at least 2');
-    this.#rebaseAbove = options.rebaseAbove ?? Math.floor(this.#maxPriority / 2);
+    this.#groups = Math.max(1, Math.floor(options.modelGroups ?? 1));
+    this.#round = Math.max(1, Math.floor(options.roundLength ?? 64));
+    // The highest tag whose priority in the last group still fits under maxPriority.
+    this.#maxTag =
+      this.#groups === 1
+        ? this.#maxPriority
+        : Math.floor(this.#maxPriority / this.#groups) - this.#round;
+    if (this.#maxTag < 2) throw new RangeError('maxPriority is too small for the model groups');
+    this.#rebaseAbove = options.rebaseAbove ?? Math.floor(this.#maxTag / 2);
     this.#rebaseGraceMs = options.rebaseGraceMs ?? 60_000;
   }
 
@@ -137,21 +187,24 @@ export class FairShare {
    * Reserves the next turns of `tenant` for `count` documents: BullMQ priorities in the order
    * the documents should run. Bound, so it can be handed to `BatchSubmitter` as `priorityFor`.
    */
-  readonly priorityFor = async (tenant: string, count: number): Promise<number[]> => {
+  readonly priorityFor = async (tenant: string, count: number, model = ''): Promise<number[]> => {
     if (count <= 0) return [];
-    const start = Number(
-      await this.#redis.eval(
-        reserveScript,
-        this.#keys.length,
-        ...this.#keys,
-        tenant,
-        count,
-        this.#maxPriority,
-        this.#rebaseAbove,
-        this.#rebaseGraceMs,
-      ),
+    const [start, group] = (await this.#redis.eval(
+      reserveScript,
+      this.#keys.length,
+      ...this.#keys,
+      tenant,
+      count,
+      this.#maxTag,
+      this.#rebaseAbove,
+      this.#rebaseGraceMs,
+      model,
+      this.#groups,
+      this.#round,
+    )) as [number, number];
+    return Array.from({ length: count }, (_, i) =>
+      priorityOfTag(Math.min(start + 1 + i, this.#maxTag), group, this.#groups, this.#round),
     );
-    return Array.from({ length: count }, (_, i) => Math.min(start + 1 + i, this.#maxPriority));
   };
 
   /**
@@ -160,7 +213,14 @@ export class FairShare {
    */
   async advance(priority: number): Promise<void> {
     if (!(priority > 0)) return;
-    await this.#redis.eval(advanceScript, 1, this.#keys[0] as string, priority);
+    await this.#redis.eval(
+      advanceScript,
+      1,
+      this.#keys[0] as string,
+      priority,
+      this.#groups,
+      this.#round,
+    );
   }
 
   async state(): Promise<FairShareState> {

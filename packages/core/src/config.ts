@@ -86,6 +86,10 @@ const configSchema = z.object({
   /** Documents a tenant may have unfinished at once (429 beyond); admins can override per tenant. */
   NIGHTSHIFT_MAX_QUEUED_PER_TENANT: intFrom(1).default(100_000),
   NIGHTSHIFT_JOB_ATTEMPTS: intFrom(1, 100).default(5),
+  /** Cold work is grouped by model in this many groups per round (1: no grouping). Same value everywhere. */
+  NIGHTSHIFT_MODEL_GROUPS: intFrom(1, 16).default(4),
+  /** Turns per round of the fair, model-grouped cold order. Same value everywhere. */
+  NIGHTSHIFT_MODEL_ROUND: intFrom(1, 4096).default(64),
   /** How long a worker's claim on a job lasts without renewal; a killed worker's jobs return after it. */
   NIGHTSHIFT_JOB_LOCK_MS: intFrom(1000).default(30_000),
   /** On SIGTERM the API answers readyz 503 this long, still serving, before it closes its listener. */

@@ -33,7 +33,11 @@ export async function apiUnderTest(
     store,
     attempts: 2,
     resultTtlMs: 60_000,
-    priorityFor: new FairShare({ redis: client }).priorityFor,
+    priorityFor: new FairShare({
+      redis: client,
+      modelGroups: config.NIGHTSHIFT_MODEL_GROUPS,
+      roundLength: config.NIGHTSHIFT_MODEL_ROUND,
+    }).priorityFor,
   });
   const hotLane = new HotLane({ connection: client, eventsConnection: events });
   const webhooks = createWebhookDependencies(client, config);
