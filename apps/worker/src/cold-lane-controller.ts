@@ -94,11 +94,11 @@ export class ColdLaneController {
   async start(): Promise<void> {
     for (const expression of windowCronExpressions(this.#o.windows)) {
       this.#tasks.push(
-        cron.schedule(expression, () => void this.evaluate(), { timezone: this.#o.timeZone }),
+        cron.schedule(expression, () => this.#evaluateSoon(), { timezone: this.#o.timeZone }),
       );
     }
     await this.evaluate();
-    this.#timer = setInterval(() => void this.evaluate(), this.#o.pollMs ?? 250);
+    this.#timer = setInterval(() => this.#evaluateSoon(), this.#o.pollMs ?? 250);
     this.#timer.unref();
   }
 
@@ -148,6 +148,11 @@ export class ColdLaneController {
 
   snapshot(): ColdLaneSnapshot {
     return this.#snapshot;
+  }
+
+  /** Fire-and-forget evaluation for timers: a failure (Redis away) waits for the next tick. */
+  #evaluateSoon(): void {
+    this.evaluate().catch(() => {});
   }
 
   /** Re-reads the window, hot demand and VRAM, then pauses or resizes the cold lane. */

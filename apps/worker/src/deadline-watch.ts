@@ -37,8 +37,13 @@ export class DeadlineWatch {
   }
 
   start(): void {
-    void this.check();
-    this.#timer = setInterval(() => void this.check().catch(() => {}), this.#o.intervalMs ?? 5_000);
+    // Redis may be away for a while: a failed check is logged and the next one tries again.
+    const tick = () =>
+      void this.check().catch((error: Error) =>
+        this.#o.logger.warn({ err: error.message }, 'deadline check failed'),
+      );
+    tick();
+    this.#timer = setInterval(tick, this.#o.intervalMs ?? 5_000);
     this.#timer.unref();
   }
 

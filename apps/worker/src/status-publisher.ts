@@ -36,8 +36,10 @@ export class StatusPublisher {
   }
 
   start(): void {
-    void this.publish();
-    this.#timer = setInterval(() => void this.publish().catch(() => {}), this.#o.intervalMs ?? 500);
+    // A status that cannot be published while Redis is away simply expires; the next one lands.
+    const tick = () => void this.publish().catch(() => {});
+    tick();
+    this.#timer = setInterval(tick, this.#o.intervalMs ?? 500);
     this.#timer.unref();
   }
 

@@ -169,7 +169,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     },
   });
   tracked = lane.track(coldProcessor);
-  activity.onHotStart = () => void lane?.evaluate();
+  activity.onHotStart = () => void lane?.evaluate().catch(() => {});
   await lane.start();
   deadlines.start();
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
