@@ -1,0 +1,160 @@
+/**
+ * Pipeline throughput (issue 7): documents per second from submission (`POST /v1/batches`) to
+ * the signed `batch.completed` webhook, with the whole stack as processes (api, worker,
+ * notifier) and the Ollama stand-in answering instantly. Baseline, side by side on the same
+ * Redis: a plain BullMQ Queue + Worker with the same concurrency adding and processing the same
+ * number of jobs with a trivial processor. Goal: ≥ 0.5 of the baseline.
+ *
+ * Run: `npx tsx bench/pipeline.bench.ts` (spawns its own redis-server, or uses REDIS_URL).
+ */
+
+import { startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import { startRedis } from '@nightshift/testkit/redis-harness';
+import { startWebhookReceiver } from '@nightshift/testkit/webhook-receiver';
+import { generateWebhookSecret } from '@nightshift/webhooks';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startStack } from '../test/support/stack.ts';
+import { median, round, until } from './support/stats.ts';
+import type { SummaryRow } from './support/summary.ts';
+
+/** One run of one path. */
+export interface PipelineRow {
+  /** `nightshift` (API → worker → webhook) or `bullmq` (baseline). */
+  path: string;
+  run: number;
+  documents: number;
+  /** Submission to webhook (or first add to last completion), ms. */
+  ms: number;
+  docsPerSecond: number;
+}
+
+const DOCUMENTS = 2_000;
+const CONCURRENCY = 16;
+const RUNS = 3;
+
+const documentText = (i: number) =>
+  `Report ${i}. The night shift drained the queue without incident. ` +
+  'Memory stayed flat and every webhook arrived signed.';
+
+async function bullmqBaseline(url: string, run: number): Promise<PipelineRow> {
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const name = `bench-baseline-${run}`;
+  const queue = new Queue(name, { connection });
+  const blocking = connection.duplicate();
+  let done = 0;
+  const worker = new Worker(name, async (job) => job.data.i, {
+    connection: blocking,
+    concurrency: CONCURRENCY,
+  });
+  await worker.waitUntilReady();
+  worker.on('completed', () => done++);
+  const started = performance.now();
+  await queue.addBulk(
+    Array.from({ length: DOCUMENTS }, (_, i) => ({
+      name: 'doc',
+      data: { i, text: documentText(i) },
+      opts: { removeOnComplete: true },
+    })),
+  );
+  await until(() => done >= DOCUMENTS, 120_000, 'baseline jobs done', 5);
+  const ms = performance.now() - started;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  blocking.disconnect();
+  connection.disconnect();
+  return {
+    path: 'bullmq',
+    run,
+    documents: DOCUMENTS,
+    ms: round(ms, 0),
+    docsPerSecond: round(DOCUMENTS / (ms / 1000), 0),
+  };
+}
+
+/** Runs both paths RUNS times, alternating; returns one row per run. */
+export async function run(): Promise<PipelineRow[]> {
+  const redis = await startRedis();
+  const ollama = await startOllamaStandIn({ tokenLatencyMs: 0, parallel: CONCURRENCY });
+  const webhookSecret = generateWebhookSecret();
+  const receiver = await startWebhookReceiver();
+  const stack = await startStack({
+    redisUrl: redis.url,
+    webhookSecret,
+    ollamaHost: ollama.url,
+    env: {
+      NIGHTSHIFT_PROVIDER: 'ollama',
+      NIGHTSHIFT_COLD_CONCURRENCY: String(CONCURRENCY),
+      NIGHTSHIFT_MAX_TOKENS: '16',
+    },
+  });
+  const rows: PipelineRow[] = [];
+  try {
+    const submit = async (count: number) => {
+      const before = receiver.deliveries.length;
+      const started = performance.now();
+      const { status, body } = await stack.postJson({
+        documents: Array.from({ length: count }, (_, i) => ({ text: documentText(i) })),
+        webhook: { url: receiver.url },
+      });
+      if (status !== 202) throw new Error(`submission answered ${status}: ${JSON.stringify(body)}`);
+      await until(
+        () => receiver.deliveries.slice(before).some((d) => d.rawBody.includes(body.id)),
+        300_000,
+        'batch.completed webhook',
+        5,
+      );
+      return performance.now() - started;
+    };
+    await submit(200); // warm-up: JIT, connections, scripts, model "load"
+    await bullmqBaseline(redis.url, 0);
+    for (let i = 1; i <= RUNS; i++) {
+      const ms = await submit(DOCUMENTS);
+      rows.push({
+        path: 'nightshift',
+        run: i,
+        documents: DOCUMENTS,
+        ms: round(ms, 0),
+        docsPerSecond: round(DOCUMENTS / (ms / 1000), 0),
+      });
+      rows.push(await bullmqBaseline(redis.url, i));
+    }
+  } finally {
+    await stack.stop();
+    await receiver.close();
+    await ollama.close();
+    await redis.stop();
+  }
+  return rows;
+}
+
+/** Median documents/s of each path and their ratio against the goal. */
+export function summarize(rows: PipelineRow[]): SummaryRow[] {
+  const of = (path: string) =>
+    median(rows.filter((r) => r.path === path).map((r) => r.docsPerSecond));
+  const value = of('nightshift');
+  const baseline = of('bullmq');
+  const ratio = round(value / baseline, 2);
+  return [
+    {
+      benchmark: 'pipeline',
+      figure: `docs/s submission→webhook (${DOCUMENTS} docs, ${CONCURRENCY} slots)`,
+      value,
+      baseline,
+      ratio,
+      goal: '≥ 0.5 × plain BullMQ',
+      met: ratio >= 0.5,
+    },
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { printBenchmark } = await import('./support/summary.ts');
+  const rows = await run();
+  printBenchmark(
+    'Pipeline: Nightshift end to end vs plain BullMQ, same Redis',
+    rows,
+    summarize(rows),
+  );
+}

@@ -1,0 +1,35 @@
+/** One line of the summary table that `bench/run-all.ts` prints after every benchmark. */
+export interface SummaryRow {
+  /** Benchmark file stem, e.g. `pipeline`. */
+  benchmark: string;
+  /** What the figure is, with its unit. */
+  figure: string;
+  /** Measured value (median of the runs). */
+  value: number | string;
+  /** The side-by-side baseline, when there is one. */
+  baseline: number | string | null;
+  /** value ÷ baseline (or as the figure defines it). */
+  ratio: number | null;
+  /** The goal in words, e.g. `≥ 0.5 of baseline`. */
+  goal: string;
+  /** Whether the goal was met; null when there is no goal. */
+  met: boolean | null;
+}
+
+/** A benchmark as `run-all` drives it. */
+export interface Benchmark<Row> {
+  name: string;
+  title: string;
+  run(): Promise<Row[]>;
+  summarize(rows: Row[]): SummaryRow[];
+}
+
+/** Prints a benchmark's own table, then its summary lines. */
+export function printBenchmark<Row>(title: string, rows: Row[], summary: SummaryRow[]): void {
+  console.log(`\n${title}`);
+  console.table(rows);
+  for (const line of summary) {
+    const verdict = line.met === null ? '' : line.met ? 'met' : 'MISSED';
+    console.log(`  ${line.figure}: ${line.value} (goal ${line.goal}) ${verdict}`);
+  }
+}
