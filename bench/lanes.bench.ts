@@ -72,6 +72,9 @@ export async function run(): Promise<LanesRow[]> {
     env: {
       NIGHTSHIFT_PROVIDER: 'ollama',
       NIGHTSHIFT_COLD_CONCURRENCY: String(P),
+      // One GPU slot is kept for interactive work while hot traffic is recent (default 1 slot);
+      // a short idle period lets (a) measure the lane with hot traffic long gone.
+      NIGHTSHIFT_HOT_IDLE_S: '3',
       NIGHTSHIFT_NUM_CTX: '512',
       NIGHTSHIFT_MAX_TOKENS: '32',
       NIGHTSHIFT_HOT_RATE_PER_MIN: '1000000',
@@ -95,6 +98,7 @@ export async function run(): Promise<LanesRow[]> {
     );
     await hotRound(stack, 3, 1_000); // warm-up
     const empty = await hotRound(stack, HOT_REQUESTS, 0);
+    await sleep(3_500); // past NIGHTSHIFT_HOT_IDLE_S: every slot goes back to batch work
 
     // A backlog: multi-chunk documents (≈4 model calls each at num_ctx 512).
     const variants = Array.from({ length: 20 }, (_, i) => longText(700, { seed: i + 1 }));
@@ -140,14 +144,18 @@ export async function run(): Promise<LanesRow[]> {
       (r) => r.path === '/api/chat' && !r.messages?.some((m) => m.content.includes(HOT_MARK)),
     );
     // A cold job can start at most ceil(interval / chunk) chunks in an interval, and once the
-    // worker runs the hot job (its call reaches the stand-in) no cold chunk may start at all.
+    // worker runs the hot job (its call reaches the stand-in) no cold chunk may start until the
+    // hot call is answered.
     const chunkMs = 32 * TOKEN_MS; // every cold call generates ≥ 32 tokens here
     const perArrival = loaded.map((t) => {
       const hotCall = ollama.requests.find(
         (r) => r.receivedAt >= t.at && r.messages?.some((m) => m.content.includes(HOT_MARK)),
       );
       const pickedUp = hotCall?.receivedAt ?? t.done;
-      const after = coldCalls.filter((r) => r.receivedAt > t.at && r.receivedAt < t.done);
+      // The GPU serves the hot request until its call has been answered; cold work may resume
+      // after that, so the interval of interest ends there, not when the client reads the answer.
+      const hotServed = hotCall?.finishedAt ?? t.done;
+      const after = coldCalls.filter((r) => r.receivedAt > t.at && r.receivedAt < hotServed);
       const afterPickup = after.filter((r) => r.receivedAt > pickedUp).length;
       const perJob =
         after.length === 0

@@ -111,3 +111,43 @@ describe('off-peak windows on an injected clock', () => {
     await Promise.all([cold.close(), hot.close()]);
   });
 });
+
+describe('hot reserve', () => {
+  it('keeps cold slots free while hot traffic is recent, and gives them back when it goes quiet', async () => {
+    let now = new Date('2026-11-27T23:00:00Z');
+    const cold = new Queue('reserve-cold', { connection: client, prefix: keyPrefix });
+    const hot = new Queue('reserve-hot', { connection: client, prefix: keyPrefix });
+    const worker = new Worker('reserve-cold', async () => {}, {
+      connection: client,
+      prefix: keyPrefix,
+      autorun: false,
+    });
+    const lane = new ColdLaneController({
+      coldWorker: worker,
+      hotQueue: hot,
+      windows: parseColdWindows('always'),
+      timeZone: 'UTC',
+      probe: createNoneProbe(),
+      maxUsedPct: 95,
+      reserveMiB: 0,
+      memoryPerSlotMiB: 1536,
+      maxSlots: 4,
+      graceMs: 0,
+      pollMs: 60_000,
+      hotReserveSlots: 1,
+      hotIdleMs: 60_000,
+      now: () => now,
+    });
+    await lane.start();
+    expect(worker.concurrency).toBe(4);
+    lane.noteHotActivity();
+    await lane.evaluate();
+    expect(worker.concurrency).toBe(3); // one GPU slot kept for interactive work
+    now = new Date('2026-11-27T23:01:01Z');
+    await lane.evaluate();
+    expect(worker.concurrency).toBe(4); // quiet for a minute: all slots back to batch work
+    await lane.stop();
+    await worker.close();
+    await Promise.all([cold.close(), hot.close()]);
+  });
+});

@@ -34,6 +34,14 @@ export interface ColdLaneControllerOptions {
   pollMs?: number;
   /** Injected clock for tests. */
   now?: () => Date;
+  /**
+   * Cold slots kept free for interactive work while hot traffic is recent (within
+   * `hotIdleMs`), so a hot request does not wait for a cold chunk to free a GPU slot. At least
+   * one cold slot always remains. Default 0.
+   */
+  hotReserveSlots?: number;
+  /** How long after the last hot job the reserve holds. Default 60 s. */
+  hotIdleMs?: number;
   /** True when a deadline would be missed at the current pace: cold work may run outside the window. */
   deadlinePressure?: () => boolean;
   /** Called at each window transition (e.g. unload models loaded only for cold work). */
@@ -67,6 +75,7 @@ export class ColdLaneController {
   #tasks: ScheduledTask[] = [];
   #timer: NodeJS.Timeout | undefined;
   #running = 0;
+  #lastHotAt = Number.NEGATIVE_INFINITY;
   #coldDurations: number[] = [];
   #started = false;
   #closedSince: number | null = null;
@@ -110,7 +119,8 @@ export class ColdLaneController {
    */
   track<R>(processor: (job: Job, token?: string) => Promise<R>) {
     return async (job: Job, token?: string): Promise<R> => {
-      if (this.#snapshot.paused || this.#stopping) {
+      // shouldYield: a hot job may have started before the evaluation it triggered paused us.
+      if (this.#snapshot.paused || this.#stopping || this.shouldYield()) {
         await job.moveToWait(token);
         throw new WaitingError();
       }
@@ -138,6 +148,12 @@ export class ColdLaneController {
     if (admission?.reason === 'vram_over_threshold') return true;
     const closedFor = this.#closedSince === null ? 0 : this.#now().getTime() - this.#closedSince;
     return this.#closedSince !== null && closedFor >= this.#o.graceMs;
+  }
+
+  /** Tells the controller a hot job started here: cold work steps aside and the reserve holds. */
+  noteHotActivity(): void {
+    this.#lastHotAt = this.#now().getTime();
+    this.#evaluateSoon();
   }
 
   /** Mean duration of recent cold jobs here, in ms (30 s before any ran). */
@@ -172,6 +188,12 @@ export class ColdLaneController {
       o.hotQueue.getWaitingCount().catch(() => 0),
     ]);
     const pressed = !window.open && (o.deadlinePressure?.() ?? false);
+    const hotRecently =
+      hotWaiting > 0 ||
+      this.#hotRunning() > 0 ||
+      now.getTime() - this.#lastHotAt < (o.hotIdleMs ?? 60_000);
+    // The reserve never takes the last cold slot: batch work still moves on a busy day.
+    const maxSlots = hotRecently ? Math.max(1, o.maxSlots - (o.hotReserveSlots ?? 0)) : o.maxSlots;
     const admission = coldAdmission({
       windowOpen: window.open || pressed,
       reading,
@@ -179,7 +201,7 @@ export class ColdLaneController {
       hotWaiting: hotWaiting > 0 || this.#hotRunning() > 0,
       reserveMiB: o.reserveMiB,
       memoryPerSlotMiB: o.memoryPerSlotMiB,
-      maxSlots: o.maxSlots,
+      maxSlots,
       runningCold: this.#running,
     });
     const windowChanged = window.open !== this.#snapshot.window.open;

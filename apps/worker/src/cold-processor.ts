@@ -72,14 +72,12 @@ export function createColdProcessor(options: ColdProcessorOptions) {
       return moved;
     };
 
-    const stop = await store.stopReason(batchId);
-    if (stop) {
-      await record(stop);
-      return stop;
-    }
-    if (!(await store.moveDocument(batchId, documentId, 'running'))) return 'duplicate';
-
-    const checkpoint = await store.loadCheckpoint<SummaryCheckpoint>(batchId, documentId);
+    // One round trip: a cancelled or expired batch's document ends so, a document already
+    // final is a duplicate run, anything else starts (with its checkpoint, if any).
+    const start = await store.startDocument<SummaryCheckpoint>(batchId, documentId);
+    if (start.outcome === 'stop') return start.state;
+    if (start.outcome === 'duplicate') return 'duplicate';
+    const { checkpoint } = start;
     try {
       const summary = await summarizer.summarize({
         content: job.data.content,
@@ -95,8 +93,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
         model: summary.model,
         degraded: summary.degraded,
         usage: summary.usage,
-      });
-      await store.clearCheckpoint(batchId, documentId);
+      }); // the final move drops the checkpoint too
       return 'succeeded';
     } catch (error) {
       if (isDocumentError(error)) {

@@ -62,7 +62,9 @@ export class DocumentSummarizer {
       ...(request.onCheckpoint
         ? { onChunkSummarized: (_i, _s, _u, checkpoint) => request.onCheckpoint?.(checkpoint) }
         : {}),
-      ...(request.shouldYield ? { shouldYield: request.shouldYield } : {}),
+      ...(request.shouldYield
+        ? { shouldYield: request.shouldYield, yieldBeforeFirstCall: true }
+        : {}),
     });
     return {
       summary: result.summary,

@@ -104,6 +104,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     keepMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
   });
 
+  const quietBatches = new Set<string>();
   let lane: ColdLaneController | undefined;
   const coldProcessor = createColdProcessor({
     store,
@@ -118,9 +119,16 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       roundLength: config.NIGHTSHIFT_MODEL_ROUND,
     }),
     onDocumentFinished: async (batchId, result) => {
+      // A batch's webhook settings never change: remember the ones without per-document
+      // events so most documents cost no extra read.
+      if (quietBatches.has(batchId)) return;
       const stored = await store.get(batchId);
       if (stored?.batch.webhook?.events.length) {
         await enqueueDocumentEvent(outbox, { tenant: stored.tenant, batch: stored.batch, result });
+      } else {
+        quietBatches.add(batchId);
+        if (quietBatches.size > 10_000)
+          quietBatches.delete(quietBatches.values().next().value as string);
       }
     },
   });
@@ -151,6 +159,8 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     hotQueue,
     hotRunning: () => activity.hotRunning,
     deadlinePressure: () => deadlines.underPressure(),
+    hotReserveSlots: config.NIGHTSHIFT_HOT_RESERVE_SLOTS,
+    hotIdleMs: config.NIGHTSHIFT_HOT_IDLE_S * 1000,
     windows: parseColdWindows(config.NIGHTSHIFT_COLD_WINDOWS),
     timeZone: config.NIGHTSHIFT_TZ,
     probe: cachedProbe(probe, { maxAgeMs: 250 }),
@@ -169,7 +179,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     },
   });
   tracked = lane.track(coldProcessor);
-  activity.onHotStart = () => void lane?.evaluate().catch(() => {});
+  activity.onHotStart = () => lane?.noteHotActivity();
   await lane.start();
   deadlines.start();
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;

@@ -14,7 +14,7 @@ import {
   tenantBatchesKey,
   unfinishedDocumentsKey,
 } from './batch-keys.ts';
-import { finalizeScript, moveDocumentScript } from './transition-scripts.ts';
+import { finalizeScript, moveDocumentScript, startDocumentScript } from './transition-scripts.ts';
 
 /** What a new batch is made of, before its documents are queued. */
 export interface NewBatchRecord {
@@ -189,22 +189,46 @@ export class BatchStore {
     state: DocumentStatus,
     result?: DocumentResult,
   ): Promise<boolean> {
-    const keys = batchKeys(batchId);
-    const previous = await this.#redis.eval(
-      moveDocumentScript,
-      4,
-      keys.record,
-      keys.states,
-      keys.results,
-      unfinishedDocumentsKey,
+    const previous = await moveDocumentScript.run(this.#redis, documentKeys(batchId), [
       documentId,
       state,
       result ? JSON.stringify(result) : '',
       result?.usage.promptTokens ?? 0,
       result?.usage.completionTokens ?? 0,
       new Date().toISOString(),
-    );
+    ]);
     return previous !== null;
+  }
+
+  /**
+   * Starts a document on a worker (one round trip): `stop` when its batch was cancelled or
+   * expired (the document is recorded in that state), `duplicate` when it is already final,
+   * else `run` with its checkpoint, if an earlier run left one.
+   */
+  async startDocument<C>(
+    batchId: string,
+    documentId: string,
+  ): Promise<
+    | { outcome: 'stop'; state: 'cancelled' | 'expired' }
+    | { outcome: 'duplicate' }
+    | { outcome: 'run'; checkpoint: C | null }
+  > {
+    const ended = (status: 'cancelled' | 'expired') =>
+      JSON.stringify({
+        documentId,
+        status,
+        model: null,
+        usage: { promptTokens: 0, completionTokens: 0 },
+      });
+    const [outcome, value] = (await startDocumentScript.run(this.#redis, documentKeys(batchId), [
+      documentId,
+      new Date().toISOString(),
+      ended('cancelled'),
+      ended('expired'),
+    ])) as [string, string];
+    if (outcome === 'stop') return { outcome, state: value as 'cancelled' | 'expired' };
+    if (outcome === 'duplicate') return { outcome };
+    return { outcome: 'run', checkpoint: value ? (JSON.parse(value) as C) : null };
   }
 
   /** The state of one document (queued when never touched). */
@@ -305,6 +329,12 @@ export class BatchStore {
       }
     }
   }
+}
+
+/** The keys every document transition touches (see transition-scripts.ts). */
+function documentKeys(batchId: string): string[] {
+  const keys = batchKeys(batchId);
+  return [keys.record, keys.states, keys.results, unfinishedDocumentsKey, keys.checkpoints];
 }
 
 function isTerminal(status: BatchStatus): boolean {

@@ -15,7 +15,8 @@ let submitter: BatchSubmitter;
 beforeAll(async () => {
   redis = await startRedis();
   client = createRedis(redis.url, 'client');
-  fairShare = new FairShare({ redis: client });
+  // Every start reported at once, so the clock tests are exact (production thins reports out).
+  fairShare = new FairShare({ redis: client, advanceEveryMs: 0 });
   submitter = newSubmitter(client, fairShare);
 });
 beforeEach(async () => {
@@ -263,9 +264,9 @@ describe('grouping cold work by model', () => {
   }
 
   it('runs one model’s documents together per round: few model swaps, still fair per round', async () => {
-    const perDocument = await drainTwoModels(new FairShare({ redis: client }));
+    const perDocument = await drainTwoModels(new FairShare({ redis: client, advanceEveryMs: 0 }));
     const perRound = await drainTwoModels(
-      new FairShare({ redis: client, modelGroups: 2, roundLength: 16 }),
+      new FairShare({ redis: client, modelGroups: 2, roundLength: 16, advanceEveryMs: 0 }),
     );
     // Without grouping two tenants on two models alternate: a swap almost every document.
     expect(switches(perDocument)).toBeGreaterThan(150);
@@ -275,8 +276,20 @@ describe('grouping cold work by model', () => {
     expectFifoPerTenant(perRound);
   });
 
+  it('thins out clock reports but still reports the highest start of each interval', async () => {
+    const thinned = new FairShare({ redis: client, advanceEveryMs: 100 });
+    await thinned.priorityFor('a', 50);
+    for (const priority of [3, 7, 5, 9]) await thinned.advance(priority);
+    expect((await thinned.state()).virtualTime).toBe(3); // the first report went out at once
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await thinned.state()).virtualTime).toBe(9); // the trailing report: the highest
+  });
+
   it('maps turn tags to priorities and back (identity without groups)', async () => {
-    const { priorityOfTag } = await import('./fair-share.ts');
+    const { priorityOfTag, tagOfPriority } = await import('./fair-share.ts');
+    for (const tag of [1, 15, 16, 17, 40]) {
+      expect(tagOfPriority(priorityOfTag(tag, 1, 2, 16), 2, 16)).toBe(tag);
+    }
     expect([1, 2, 64, 65].map((t) => priorityOfTag(t, 0, 1, 64))).toEqual([1, 2, 64, 65]);
     // Round 0: group 0 takes 1..16, group 1 takes 17..32; round 1 starts at 33.
     expect(priorityOfTag(1, 1, 2, 16)).toBe(17);

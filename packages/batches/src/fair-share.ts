@@ -1,4 +1,4 @@
-import { keyPrefix, queueNames } from '@nightshift/core';
+import { keyPrefix, LuaScript, queueNames } from '@nightshift/core';
 import { PRIORITY_LIMIT } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -35,6 +35,12 @@ export interface FairShareOptions {
   modelGroups?: number;
   /** Turns per round when grouping by model. Default 64. */
   roundLength?: number;
+  /**
+   * A process reports job starts to the clock at most this often (ms); 0 reports every one.
+   * Default 50: the clock is a lower bound that each reservation also lifts from the queue's
+   * head, so a few tens of milliseconds of lag cost nothing and save a round trip per document.
+   */
+  advanceEveryMs?: number;
 }
 
 /** What the clock looks like, for tests and metrics. */
@@ -63,6 +69,12 @@ local function tagOf(p, S, Q)
 end
 `;
 
+/** The turn tag of a priority (inverse of {@link priorityOfTag}, dropping the group). */
+export function tagOfPriority(priority: number, groups: number, round: number): number {
+  const p0 = priority - 1;
+  return Math.floor(p0 / (round * groups)) * round + ((p0 % (round * groups)) % round) + 1;
+}
+
 export function priorityOfTag(tag: number, group: number, groups: number, round: number): number {
   const t0 = tag - 1;
   return Math.floor(t0 / round) * round * groups + group * round + (t0 % round) + 1;
@@ -74,7 +86,7 @@ export function priorityOfTag(tag: number, group: number, groups: number, round:
  * Returns {start tag, model group}: the batch's documents get tags start + 1, start + 2, …
  * (clamped), mapped to priorities in the model's group.
  */
-const reserveScript = `${tagOfPriorityLua}
+const reserveScript = new LuaScript(`${tagOfPriorityLua}
 local S, Q = tonumber(ARGV[7]), tonumber(ARGV[8])
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -114,20 +126,20 @@ if S > 1 then
   end
 end
 return {start, group}
-`;
+`);
 
 /**
  * KEYS: clock hash. ARGV: priority of a job that just started, groups S, round length Q.
  * A tag above `issued` belongs to a job from before the clock restarted: ignored.
  */
-const advanceScript = `${tagOfPriorityLua}
+const advanceScript = new LuaScript(`${tagOfPriorityLua}
 local p = tagOf(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
 local issued = tonumber(redis.call('HGET', KEYS[1], 'issued') or '0')
 if p > issued then return 0 end
 local v = tonumber(redis.call('HGET', KEYS[1], 'virtual') or '0')
 if p > v then redis.call('HSET', KEYS[1], 'virtual', p) return 1 end
 return 0
-`;
+`);
 
 /**
  * Turn-taking across tenants on one lane: start-time fair queuing on BullMQ priorities.
@@ -159,6 +171,11 @@ export class FairShare {
   readonly #groups: number;
   readonly #round: number;
   readonly #maxTag: number;
+  readonly #advanceEveryMs: number;
+  /** When this process last reported: reports are thinned out (see advance). */
+  #advancedAt = Number.NEGATIVE_INFINITY;
+  #pending: { tag: number; priority: number } | undefined;
+  #trailing: NodeJS.Timeout | undefined;
 
   constructor(options: FairShareOptions) {
     this.#redis = options.redis;
@@ -171,6 +188,7 @@ export class FairShare {
     ];
     this.#maxPriority = Math.min(options.maxPriority ?? PRIORITY_LIMIT, PRIORITY_LIMIT);
     if (this.#maxPriority < 2) throw new RangeError('maxPriority must be at least 2');
+    this.#advanceEveryMs = options.advanceEveryMs ?? 50;
     this.#groups = Math.max(1, Math.floor(options.modelGroups ?? 1));
     this.#round = Math.max(1, Math.floor(options.roundLength ?? 64));
     // The highest tag whose priority in the last group still fits under maxPriority.
@@ -189,10 +207,7 @@ export class FairShare {
    */
   readonly priorityFor = async (tenant: string, count: number, model = ''): Promise<number[]> => {
     if (count <= 0) return [];
-    const [start, group] = (await this.#redis.eval(
-      reserveScript,
-      this.#keys.length,
-      ...this.#keys,
+    const [start, group] = (await reserveScript.run(this.#redis, this.#keys, [
       tenant,
       count,
       this.#maxTag,
@@ -201,7 +216,7 @@ export class FairShare {
       model,
       this.#groups,
       this.#round,
-    )) as [number, number];
+    ])) as [number, number];
     return Array.from({ length: count }, (_, i) =>
       priorityOfTag(Math.min(start + 1 + i, this.#maxTag), group, this.#groups, this.#round),
     );
@@ -213,13 +228,26 @@ export class FairShare {
    */
   async advance(priority: number): Promise<void> {
     if (!(priority > 0)) return;
-    await this.#redis.eval(
-      advanceScript,
-      1,
-      this.#keys[0] as string,
-      priority,
-      this.#groups,
-      this.#round,
+    // The clock only moves forward and only has to be roughly current (each reservation also
+    // lifts it from the queue's head), so a process reports at most every `advanceEveryMs`;
+    // the highest start in between is reported when that interval ends.
+    const wait = this.#advancedAt + this.#advanceEveryMs - Date.now();
+    if (wait > 0) {
+      const tag = tagOfPriority(priority, this.#groups, this.#round);
+      if (this.#pending === undefined || tag > this.#pending.tag) this.#pending = { tag, priority };
+      this.#trailing ??= setTimeout(() => {
+        this.#trailing = undefined;
+        const pending = this.#pending;
+        this.#pending = undefined;
+        if (pending) void this.advance(pending.priority).catch(() => {});
+      }, wait).unref();
+      return;
+    }
+    this.#advancedAt = Date.now();
+    await advanceScript.run(
+      this.#redis,
+      [this.#keys[0] as string],
+      [priority, this.#groups, this.#round],
     );
   }
 

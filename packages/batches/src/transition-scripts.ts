@@ -1,36 +1,67 @@
+import { LuaScript } from '@nightshift/core';
+
 /**
  * Lua for document state changes. One script call reads the old state and moves the counts, so
  * a job that runs twice (a worker killed mid-job, a stalled job picked up again) never counts a
  * document twice, and a document in a final state never changes again.
  *
- * KEYS: record, states, results, unfinished (tenant → documents not yet final)
- * ARGV: documentId, newState, resultJson ('' for none), promptTokens, completionTokens, nowIso
- * Returns: the previous state when the change applied, or false when it was refused.
+ * KEYS (both scripts): record, states, results, unfinished (tenant → documents not yet final),
+ * checkpoints. `move` returns the previous state when the change applied, or false.
  */
-export const moveDocumentScript = `
-local old = redis.call('HGET', KEYS[2], ARGV[1]) or 'queued'
-local new = ARGV[2]
-if old == 'succeeded' or old == 'failed' or old == 'cancelled' or old == 'expired' then
-  return false
+const moveFunction = `
+local function isFinal(state)
+  return state == 'succeeded' or state == 'failed' or state == 'cancelled' or state == 'expired'
 end
-if old == new then return old end
-redis.call('HSET', KEYS[2], ARGV[1], new)
-redis.call('HINCRBY', KEYS[1], old, -1)
-redis.call('HINCRBY', KEYS[1], new, 1)
-if new == 'succeeded' or new == 'failed' or new == 'cancelled' or new == 'expired' then
-  local tenant = redis.call('HGET', KEYS[1], 'tenant')
-  if tenant and redis.call('HINCRBY', KEYS[4], tenant, -1) <= 0 then redis.call('HDEL', KEYS[4], tenant) end
+local function move(id, new, resultJson, promptTokens, completionTokens, now)
+  local old = redis.call('HGET', KEYS[2], id) or 'queued'
+  if isFinal(old) then return false end
+  if old == new then return old end
+  redis.call('HSET', KEYS[2], id, new)
+  redis.call('HINCRBY', KEYS[1], old, -1)
+  redis.call('HINCRBY', KEYS[1], new, 1)
+  if isFinal(new) then
+    local tenant = redis.call('HGET', KEYS[1], 'tenant')
+    if tenant and redis.call('HINCRBY', KEYS[4], tenant, -1) <= 0 then redis.call('HDEL', KEYS[4], tenant) end
+    redis.call('HDEL', KEYS[5], id)
+  end
+  if new == 'running' and redis.call('HEXISTS', KEYS[1], 'startedAt') == 0 then
+    redis.call('HSET', KEYS[1], 'startedAt', now)
+  end
+  if resultJson ~= '' then
+    redis.call('HSET', KEYS[3], id, resultJson)
+    redis.call('HINCRBY', KEYS[1], 'promptTokens', tonumber(promptTokens))
+    redis.call('HINCRBY', KEYS[1], 'completionTokens', tonumber(completionTokens))
+  end
+  return old
 end
-if new == 'running' and redis.call('HEXISTS', KEYS[1], 'startedAt') == 0 then
-  redis.call('HSET', KEYS[1], 'startedAt', ARGV[6])
-end
-if ARGV[3] ~= '' then
-  redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
-  redis.call('HINCRBY', KEYS[1], 'promptTokens', tonumber(ARGV[4]))
-  redis.call('HINCRBY', KEYS[1], 'completionTokens', tonumber(ARGV[5]))
-end
-return old
 `;
+
+/**
+ * Moves one document. A final state also drops its checkpoint.
+ * ARGV: documentId, newState, resultJson ('' for none), promptTokens, completionTokens, nowIso
+ */
+export const moveDocumentScript = new LuaScript(`${moveFunction}
+return move(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+`);
+
+/**
+ * Starts a document on a worker in one round trip: a cancelled or expired batch's document ends
+ * in that state; a document already final is a duplicate run; otherwise it moves to `running`
+ * and its checkpoint (if any) comes back.
+ * ARGV: documentId, nowIso, cancelledResultJson, expiredResultJson
+ * Returns {'stop', state} | {'duplicate', ''} | {'run', checkpointJson or ''}.
+ */
+export const startDocumentScript = new LuaScript(`${moveFunction}
+local marks = redis.call('HMGET', KEYS[1], 'cancelledAt', 'expiredAt')
+local stop = nil
+if marks[1] then stop = 'cancelled' elseif marks[2] then stop = 'expired' end
+if stop then
+  move(ARGV[1], stop, stop == 'cancelled' and ARGV[3] or ARGV[4], 0, 0, ARGV[2])
+  return {'stop', stop}
+end
+if not move(ARGV[1], 'running', '', 0, 0, ARGV[2]) then return {'duplicate', ''} end
+return {'run', redis.call('HGET', KEYS[5], ARGV[1]) or ''}
+`);
 
 /**
  * Sets a batch's final status once. A batch already final keeps its status (a finalizer that runs

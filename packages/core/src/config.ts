@@ -65,6 +65,10 @@ const configSchema = z.object({
   NIGHTSHIFT_HOT_CONCURRENCY: intFrom(1, 256).default(2),
   NIGHTSHIFT_COLD_CONCURRENCY: intFrom(1, 256).default(2),
   NIGHTSHIFT_HOT_MAX_QUEUE: intFrom(1).default(50),
+  /** Cold slots kept free while interactive traffic is recent, so hot work never waits for a cold chunk. */
+  NIGHTSHIFT_HOT_RESERVE_SLOTS: intFrom(0, 256).default(1),
+  /** How long after the last hot job that reserve holds. */
+  NIGHTSHIFT_HOT_IDLE_S: intFrom(0).default(60),
   NIGHTSHIFT_HOT_RATE_PER_MIN: intFrom(1).default(12),
   NIGHTSHIFT_HOT_BURST: intFrom(1).default(3),
   NIGHTSHIFT_HOT_WAIT_S: intFrom(1).default(120),

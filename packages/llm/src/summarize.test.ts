@@ -144,6 +144,21 @@ describe('summarizeText over the stand-in', () => {
     expect(partIndices()).toEqual([1, 2]);
   });
 
+  it('with yieldBeforeFirstCall, steps aside before touching the model at all', async () => {
+    for (const text of [long, 'One short paragraph that fits in a single call.']) {
+      const err = await summarizeText({
+        text,
+        chain,
+        numCtx,
+        maxTokens,
+        shouldYield: () => true,
+        yieldBeforeFirstCall: true,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(YieldRequestedError);
+    }
+    expect(ollama.requests.filter((r) => r.path === '/api/chat')).toHaveLength(0);
+  });
+
   it('marks the result degraded when a fallback answered a map call', async () => {
     ollama.failNext({ kind: 'oom', model: main });
     const result = await summarizeText({ text: long, chain, numCtx, maxTokens });

@@ -59,6 +59,12 @@ export interface SummarizeOptions {
    * {@link YieldRequestedError} with the checkpoint.
    */
   shouldYield?: () => boolean;
+  /**
+   * Also ask `shouldYield` before the first model call of this run (default false: every run
+   * makes progress). The cold lane sets it, so a job that started just as hot work arrived
+   * steps aside before touching the GPU; the lane's pause keeps it from coming straight back.
+   */
+  yieldBeforeFirstCall?: boolean;
   /** Tokens repeated between neighbouring chunks. Default: a tenth of the chunk budget, at most 200. */
   overlapTokens?: number;
 }
@@ -160,7 +166,9 @@ export async function summarizeText(options: SummarizeOptions): Promise<Summariz
   if (options.text.trim() === '') {
     return { summary: '', model: chain.targets[0]?.model ?? '', degraded, usage, chunks: 0, calls };
   }
+  const mayYield = () => (calls > 0 || options.yieldBeforeFirstCall) && options.shouldYield?.();
   if (chain.unboundedContext || estimateTokens(options.text) <= budget) {
+    if (mayYield()) throw new YieldRequestedError(options.checkpoint ?? { mapped: [] });
     return done(await call('whole', options.text, maxTokens, finalWords, true), 1);
   }
 
@@ -186,7 +194,7 @@ export async function summarizeText(options: SummarizeOptions): Promise<Summariz
 
   for (const [index, chunk] of chunks.entries()) {
     if (mapped[index] != null) continue;
-    if (calls > 0 && options.shouldYield?.()) throw new YieldRequestedError(snapshot());
+    if (mayYield()) throw new YieldRequestedError(snapshot());
     const result = await call('part', chunk, partialCap, partialWords, false, {
       index: index + 1,
       total: chunks.length,
@@ -194,7 +202,7 @@ export async function summarizeText(options: SummarizeOptions): Promise<Summariz
     mapped[index] = result.text;
     await options.onChunkSummarized?.(index, result.text, { ...usage }, snapshot());
   }
-  if (calls > 0 && options.shouldYield?.()) throw new YieldRequestedError(snapshot());
+  if (mayYield()) throw new YieldRequestedError(snapshot());
 
   let partials = mapped.filter((m): m is string => m !== null && m.trim() !== '');
   for (let depth = 0; ; depth++) {

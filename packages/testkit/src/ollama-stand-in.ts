@@ -98,6 +98,8 @@ export interface StandInRequest {
   status?: number;
   /** Epoch ms of arrival. */
   receivedAt: number;
+  /** Epoch ms at which the answer was fully sent (absent while in flight). */
+  finishedAt?: number;
 }
 
 /** A running stand-in. */
@@ -166,6 +168,9 @@ export async function startOllamaStandIn(
       body,
       receivedAt: Date.now(),
     };
+    res.once('finish', () => {
+      entry.finishedAt = Date.now();
+    });
     if (typeof b.model === 'string') entry.model = b.model;
     if (Array.isArray(b.messages)) {
       entry.messages = b.messages

@@ -1,4 +1,4 @@
-import { keyPrefix } from '@nightshift/core';
+import { keyPrefix, LuaScript } from '@nightshift/core';
 import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import { problem } from '../problem.ts';
@@ -8,7 +8,7 @@ import type { TenantVariables } from './tenant-auth.ts';
  * Token bucket in Redis, shared by every API replica. Tokens refill continuously at
  * `ratePerMin / 60` per second up to `burst`. Returns {allowed, remaining, retryAfterMs, resetMs}.
  */
-const tokenBucketScript = `
+const tokenBucketScript = new LuaScript(`
 local key = KEYS[1]
 local rate = tonumber(ARGV[1]) / 60000
 local burst = tonumber(ARGV[2])
@@ -29,7 +29,7 @@ redis.call('HSET', key, 'tokens', tostring(tokens), 'at', now)
 redis.call('PEXPIRE', key, math.ceil(burst / rate) + 1000)
 local reset = math.ceil((burst - tokens) / rate)
 return {allowed, math.floor(tokens), retry, reset}
-`;
+`);
 
 /** Options of {@link rateLimit}. */
 export interface RateLimitOptions {
@@ -59,13 +59,10 @@ export function rateLimit(
   const now = options.now ?? Date.now;
   return async (c, next) => {
     const key = `${keyPrefix}:ratelimit:${options.name}:${c.get('tenant')}`;
-    const [allowed, remaining, retryMs, resetMs] = (await options.redis.eval(
-      tokenBucketScript,
-      1,
-      key,
-      options.ratePerMin,
-      options.burst,
-      now(),
+    const [allowed, remaining, retryMs, resetMs] = (await tokenBucketScript.run(
+      options.redis,
+      [key],
+      [options.ratePerMin, options.burst, now()],
     )) as number[];
     const headers = {
       'ratelimit-limit': String(options.burst),
