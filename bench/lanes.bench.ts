@@ -71,7 +71,11 @@ export async function run(): Promise<LanesRow[]> {
     ollamaHost: ollama.url,
     env: {
       NIGHTSHIFT_PROVIDER: 'ollama',
-      NIGHTSHIFT_COLD_CONCURRENCY: String(P),
+      // The tuning README recommends: one cold request more than the server's slots (the server
+      // queues it, so a slot never idles while a worker saves a checkpoint between chunks), and
+      // two slots kept for interactive work while hot traffic is recent.
+      NIGHTSHIFT_COLD_CONCURRENCY: String(P + 1),
+      NIGHTSHIFT_HOT_RESERVE_SLOTS: '2',
       // One GPU slot is kept for interactive work while hot traffic is recent (default 1 slot);
       // a short idle period lets (a) measure the lane with hot traffic long gone.
       NIGHTSHIFT_HOT_IDLE_S: '3',

@@ -206,6 +206,8 @@ export async function summarizeText(options: SummarizeOptions): Promise<Summariz
 
   let partials = mapped.filter((m): m is string => m !== null && m.trim() !== '');
   for (let depth = 0; ; depth++) {
+    // Merges are model calls too: a yield here keeps every chunk summary and redoes only merges.
+    if (depth > 0 && mayYield()) throw new YieldRequestedError(snapshot());
     const joined = partials.join('\n\n');
     if (estimateTokens(joined) <= budget) {
       return done(await call('merge', joined, maxTokens, finalWords, true), chunks.length);
@@ -218,6 +220,7 @@ export async function summarizeText(options: SummarizeOptions): Promise<Summariz
     }
     const merged: string[] = [];
     for (const group of groups) {
+      if (merged.length > 0 && mayYield()) throw new YieldRequestedError(snapshot());
       merged.push((await call('merge', group, partialCap, partialWords, false)).text);
     }
     partials = merged.filter((m) => m.trim() !== '');
