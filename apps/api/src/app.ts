@@ -1,11 +1,12 @@
-import type {
-  BatchStore,
-  BatchSubmitter,
-  DeliveryLog,
-  WebhookOutbox,
-  WebhookSecretStore,
+import {
+  type BatchStore,
+  type BatchSubmitter,
+  type DeliveryLog,
+  DocumentBlobs,
+  type WebhookOutbox,
+  type WebhookSecretStore,
 } from '@nightshift/batches';
-import type { Config } from '@nightshift/core';
+import { type Config, durationMs } from '@nightshift/core';
 import type { FleetRegistry } from '@nightshift/fleet';
 import {
   createMetricsRegistry,
@@ -113,6 +114,10 @@ export function createApp(deps: ApiDependencies) {
     batchRoutes({
       store: deps.store,
       submitter: deps.submitter,
+      blobs: new DocumentBlobs({
+        redis: deps.redis,
+        ttlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
+      }),
       limits: {
         maxDocuments: config.NIGHTSHIFT_MAX_DOCUMENTS,
         document: { maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES },

@@ -13,13 +13,6 @@ export type IntakeDocument =
   | { id: string; content: DocumentContent }
   | { id: string; error: DocumentError };
 
-/** A multipart file part (the web `File`, typed structurally across undici versions). */
-interface UploadedFile {
-  name: string;
-  type: string;
-  arrayBuffer(): Promise<ArrayBuffer>;
-}
-
 export interface BatchIntake {
   options: BatchOptions;
   documents: IntakeDocument[];
@@ -58,37 +51,14 @@ export function intakeJson(body: unknown, limits: IntakeLimits): BatchIntake {
 }
 
 /**
- * A multipart batch → one document per `file` part (PDF or text) plus an optional `options`
- * part holding the JSON options.
+ * The JSON `options` part of a multipart batch (absent: defaults). Not JSON is a 400, a schema
+ * violation a 422 naming the field.
  */
-export async function intakeMultipart(form: FormData, limits: IntakeLimits): Promise<BatchIntake> {
-  const files = form
-    .getAll('file')
-    .filter((part) => typeof part !== 'string') as unknown as UploadedFile[];
-  if (files.length === 0) {
-    throw new ProblemError(422, 'validation-error', 'file: send one or more file parts', {
-      errors: [{ field: 'file', message: 'send one or more file parts' }],
-    });
-  }
-  checkCount(files.length, limits);
-  const options = parseOptionsPart(form.get('options'));
-  const ids = uniqueIds(files.map((file) => safeId(file.name)));
-  const documents: IntakeDocument[] = [];
-  for (const [index, file] of files.entries()) {
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    documents.push(
-      inspect(ids[index] as string, { bytes, filename: file.name, contentType: file.type }, limits),
-    );
-  }
-  return { options, documents };
-}
-
-function parseOptionsPart(part: ReturnType<FormData['get']>): BatchOptions {
-  if (part === null) return {};
-  const text = typeof part === 'string' ? part : null;
+export function parseOptionsPart(text: string | null): BatchOptions {
+  if (text === null) return {};
   let json: unknown;
   try {
-    json = JSON.parse(text ?? '');
+    json = JSON.parse(text);
   } catch {
     throw new ProblemError(400, 'malformed-request', 'The options part is not valid JSON.');
   }
@@ -113,7 +83,8 @@ function inspect(
   }
 }
 
-function checkCount(count: number, limits: IntakeLimits) {
+/** More documents than `maxDocuments` is a 413. */
+export function checkCount(count: number, limits: IntakeLimits) {
   if (count > limits.maxDocuments) {
     throw new ProblemError(
       413,
@@ -125,7 +96,7 @@ function checkCount(count: number, limits: IntakeLimits) {
 }
 
 /** Client ids are kept; missing ones become `doc_<n>`; duplicates are a 422. */
-function uniqueIds(ids: (string | undefined)[]): string[] {
+export function uniqueIds(ids: (string | undefined)[]): string[] {
   const seen = new Set<string>();
   return ids.map((id, index) => {
     const value = id ?? `doc_${index}`;
@@ -145,7 +116,7 @@ function uniqueIds(ids: (string | undefined)[]): string[] {
 }
 
 /** A file name made safe to use as a document id. */
-function safeId(name: string): string | undefined {
+export function safeId(name: string): string | undefined {
   const cleaned = name.replace(/[^A-Za-z0-9_.:@/-]/g, '_').slice(0, 128);
   return cleaned || undefined;
 }

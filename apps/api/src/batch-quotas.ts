@@ -18,6 +18,7 @@ export interface BatchQuotasOptions {
 function contentBytes(document: IntakeDocument): number {
   if (!('content' in document)) return 0;
   const { content } = document;
+  if (content.kind === 'blob') return content.bytes;
   return content.kind === 'text'
     ? Buffer.byteLength(content.text, 'utf8')
     : Buffer.byteLength(content.base64, 'base64');

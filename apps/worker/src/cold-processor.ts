@@ -22,6 +22,8 @@ export interface ColdProcessorOptions {
   meter?: Pick<WorkMeter, 'documentFinished'>;
   /** Told each document that ended here once (per-document webhook events). */
   onDocumentFinished?: (batchId: string, result: DocumentResult) => Promise<unknown>;
+  /** Deletes uploaded blobs (`DocumentBlobs.delete`) once their document has ended. */
+  deleteBlobs?: (keys: string[]) => Promise<void>;
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
@@ -46,9 +48,18 @@ export function createColdProcessor(options: ColdProcessorOptions) {
       ?.advance(job.priority)
       .catch((error) => log.warn({ err: error }, 'fair-share clock not advanced'));
     const started = performance.now();
+    const { content } = job.data;
+    // A document ended (here or by an earlier run): its uploaded bytes are not needed again.
+    const dropBlob = async () => {
+      if (content.kind !== 'blob' || !options.deleteBlobs) return;
+      await options
+        .deleteBlobs([content.key])
+        .catch((error) => log.warn({ err: error }, 'blob not deleted; it expires with its TTL'));
+    };
     const record = async (state: DocumentResult['status'], extra: Partial<DocumentResult> = {}) => {
       const result = { documentId, status: state, model: null, usage: noUsage, ...extra };
       const moved = await store.moveDocument(batchId, documentId, state, result);
+      await dropBlob();
       // Only the run that moved the document counts: a duplicate run measures nothing.
       if (moved && (state === 'succeeded' || state === 'failed')) {
         await options.meter?.documentFinished({
@@ -75,12 +86,13 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     // One round trip: a cancelled or expired batch's document ends so, a document already
     // final is a duplicate run, anything else starts (with its checkpoint, if any).
     const start = await store.startDocument<SummaryCheckpoint>(batchId, documentId);
+    if (start.outcome === 'stop' || start.outcome === 'duplicate') await dropBlob();
     if (start.outcome === 'stop') return start.state;
     if (start.outcome === 'duplicate') return 'duplicate';
     const { checkpoint } = start;
     try {
       const summary = await summarizer.summarize({
-        content: job.data.content,
+        content,
         model: job.data.model,
         summary: job.data.summary,
         checkpoint: checkpoint ?? undefined,

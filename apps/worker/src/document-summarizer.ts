@@ -1,5 +1,10 @@
 import type { DocumentContent, SummaryOptions, Usage } from '@nightshift/core';
-import { type DocumentLimits, extractDocument } from '@nightshift/documents';
+import {
+  DocumentError,
+  type DocumentLimits,
+  type ExtractableDocument,
+  extractDocument,
+} from '@nightshift/documents';
 import { type ModelChain, type SummaryCheckpoint, summarizeText } from '@nightshift/llm';
 
 export type { SummaryCheckpoint };
@@ -32,6 +37,8 @@ export interface DocumentSummarizerOptions {
   numCtx: number;
   maxTokens: number;
   documentLimits?: Partial<DocumentLimits>;
+  /** Reads a blob's bytes (`DocumentBlobs.read`); needed for `kind: 'blob'` content. */
+  readBlob?: (key: string) => Promise<Buffer | null>;
 }
 
 /**
@@ -47,9 +54,7 @@ export class DocumentSummarizer {
 
   async summarize(request: SummarizeDocumentRequest): Promise<DocumentSummary> {
     const extracted = await extractDocument(
-      request.content.kind === 'text'
-        ? { kind: 'text', text: request.content.text }
-        : { kind: 'pdf', bytes: Buffer.from(request.content.base64, 'base64') },
+      await this.#extractable(request.content),
       this.options.documentLimits,
     );
     const result = await summarizeText({
@@ -74,4 +79,19 @@ export class DocumentSummarizer {
       chunks: result.chunks,
     };
   }
+
+  async #extractable(content: DocumentContent): Promise<ExtractableDocument> {
+    if (content.kind === 'text') return { kind: 'text', text: content.text };
+    if (content.kind === 'pdf')
+      return { kind: 'pdf', bytes: Buffer.from(content.base64, 'base64') };
+    const bytes = await this.options.readBlob?.(content.key);
+    // Only a blob that outlived its TTL (the result TTL) is missing: retrying cannot help.
+    if (!bytes) throw new DocumentError('empty', 'The uploaded file is no longer stored.');
+    return content.type === 'pdf'
+      ? { kind: 'pdf', bytes }
+      : { kind: 'text', text: textDecoder.decode(bytes) };
+  }
 }
+
+/** Validated as UTF-8 at the API; drops a byte order mark like the API's check did. */
+const textDecoder = new TextDecoder('utf-8');

@@ -1,5 +1,11 @@
 import { BatchStore, BatchSubmitter } from '@nightshift/batches';
-import { type BatchObject, type Config, createRedis, loadConfig } from '@nightshift/core';
+import {
+  type BatchObject,
+  type Config,
+  createRedis,
+  type DocumentContent,
+  loadConfig,
+} from '@nightshift/core';
 import type { RedisHarness } from '@nightshift/testkit/redis-harness';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -49,6 +55,17 @@ export async function workerUnderTest(redis: RedisHarness, env: Record<string, s
         },
         options.now,
       ),
+    /** Submits documents with the given contents (e.g. blob references). */
+    submitContents: (contents: DocumentContent[]) =>
+      submitter.submit({
+        tenant: 'acme',
+        documents: contents.map((content, i) => ({ id: `doc_${i}`, content })),
+        model: config.NIGHTSHIFT_MODEL,
+        summary: {},
+        metadata: {},
+        webhook: null,
+        completionWindow: '24h',
+      }),
     batch: async (id: string) => (await store.getForTenant('acme', id)) as BatchObject,
     async close() {
       await worker.stop();

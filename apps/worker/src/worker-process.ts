@@ -4,6 +4,7 @@ import {
   BatchStore,
   BatchSubmitter,
   DeliveryLog,
+  DocumentBlobs,
   enqueueDocumentEvent,
   FairShare,
   WebhookOutbox,
@@ -67,7 +68,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     redis: client,
     onError: (error) => logger.warn({ err: error.message }, 'metrics not recorded'),
   });
+  const blobs = new DocumentBlobs({
+    redis: client,
+    ttlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
+  });
   const summarizer = new DocumentSummarizer({
+    readBlob: (key) => blobs.read(key),
     chainFor: modelChains(config, provider, (attempt) => void meter.fallback(attempt)),
     numCtx: config.NIGHTSHIFT_NUM_CTX,
     maxTokens: config.NIGHTSHIFT_MAX_TOKENS,
@@ -108,6 +114,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   let lane: ColdLaneController | undefined;
   const coldProcessor = createColdProcessor({
     store,
+    deleteBlobs: (keys) => blobs.delete(keys),
     summarizer,
     shouldYield: () => lane?.shouldYield() ?? false,
     logger,

@@ -19,6 +19,7 @@ export {
   type DisabledUrl,
   type NewDelivery,
 } from './delivery-log.ts';
+export { blobKeyPrefix, DocumentBlobs, type DocumentBlobsOptions } from './document-blobs.ts';
 export {
   type DocumentEventInput,
   documentDeliveryId,

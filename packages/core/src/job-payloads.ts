@@ -1,10 +1,22 @@
 import { z } from 'zod';
 import { summaryOptions } from './batch-schemas.ts';
 
-/** Where a document's content travels inside a job: text as is, PDFs as base64. */
+/**
+ * Where a document's content travels inside a job: text as is, PDFs as base64, or (multipart
+ * uploads, streamed at the API) a reference to a Redis blob holding the file's bytes.
+ */
 export const documentContent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
   z.object({ kind: z.literal('pdf'), base64: z.string() }),
+  z.object({
+    kind: z.literal('blob'),
+    /** Redis key of the bytes (`{nightshift}:blob:<uuid>`); deleted when the document ends. */
+    key: z.string(),
+    /** What the API's cheap checks found: a PDF, or UTF-8 text. */
+    type: z.enum(['pdf', 'text']),
+    /** Size of the blob in bytes. */
+    bytes: z.number().int().nonnegative(),
+  }),
 ]);
 export type DocumentContent = z.infer<typeof documentContent>;
 

@@ -18,3 +18,7 @@ export {
 } from './inspect.ts';
 export { type DocumentLimits, defaultDocumentLimits, resolveDocumentLimits } from './limits.ts';
 export { normalizeText } from './normalize-text.ts';
+export {
+  DocumentStreamInspector,
+  type StreamedDocumentInfo,
+} from './stream-inspector.ts';

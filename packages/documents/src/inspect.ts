@@ -58,11 +58,15 @@ export function hasPdfHeader(bytes: Uint8Array): boolean {
   return false;
 }
 
-function mediaType(contentType: string | undefined): string {
+/** The media type of a Content-Type header, lower case, without parameters. */
+export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
-function claimsPdf(input: DocumentInput): boolean {
+/** True when the input claims to be a PDF: its kind, media type or `.pdf` file name. */
+export function claimsPdf(
+  input: Pick<DocumentInput, 'kind' | 'contentType' | 'filename'>,
+): boolean {
   const type = mediaType(input.contentType);
   return (
     input.kind === 'pdf' ||
@@ -73,7 +77,7 @@ function claimsPdf(input: DocumentInput): boolean {
 }
 
 /** Media types that can never be summarizable text, whatever their bytes decode to. */
-function declaredBinary(contentType: string | undefined): boolean {
+export function declaredBinary(contentType: string | undefined): boolean {
   return /^(image|audio|video|font)\//.test(mediaType(contentType));
 }
 

@@ -1,15 +1,11 @@
-import type { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import type { BatchStore, BatchSubmitter, DocumentBlobs } from '@nightshift/batches';
 import { listBatchesQuery } from '@nightshift/core';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { stream } from 'hono/streaming';
-import {
-  type BatchIntake,
-  type IntakeLimits,
-  intakeJson,
-  intakeMultipart,
-} from '../batch-intake.ts';
+import { type BatchIntake, type IntakeLimits, intakeJson } from '../batch-intake.ts';
+import { streamedBodyLimit } from '../middleware/streamed-body-limit.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
+import { intakeMultipartStream } from '../multipart-intake.ts';
 import { ProblemError, problem, validationProblem } from '../problem.ts';
 
 /** Options of {@link batchRoutes}. */
@@ -17,6 +13,8 @@ export interface BatchRoutesOptions {
   store: BatchStore;
   submitter: BatchSubmitter;
   limits: IntakeLimits;
+  /** Where multipart files are streamed (Redis blobs the worker reads). */
+  blobs: Pick<DocumentBlobs, 'newKey' | 'append' | 'delete'>;
   /** Largest request body accepted, in bytes (413 beyond). */
   maxBodyBytes: number;
   /** Model used when a batch names none. */
@@ -40,12 +38,34 @@ export function batchRoutes(options: BatchRoutesOptions) {
   const { store, submitter } = options;
   const app = new Hono<{ Variables: TenantVariables }>();
 
+  const admitAndSubmit = async (tenant: string, intake: BatchIntake) => {
+    await options.admit?.(tenant, intake.documents);
+    const webhook = intake.options.webhook;
+    if (webhook) {
+      const check = await options.checkWebhookUrl(webhook.url);
+      if (!check.ok) {
+        throw new ProblemError(422, 'webhook-url-refused', `webhook.url: ${check.detail}`, {
+          errors: [{ field: 'webhook.url', message: check.detail }],
+        });
+      }
+    }
+    return submitter.submit({
+      tenant,
+      documents: intake.documents,
+      model: intake.options.model ?? options.defaultModel,
+      summary: intake.options.summary ?? {},
+      metadata: intake.options.metadata ?? {},
+      webhook: webhook ? { url: webhook.url, events: webhook.events } : null,
+      completionWindow: intake.options.completionWindow ?? '24h',
+    });
+  };
+
   for (const guard of options.guards ?? []) app.post('/', guard);
   app.post(
     '/',
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: (c) =>
+    streamedBodyLimit({
+      maxBytes: options.maxBodyBytes,
+      onTooLarge: (c) =>
         problem(
           c,
           413,
@@ -54,26 +74,15 @@ export function batchRoutes(options: BatchRoutesOptions) {
         ),
     }),
     async (c) => {
-      const intake = await readIntake(c.req.raw, options.limits);
-      await options.admit?.(c.get('tenant'), intake.documents);
-      const webhook = intake.options.webhook;
-      if (webhook) {
-        const check = await options.checkWebhookUrl(webhook.url);
-        if (!check.ok) {
-          throw new ProblemError(422, 'webhook-url-refused', `webhook.url: ${check.detail}`, {
-            errors: [{ field: 'webhook.url', message: check.detail }],
-          });
-        }
+      const intake = await readIntake(c.req.raw, options.limits, options.blobs);
+      let batch: Awaited<ReturnType<typeof submitter.submit>>;
+      try {
+        batch = await admitAndSubmit(c.get('tenant'), intake);
+      } catch (error) {
+        // Refused after intake (quota, webhook URL, Redis): the streamed files go too.
+        await options.blobs.delete(intake.blobKeys).catch(() => undefined);
+        throw error;
       }
-      const batch = await submitter.submit({
-        tenant: c.get('tenant'),
-        documents: intake.documents,
-        model: intake.options.model ?? options.defaultModel,
-        summary: intake.options.summary ?? {},
-        metadata: intake.options.metadata ?? {},
-        webhook: webhook ? { url: webhook.url, events: webhook.events } : null,
-        completionWindow: intake.options.completionWindow ?? '24h',
-      });
       c.header('location', `/v1/batches/${batch.id}`);
       return c.json(batch, 202);
     },
@@ -117,7 +126,12 @@ function notFound(c: Parameters<typeof problem>[0], id: string) {
   return problem(c, 404, 'batch-not-found', `No batch '${id}' for this API key.`);
 }
 
-async function readIntake(request: Request, limits: IntakeLimits): Promise<BatchIntake> {
+/** A batch as read from the body, with the blobs its multipart files were streamed into. */
+async function readIntake(
+  request: Request,
+  limits: IntakeLimits,
+  blobs: BatchRoutesOptions['blobs'],
+): Promise<BatchIntake & { blobKeys: string[] }> {
   const type = request.headers.get('content-type') ?? '';
   if (type.startsWith('application/json')) {
     let body: unknown;
@@ -126,17 +140,9 @@ async function readIntake(request: Request, limits: IntakeLimits): Promise<Batch
     } catch {
       throw new ProblemError(400, 'malformed-json', 'The body is not valid JSON.');
     }
-    return intakeJson(body, limits);
+    return { ...intakeJson(body, limits), blobKeys: [] };
   }
-  if (type.startsWith('multipart/form-data')) {
-    let form: FormData;
-    try {
-      form = await request.formData();
-    } catch {
-      throw new ProblemError(400, 'malformed-multipart', 'The multipart body could not be parsed.');
-    }
-    return intakeMultipart(form, limits);
-  }
+  if (type.startsWith('multipart/form-data')) return intakeMultipartStream(request, limits, blobs);
   throw new ProblemError(
     415,
     'unsupported-media-type',

@@ -1,0 +1,53 @@
+import type { MiddlewareHandler } from 'hono';
+
+/** Options of {@link streamedBodyLimit}. */
+export interface StreamedBodyLimitOptions {
+  /** Largest body accepted, in bytes. */
+  maxBytes: number;
+  /** The answer when the body is larger. */
+  onTooLarge: (c: Parameters<MiddlewareHandler>[0]) => Response;
+}
+
+/** Raised inside the body stream when it passes the limit. */
+export class BodyTooLargeError extends Error {}
+
+/**
+ * A body size limit that never buffers: a declared `content-length` over the limit is refused
+ * at once; otherwise the body is counted as the handler reads it and the stream fails past the
+ * limit, whatever the handler made of that failure, the answer is `onTooLarge`.
+ * (Hono's `bodyLimit` reads a chunked body whole into memory before the handler runs.)
+ *
+ * @example
+ * app.post('/', streamedBodyLimit({ maxBytes, onTooLarge: (c) => c.text('too large', 413) }), h);
+ */
+export function streamedBodyLimit(options: StreamedBodyLimitOptions): MiddlewareHandler {
+  return async (c, next) => {
+    const raw = c.req.raw;
+    if (!raw.body) return next();
+    const declared = raw.headers.get('content-length');
+    if (declared !== null && !raw.headers.has('transfer-encoding')) {
+      if (Number.parseInt(declared, 10) > options.maxBytes) return options.onTooLarge(c);
+    }
+    let seen = 0;
+    let overflowed = false;
+    const counted = raw.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen > options.maxBytes) {
+            overflowed = true;
+            controller.error(new BodyTooLargeError('request body over the limit'));
+            return;
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    c.req.raw = new Request(raw, { body: counted, duplex: 'half' } as RequestInit);
+    await next();
+    if (overflowed) {
+      c.res = undefined;
+      c.res = options.onTooLarge(c);
+    }
+  };
+}
