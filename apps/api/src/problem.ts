@@ -15,9 +15,11 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-const titles: Record<number, string> = {
+/** The standard reason phrase of each status the API answers with; a problem's `title`. */
+export const problemTitles: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
@@ -46,7 +48,7 @@ export function problem(
 ): Response {
   const body: Problem = {
     type: `/problems/${slug}`,
-    title: titles[status] ?? 'Error',
+    title: problemTitles[status] ?? 'Error',
     status,
     detail,
     ...extra,
@@ -93,7 +95,7 @@ export function renderError(error: Error, c: Context, log?: (error: Error) => vo
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
     const slug = status === 400 ? 'malformed-request' : `http-${status}`;
-    return problem(c, status, slug, error.message || titles[status] || 'HTTP error');
+    return problem(c, status, slug, error.message || problemTitles[status] || 'HTTP error');
   }
   if (isRedisDown(error)) {
     return problem(

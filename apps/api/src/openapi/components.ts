@@ -7,6 +7,7 @@ import {
 } from '@nightshift/core';
 import { usageReport } from '@nightshift/metrics';
 import { z } from 'zod';
+import { problemTitles } from '../problem.ts';
 import type { SpecBuilder } from './spec-builder.ts';
 
 /** RFC 9457 body of every error answer (see `src/problem.ts`). */
@@ -86,21 +87,6 @@ export function registerComponents(spec: SpecBuilder): Components {
     UsageReport: spec.register('UsageReport', usageReport),
   };
 }
-
-const problemTitles: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-};
 
 const retryAfter = {
   'Retry-After': {
