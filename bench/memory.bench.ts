@@ -92,6 +92,10 @@ async function phase(
       NIGHTSHIFT_NUM_CTX: '65536',
       NIGHTSHIFT_BATCH_RATE_PER_MIN: '1000000',
       NIGHTSHIFT_BATCH_BURST: '1000000',
+      // MEMORY_BENCH_HEAP_MB caps V8's old space, to tell lazy heap growth from a leak.
+      ...(process.env.MEMORY_BENCH_HEAP_MB
+        ? { NODE_OPTIONS: `--max-old-space-size=${process.env.MEMORY_BENCH_HEAP_MB}` }
+        : {}),
     },
   });
   try {
