@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  BatchStore,
-  BatchSubmitter,
-  DeliveryLog,
-  DocumentBlobs,
-  enqueueDocumentEvent,
-  FairShare,
-  WebhookOutbox,
-} from '@nightshift/batches';
+import { BatchStore, BatchSubmitter, DocumentBlobs, FairShare } from '@nightshift/batches';
 import {
   type ColdJobData,
   type Config,
@@ -23,16 +15,12 @@ import { FleetRegistry } from '@nightshift/fleet';
 import { cachedProbe, memoryPerSlotMiB, parseColdWindows } from '@nightshift/gpu';
 import { listLoadedModels } from '@nightshift/llm';
 import { startWorkerGauges, WorkMeter } from '@nightshift/metrics';
-import {
-  attemptsForSchedule,
-  parseRetrySchedule,
-  WEBHOOK_BACKOFF_TYPE,
-} from '@nightshift/webhooks';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { ColdLaneController } from './cold-lane-controller.ts';
 import { createColdProcessor } from './cold-processor.ts';
 import { DeadlineWatch } from './deadline-watch.ts';
+import { DocumentEventForwarder } from './document-event-forwarder.ts';
 import { DocumentSummarizer } from './document-summarizer.ts';
 import { createHotProcessor } from './hot-processor.ts';
 import { LaneActivity } from './lane-activity.ts';
@@ -101,16 +89,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     },
   );
 
-  // Per-document webhook events (only for batches that subscribed to them).
-  const outbox = new WebhookOutbox({
-    connection: client,
-    deliveries: new DeliveryLog(client, durationMs(config.NIGHTSHIFT_RESULT_TTL)),
-    attempts: attemptsForSchedule(parseRetrySchedule(config.NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE)),
-    backoffType: WEBHOOK_BACKOFF_TYPE,
-    keepMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
-  });
-
-  const quietBatches = new Set<string>();
+  const documentEvents = new DocumentEventForwarder(client, store, config);
   let lane: ColdLaneController | undefined;
   const coldProcessor = createColdProcessor({
     store,
@@ -125,19 +104,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       modelGroups: config.NIGHTSHIFT_MODEL_GROUPS,
       roundLength: config.NIGHTSHIFT_MODEL_ROUND,
     }),
-    onDocumentFinished: async (batchId, result) => {
-      // A batch's webhook settings never change: remember the ones without per-document
-      // events so most documents cost no extra read.
-      if (quietBatches.has(batchId)) return;
-      const stored = await store.get(batchId);
-      if (stored?.batch.webhook?.events.length) {
-        await enqueueDocumentEvent(outbox, { tenant: stored.tenant, batch: stored.batch, result });
-      } else {
-        quietBatches.add(batchId);
-        if (quietBatches.size > 10_000)
-          quietBatches.delete(quietBatches.values().next().value as string);
-      }
-    },
+    onDocumentFinished: (batchId, result) => documentEvents.forward(batchId, result),
   });
   let tracked: typeof coldProcessor = coldProcessor;
   const coldWorker = new Worker<ColdJobData>(queueNames.cold, (job, token) => tracked(job, token), {
@@ -247,7 +214,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       await lane?.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
       await Promise.all([hotWorker.close(), coldWorker.close()]);
-      await Promise.all([hotQueue.close(), coldQueue.close(), expirer.close(), outbox.close()]);
+      await Promise.all([
+        hotQueue.close(),
+        coldQueue.close(),
+        expirer.close(),
+        documentEvents.close(),
+      ]);
       client.disconnect();
       blocking.disconnect();
     },
