@@ -163,3 +163,32 @@ describe('a batch as a BullMQ flow', () => {
     expect(rest.hasMore).toBe(false);
   });
 });
+
+describe('a large batch queued in slices', () => {
+  it('queues every document, opens the gate, and completes only when all are done', async () => {
+    const texts = Array.from({ length: 1_200 }, (_, i) => `text ${i}`);
+    const batch = await submitter.submit(input(texts));
+    const cold = new Queue(queueNames.cold, { connection: client, prefix: keyPrefix });
+    const gates = new Queue('batch-gates', { connection: client, prefix: keyPrefix });
+    const parents = new Queue(queueNames.batches, { connection: client, prefix: keyPrefix });
+    expect(await cold.count()).toBe(1_200);
+    expect(await gates.getJob(`${batch.id}-gate`)).toBeUndefined(); // opened once all were in
+    expect(await (await parents.getJob(batch.id))?.getState()).toBe('waiting-children');
+    await Promise.all([cold.close(), gates.close(), parents.close()]);
+
+    const run = await drain(async (job) => {
+      const { batchId, documentId } = job.data;
+      await store.moveDocument(batchId, documentId, 'succeeded', {
+        documentId,
+        status: 'succeeded',
+        summary: 's',
+        model: 'm',
+        usage: { promptTokens: 1, completionTokens: 1 },
+      });
+    });
+    await until(async () => run.finalized.length === 1, 30_000);
+    await run.stop();
+    const done = await store.getForTenant('acme', batch.id);
+    expect(done).toMatchObject({ status: 'completed', counts: { total: 1_200, succeeded: 1_200 } });
+  });
+});

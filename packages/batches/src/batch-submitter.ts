@@ -59,12 +59,14 @@ export interface BatchSubmitterOptions {
 export class BatchSubmitter {
   readonly #flows: FlowProducer;
   readonly #cold: Queue;
+  readonly #gates: Queue;
   readonly #options: BatchSubmitterOptions;
 
   constructor(options: BatchSubmitterOptions) {
     this.#options = options;
     this.#flows = new FlowProducer({ connection: options.connection, prefix: keyPrefix });
     this.#cold = new Queue(queueNames.cold, { connection: options.connection, prefix: keyPrefix });
+    this.#gates = new Queue(gateQueueName, { connection: options.connection, prefix: keyPrefix });
   }
 
   async submit(input: SubmitBatchInput, now = new Date()): Promise<BatchObject> {
@@ -102,6 +104,35 @@ export class BatchSubmitter {
       ? await this.#options.priorityFor(input.tenant, queued.length, input.model)
       : undefined;
     const keepSeconds = Math.ceil(resultTtlMs / 1000);
+    const children = queued.map((document, position) => {
+      const data: ColdJobData = {
+        batchId: id,
+        tenant: input.tenant,
+        documentId: document.id,
+        index: document.index,
+        model: input.model,
+        summary: input.summary,
+        content: document.content,
+      };
+      return {
+        name: 'document',
+        data,
+        opts: {
+          jobId: coldJobId(id, document.index),
+          attempts,
+          backoff: { type: 'exponential', delay: 5_000 },
+          ignoreDependencyOnFailure: true,
+          removeOnComplete: true,
+          removeOnFail: { age: keepSeconds },
+          ...(priorities ? { priority: priorities[position] } : {}),
+        },
+      };
+    });
+    // A large batch is queued in slices so the API never builds one huge Redis transaction
+    // (10,000 children at once cost ~150 MB). Until the last slice is in, a gate child that
+    // no worker consumes keeps the parent from completing early; removing it opens the batch.
+    const sliced = children.length > sliceSize;
+    const first = sliced ? children.slice(0, sliceSize) : children;
     await this.#flows.add({
       name: 'batch',
       queueName: queueNames.batches,
@@ -111,33 +142,31 @@ export class BatchSubmitter {
         removeOnComplete: { age: keepSeconds },
         removeOnFail: { age: keepSeconds },
       },
-      children: queued.map((document, position) => {
-        const { index } = document;
-        const data: ColdJobData = {
-          batchId: id,
-          tenant: input.tenant,
-          documentId: document.id,
-          index,
-          model: input.model,
-          summary: input.summary,
-          content: document.content,
-        };
-        return {
-          name: 'document',
-          queueName: queueNames.cold,
-          data,
-          opts: {
-            jobId: coldJobId(id, index),
-            attempts,
-            backoff: { type: 'exponential', delay: 5_000 },
-            ignoreDependencyOnFailure: true,
-            removeOnComplete: true,
-            removeOnFail: { age: keepSeconds },
-            ...(priorities ? { priority: priorities[position] } : {}),
-          },
-        };
-      }),
+      children: [
+        ...(sliced
+          ? [
+              {
+                name: 'gate',
+                queueName: gateQueueName,
+                data: { batchId: id },
+                opts: { jobId: gateJobId(id) },
+              },
+            ]
+          : []),
+        ...first.map((child) => ({ ...child, queueName: queueNames.cold })),
+      ],
     });
+    if (sliced) {
+      const parent = { id, queue: `${keyPrefix}:${queueNames.batches}` };
+      for (let start = sliceSize; start < children.length; start += sliceSize) {
+        await this.#cold.addBulk(
+          children
+            .slice(start, start + sliceSize)
+            .map((child) => ({ ...child, opts: { ...child.opts, parent } })),
+        );
+      }
+      await this.#openGate(id);
+    }
     return (await store.getForTenant(input.tenant, id)) as BatchObject;
   }
 
@@ -165,8 +194,16 @@ export class BatchSubmitter {
     await this.#stopWaitingDocuments(batchId, stored.batch.counts.total, 'expired');
   }
 
+  /** Removes a batch's gate child, if it has one: the parent may then complete. */
+  async #openGate(batchId: string): Promise<void> {
+    const gate = await this.#gates.getJob(gateJobId(batchId));
+    await gate?.remove();
+  }
+
   /** Takes a batch's waiting documents off the cold queue, recording each in `state`. */
   async #stopWaitingDocuments(batchId: string, total: number, state: 'cancelled' | 'expired') {
+    // A submission that died between slices left its gate: a stopped batch must still end.
+    await this.#openGate(batchId);
     for (let index = 0; index < total; index++) {
       const job = await this.#cold.getJob(coldJobId(batchId, index));
       if (!job) continue;
@@ -187,9 +224,15 @@ export class BatchSubmitter {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#flows.close(), this.#cold.close()]);
+    await Promise.all([this.#flows.close(), this.#cold.close(), this.#gates.close()]);
   }
 }
+
+/** Documents queued per Redis transaction when a batch is large. */
+const sliceSize = 500;
+/** A queue no worker consumes: it holds the gate children of batches being queued. */
+const gateQueueName = 'batch-gates';
+const gateJobId = (batchId: string) => `${batchId}-gate`;
 
 /** BullMQ job id of a batch's document (custom ids may not contain ':'). */
 export const coldJobId = (batchId: string, index: number) => `${batchId}-${index}`;
