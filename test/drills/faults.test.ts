@@ -1,65 +1,27 @@
-import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
-import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { longText, sampleTexts } from '@nightshift/testkit/sample-documents';
-import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
-import { generateWebhookSecret } from '@nightshift/webhooks';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack, waitFor } from '../support/stack.ts';
+import { describe, expect, it } from 'vitest';
+import { drillHarness } from '../support/drill-harness.ts';
+import { waitFor } from '../support/stack.ts';
 
 // Fault drills: real processes, real Redis, bounded in time. Each ends in a defined state.
-let redis: RedisHarness;
-let ollama: OllamaStandIn;
-let receiver: WebhookReceiver;
-let stack: Stack | undefined;
-const secret = generateWebhookSecret();
-
-beforeAll(async () => {
-  redis = await startRedis();
-  ollama = await startOllamaStandIn({ tokenLatencyMs: 3 });
-  receiver = await startWebhookReceiver({ secret });
+const drill = drillHarness({
+  tokenLatencyMs: 3,
+  env: { NIGHTSHIFT_JOB_LOCK_MS: '1500', NIGHTSHIFT_NUM_CTX: '1024', NIGHTSHIFT_MAX_TOKENS: '64' },
 });
-afterEach(async () => {
-  await stack?.stop();
-  stack = undefined;
-  if (redis.kind === 'spawned') await redis.start().catch(() => {}); // a drill may leave it down
-  const client = new Redis(redis.url);
-  await client.flushall();
-  client.disconnect();
-  ollama.reset();
-  receiver.reset();
-});
-afterAll(async () => {
-  await receiver.close();
-  await ollama.close();
-  await redis.stop();
-});
-
-const boot = async (env: Record<string, string> = {}) => {
-  stack = await startStack({
-    redisUrl: redis.url,
-    webhookSecret: secret,
-    ollamaHost: ollama.url,
-    env: {
-      NIGHTSHIFT_JOB_LOCK_MS: '1500',
-      NIGHTSHIFT_NUM_CTX: '1024',
-      NIGHTSHIFT_MAX_TOKENS: '64',
-      ...env,
-    },
-  });
-  return stack;
-};
+const boot = (env: Record<string, string> = {}) => drill.boot(undefined, env);
 
 const eventFor = (batchId: string) =>
   waitFor(
     async () =>
-      receiver.deliveries.find((d) => (d.body as { data?: { id?: string } }).data?.id === batchId),
+      drill.receiver.deliveries.find(
+        (d) => (d.body as { data?: { id?: string } }).data?.id === batchId,
+      ),
     40_000,
     `webhook for ${batchId}`,
   );
 
 const chunkCalls = () =>
-  ollama.requests.filter(
+  drill.ollama.requests.filter(
     (r) => r.path === '/api/chat' && (r.messages?.at(-1)?.content ?? '').length > 1500,
   );
 
@@ -68,7 +30,7 @@ describe('fault drills', () => {
     const s = await boot({ NIGHTSHIFT_COLD_CONCURRENCY: '1' });
     const created = await s.postJson({
       documents: [{ id: 'long', text: longText(3_000, { seed: 3 }) }],
-      webhook: { url: receiver.url },
+      webhook: { url: drill.receiver.url },
     });
     await waitFor(async () => chunkCalls().length >= 2, 20_000, 'two chunks done');
     await s.service('worker').kill();
@@ -87,7 +49,7 @@ describe('fault drills', () => {
     const repeated = texts.length - new Set(texts).size;
     expect(repeated).toBeLessThanOrEqual(1);
     expect(callsBeforeKill).toBeGreaterThanOrEqual(2);
-    expect(receiver.deliveries.filter((d) => d.id === event.id)).toHaveLength(1);
+    expect(drill.receiver.deliveries.filter((d) => d.id === event.id)).toHaveLength(1);
   });
 
   it('Redis restarted from its AOF mid-batch: the batch completes, nothing lost', async () => {
@@ -97,13 +59,13 @@ describe('fault drills', () => {
       id: `d${i}`,
       text: texts[i % texts.length],
     }));
-    const created = await s.postJson({ documents, webhook: { url: receiver.url } });
+    const created = await s.postJson({ documents, webhook: { url: drill.receiver.url } });
     await waitFor(
-      async () => (await s.batch(created.body.id)).counts.succeeded >= 3,
+      async () => ((await s.batch(created.body.id)).counts.succeeded ?? 0) >= 3,
       20_000,
       'some done',
     );
-    await redis.restart(); // SIGKILL + start from the append-only file
+    await drill.redis.restart(); // SIGKILL + start from the append-only file
 
     const event = await eventFor(created.body.id);
     expect((event.body as { data: { status: string } }).data.status).toBe('completed');
@@ -126,7 +88,7 @@ describe('fault drills', () => {
       documents: Array.from({ length: 10 }, (_, i) => ({
         text: `${sampleTexts.meetingNotes} ${i}`,
       })),
-      webhook: { url: receiver.url },
+      webhook: { url: drill.receiver.url },
     });
     expect(await s.service('api').stop()).toBe(0); // graceful drain exits 0
     await s.start('api');
@@ -136,7 +98,7 @@ describe('fault drills', () => {
 
   it('Redis unreachable for a while: the API answers 503 for writes, then recovers by itself', async () => {
     const s = await boot();
-    await redis.kill();
+    await drill.redis.kill();
     const down = await fetch(`${s.base}/v1/batches`, {
       method: 'POST',
       headers: { authorization: 'Bearer e2e-key', 'content-type': 'application/json' },
@@ -148,12 +110,12 @@ describe('fault drills', () => {
     expect((await fetch(`${s.base}/readyz`)).status).toBe(503);
     expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
 
-    await redis.start();
+    await drill.redis.start();
     const created = await waitFor(
       async () => {
         const r = await s.postJson({
           documents: [{ text: sampleTexts.customerEmail }],
-          webhook: { url: receiver.url },
+          webhook: { url: drill.receiver.url },
         });
         return r.status === 202 ? r : undefined;
       },

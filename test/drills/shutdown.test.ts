@@ -1,54 +1,19 @@
-import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
-import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { longText, sampleTexts } from '@nightshift/testkit/sample-documents';
-import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
-import { generateWebhookSecret } from '@nightshift/webhooks';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, stackKey, startStack, waitFor } from '../support/stack.ts';
+import { describe, expect, it } from 'vitest';
+import { drillHarness } from '../support/drill-harness.ts';
+import { stackKey, waitFor } from '../support/stack.ts';
 
 // SIGTERM drills: real processes, a slowed Ollama stand-in so work is in flight when the
 // signal lands. Each app drains within its grace (exit 0) and nothing is lost.
-let redis: RedisHarness;
-let ollama: OllamaStandIn;
-let receiver: WebhookReceiver;
-let stack: Stack | undefined;
-const secret = generateWebhookSecret();
-const headers = { authorization: `Bearer ${stackKey}`, 'content-type': 'application/json' };
-
-beforeAll(async () => {
-  redis = await startRedis();
+const drill = drillHarness({
   // 64 words per answer at 12 ms a word: each model call takes about 0.8 s.
-  ollama = await startOllamaStandIn({ tokenLatencyMs: 12 });
-  receiver = await startWebhookReceiver({ secret });
+  tokenLatencyMs: 12,
+  env: { NIGHTSHIFT_NUM_CTX: '1024', NIGHTSHIFT_MAX_TOKENS: '64' },
 });
-afterEach(async () => {
-  await stack?.stop();
-  stack = undefined;
-  const client = new Redis(redis.url);
-  await client.flushall();
-  client.disconnect();
-  ollama.reset();
-  receiver.reset();
-});
-afterAll(async () => {
-  await receiver.close();
-  await ollama.close();
-  await redis.stop();
-});
+const headers = { authorization: `Bearer ${stackKey}`, 'content-type': 'application/json' };
+const boot = (apps: string[], env: Record<string, string> = {}) => drill.boot(apps, env);
 
-const boot = async (apps: string[], env: Record<string, string> = {}) => {
-  stack = await startStack({
-    redisUrl: redis.url,
-    webhookSecret: secret,
-    ollamaHost: ollama.url,
-    apps,
-    env: { NIGHTSHIFT_NUM_CTX: '1024', NIGHTSHIFT_MAX_TOKENS: '64', ...env },
-  });
-  return stack;
-};
-
-const chats = () => ollama.requests.filter((r) => r.path === '/api/chat');
+const chats = () => drill.ollama.requests.filter((r) => r.path === '/api/chat');
 /** Model calls on chunks of the long document (the short ones are far under 1500 chars). */
 const longChunkCalls = () =>
   chats().filter((r) => (r.messages?.at(-1)?.content ?? '').length > 1500);
@@ -69,7 +34,7 @@ describe('SIGTERM drains', () => {
         { id: 'short-1', text: sampleTexts.meetingNotes },
         { id: 'short-2', text: sampleTexts.customerEmail },
       ],
-      webhook: { url: receiver.url },
+      webhook: { url: drill.receiver.url },
     });
     expect(created.status).toBe(202);
     await waitFor(async () => longChunkCalls().length >= 1, 20_000, 'a chunk of the long document');
@@ -94,7 +59,7 @@ describe('SIGTERM drains', () => {
     await s.start('worker');
     const event = await waitFor(
       async () =>
-        receiver.deliveries.find(
+        drill.receiver.deliveries.find(
           (d) => (d.body as { data?: { id?: string } }).data?.id === created.body.id,
         ),
       40_000,
@@ -111,7 +76,7 @@ describe('SIGTERM drains', () => {
     });
     const results = await s.results(created.body.id);
     expect(results.map((r) => r.documentId).sort()).toEqual(['long', 'short-1', 'short-2']);
-    expect(receiver.deliveries.filter((d) => d.id === event.id)).toHaveLength(1);
+    expect(drill.receiver.deliveries.filter((d) => d.id === event.id)).toHaveLength(1);
     // Chunks done before the drain were kept: at most the one in flight was summarized twice.
     const texts = longChunkCalls().map((r) => r.messages?.at(-1)?.content);
     expect(texts.length - new Set(texts).size).toBeLessThanOrEqual(1);
@@ -159,12 +124,12 @@ describe('SIGTERM drains', () => {
 
   it('notifier mid-delivery: the delivery in flight is answered and recorded before it exits', async () => {
     const s = await boot(['api', 'worker', 'notifier']);
-    receiver.respondWith({ status: 200, delayMs: 2_000 }); // the receiver holds the answer
+    drill.receiver.respondWith({ status: 200, delayMs: 2_000 }); // the receiver holds the answer
     const created = await s.postJson({
       documents: [{ text: sampleTexts.customerEmail }],
-      webhook: { url: receiver.url },
+      webhook: { url: drill.receiver.url },
     });
-    const [held] = await receiver.waitForDeliveries(1, 30_000);
+    const [held] = await drill.receiver.waitForDeliveries(1, 30_000);
 
     const notifier = s.service('notifier');
     expect(await notifier.stop()).toBe(0);
@@ -176,7 +141,7 @@ describe('SIGTERM drains', () => {
     };
     expect(data).toHaveLength(1);
     expect(data[0]).toMatchObject({ id: held?.id, state: 'delivered' });
-    expect(receiver.deliveredIds()).toContain(held?.id);
+    expect(drill.receiver.deliveredIds()).toContain(held?.id);
     const delivered = jsonLines(notifier.output()).find((l) => l.msg === 'webhook delivered');
     expect(delivered).toMatchObject({
       tenant: 'acme',
