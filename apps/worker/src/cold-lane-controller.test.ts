@@ -4,7 +4,7 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ColdLaneController } from './cold-lane-controller.ts';
+import { ColdLaneController, type ColdLaneControllerOptions } from './cold-lane-controller.ts';
 import { until } from './test-support.ts';
 
 let redis: RedisHarness;
@@ -18,6 +18,26 @@ afterAll(async () => {
   await redis.stop();
 });
 
+/** A lane on a worker and hot queue of the test's own, with no GPU facts; the test drives evaluate(). */
+function laneOn(
+  worker: Worker,
+  hot: Queue,
+  options: Pick<ColdLaneControllerOptions, 'windows' | 'maxSlots' | 'graceMs'> &
+    Partial<ColdLaneControllerOptions>,
+) {
+  return new ColdLaneController({
+    coldWorker: worker,
+    hotQueue: hot,
+    timeZone: 'UTC',
+    probe: createNoneProbe(),
+    maxUsedPct: 95,
+    reserveMiB: 0,
+    memoryPerSlotMiB: 1536,
+    pollMs: 60_000,
+    ...options,
+  });
+}
+
 describe('off-peak windows on an injected clock', () => {
   it('opens at 22:00, closes at 06:00, and starts no cold job after close', async () => {
     let now = new Date('2026-11-27T21:59:59Z');
@@ -30,18 +50,10 @@ describe('off-peak windows on an injected clock', () => {
       prefix: keyPrefix,
       autorun: false,
     });
-    const lane = new ColdLaneController({
-      coldWorker: worker,
-      hotQueue: hot,
+    const lane = laneOn(worker, hot, {
       windows: parseColdWindows('22:00-06:00'),
-      timeZone: 'UTC',
-      probe: createNoneProbe(),
-      maxUsedPct: 95,
-      reserveMiB: 0,
-      memoryPerSlotMiB: 1536,
       maxSlots: 2,
       graceMs: 60_000,
-      pollMs: 60_000, // the test drives evaluate() itself
       now: () => now,
     });
     tracked = lane.track(async (job) => {
@@ -86,18 +98,10 @@ describe('off-peak windows on an injected clock', () => {
       prefix: keyPrefix,
       autorun: false,
     });
-    const lane = new ColdLaneController({
-      coldWorker: worker,
-      hotQueue: hot,
+    const lane = laneOn(worker, hot, {
       windows: parseColdWindows('never'),
-      timeZone: 'UTC',
-      probe: createNoneProbe(),
-      maxUsedPct: 95,
-      reserveMiB: 0,
-      memoryPerSlotMiB: 1536,
       maxSlots: 1,
       graceMs: 0,
-      pollMs: 60_000,
       deadlinePressure: () => pressure,
     });
     await lane.start();
@@ -122,18 +126,10 @@ describe('hot reserve', () => {
       prefix: keyPrefix,
       autorun: false,
     });
-    const lane = new ColdLaneController({
-      coldWorker: worker,
-      hotQueue: hot,
+    const lane = laneOn(worker, hot, {
       windows: parseColdWindows('always'),
-      timeZone: 'UTC',
-      probe: createNoneProbe(),
-      maxUsedPct: 95,
-      reserveMiB: 0,
-      memoryPerSlotMiB: 1536,
       maxSlots: 4,
       graceMs: 0,
-      pollMs: 60_000,
       hotReserveSlots: 1,
       hotIdleMs: 60_000,
       now: () => now,
