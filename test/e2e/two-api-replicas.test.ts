@@ -30,7 +30,9 @@ afterAll(async () => {
   await redis.stop();
 });
 
-const [a, b] = [0, 1].map((i) => () => replicas[i] as { base: string });
+const replica = (i: number) => () => replicas[i] as { base: string };
+const a = replica(0);
+const b = replica(1);
 const batch = (base: string, key: string) =>
   fetch(`${base}/v1/batches`, {
     method: 'POST',
