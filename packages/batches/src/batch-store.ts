@@ -167,18 +167,6 @@ export class BatchStore {
     await this.#redis.hsetnx(batchKeys(batchId).record, 'expiredAt', new Date().toISOString());
   }
 
-  /** Why a batch's remaining documents should not run: cancelled, expired, or null to go on. */
-  async stopReason(batchId: string): Promise<'cancelled' | 'expired' | null> {
-    const [cancelledAt, expiredAt] = await this.#redis.hmget(
-      batchKeys(batchId).record,
-      'cancelledAt',
-      'expiredAt',
-    );
-    if (cancelledAt) return 'cancelled';
-    if (expiredAt) return 'expired';
-    return null;
-  }
-
   /**
    * Moves a document to a state, storing its result when given. Returns false when the document
    * was already final: the caller must not act on it again (no duplicate results).
@@ -231,12 +219,6 @@ export class BatchStore {
     return { outcome: 'run', checkpoint: value ? (JSON.parse(value) as C) : null };
   }
 
-  /** The state of one document (queued when never touched). */
-  async documentState(batchId: string, documentId: string): Promise<DocumentStatus> {
-    const state = await this.#redis.hget(batchKeys(batchId).states, documentId);
-    return (state ?? 'queued') as DocumentStatus;
-  }
-
   /**
    * Gives the batch its final status once every document is done, starts its retention clock,
    * and reports whether this call was the one that finalized it (only that one sends the webhook).
@@ -275,10 +257,6 @@ export class BatchStore {
 
   async saveCheckpoint(batchId: string, documentId: string, checkpoint: unknown): Promise<void> {
     await this.#redis.hset(batchKeys(batchId).checkpoints, documentId, JSON.stringify(checkpoint));
-  }
-
-  async clearCheckpoint(batchId: string, documentId: string): Promise<void> {
-    await this.#redis.hdel(batchKeys(batchId).checkpoints, documentId);
   }
 
   /** The earliest `expiresAt` among unfinished batches, or null when none is open. */

@@ -5,7 +5,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiUnderTest } from '../test-support/api-under-test.ts';
-import { seedDashboard } from './dashboard-seed.ts';
+import { seedDashboard } from '../test-support/dashboard-seed.ts';
 
 // Debian's chromium package; CI installs it (.ci/run). Never a downloaded browser.
 const chromiumPath = '/usr/bin/chromium';

@@ -107,6 +107,28 @@ describe('multipart uploads streamed into Redis blobs', () => {
       body: form,
     });
     expect(invalid.status).toBe(422);
+    // Options that are not JSON at all, and a form with no file part.
+    const garbled = new FormData();
+    garbled.append('file', new Blob([textOf('g', 4000)]), 'g.txt');
+    garbled.append('options', '{"summary": ');
+    const notJson = await api.app.request('/v1/batches', {
+      method: 'POST',
+      headers: api.auth(),
+      body: garbled,
+    });
+    expect(notJson.status).toBe(400);
+    expect(notJson.headers.get('content-type')).toContain('application/problem+json');
+    const onlyOptions = new FormData();
+    onlyOptions.append('options', '{}');
+    const noFile = await api.app.request('/v1/batches', {
+      method: 'POST',
+      headers: api.auth(),
+      body: onlyOptions,
+    });
+    expect(noFile.status).toBe(422);
+    expect(((await noFile.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe(
+      'file',
+    );
     // Over NIGHTSHIFT_MAX_BATCH_BYTES (checked after intake).
     const heavy = await upload([
       { name: 'h1.txt', body: textOf('h1', 2.5 * MiB) },

@@ -2,6 +2,7 @@ import type { WorkerStatus } from '@nightshift/fleet';
 import { notAPdf } from '@nightshift/testkit/sample-documents';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { h200WorkerStatus } from '../test-support/dashboard-seed.ts';
 
 let api: Awaited<ReturnType<typeof apiUnderTest>>;
 beforeAll(async () => {
@@ -28,35 +29,17 @@ function worker(overrides: {
   hotRunning: number;
   recentHotMs?: number[];
 }): WorkerStatus {
-  const totalMiB = 143_771;
-  const freeMiB = Math.round(totalMiB * (1 - overrides.usedPct / 100));
+  const base = h200WorkerStatus();
+  const gpu = base.gpu.gpus[0] as WorkerStatus['gpu']['gpus'][number];
+  const freeMiB = Math.round(gpu.totalMiB * (1 - overrides.usedPct / 100));
   return {
+    ...base,
     id: `w-${overrides.usedPct}-${overrides.hotRunning}`,
-    host: 'gpu-1',
-    pid: 1,
-    startedAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-    provider: 'ollama',
     gpu: {
-      probe: 'nvidia-smi',
-      status: 'ok',
-      gpus: [
-        {
-          index: 0,
-          name: 'NVIDIA H200',
-          totalMiB,
-          usedMiB: totalMiB - freeMiB,
-          freeMiB,
-          usedPct: overrides.usedPct,
-        },
-      ],
+      ...base.gpu,
+      gpus: [{ ...gpu, usedMiB: gpu.totalMiB - freeMiB, freeMiB, usedPct: overrides.usedPct }],
     },
-    window: { spec: 'always', timeZone: 'UTC', open: true, nextTransition: null },
-    lanes: {
-      hot: { slots: 2, running: overrides.hotRunning },
-      cold: { slots: 2, running: 0, paused: false, reason: 'ok' },
-    },
-    modelsLoaded: ['qwen3:32b'],
+    lanes: { ...base.lanes, hot: { slots: 2, running: overrides.hotRunning } },
     recentHotMs: overrides.recentHotMs ?? [],
   };
 }

@@ -1,5 +1,5 @@
 import type { WorkerStatus } from '@nightshift/fleet';
-import type { apiUnderTest } from '../test-support/api-under-test.ts';
+import type { apiUnderTest } from './api-under-test.ts';
 
 type Api = Awaited<ReturnType<typeof apiUnderTest>>;
 
