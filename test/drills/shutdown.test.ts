@@ -90,7 +90,14 @@ describe('SIGTERM drains', () => {
       headers,
       body: JSON.stringify({ text: longText(1_800, { seed: 11 }) }),
     });
-    await waitFor(async () => chats().length >= 1, 20_000, 'the hot summary running');
+    // An answer before any model call (a 503 from admission, say) fails at once, saying why.
+    const answeredEarly = pending.then(async (r) => {
+      throw new Error(`answered ${r.status} before running: ${await r.clone().text()}`);
+    });
+    await Promise.race([
+      waitFor(async () => chats().length >= 1, 20_000, 'the hot summary running'),
+      answeredEarly,
+    ]);
 
     const api = s.service('api');
     const exited = api.stop(); // SIGTERM; resolves with the exit code

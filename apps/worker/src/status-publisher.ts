@@ -35,12 +35,16 @@ export class StatusPublisher {
     this.#o = options;
   }
 
-  start(): void {
+  /**
+   * Publishes the first status, then keeps publishing. Resolves once the first one landed (or
+   * failed), so a worker that says it is running is already visible to the API's admission.
+   */
+  async start(): Promise<void> {
     // A status that cannot be published while Redis is away simply expires; the next one lands.
-    const tick = () => void this.publish().catch(() => {});
-    tick();
+    const tick = () => this.publish().catch(() => {});
     this.#timer = setInterval(tick, this.#o.intervalMs ?? 500);
     this.#timer.unref();
+    await tick();
   }
 
   async publish(): Promise<void> {

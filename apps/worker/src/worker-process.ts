@@ -179,7 +179,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
         }
       : {}),
   });
-  status.start();
+  await status.start();
 
   for (const [name, worker] of [
     ['hot', hotWorker],
