@@ -43,11 +43,8 @@ describe('metrics and usage after a batch through real processes', () => {
     });
     expect(created.status).toBe(202);
     const batchId = created.body.id;
-    const text = await waitFor(
-      async () => {
-        const body = await scrape();
-        return sample(body, 'nightshift_webhook_attempts_total{outcome="delivered"}') ? body : null;
-      },
+    await waitFor(
+      async () => sample(await scrape(), 'nightshift_webhook_attempts_total{outcome="delivered"}'),
       30_000,
       'webhook attempt counted',
     );
@@ -57,8 +54,16 @@ describe('metrics and usage after a batch through real processes', () => {
     const model = results[0]?.model as string;
     expect(model).toBeTruthy();
 
+    // The worker writes its per-document figures once a second (NIGHTSHIFT_METRICS_FLUSH_MS).
     const cold = `lane="cold",model="${model}",outcome="succeeded"`;
-    expect(sample(text, `nightshift_job_duration_seconds_count{${cold}}`)).toBe(2);
+    const text = await waitFor(
+      async () => {
+        const body = await scrape();
+        return sample(body, `nightshift_job_duration_seconds_count{${cold}}`) === 2 ? body : null;
+      },
+      10_000,
+      'both documents measured',
+    );
     expect(sample(text, `nightshift_job_duration_seconds_bucket{${cold},le="+Inf"}`)).toBe(2);
     expect(sample(text, `nightshift_job_duration_seconds_sum{${cold}}`)).toBeGreaterThan(0);
     const tokensIn = sample(

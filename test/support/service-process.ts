@@ -25,11 +25,18 @@ export interface ServiceProcess {
  * const api = await startService('api', { REDIS_URL, PORT: '0', NIGHTSHIFT_API_KEYS: 'a:k' });
  */
 export function startService(name: string, env: Record<string, string>): ServiceProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', `apps/${name}/src/main.ts`], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // SERVICE_NODE_ARGS adds node flags to every app, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+  // to profile the apps of a benchmark (docs/PERFORMANCE.md).
+  const nodeArgs = process.env.SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const proc = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', `apps/${name}/src/main.ts`],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const listeners = new Set<() => void>();
   const collect = (chunk: Buffer) => {

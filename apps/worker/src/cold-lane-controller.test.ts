@@ -147,3 +147,40 @@ describe('hot reserve', () => {
     await Promise.all([cold.close(), hot.close()]);
   });
 });
+
+describe('a full lane', () => {
+  it('stays running with every slot busy: a finishing job hands its slot straight to the next', async () => {
+    const cold = new Queue('full-cold', { connection: client, prefix: keyPrefix });
+    const hot = new Queue('full-hot', { connection: client, prefix: keyPrefix });
+    const started: string[] = [];
+    const release = new Map<string, () => void>();
+    let tracked: (job: Job, token?: string) => Promise<void> = async () => {};
+    const worker = new Worker('full-cold', (job, token) => tracked(job, token), {
+      connection: client,
+      prefix: keyPrefix,
+      autorun: false,
+    });
+    const lane = laneOn(worker, hot, {
+      windows: parseColdWindows('always'),
+      maxSlots: 2,
+      graceMs: 0,
+    });
+    tracked = lane.track(async (job) => {
+      started.push(job.name);
+      await new Promise<void>((resolve) => release.set(job.name, resolve));
+    });
+    await lane.start();
+    await cold.addBulk(['a', 'b', 'c'].map((name) => ({ name, data: {} })));
+    await until(() => started.length === 2, 5_000, 'both slots busy');
+    await lane.evaluate(); // the poll sees every slot running
+    expect(lane.snapshot()).toMatchObject({ paused: false, admission: { reason: 'slots_full' } });
+    expect(worker.isPaused()).toBe(false);
+    // No evaluation in between (the poll is a minute): the finished job's slot takes the next.
+    release.get(started[0] as string)?.();
+    await until(() => started.length === 3, 5_000, 'the third job in the freed slot');
+    for (const done of release.values()) done();
+    await lane.stop();
+    await worker.close();
+    await Promise.all([cold.close(), hot.close()]);
+  });
+});

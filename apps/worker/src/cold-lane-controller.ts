@@ -209,7 +209,14 @@ export class ColdLaneController {
     else this.#closedSince = null;
 
     const worker = o.coldWorker;
-    if (admission.admit) {
+    // Every slot busy (or VRAM holding no further slot) is the steady state, not a reason to
+    // stop: BullMQ fetches no more than `concurrency`. Pausing there would also stop each
+    // finishing job from fetching the next, draining the lane until the next evaluation.
+    const keepRunning =
+      admission.admit ||
+      (admission.slots > 0 &&
+        (admission.reason === 'slots_full' || admission.reason === 'vram_insufficient'));
+    if (keepRunning) {
       worker.concurrency = Math.max(1, admission.slots);
       if (!this.#started) {
         this.#started = true;

@@ -54,6 +54,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   logger.info({ provider, model: config.NIGHTSHIFT_MODEL }, 'summarization provider');
   const meter = new WorkMeter({
     redis: client,
+    flushMs: config.NIGHTSHIFT_METRICS_FLUSH_MS,
     onError: (error) => logger.warn({ err: error.message }, 'metrics not recorded'),
   });
   const blobs = new DocumentBlobs({
@@ -214,6 +215,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       await lane?.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
       await Promise.all([hotWorker.close(), coldWorker.close()]);
+      await meter.close();
       await Promise.all([
         hotQueue.close(),
         coldQueue.close(),

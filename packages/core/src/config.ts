@@ -96,6 +96,11 @@ const configSchema = z.object({
   NIGHTSHIFT_MODEL_ROUND: intFrom(1, 4096).default(64),
   /** How long a worker's claim on a job lasts without renewal; a killed worker's jobs return after it. */
   NIGHTSHIFT_JOB_LOCK_MS: intFrom(1000).default(30_000),
+  /**
+   * How long a worker gathers per-document metrics and usage in memory before writing them in
+   * one transaction. 0 writes each at once; kill -9 loses at most this much of them.
+   */
+  NIGHTSHIFT_METRICS_FLUSH_MS: intFrom(0, 60_000).default(1000),
   /** On SIGTERM the API answers readyz 503 this long, still serving, before it closes its listener. */
   NIGHTSHIFT_API_DRAIN_DELAY_MS: intFrom(0).default(0),
   /** Parallel webhook deliveries per notifier process. */

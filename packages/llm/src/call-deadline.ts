@@ -55,15 +55,6 @@ export function startCallDeadline(
   };
 }
 
-/** A fetch that also aborts on `signal`, keeping any signal the client passes itself. */
-export function fetchWithSignal(signal: AbortSignal): typeof fetch {
-  return (input, init) =>
-    fetch(input, {
-      ...init,
-      signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
-    });
-}
-
 /** Drops `<think>…</think>` reasoning blocks some models (qwen3, deepseek-r1) emit inline. */
 export function stripReasoning(text: string): string {
   return text

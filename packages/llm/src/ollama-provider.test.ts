@@ -35,7 +35,7 @@ describe('ollama provider against the stand-in', () => {
   afterEach(() => ollama.reset());
   afterAll(() => ollama.close());
 
-  it('streams a chat completion with num_ctx, num_predict and keep_alive', async () => {
+  it('asks for one chat answer with num_ctx, num_predict and keep_alive', async () => {
     const provider = createOllamaProvider({ host: ollama.url, keepAlive: '10m', timeoutMs: 5000 });
     const result = await provider.complete({
       model,
@@ -52,7 +52,7 @@ describe('ollama provider against the stand-in', () => {
     expect(ollama.requests).toHaveLength(1);
     expect(ollama.requests[0]).toMatchObject({
       path: '/api/chat',
-      stream: true,
+      stream: false,
       keep_alive: '10m',
       options: { num_ctx: 4096, num_predict: 5 },
       messages: [
@@ -62,7 +62,7 @@ describe('ollama provider against the stand-in', () => {
     });
   });
 
-  it('classifies oom, busy, missing and streamed errors', async () => {
+  it('classifies oom, busy, missing and mid-generation errors', async () => {
     const provider = createOllamaProvider({ host: ollama.url, timeoutMs: 5000 });
     const call = () => provider.complete({ model, prompt });
     ollama.failNext({ kind: 'oom' });

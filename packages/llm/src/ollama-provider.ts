@@ -1,5 +1,6 @@
-import { type ChatResponse, Ollama } from 'ollama';
-import { fetchWithSignal, startCallDeadline, stripReasoning } from './call-deadline.ts';
+import { Ollama } from 'ollama';
+import { startCallDeadline, stripReasoning } from './call-deadline.ts';
+import { ollamaFetch } from './ollama-fetch.ts';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './types.ts';
 
 /** Options of {@link createOllamaProvider}. */
@@ -17,9 +18,11 @@ export interface OllamaProviderOptions {
 }
 
 /**
- * A provider backed by Ollama's chat API through the official `ollama` client, streamed so a
- * mid-generation `{"error":…}` line is seen. Each call gets its own client whose fetch carries
- * the call's own signal: `Ollama#abort()` would abort every stream of a shared client.
+ * A provider backed by Ollama's chat API through the official `ollama` client. Calls are not
+ * streamed: nothing here reads partial text (preemption happens between chunks), a failure
+ * mid-generation comes back as an error status with Ollama's message, and one JSON body costs
+ * far less per call than a stream of lines, each with its own abortable iterator. Each call
+ * gets its own client whose fetch carries the call's own signal (timeout and cancellation).
  *
  * @example
  * const provider = createOllamaProvider({ host: 'http://127.0.0.1:11434', timeoutMs: 120_000 });
@@ -33,7 +36,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): LlmProvide
       const deadline = startCallDeadline(request.signal, timeoutMs);
       const client = new Ollama({
         host: options.host,
-        fetch: fetchWithSignal(deadline.signal),
+        fetch: ollamaFetch(deadline.signal),
         ...(options.headers ? { headers: options.headers } : {}),
       });
       const modelOptions: { num_ctx?: number; num_predict?: number } = {};
@@ -44,26 +47,20 @@ export function createOllamaProvider(options: OllamaProviderOptions): LlmProvide
         { role: 'user', content: request.prompt },
       ];
       try {
-        const stream = await client.chat({
+        const answer = await client.chat({
           model: request.model,
           messages,
-          stream: true,
+          stream: false,
           options: modelOptions,
           ...(options.keepAlive !== undefined ? { keep_alive: options.keepAlive } : {}),
           ...(options.think !== undefined ? { think: options.think } : {}),
         });
-        let text = '';
-        let final: ChatResponse | undefined;
-        for await (const part of stream) {
-          text += part.message?.content ?? '';
-          if (part.done) final = part;
-        }
         return {
-          text: stripReasoning(text),
-          model: final?.model ?? request.model,
+          text: stripReasoning(answer.message?.content ?? ''),
+          model: answer.model ?? request.model,
           usage: {
-            promptTokens: final?.prompt_eval_count ?? 0,
-            completionTokens: final?.eval_count ?? 0,
+            promptTokens: answer.prompt_eval_count ?? 0,
+            completionTokens: answer.eval_count ?? 0,
           },
         };
       } catch (err) {
@@ -105,7 +102,7 @@ async function withClient<T>(
   try {
     const client = new Ollama({
       host,
-      fetch: fetchWithSignal(deadline.signal),
+      fetch: ollamaFetch(deadline.signal),
       ...(options.headers ? { headers: options.headers } : {}),
     });
     return await run(client);

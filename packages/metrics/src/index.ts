@@ -36,3 +36,4 @@ export {
   type WorkerGaugeSnapshot,
   type WorkerGaugesOptions,
 } from './worker-gauges.ts';
+export { WriteBehind, type WriteBehindOptions } from './write-behind.ts';

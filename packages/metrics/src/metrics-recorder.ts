@@ -1,6 +1,7 @@
 import { keyPrefix } from '@nightshift/core';
 import type { Redis } from 'ioredis';
 import type { MetricDefinition } from './metric-definitions.ts';
+import { WriteBehind } from './write-behind.ts';
 
 /** Label values of a definition, one per label name. */
 export type LabelValues<D extends MetricDefinition> = Record<D['labels'][number], string>;
@@ -11,6 +12,11 @@ export interface MetricsRecorderOptions {
   redis: Redis;
   /** Called when Redis refuses a write; a metric must never fail the work it measures. */
   onError?: (error: Error) => void;
+  /**
+   * Where counters and histograms are written; default one that writes each at once. A worker
+   * shares one buffered {@link WriteBehind} between its metrics and its usage ledger.
+   */
+  writes?: WriteBehind;
 }
 
 /** The Redis hash holding one metric's series. */
@@ -30,6 +36,7 @@ export function seriesField(definition: MetricDefinition, labels: Record<string,
  * survive restarts, and the same answer from every API replica.
  *
  * Writes are fire-and-forget: methods resolve even when Redis is away (`onError` hears it).
+ * With a buffered {@link WriteBehind} they resolve at once and land with its next flush.
  *
  * @example
  * const metrics = new MetricsRecorder({ redis });
@@ -39,18 +46,19 @@ export function seriesField(definition: MetricDefinition, labels: Record<string,
 export class MetricsRecorder {
   readonly #redis: Redis;
   readonly #onError: (error: Error) => void;
+  readonly #writes: WriteBehind;
 
   constructor(options: MetricsRecorderOptions) {
     this.#redis = options.redis;
     this.#onError = options.onError ?? (() => {});
+    this.#writes =
+      options.writes ?? new WriteBehind({ redis: options.redis, onError: this.#onError });
   }
 
   /** Adds `by` (default 1) to a counter series. */
   inc<D extends MetricDefinition>(definition: D, labels: LabelValues<D>, by = 1): Promise<void> {
     if (by === 0) return Promise.resolve();
-    return this.#run(
-      this.#redis.hincrbyfloat(metricKey(definition), seriesField(definition, labels), by),
-    );
+    return this.#writes.add(metricKey(definition), seriesField(definition, labels), by);
   }
 
   /** Counts one observation into a histogram series (its bucket, sum and count). */
@@ -65,14 +73,10 @@ export class MetricsRecorder {
     // Buckets are stored non-cumulative (one write per observation); the reader sums them up.
     const bucket = index === -1 ? 'inf' : `b${index}`;
     const key = metricKey(definition);
-    return this.#run(
-      this.#redis
-        .multi()
-        .hincrby(key, `${bucket}|${field}`, 1)
-        .hincrbyfloat(key, `sum|${field}`, value)
-        .hincrby(key, `count|${field}`, 1)
-        .exec(),
-    );
+    // One tick: the three land in one transaction even when writing through.
+    void this.#writes.add(key, `${bucket}|${field}`, 1);
+    void this.#writes.add(key, `sum|${field}`, value);
+    return this.#writes.add(key, `count|${field}`, 1);
   }
 
   /**
@@ -92,6 +96,11 @@ export class MetricsRecorder {
         `${value}|${Date.now() + ttlMs}`,
       ),
     );
+  }
+
+  /** Writes what is pending now (graceful shutdown, or a reader that must see it). */
+  flush(): Promise<void> {
+    return this.#writes.flush();
   }
 
   async #run(write: Promise<unknown>): Promise<void> {

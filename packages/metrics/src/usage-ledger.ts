@@ -1,6 +1,7 @@
 import { keyPrefix } from '@nightshift/core';
 import type { Redis } from 'ioredis';
 import type { UsagePeriod, UsageReport } from './usage-schemas.ts';
+import { WriteBehind } from './write-behind.ts';
 
 /** Options of {@link UsageLedger}. */
 export interface UsageLedgerOptions {
@@ -8,6 +9,8 @@ export interface UsageLedgerOptions {
   redis: Redis;
   /** How long a day's figures are kept. Default 400 days (a year plus a month to compare). */
   retentionDays?: number;
+  /** Where entries are written; default one that writes each at once (see {@link WriteBehind}). */
+  writes?: WriteBehind;
 }
 
 /** One finished document, as the ledger counts it. */
@@ -46,24 +49,34 @@ export const maxUsageDays = 366;
 export class UsageLedger {
   readonly #redis: Redis;
   readonly #retentionSeconds: number;
+  readonly #writes: WriteBehind;
 
   constructor(options: UsageLedgerOptions) {
     this.#redis = options.redis;
     this.#retentionSeconds = (options.retentionDays ?? 400) * 86_400;
+    this.#writes = options.writes ?? new WriteBehind({ redis: options.redis });
   }
 
-  /** Adds one finished document to its tenant's day. */
-  async record(entry: UsageEntry): Promise<void> {
+  /**
+   * Adds one finished document to its tenant's day. Increments made in one tick land in one
+   * transaction; with a buffered writer they land with its next flush.
+   */
+  record(entry: UsageEntry): Promise<void> {
     const key = dayKey(entry.tenant, utcDay(entry.at ?? new Date()));
-    const tx = this.#redis.multi().hincrby(key, 'documents', 1);
-    if (entry.status === 'failed') tx.hincrby(key, 'failed', 1);
+    let written = Promise.resolve();
+    const add = (field: string, by: number) => {
+      written = this.#writes.add(key, field, by);
+    };
+    add('documents', 1);
+    if (entry.status === 'failed') add('failed', 1);
     if (entry.model !== null) {
       // `field|model`: the field name never holds a `|`, so model names may (they hold `:`).
-      tx.hincrby(key, `documents|${entry.model}`, 1);
-      tx.hincrby(key, `promptTokens|${entry.model}`, entry.promptTokens);
-      tx.hincrby(key, `completionTokens|${entry.model}`, entry.completionTokens);
+      add(`documents|${entry.model}`, 1);
+      add(`promptTokens|${entry.model}`, entry.promptTokens);
+      add(`completionTokens|${entry.model}`, entry.completionTokens);
     }
-    await tx.expire(key, this.#retentionSeconds).exec();
+    this.#writes.expire(key, this.#retentionSeconds);
+    return written;
   }
 
   /** Every period of the range (empty ones with zeros), then the totals. */

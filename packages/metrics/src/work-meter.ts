@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { nightshiftMetrics } from './metric-definitions.ts';
 import { MetricsRecorder } from './metrics-recorder.ts';
 import { UsageLedger } from './usage-ledger.ts';
+import { WriteBehind } from './write-behind.ts';
 
 /** A document that a worker finished, on either lane. */
 export interface FinishedDocument {
@@ -26,25 +27,44 @@ export interface FallbackAttempt {
 export interface WorkMeterOptions {
   redis: Redis;
   onError?: (error: Error) => void;
+  /**
+   * How long per-document figures gather in memory before one transaction writes them
+   * (see {@link WriteBehind}). Default 0: each is written at once.
+   */
+  flushMs?: number;
 }
 
 /**
  * What a worker measures, in one place: job durations, tokens per model and tenant, fallbacks,
  * and the usage ledger behind `GET /v1/usage`. Never throws: a metric must not fail a job.
+ * Metrics and ledger share one writer, so with `flushMs` a busy worker writes all its figures in
+ * one transaction per interval; `close()` writes what is pending.
  *
  * @example
- * const meter = new WorkMeter({ redis, onError: (e) => logger.warn(e.message) });
+ * const meter = new WorkMeter({ redis, flushMs: 1000, onError: (e) => logger.warn(e.message) });
  * await meter.documentFinished({ lane: 'cold', tenant, model, outcome: 'succeeded', durationMs, usage });
  */
 export class WorkMeter {
   readonly recorder: MetricsRecorder;
   readonly ledger: UsageLedger;
   readonly #onError: (error: Error) => void;
+  readonly #writes: WriteBehind;
 
   constructor(options: WorkMeterOptions) {
     this.#onError = options.onError ?? (() => {});
-    this.recorder = new MetricsRecorder({ redis: options.redis, onError: this.#onError });
-    this.ledger = new UsageLedger({ redis: options.redis });
+    this.#writes = new WriteBehind({
+      redis: options.redis,
+      onError: this.#onError,
+      ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
+    });
+    const writes = this.#writes;
+    this.recorder = new MetricsRecorder({ redis: options.redis, onError: this.#onError, writes });
+    this.ledger = new UsageLedger({ redis: options.redis, writes });
+  }
+
+  /** Stops buffering and writes what is pending (graceful shutdown). */
+  close(): Promise<void> {
+    return this.#writes.close();
   }
 
   /** Records a finished document's duration, tokens and usage. */
@@ -67,15 +87,13 @@ export class WorkMeter {
         { direction: 'out', model, tenant: doc.tenant },
         doc.usage.completionTokens,
       ),
-      this.ledger
-        .record({
-          tenant: doc.tenant,
-          model: doc.model,
-          status: doc.outcome,
-          promptTokens: doc.usage.promptTokens,
-          completionTokens: doc.usage.completionTokens,
-        })
-        .catch((error: Error) => this.#onError(error)),
+      this.ledger.record({
+        tenant: doc.tenant,
+        model: doc.model,
+        status: doc.outcome,
+        promptTokens: doc.usage.promptTokens,
+        completionTokens: doc.usage.completionTokens,
+      }),
     ]);
   }
 
