@@ -107,7 +107,8 @@ export async function run(): Promise<PipelineRow[]> {
       );
       return performance.now() - started;
     };
-    await submit(200); // warm-up: JIT, connections, scripts, model "load"
+    // Warm-up of each path at full size, unmeasured: JIT, connections, scripts, model "load".
+    await submit(DOCUMENTS);
     await bullmqBaseline(redis.url, 0);
     for (let i = 1; i <= RUNS; i++) {
       const ms = await submit(DOCUMENTS);

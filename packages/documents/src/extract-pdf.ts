@@ -1,7 +1,25 @@
-import { PDFParse, VerbosityLevel } from 'pdf-parse';
+import type { PDFParse } from 'pdf-parse';
 import { DocumentError, isDocumentError } from './errors.ts';
 import type { DocumentLimits } from './limits.ts';
 import { normalizeText } from './normalize-text.ts';
+
+let pdfParse: Promise<typeof import('pdf-parse')> | undefined;
+
+/**
+ * pdf-parse is loaded with the first PDF, not at start: text-only work never pays for pdf.js
+ * (tens of MB of code), nor for the core-js polyfills of its legacy build. One of them swaps
+ * the process's `JSON.parse` for a wrapper that only matters to revivers reading source text
+ * (pdf.js passes none) and slowed every JSON parse on a busy worker; it is put back.
+ */
+function loadPdfParse(): Promise<typeof import('pdf-parse')> {
+  pdfParse ??= (async () => {
+    const nativeParse = JSON.parse;
+    const loaded = await import('pdf-parse');
+    JSON.parse = nativeParse;
+    return loaded;
+  })();
+  return pdfParse;
+}
 
 /** Text of a PDF, normalized, with pages joined by a blank line. */
 export interface PdfText {
@@ -80,6 +98,8 @@ export async function extractPdfText(
   limits: DocumentLimits,
   signal?: AbortSignal,
 ): Promise<PdfText> {
+  signal?.throwIfAborted();
+  const { PDFParse, VerbosityLevel } = await loadPdfParse();
   signal?.throwIfAborted();
   const parser = new PDFParse({
     data: new Uint8Array(bytes),

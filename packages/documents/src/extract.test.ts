@@ -22,6 +22,9 @@ async function codeOf(run: () => Promise<unknown> | unknown): Promise<DocumentEr
   throw new Error('the document was accepted');
 }
 
+/** Taken before anything loads pdf.js (each test file runs in a fresh worker). */
+const nativeJsonParse = JSON.parse;
+
 const pdf = (bytes: Uint8Array): ExtractableDocument => ({ kind: 'pdf', bytes });
 const extractPdf =
   (bytes: Uint8Array, limits: Partial<DocumentLimits> = {}) =>
@@ -40,6 +43,12 @@ describe('extractDocument: PDFs', () => {
       sampleTexts.meetingNotes.replace(/\s+/g, ' '),
     );
     expect(result.text.endsWith('\n\nThe last page.')).toBe(true);
+  });
+
+  it('leaves the process its native JSON.parse once pdf.js is loaded', async () => {
+    await extractDocument(pdf(await textPdf(['pdf.js is loaded by now.'])));
+    // pdf.js's legacy build swaps in a core-js wrapper (that even prints as native code).
+    expect(JSON.parse).toBe(nativeJsonParse);
   });
 
   it('keeps wrapped long lines as words (a line break, never a lost word)', async () => {
