@@ -98,11 +98,6 @@ export class MetricsRecorder {
     );
   }
 
-  /** Writes what is pending now (graceful shutdown, or a reader that must see it). */
-  flush(): Promise<void> {
-    return this.#writes.flush();
-  }
-
   async #run(write: Promise<unknown>): Promise<void> {
     try {
       await write;

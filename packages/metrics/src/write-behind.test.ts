@@ -25,6 +25,10 @@ describe('WriteBehind', () => {
     await second;
     expect(await redis.hgetall('wb:through')).toEqual({ a: '1', b: '2.5' });
     expect((await commandCalls('exec')) - before).toBe(1);
+    // A lone counter is one command, no transaction.
+    await writes.add('wb:through', 'a', 1);
+    expect(await redis.hget('wb:through', 'a')).toBe('2');
+    expect((await commandCalls('exec')) - before).toBe(1);
   });
 
   it('buffers: thousands of increments become one write per interval, and close() writes the rest', async () => {
