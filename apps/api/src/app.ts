@@ -136,7 +136,6 @@ export function createApp(deps: ApiDependencies) {
         }),
       ],
       admit: batchQuotas({
-        unfinishedDocuments: (tenant) => deps.store.unfinishedDocuments(tenant),
         quotas,
         maxBatchBytes: quotaDefaults.maxBatchBytes,
         maxQueuedPerTenant: quotaDefaults.maxQueuedDocuments,

@@ -1,11 +1,10 @@
+import type { UnfinishedLimit, UnfinishedQuotaError } from '@nightshift/batches';
 import type { TenantQuotaStore } from '@nightshift/tenants';
 import type { IntakeDocument } from './batch-intake.ts';
 import { ProblemError } from './problem.ts';
 
 /** Options of {@link batchQuotas}. */
 export interface BatchQuotasOptions {
-  /** Unfinished documents per tenant (the batch store keeps the count). */
-  unfinishedDocuments: (tenant: string) => Promise<number>;
   /** Per-tenant overrides of the two defaults below. */
   quotas: TenantQuotaStore;
   /** `NIGHTSHIFT_MAX_BATCH_BYTES`. */
@@ -26,17 +25,17 @@ function contentBytes(document: IntakeDocument): number {
 
 /**
  * The submission-time quotas of a batch, after intake and before anything is queued: bytes per
- * batch (413) and documents unfinished per tenant (429). Throws a {@link ProblemError}.
- *
- * The queued check reads then submits, so two batches of one tenant arriving at the same
- * instant can overshoot the quota by at most one batch; the counter itself never drifts.
+ * batch (413, thrown as a {@link ProblemError}) and documents unfinished per tenant, which it
+ * hands back as the limit that `BatchStore.create` checks and counts in one atomic step, so two
+ * batches of one tenant arriving together cannot both pass it.
  *
  * @example
  * const admit = batchQuotas({ unfinishedDocuments, quotas, maxBatchBytes, maxQueuedPerTenant });
- * await admit('acme', intake.documents);
+ * const unfinishedLimit = await admit('acme', intake.documents);
+ * await submitter.submit({ ...batch, unfinishedLimit }); // UnfinishedQuotaError → queuedQuotaProblem
  */
 export function batchQuotas(options: BatchQuotasOptions) {
-  return async (tenant: string, documents: IntakeDocument[]): Promise<void> => {
+  return async (tenant: string, documents: IntakeDocument[]): Promise<UnfinishedLimit> => {
     const overrides = await options.quotas.get(tenant);
     const maxBytes = overrides.maxBatchBytes ?? options.maxBatchBytes;
     const bytes = documents.reduce((sum, d) => sum + contentBytes(d), 0);
@@ -48,16 +47,20 @@ export function batchQuotas(options: BatchQuotasOptions) {
         { limit: maxBytes, received: bytes },
       );
     }
-    const maxQueued = overrides.maxQueuedDocuments ?? options.maxQueuedPerTenant;
-    const adding = documents.filter((d) => 'content' in d).length;
-    const queued = await options.unfinishedDocuments(tenant);
-    if (queued + adding > maxQueued) {
-      throw new ProblemError(
-        429,
-        'queued-quota-exceeded',
-        `Tenant '${tenant}' has ${queued} documents unfinished; adding ${adding} would pass its quota of ${maxQueued}. Submit again as earlier batches finish.`,
-        { limit: maxQueued, queued, received: adding },
-      );
-    }
+    return {
+      max: overrides.maxQueuedDocuments ?? options.maxQueuedPerTenant,
+      adding: documents.filter((d) => 'content' in d).length,
+    };
   };
+}
+
+/** The 429 answer to a batch refused by its tenant's unfinished-documents quota. */
+export function queuedQuotaProblem(error: UnfinishedQuotaError): ProblemError {
+  const { tenant, unfinished, limit } = error;
+  return new ProblemError(
+    429,
+    'queued-quota-exceeded',
+    `Tenant '${tenant}' has ${unfinished} documents unfinished; adding ${limit.adding} would pass its quota of ${limit.max}. Submit again as earlier batches finish.`,
+    { limit: limit.max, queued: unfinished, received: limit.adding },
+  );
 }

@@ -15,6 +15,11 @@ import {
   unfinishedDocumentsKey,
 } from './batch-keys.ts';
 import { finalizeScript, moveDocumentScript, startDocumentScript } from './transition-scripts.ts';
+import {
+  reserveUnfinishedScript,
+  type UnfinishedLimit,
+  UnfinishedQuotaError,
+} from './unfinished-quota.ts';
 
 /** What a new batch is made of, before its documents are queued. */
 export interface NewBatchRecord {
@@ -69,9 +74,22 @@ export class BatchStore {
     this.#ttlSeconds = Math.ceil(options.resultTtlMs / 1000);
   }
 
-  /** Writes a new batch: all documents queued. */
-  async create(record: NewBatchRecord): Promise<void> {
+  /**
+   * Writes a new batch: all documents queued. With `limit`, the tenant's unfinished documents
+   * are checked and counted in one atomic step first, and an {@link UnfinishedQuotaError} means
+   * nothing was written.
+   */
+  async create(record: NewBatchRecord, limit?: UnfinishedLimit): Promise<void> {
     const keys = batchKeys(record.id);
+    const count = record.documentIds.length;
+    if (limit) {
+      const [reserved, before] = (await reserveUnfinishedScript.run(
+        this.#redis,
+        [unfinishedDocumentsKey],
+        [record.tenant, count, limit.adding, limit.max],
+      )) as [number, number];
+      if (!reserved) throw new UnfinishedQuotaError(record.tenant, before, limit);
+    }
     const multi = this.#redis.multi();
     multi.hset(keys.record, {
       id: record.id,
@@ -99,8 +117,15 @@ export class BatchStore {
     }
     multi.zadd(tenantBatchesKey(record.tenant), 0, record.id);
     multi.zadd(openBatchesKey, record.expiresAt.getTime(), record.id);
-    multi.hincrby(unfinishedDocumentsKey, record.tenant, record.documentIds.length);
-    await multi.exec();
+    if (!limit) multi.hincrby(unfinishedDocumentsKey, record.tenant, count);
+    try {
+      await multi.exec();
+    } catch (error) {
+      // The batch was not written: give back what was reserved for it. (Should Redis vanish
+      // between the two steps, the reservation stays counted until a batch of the tenant ends.)
+      if (limit) await this.#redis.hincrby(unfinishedDocumentsKey, record.tenant, -count);
+      throw error;
+    }
   }
 
   /** The batch, or null when it does not exist or has aged out. */

@@ -12,6 +12,7 @@ import {
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchStore } from './batch-store.ts';
+import type { UnfinishedLimit } from './unfinished-quota.ts';
 
 /**
  * One document of a batch being submitted: content to queue, or an error the intake already
@@ -32,6 +33,8 @@ export interface SubmitBatchInput {
   /** Duration such as `24h`: after it, unfinished documents expire. */
   completionWindow: string;
   scheduleId?: string | null;
+  /** Checked and counted atomically as the batch is written (see `BatchStore.create`). */
+  unfinishedLimit?: UnfinishedLimit;
 }
 
 /** Options of {@link BatchSubmitter}. */
@@ -73,19 +76,22 @@ export class BatchSubmitter {
     const { store, attempts, resultTtlMs } = this.#options;
     const id = newBatchId(now.getTime());
     const expiresAt = new Date(now.getTime() + durationMs(input.completionWindow));
-    await store.create({
-      id,
-      tenant: input.tenant,
-      model: input.model,
-      summary: input.summary,
-      metadata: input.metadata,
-      webhook: input.webhook,
-      completionWindow: input.completionWindow,
-      scheduleId: input.scheduleId ?? null,
-      documentIds: input.documents.map((d) => d.id),
-      createdAt: now,
-      expiresAt,
-    });
+    await store.create(
+      {
+        id,
+        tenant: input.tenant,
+        model: input.model,
+        summary: input.summary,
+        metadata: input.metadata,
+        webhook: input.webhook,
+        completionWindow: input.completionWindow,
+        scheduleId: input.scheduleId ?? null,
+        documentIds: input.documents.map((d) => d.id),
+        createdAt: now,
+        expiresAt,
+      },
+      input.unfinishedLimit,
+    );
     const queued: { id: string; index: number; content: DocumentContent }[] = [];
     for (const [index, document] of input.documents.entries()) {
       if ('content' in document) {

@@ -26,6 +26,7 @@ export {
   enqueueDocumentEvent,
 } from './document-events.ts';
 export { FairShare, type FairShareOptions, type FairShareState } from './fair-share.ts';
+export { type UnfinishedLimit, UnfinishedQuotaError } from './unfinished-quota.ts';
 export {
   type OutgoingEvent,
   type RedeliverResult,

@@ -10,7 +10,8 @@ const env = {
   NIGHTSHIFT_MAX_DOCUMENT_BYTES: '1000',
   NIGHTSHIFT_MAX_BATCH_BYTES: '2500',
   NIGHTSHIFT_MAX_QUEUED_PER_TENANT: '5',
-  NIGHTSHIFT_API_KEYS: 'acme:acme-key,globex:globex-key,umbrella:umbrella-key,hooli:hooli-key',
+  NIGHTSHIFT_API_KEYS:
+    'acme:acme-key,globex:globex-key,umbrella:umbrella-key,hooli:hooli-key,initech:initech-key',
 };
 let a: Awaited<ReturnType<typeof apiUnderTest>>;
 let b: Awaited<ReturnType<typeof apiUnderTest>>;
@@ -131,6 +132,26 @@ describe('batch submission limits across two API replicas', () => {
     expect(await b.store.unfinishedDocuments('umbrella')).toBe(5);
     expect((await b.postJson('/v1/batches', texts(5, 5), 'umbrella-key')).status).toBe(202);
     expect((await b.postJson('/v1/batches', texts(5), 'umbrella-key')).status).toBe(429);
+  });
+
+  it('lets only one of two simultaneous batches through when only one fits, on two replicas', async () => {
+    // initech has nothing unfinished and a quota of 5: each batch of 3 fits alone, not both.
+    const unfinished = await a.store.unfinishedDocuments('initech');
+    expect(unfinished).toBe(0);
+    await a.client.del('{nightshift}:ratelimit:batch:initech');
+    const answers = await Promise.all([
+      a.postJson('/v1/batches', texts(5, 5, 5), 'initech-key'),
+      b.postJson('/v1/batches', texts(5, 5, 5), 'initech-key'),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([202, 429]);
+    const refused = answers.find((r) => r.status === 429);
+    expect(await refused?.json()).toMatchObject({
+      type: expect.stringContaining('queued-quota-exceeded'),
+      limit: 5,
+      queued: 3,
+      received: 3,
+    });
+    expect(await a.store.unfinishedDocuments('initech')).toBe(3);
   });
 
   it('frees the quota when a batch is cancelled', async () => {

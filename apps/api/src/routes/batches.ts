@@ -1,8 +1,15 @@
-import type { BatchStore, BatchSubmitter, DocumentBlobs } from '@nightshift/batches';
+import {
+  type BatchStore,
+  type BatchSubmitter,
+  type DocumentBlobs,
+  type UnfinishedLimit,
+  UnfinishedQuotaError,
+} from '@nightshift/batches';
 import { listBatchesQuery } from '@nightshift/core';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { stream } from 'hono/streaming';
 import { type BatchIntake, type IntakeLimits, intakeJson } from '../batch-intake.ts';
+import { queuedQuotaProblem } from '../batch-quotas.ts';
 import { streamedBodyLimit } from '../middleware/streamed-body-limit.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { intakeMultipartStream } from '../multipart-intake.ts';
@@ -23,8 +30,11 @@ export interface BatchRoutesOptions {
   checkWebhookUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
   /** Run before the body is read on `POST /` (the per-tenant batch rate limit). */
   guards?: MiddlewareHandler<{ Variables: TenantVariables }>[];
-  /** Quotas checked after intake, before anything is queued; throws a ProblemError. */
-  admit?: (tenant: string, documents: BatchIntake['documents']) => Promise<void>;
+  /**
+   * Quotas checked after intake, before anything is queued: throws a ProblemError, or hands
+   * back the unfinished-documents limit that the batch is written under.
+   */
+  admit?: (tenant: string, documents: BatchIntake['documents']) => Promise<UnfinishedLimit>;
 }
 
 /**
@@ -39,7 +49,7 @@ export function batchRoutes(options: BatchRoutesOptions) {
   const app = new Hono<{ Variables: TenantVariables }>();
 
   const admitAndSubmit = async (tenant: string, intake: BatchIntake) => {
-    await options.admit?.(tenant, intake.documents);
+    const unfinishedLimit = await options.admit?.(tenant, intake.documents);
     const webhook = intake.options.webhook;
     if (webhook) {
       const check = await options.checkWebhookUrl(webhook.url);
@@ -57,6 +67,7 @@ export function batchRoutes(options: BatchRoutesOptions) {
       metadata: intake.options.metadata ?? {},
       webhook: webhook ? { url: webhook.url, events: webhook.events } : null,
       completionWindow: intake.options.completionWindow ?? '24h',
+      ...(unfinishedLimit ? { unfinishedLimit } : {}),
     });
   };
 
@@ -81,7 +92,7 @@ export function batchRoutes(options: BatchRoutesOptions) {
       } catch (error) {
         // Refused after intake (quota, webhook URL, Redis): the streamed files go too.
         await options.blobs.delete(intake.blobKeys).catch(() => undefined);
-        throw error;
+        throw error instanceof UnfinishedQuotaError ? queuedQuotaProblem(error) : error;
       }
       c.header('location', `/v1/batches/${batch.id}`);
       return c.json(batch, 202);
