@@ -12,6 +12,7 @@ import {
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchStore } from './batch-store.ts';
+import { DocumentBlobs } from './document-blobs.ts';
 import type { UnfinishedLimit } from './unfinished-quota.ts';
 
 /**
@@ -63,6 +64,7 @@ export class BatchSubmitter {
   readonly #flows: FlowProducer;
   readonly #cold: Queue;
   readonly #gates: Queue;
+  readonly #blobs: DocumentBlobs;
   readonly #options: BatchSubmitterOptions;
 
   constructor(options: BatchSubmitterOptions) {
@@ -70,6 +72,7 @@ export class BatchSubmitter {
     this.#flows = new FlowProducer({ connection: options.connection, prefix: keyPrefix });
     this.#cold = new Queue(queueNames.cold, { connection: options.connection, prefix: keyPrefix });
     this.#gates = new Queue(gateQueueName, { connection: options.connection, prefix: keyPrefix });
+    this.#blobs = new DocumentBlobs({ redis: options.connection, ttlMs: options.resultTtlMs });
   }
 
   async submit(input: SubmitBatchInput, now = new Date()): Promise<BatchObject> {
@@ -210,6 +213,8 @@ export class BatchSubmitter {
   async #stopWaitingDocuments(batchId: string, total: number, state: 'cancelled' | 'expired') {
     // A submission that died between slices left its gate: a stopped batch must still end.
     await this.#openGate(batchId);
+    // Uploaded bytes of documents that will never run go at once, not with their TTL.
+    const blobKeys: string[] = [];
     for (let index = 0; index < total; index++) {
       const job = await this.#cold.getJob(coldJobId(batchId, index));
       if (!job) continue;
@@ -219,6 +224,8 @@ export class BatchSubmitter {
         () => false,
       );
       if (removed) {
+        const { content } = job.data as ColdJobData;
+        if (content.kind === 'blob') blobKeys.push(content.key);
         await this.#options.store.moveDocument(batchId, job.data.documentId, state, {
           documentId: job.data.documentId,
           status: state,
@@ -227,6 +234,7 @@ export class BatchSubmitter {
         });
       }
     }
+    await this.#blobs.delete(blobKeys);
   }
 
   async close(): Promise<void> {

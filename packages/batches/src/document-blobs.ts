@@ -7,8 +7,8 @@ export interface DocumentBlobsOptions {
   /** A client connection (commands only, never blocking). */
   redis: Redis;
   /**
-   * Lifetime of a blob: the result TTL. A document that ends deletes its blob; one whose job is
-   * removed without running (batch cancelled or expired) leaves it to expire.
+   * Lifetime of a blob: the result TTL, a backstop. A document that ends deletes its blob, and
+   * so does a cancel or expiry that takes its job off the queue.
    */
   ttlMs: number;
 }

@@ -90,6 +90,27 @@ describe('multipart uploads streamed into Redis blobs', () => {
     expect(referenced).toHaveLength(2);
   });
 
+  it('deletes the blobs of documents taken off the queue by a cancel at once', async () => {
+    const response = await upload([
+      { name: 'c1.txt', body: textOf('c1', 4000) },
+      { name: 'c2.txt', body: textOf('c2', 4000) },
+    ]);
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const keys = (await coldJobs())
+      .filter((job) => job.batchId === id && job.content.kind === 'blob')
+      .map((job) => (job.content as { key: string }).key);
+    expect(keys).toHaveLength(2);
+    expect(await api.client.exists(...keys)).toBe(2);
+    const cancelled = await api.app.request(`/v1/batches/${id}/cancel`, {
+      method: 'POST',
+      headers: api.auth(),
+    });
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ counts: { cancelled: 2 } });
+    expect(await api.client.exists(...keys)).toBe(0);
+  });
+
   it('leaves no blob behind when the request is refused', async () => {
     const small = (n: number) =>
       Array.from({ length: n }, (_, i) => ({ name: `f${i}.txt`, body: textOf(`f${i}`, 4000) }));
