@@ -20,6 +20,10 @@ export function ollamaFetch(signal: AbortSignal): typeof fetch {
       headers: (init?.headers ?? {}) as Record<string, string>,
       body: (init?.body ?? null) as string | null,
       signal,
+      // An unstreamed answer sends its headers only when generation ends: undici's own 300 s
+      // limits would cut a long one short. The call's deadline (`signal`) is the only limit.
+      headersTimeout: 0,
+      bodyTimeout: 0,
     });
     const contentType = answer.headers['content-type'];
     const response = {

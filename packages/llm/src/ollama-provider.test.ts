@@ -1,4 +1,5 @@
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LlmError } from './errors.ts';
 import {
@@ -79,6 +80,20 @@ describe('ollama provider against the stand-in', () => {
       message: 'llama runner process has terminated: exit status 2',
     });
     expect((await failure(call())).kind).toBe('unavailable');
+  });
+
+  it('waits for a slow unstreamed answer as long as its own deadline allows, whatever the pool defaults', async () => {
+    const previous = getGlobalDispatcher();
+    // A pool whose header timeout (like undici's 300 s default) is shorter than the answer.
+    setGlobalDispatcher(new Agent({ headersTimeout: 50, bodyTimeout: 50 }));
+    try {
+      const provider = createOllamaProvider({ host: ollama.url, timeoutMs: 5000 });
+      ollama.failNext({ kind: 'slow', delayMs: 2_000 });
+      const result = await provider.complete({ model, prompt, maxTokens: 3 });
+      expect(result.usage.completionTokens).toBe(3);
+    } finally {
+      setGlobalDispatcher(previous);
+    }
   });
 
   it('times out a slow answer and frees the server slot', async () => {
