@@ -121,8 +121,9 @@ export class BatchStore {
     try {
       await multi.exec();
     } catch (error) {
-      // The batch was not written: give back what was reserved for it. (Should Redis vanish
-      // between the two steps, the reservation stays counted until a batch of the tenant ends.)
+      // The batch was not written: give back what was reserved for it. Should Redis vanish
+      // between the two steps, the give-back fails too and the tenant's count stays that much
+      // too high (its quota shrinks by this batch) until the counter is corrected by hand.
       if (limit) await this.#redis.hincrby(unfinishedDocumentsKey, record.tenant, -count);
       throw error;
     }
