@@ -49,6 +49,11 @@ export async function startApi(
     store,
     attempts: config.NIGHTSHIFT_JOB_ATTEMPTS,
     resultTtlMs,
+    // Workers run NIGHTSHIFT_COLD_CONCURRENCY slots each; groups keep every slot fed.
+    grouping: {
+      maxPerJob: config.NIGHTSHIFT_COLD_GROUP_MAX,
+      slots: config.NIGHTSHIFT_COLD_CONCURRENCY,
+    },
     priorityFor: new FairShare({
       redis: redis,
       modelGroups: config.NIGHTSHIFT_MODEL_GROUPS,

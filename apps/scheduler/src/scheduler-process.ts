@@ -1,4 +1,4 @@
-import { BatchStore, BatchSubmitter, FairShare } from '@nightshift/batches';
+import { BatchStore, BatchSubmitter, type ColdGrouping, FairShare } from '@nightshift/batches';
 import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
 import {
   RedisRunCoordinator,
@@ -34,6 +34,8 @@ export interface SchedulerOptions {
   logger?: SchedulerLogger;
   /** Model grouping of the fair cold order; must match the API's and the workers'. */
   fairShare?: { modelGroups: number; roundLength: number };
+  /** How short texts of large batches are packed into cold jobs. Default: one per job. */
+  grouping?: ColdGrouping;
 }
 
 /** A running scheduler replica. */
@@ -70,6 +72,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Runnin
     attempts: options.attempts,
     resultTtlMs: options.resultTtlMs,
     priorityFor: new FairShare({ redis, ...options.fairShare }).priorityFor,
+    ...(options.grouping ? { grouping: options.grouping } : {}),
   });
   const store = new ScheduleStore({ redis });
   const coordinator = new RedisRunCoordinator({ redis });
@@ -208,6 +211,11 @@ export async function startScheduler(config: Config, logger: SchedulerLogger) {
     fairShare: {
       modelGroups: config.NIGHTSHIFT_MODEL_GROUPS,
       roundLength: config.NIGHTSHIFT_MODEL_ROUND,
+    },
+    // Workers run NIGHTSHIFT_COLD_CONCURRENCY slots each; groups keep every slot fed.
+    grouping: {
+      maxPerJob: config.NIGHTSHIFT_COLD_GROUP_MAX,
+      slots: config.NIGHTSHIFT_COLD_CONCURRENCY,
     },
   });
   logger.info({ schedules: scheduler.scheduled().length }, 'scheduler running');

@@ -1,5 +1,10 @@
 import type { BatchStore } from '@nightshift/batches';
-import type { ColdJobData, DocumentResult } from '@nightshift/core';
+import {
+  type ColdDocument,
+  type ColdJobData,
+  coldDocumentsOf,
+  type DocumentResult,
+} from '@nightshift/core';
 import { isDocumentError } from '@nightshift/documents';
 import { YieldRequestedError } from '@nightshift/llm';
 import type { WorkMeter } from '@nightshift/metrics';
@@ -29,26 +34,31 @@ export interface ColdProcessorOptions {
 const noUsage = { promptTokens: 0, completionTokens: 0 };
 
 /**
- * Processes one batch document on the cold lane.
+ * Processes a cold job: one batch document, or a few short ones run one after the other.
  * - A cancelled or expired batch's document ends in that state without touching the GPU.
  * - A document already final (its job ran twice after a crash) is left alone: no duplicate.
  * - Bad documents (corrupt PDF, …) end `failed` with their code: retrying cannot help.
- * - When cold work must yield, the job goes back to the queue at a chunk boundary without
- *   counting an attempt; the chunk summaries done so far stay as its checkpoint.
- * - Model failures are retried by BullMQ; the last attempt records the document `failed`.
+ * - When cold work must yield, the job goes back to the queue at a chunk boundary (or between
+ *   two documents) without counting an attempt; the chunk summaries done so far stay as its
+ *   checkpoint, and documents already final are skipped when it runs again.
+ * - Model failures are retried by BullMQ; on the last attempt the document is recorded
+ *   `failed` and the job's remaining documents still run (each with that last attempt).
  */
 export function createColdProcessor(options: ColdProcessorOptions) {
   const { store, summarizer, logger } = options;
-  return async (job: Job<ColdJobData>, token?: string): Promise<string> => {
-    const { batchId, documentId } = job.data;
-    // Every line about this job names it: tenant, batch, document and BullMQ job id.
+
+  /** Runs one document of `job`; returns its outcome, or throws to retry or yield the job. */
+  const runDocument = async (
+    job: Job<ColdJobData>,
+    token: string | undefined,
+    document: ColdDocument,
+    lastAttempt: boolean,
+  ): Promise<{ outcome: string; modelError?: Error }> => {
+    const { batchId } = job.data;
+    const { documentId, content } = document;
+    // Every line about this document names it: tenant, batch, document and BullMQ job id.
     const log = logger.child({ tenant: job.data.tenant, batchId, documentId, jobId: job.id });
-    // Best effort: a missed advance only lets the clock lag until the next batch reads the head.
-    await options.fairShare
-      ?.advance(job.priority)
-      .catch((error) => log.warn({ err: error }, 'fair-share clock not advanced'));
     const started = performance.now();
-    const { content } = job.data;
     // A document ended (here or by an earlier run): its uploaded bytes are not needed again.
     const dropBlob = async () => {
       if (content.kind !== 'blob' || !options.deleteBlobs) return;
@@ -87,8 +97,8 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     // final is a duplicate run, anything else starts (with its checkpoint, if any).
     const start = await store.startDocument<SummaryCheckpoint>(batchId, documentId);
     if (start.outcome === 'stop' || start.outcome === 'duplicate') await dropBlob();
-    if (start.outcome === 'stop') return start.state;
-    if (start.outcome === 'duplicate') return 'duplicate';
+    if (start.outcome === 'stop') return { outcome: start.state };
+    if (start.outcome === 'duplicate') return { outcome: 'duplicate' };
     const { checkpoint } = start;
     try {
       const summary = await summarizer.summarize({
@@ -106,11 +116,11 @@ export function createColdProcessor(options: ColdProcessorOptions) {
         degraded: summary.degraded,
         usage: summary.usage,
       }); // the final move drops the checkpoint too
-      return 'succeeded';
+      return { outcome: 'succeeded' };
     } catch (error) {
       if (isDocumentError(error)) {
         await record('failed', { error: { code: error.code, message: error.message } });
-        return 'failed';
+        return { outcome: 'failed' };
       }
       if (error instanceof YieldRequestedError) {
         await store.moveDocument(batchId, documentId, 'queued');
@@ -118,15 +128,34 @@ export function createColdProcessor(options: ColdProcessorOptions) {
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (last) {
-        await record('failed', {
-          error: { code: 'model_unavailable', message: (error as Error).message },
-        });
-      } else {
+      if (!lastAttempt) {
         await store.moveDocument(batchId, documentId, 'queued');
+        throw error;
       }
-      throw error;
+      await record('failed', {
+        error: { code: 'model_unavailable', message: (error as Error).message },
+      });
+      return { outcome: 'failed', modelError: error as Error };
     }
+  };
+
+  return async (job: Job<ColdJobData>, token?: string): Promise<string> => {
+    // Best effort: a missed advance only lets the clock lag until the next batch reads the head.
+    await options.fairShare
+      ?.advance(job.priority)
+      .catch((error) =>
+        logger.warn({ err: error, jobId: job.id }, 'fair-share clock not advanced'),
+      );
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const outcomes: string[] = [];
+    let modelError: Error | undefined;
+    for (const document of coldDocumentsOf(job.data)) {
+      const ran = await runDocument(job, token, document, lastAttempt);
+      outcomes.push(ran.outcome);
+      modelError ??= ran.modelError;
+    }
+    // Every document is final; a model failure still fails the job, kept for inspection.
+    if (modelError) throw modelError;
+    return outcomes.join(',');
   };
 }

@@ -1,4 +1,4 @@
-import { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import { BatchStore, BatchSubmitter, type BatchSubmitterOptions } from '@nightshift/batches';
 import {
   type BatchObject,
   type Config,
@@ -12,7 +12,11 @@ import { pino } from 'pino';
 import { type RunningWorker, startWorker } from './worker-process.ts';
 
 /** A worker started in-process on real Redis, plus a submitter to feed it. */
-export async function workerUnderTest(redis: RedisHarness, env: Record<string, string>) {
+export async function workerUnderTest(
+  redis: RedisHarness,
+  env: Record<string, string>,
+  submission: Partial<Pick<BatchSubmitterOptions, 'grouping' | 'attempts' | 'retryDelayMs'>> = {},
+) {
   const config: Config = loadConfig({
     REDIS_URL: redis.url,
     NIGHTSHIFT_COLD_WINDOWS: 'always',
@@ -26,8 +30,9 @@ export async function workerUnderTest(redis: RedisHarness, env: Record<string, s
   const submitter = new BatchSubmitter({
     connection: client,
     store,
-    attempts: 3,
     resultTtlMs: 60_000,
+    ...submission,
+    attempts: submission.attempts ?? 3,
   });
   const worker: RunningWorker = await startWorker(config, pino({ level: 'silent' }));
   return {

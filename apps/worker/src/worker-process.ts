@@ -47,6 +47,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the worker');
   const client = createRedis(config.REDIS_URL, 'client');
   const blocking = createRedis(config.REDIS_URL, 'worker');
+  // The per-document calls of many concurrent jobs (start, record, fair-share clock) go out
+  // together, one write per event-loop turn instead of one each. BullMQ keeps its own plain
+  // connections: it is not tested with auto-pipelining.
+  const commands = createRedis(config.REDIS_URL, 'client', { enableAutoPipelining: true });
   const policy = await checkRedisPolicy(client);
   if (policy.warning) logger.warn(policy.warning);
 
@@ -69,7 +73,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     documentLimits: { maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES },
   });
   const store = new BatchStore({
-    redis: client,
+    redis: commands,
     resultTtlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
   });
   const workerOptions = {
@@ -101,7 +105,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     meter,
     onModelUsed: (model) => activity.coldModels.add(model),
     fairShare: new FairShare({
-      redis: client,
+      redis: commands,
       modelGroups: config.NIGHTSHIFT_MODEL_GROUPS,
       roundLength: config.NIGHTSHIFT_MODEL_ROUND,
     }),
@@ -223,6 +227,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
         documentEvents.close(),
       ]);
       client.disconnect();
+      commands.disconnect();
       blocking.disconnect();
     },
   };

@@ -1,10 +1,17 @@
-import { type ColdJobData, createRedis, keyPrefix, queueNames } from '@nightshift/core';
+import {
+  type ColdJobData,
+  coldDocumentsOf,
+  createRedis,
+  keyPrefix,
+  queueNames,
+} from '@nightshift/core';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BatchStore } from './batch-store.ts';
 import { BatchSubmitter } from './batch-submitter.ts';
+import { FairShare } from './fair-share.ts';
 
 let redis: RedisHarness;
 let client: Redis;
@@ -190,5 +197,74 @@ describe('a large batch queued in slices', () => {
     await run.stop();
     const done = await store.getForTenant('acme', batch.id);
     expect(done).toMatchObject({ status: 'completed', counts: { total: 1_200, succeeded: 1_200 } });
+  });
+});
+
+describe('a batch of short texts packed a few to a cold job', () => {
+  const grouped = (fairShare?: FairShare) =>
+    new BatchSubmitter({
+      connection: client,
+      store,
+      attempts: 2,
+      resultTtlMs: 60_000,
+      grouping: { maxPerJob: 4, slots: 2 },
+      ...(fairShare ? { priorityFor: fairShare.priorityFor } : {}),
+    });
+  const coldJobs = async () => {
+    const queue = new Queue<ColdJobData>(queueNames.cold, {
+      connection: client,
+      prefix: keyPrefix,
+    });
+    const jobs = await queue.getJobs(['waiting', 'prioritized']);
+    await queue.close();
+    return jobs;
+  };
+
+  it('queues one job per group with every document in order, and cancel ends them all', async () => {
+    const submitter = grouped();
+    // 80 short texts on 2 slots: 80 / (2 × 8) = 5 → groups of 4, 20 jobs.
+    const batch = await submitter.submit(input(Array.from({ length: 80 }, (_, i) => `t${i}`)));
+    const jobs = await coldJobs();
+    expect(jobs).toHaveLength(20);
+    const carried = jobs.flatMap((job) => coldDocumentsOf(job.data).map((d) => d.index));
+    expect(carried.sort((a, b) => a - b)).toEqual(Array.from({ length: 80 }, (_, i) => i));
+    expect(jobs.every((job) => coldDocumentsOf(job.data).length === 4)).toBe(true);
+
+    const cancelled = await submitter.cancel('acme', batch.id);
+    expect(cancelled?.counts).toMatchObject({ total: 80, cancelled: 80, queued: 0 });
+    expect(await coldJobs()).toHaveLength(0);
+    await submitter.close();
+  });
+
+  it('spends one fair-share turn per document, not per job', async () => {
+    const fairShare = new FairShare({ redis: client, modelGroups: 1 });
+    const submitter = grouped(fairShare);
+    await submitter.submit(
+      input(
+        Array.from({ length: 80 }, (_, i) => `big${i}`),
+        'big',
+      ),
+    );
+    await submitter.submit(
+      input(
+        Array.from({ length: 4 }, (_, i) => `small${i}`),
+        'small',
+      ),
+    );
+    // Run order is BullMQ's: lowest priority first, then insertion.
+    const order = (await coldJobs())
+      .sort((a, b) => a.priority - b.priority || Number(a.timestamp) - Number(b.timestamp))
+      .map((job) => ({ tenant: job.data.tenant, documents: coldDocumentsOf(job.data).length }));
+    // The small tenant's 4 lone documents take turns 1-4; the big tenant's first group of 4
+    // holds turns 1-4 too, so its second group waits behind all four of them.
+    const smallDone = order.findIndex(
+      (_, i) => order.slice(0, i + 1).filter((j) => j.tenant === 'small').length === 4,
+    );
+    const bigDocumentsBefore = order
+      .slice(0, smallDone)
+      .filter((j) => j.tenant === 'big')
+      .reduce((sum, j) => sum + j.documents, 0);
+    expect(bigDocumentsBefore).toBeLessThanOrEqual(4);
+    await submitter.close();
   });
 });

@@ -1,6 +1,8 @@
 import {
   type BatchObject,
+  type ColdDocument,
   type ColdJobData,
+  coldDocumentsOf,
   type DocumentContent,
   type DocumentError,
   durationMs,
@@ -12,6 +14,7 @@ import {
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchStore } from './batch-store.ts';
+import { type ColdGrouping, planColdJobs } from './cold-groups.ts';
 import { DocumentBlobs } from './document-blobs.ts';
 import type { UnfinishedLimit } from './unfinished-quota.ts';
 
@@ -45,8 +48,15 @@ export interface BatchSubmitterOptions {
   store: BatchStore;
   /** Attempts per document before it is recorded failed. */
   attempts: number;
+  /** First retry delay of a failed document (doubling after each attempt). Default 5,000 ms. */
+  retryDelayMs?: number;
   /** How long finished jobs stay in BullMQ (results themselves live in the store). */
   resultTtlMs: number;
+  /**
+   * Packs the short texts of large batches a few to a cold job (see `planColdJobs`). Absent:
+   * one document per job.
+   */
+  grouping?: ColdGrouping;
   /** Fair ordering of cold documents across tenants; absent means FIFO. */
   priorityFor?: (tenant: string, count: number, model: string) => Promise<number[]>;
 }
@@ -95,10 +105,10 @@ export class BatchSubmitter {
       },
       input.unfinishedLimit,
     );
-    const queued: { id: string; index: number; content: DocumentContent }[] = [];
+    const queued: ColdDocument[] = [];
     for (const [index, document] of input.documents.entries()) {
       if ('content' in document) {
-        queued.push({ id: document.id, index, content: document.content });
+        queued.push({ documentId: document.id, index, content: document.content });
       } else {
         await store.moveDocument(id, document.id, 'failed', {
           documentId: document.id,
@@ -109,31 +119,36 @@ export class BatchSubmitter {
         });
       }
     }
+    // Turns are reserved per document, so a job of several documents spends as many turns as
+    // it carries: grouping does not let a large batch's tenant run ahead of the others.
     const priorities = this.#options.priorityFor
       ? await this.#options.priorityFor(input.tenant, queued.length, input.model)
       : undefined;
     const keepSeconds = Math.ceil(resultTtlMs / 1000);
-    const children = queued.map((document, position) => {
+    let position = 0;
+    const children = planColdJobs(queued, this.#options.grouping ?? noGrouping).map((group) => {
+      const [first, ...more] = group as [ColdDocument, ...ColdDocument[]];
+      const priority = priorities?.[position];
+      position += group.length;
       const data: ColdJobData = {
+        ...first,
         batchId: id,
         tenant: input.tenant,
-        documentId: document.id,
-        index: document.index,
         model: input.model,
         summary: input.summary,
-        content: document.content,
+        ...(more.length > 0 ? { more } : {}),
       };
       return {
         name: 'document',
         data,
         opts: {
-          jobId: coldJobId(id, document.index),
+          jobId: coldJobId(id, first.index),
           attempts,
-          backoff: { type: 'exponential', delay: 5_000 },
+          backoff: { type: 'exponential', delay: this.#options.retryDelayMs ?? 5_000 },
           ignoreDependencyOnFailure: true,
           removeOnComplete: true,
           removeOnFail: { age: keepSeconds },
-          ...(priorities ? { priority: priorities[position] } : {}),
+          ...(priority !== undefined ? { priority } : {}),
         },
       };
     });
@@ -223,11 +238,11 @@ export class BatchSubmitter {
         () => true,
         () => false,
       );
-      if (removed) {
-        const { content } = job.data as ColdJobData;
+      if (!removed) continue;
+      for (const { documentId, content } of coldDocumentsOf(job.data as ColdJobData)) {
         if (content.kind === 'blob') blobKeys.push(content.key);
-        await this.#options.store.moveDocument(batchId, job.data.documentId, state, {
-          documentId: job.data.documentId,
+        await this.#options.store.moveDocument(batchId, documentId, state, {
+          documentId,
           status: state,
           model: null,
           usage: { promptTokens: 0, completionTokens: 0 },
@@ -242,7 +257,8 @@ export class BatchSubmitter {
   }
 }
 
-/** Documents queued per Redis transaction when a batch is large. */
+const noGrouping: ColdGrouping = { maxPerJob: 1, slots: 1 };
+/** Jobs queued per Redis transaction when a batch is large. */
 const sliceSize = 500;
 /** A queue no worker consumes: it holds the gate children of batches being queued. */
 const gateQueueName = 'batch-gates';

@@ -11,6 +11,7 @@ export {
   type SubmitBatchInput,
   type SubmittedDocument,
 } from './batch-submitter.ts';
+export { type ColdGrouping, groupableTextChars, planColdJobs } from './cold-groups.ts';
 export {
   type Delivery,
   type DeliveryAttempt,

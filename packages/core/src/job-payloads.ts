@@ -20,15 +20,25 @@ export const documentContent = z.discriminatedUnion('kind', [
 ]);
 export type DocumentContent = z.infer<typeof documentContent>;
 
-/** A child job on the `cold` queue: one document of a batch. */
-export const coldJobData = z.object({
-  batchId: z.string(),
-  tenant: z.string(),
+/** One document of a batch as a cold job carries it. */
+export const coldDocument = z.object({
   documentId: z.string(),
   index: z.number().int().nonnegative(),
+  content: documentContent,
+});
+export type ColdDocument = z.infer<typeof coldDocument>;
+
+/**
+ * A child job on the `cold` queue: one document of a batch, or (small documents of a large
+ * batch) that document and the few that follow it, run one after the other in the same slot.
+ */
+export const coldJobData = coldDocument.extend({
+  batchId: z.string(),
+  tenant: z.string(),
   model: z.string(),
   summary: summaryOptions,
-  content: documentContent,
+  /** Documents run after the first in the same job, in order; absent for a lone document. */
+  more: z.array(coldDocument).optional(),
 });
 export type ColdJobData = z.infer<typeof coldJobData>;
 
@@ -44,3 +54,14 @@ export const hotJobData = z.object({
   content: documentContent,
 });
 export type HotJobData = z.infer<typeof hotJobData>;
+
+/**
+ * The documents of a cold job, in the order they run.
+ *
+ * @example
+ * for (const document of coldDocumentsOf(job.data)) await run(document);
+ */
+export function coldDocumentsOf(data: ColdJobData): ColdDocument[] {
+  const first = { documentId: data.documentId, index: data.index, content: data.content };
+  return data.more ? [first, ...data.more] : [first];
+}

@@ -35,7 +35,13 @@ export async function runService(
     process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(2);
   }
-  const logger = pino({ name, level: config.NIGHTSHIFT_LOG_LEVEL });
+  // Lines are written without blocking: those logged while a write is in flight go out together
+  // in the next one (a worker logs every document). pino flushes what is left when the
+  // process exits, also through process.exit; only a kill -9 can lose that last write.
+  const logger = pino(
+    { name, level: config.NIGHTSHIFT_LOG_LEVEL },
+    pino.destination({ dest: 1, sync: false }),
+  );
   let service: RunningService;
   try {
     service = await start(config, logger);

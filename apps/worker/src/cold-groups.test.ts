@@ -1,0 +1,121 @@
+import { BatchStore } from '@nightshift/batches';
+import type { BatchObject } from '@nightshift/core';
+import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until, workerUnderTest } from './test-support.ts';
+
+// Short texts of a large batch travel a few to a cold job (planColdJobs): the job runs them one
+// after the other, and each must still end exactly once whatever happens to the job.
+
+let redis: RedisHarness;
+let ollama: OllamaStandIn;
+const harnesses: Awaited<ReturnType<typeof workerUnderTest>>[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  ollama = await startOllamaStandIn({ tokenLatencyMs: 1 });
+});
+afterEach(async () => {
+  for (const harness of harnesses.splice(0)) await harness.close();
+  ollama.reset();
+  const client = new Redis(redis.url);
+  await client.flushall();
+  client.disconnect();
+});
+afterAll(async () => {
+  await ollama.close();
+  await redis.stop();
+});
+
+const env = {
+  NIGHTSHIFT_PROVIDER: 'ollama',
+  // No fallback model: a refused call fails the document's attempt.
+  NIGHTSHIFT_FALLBACK_MODELS: ',', // an empty list (an empty value means the default)
+  OLLAMA_HOST: 'set per test',
+  NIGHTSHIFT_COLD_CONCURRENCY: '1',
+  NIGHTSHIFT_HOT_RESERVE_SLOTS: '0',
+  NIGHTSHIFT_MAX_TOKENS: '16',
+};
+// 32 documents on one slot: 32 / (1 slot × 8 jobs per slot) → groups of 4, 8 jobs.
+const grouping = { maxPerJob: 4, slots: 1 };
+const texts = Array.from(
+  { length: 32 },
+  (_, i) => `Entry ${i}-marker. The night crew restocked shelf ${i} and logged it.`,
+);
+/** Model calls the stand-in answered (or refused) for document i. */
+const callsFor = (i: number) =>
+  ollama.requests.filter(
+    (r) => r.path === '/api/chat' && r.messages?.some((m) => m.content.includes(`Entry ${i}-`)),
+  ).length;
+
+/** Every document final (the batch itself is closed by the notifier, not started here). */
+const ended = (batch: BatchObject) => batch.counts.succeeded + batch.counts.failed === 32;
+
+async function start(submission: Parameters<typeof workerUnderTest>[2] = {}) {
+  const harness = await workerUnderTest(
+    redis,
+    { ...env, OLLAMA_HOST: ollama.url },
+    { grouping, ...submission },
+  );
+  harnesses.push(harness);
+  return harness;
+}
+
+describe('cold jobs carrying several documents', () => {
+  it('runs every document of every group once', async () => {
+    const harness = await start();
+    const batch = await harness.submit(texts);
+    await until(async () => ended(await harness.batch(batch.id)), 20_000);
+    expect((await harness.batch(batch.id)).counts).toMatchObject({ succeeded: 32, failed: 0 });
+    expect(texts.map((_, i) => callsFor(i))).toEqual(texts.map(() => 1));
+  });
+
+  it('retries a group after a model failure without redoing its finished documents', async () => {
+    const harness = await start({ attempts: 2, retryDelayMs: 50 });
+    const batch = await harness.submit(texts);
+    // Fail the model call that follows the first finished document: mid-group.
+    await until(async () => (await harness.batch(batch.id)).counts.succeeded >= 1, 10_000);
+    ollama.failNext({ kind: 'busy' });
+    await until(async () => ended(await harness.batch(batch.id)), 20_000);
+    expect((await harness.batch(batch.id)).counts).toMatchObject({ succeeded: 32, failed: 0 });
+    const calls = texts.map((_, i) => callsFor(i));
+    // One document was asked twice (refused, then answered); every other one once.
+    expect(calls.filter((n) => n === 2)).toHaveLength(1);
+    expect(calls.filter((n) => n === 1)).toHaveLength(31);
+  });
+
+  it('on the last attempt records the failed document and still runs the rest of its group', async () => {
+    const harness = await start({ attempts: 1 });
+    const batch = await harness.submit(texts);
+    await until(async () => (await harness.batch(batch.id)).counts.succeeded >= 1, 10_000);
+    ollama.failNext({ kind: 'busy' });
+    await until(async () => ended(await harness.batch(batch.id)), 20_000);
+    const done = await harness.batch(batch.id);
+    expect(done.counts).toMatchObject({ succeeded: 31, failed: 1, queued: 0, running: 0 });
+    expect(texts.map((_, i) => callsFor(i))).toEqual(texts.map(() => 1));
+  });
+
+  it('hands a group back when the worker drains, and a new worker finishes it without repeats', async () => {
+    const first = await start();
+    const batch = await first.submit(texts);
+    await until(async () => (await first.batch(batch.id)).counts.succeeded >= 2, 10_000);
+    await first.close();
+    harnesses.splice(harnesses.indexOf(first), 1);
+    const reader = new Redis(redis.url);
+    const midway = await new BatchStore({ redis: reader, resultTtlMs: 60_000 }).getForTenant(
+      'acme',
+      batch.id,
+    );
+    reader.disconnect();
+    // The drained group's next document went back to `queued`; nothing is left running.
+    expect(midway?.counts).toMatchObject({ running: 0 });
+    expect(midway?.counts.succeeded).toBeLessThan(32);
+
+    const second = await start();
+    await until(async () => ended(await second.batch(batch.id)), 20_000);
+    expect((await second.batch(batch.id)).counts).toMatchObject({ succeeded: 32, failed: 0 });
+    expect(texts.map((_, i) => callsFor(i))).toEqual(texts.map(() => 1));
+  });
+});
