@@ -1,4 +1,4 @@
-import type { BatchStore } from '@nightshift/batches';
+import type { BatchStore, DocumentStart } from '@nightshift/batches';
 import {
   type ColdDocument,
   type ColdJobData,
@@ -47,18 +47,29 @@ const noUsage = { promptTokens: 0, completionTokens: 0 };
 export function createColdProcessor(options: ColdProcessorOptions) {
   const { store, summarizer, logger } = options;
 
-  /** Runs one document of `job`; returns its outcome, or throws to retry or yield the job. */
+  /**
+   * Runs one document of `job`; returns its outcome, or throws to retry or yield the job. When
+   * the job carries a `next` document, recording this one also starts that one (one round
+   * trip) unless cold work must yield; its start comes back as `nextStart`.
+   */
   const runDocument = async (
     job: Job<ColdJobData>,
     token: string | undefined,
     document: ColdDocument,
     lastAttempt: boolean,
-  ): Promise<{ outcome: string; modelError?: Error }> => {
+    started: DocumentStart<SummaryCheckpoint> | undefined,
+    next: ColdDocument | undefined,
+  ): Promise<{
+    outcome: string;
+    modelError?: Error;
+    nextStart?: DocumentStart<SummaryCheckpoint>;
+  }> => {
     const { batchId } = job.data;
     const { documentId, content } = document;
     // Every line about this document names it: tenant, batch, document and BullMQ job id.
     const log = logger.child({ tenant: job.data.tenant, batchId, documentId, jobId: job.id });
-    const started = performance.now();
+    const startedAt = performance.now();
+    let nextStart: DocumentStart<SummaryCheckpoint> | undefined;
     // A document ended (here or by an earlier run): its uploaded bytes are not needed again.
     const dropBlob = async () => {
       if (content.kind !== 'blob' || !options.deleteBlobs) return;
@@ -68,7 +79,20 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     };
     const record = async (state: DocumentResult['status'], extra: Partial<DocumentResult> = {}) => {
       const result = { documentId, status: state, model: null, usage: noUsage, ...extra };
-      const moved = await store.moveDocument(batchId, documentId, state, result);
+      let moved: boolean;
+      if (next && !options.shouldYield()) {
+        const both = await store.moveThenStart<SummaryCheckpoint>(
+          batchId,
+          documentId,
+          state,
+          result,
+          next.documentId,
+        );
+        moved = both.moved;
+        nextStart = both.next;
+      } else {
+        moved = await store.moveDocument(batchId, documentId, state, result);
+      }
       await dropBlob();
       // Only the run that moved the document counts: a duplicate run measures nothing.
       if (moved && (state === 'succeeded' || state === 'failed')) {
@@ -77,7 +101,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
           tenant: job.data.tenant,
           model: result.model,
           outcome: state,
-          durationMs: performance.now() - started,
+          durationMs: performance.now() - startedAt,
           usage: result.usage,
         });
         await options.onDocumentFinished?.(batchId, result);
@@ -85,7 +109,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
           {
             status: state,
             model: result.model,
-            durationMs: Math.round(performance.now() - started),
+            durationMs: Math.round(performance.now() - startedAt),
           },
           'document finished',
         );
@@ -95,7 +119,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
 
     // One round trip: a cancelled or expired batch's document ends so, a document already
     // final is a duplicate run, anything else starts (with its checkpoint, if any).
-    const start = await store.startDocument<SummaryCheckpoint>(batchId, documentId);
+    const start = started ?? (await store.startDocument<SummaryCheckpoint>(batchId, documentId));
     if (start.outcome === 'stop' || start.outcome === 'duplicate') await dropBlob();
     if (start.outcome === 'stop') return { outcome: start.state };
     if (start.outcome === 'duplicate') return { outcome: 'duplicate' };
@@ -116,11 +140,11 @@ export function createColdProcessor(options: ColdProcessorOptions) {
         degraded: summary.degraded,
         usage: summary.usage,
       }); // the final move drops the checkpoint too
-      return { outcome: 'succeeded' };
+      return { outcome: 'succeeded', ...(nextStart ? { nextStart } : {}) };
     } catch (error) {
       if (isDocumentError(error)) {
         await record('failed', { error: { code: error.code, message: error.message } });
-        return { outcome: 'failed' };
+        return { outcome: 'failed', ...(nextStart ? { nextStart } : {}) };
       }
       if (error instanceof YieldRequestedError) {
         await store.moveDocument(batchId, documentId, 'queued');
@@ -135,7 +159,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
       await record('failed', {
         error: { code: 'model_unavailable', message: (error as Error).message },
       });
-      return { outcome: 'failed', modelError: error as Error };
+      return { outcome: 'failed', modelError: error as Error, ...(nextStart ? { nextStart } : {}) };
     }
   };
 
@@ -149,10 +173,13 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const outcomes: string[] = [];
     let modelError: Error | undefined;
-    for (const document of coldDocumentsOf(job.data)) {
-      const ran = await runDocument(job, token, document, lastAttempt);
+    const documents = coldDocumentsOf(job.data);
+    let started: DocumentStart<SummaryCheckpoint> | undefined;
+    for (const [i, document] of documents.entries()) {
+      const ran = await runDocument(job, token, document, lastAttempt, started, documents[i + 1]);
       outcomes.push(ran.outcome);
       modelError ??= ran.modelError;
+      started = ran.nextStart;
     }
     // Every document is final; a model failure still fails the job, kept for inspection.
     if (modelError) throw modelError;

@@ -268,3 +268,63 @@ describe('a batch of short texts packed a few to a cold job', () => {
     await submitter.close();
   });
 });
+
+describe('moveThenStart: documents of one job run back to back', () => {
+  const result = (documentId: string) => ({
+    documentId,
+    status: 'succeeded' as const,
+    summary: 's',
+    model: 'm',
+    usage: { promptTokens: 3, completionTokens: 2 },
+  });
+
+  it('records one document and starts the next in one step, each exactly once', async () => {
+    const batch = await submitter.submit(input(['a', 'b']));
+    expect((await store.startDocument(batch.id, 'doc_0')).outcome).toBe('run');
+    const first = await store.moveThenStart(
+      batch.id,
+      'doc_0',
+      'succeeded',
+      result('doc_0'),
+      'doc_1',
+    );
+    expect(first).toEqual({ moved: true, next: { outcome: 'run', checkpoint: null } });
+    expect((await store.getForTenant('acme', batch.id))?.counts).toMatchObject({
+      succeeded: 1,
+      running: 1,
+    });
+    // The same step again (a job run twice): nothing moves, the next one is a duplicate start.
+    await store.moveDocument(batch.id, 'doc_1', 'succeeded', result('doc_1'));
+    const again = await store.moveThenStart(
+      batch.id,
+      'doc_0',
+      'succeeded',
+      result('doc_0'),
+      'doc_1',
+    );
+    expect(again).toEqual({ moved: false, next: { outcome: 'duplicate' } });
+    expect((await store.getForTenant('acme', batch.id))?.usage).toMatchObject({
+      promptTokens: 6,
+      completionTokens: 4,
+    });
+  });
+
+  it('stops the next document when the batch was cancelled meanwhile', async () => {
+    const batch = await submitter.submit(input(['a', 'b']));
+    await store.startDocument(batch.id, 'doc_0');
+    await store.requestCancel('acme', batch.id);
+    const step = await store.moveThenStart(
+      batch.id,
+      'doc_0',
+      'succeeded',
+      result('doc_0'),
+      'doc_1',
+    );
+    expect(step).toEqual({ moved: true, next: { outcome: 'stop', state: 'cancelled' } });
+    expect((await store.getForTenant('acme', batch.id))?.counts).toMatchObject({
+      succeeded: 1,
+      cancelled: 1,
+      running: 0,
+    });
+  });
+});

@@ -14,7 +14,12 @@ import {
   tenantBatchesKey,
   unfinishedDocumentsKey,
 } from './batch-keys.ts';
-import { finalizeScript, moveDocumentScript, startDocumentScript } from './transition-scripts.ts';
+import {
+  finalizeScript,
+  moveDocumentScript,
+  moveThenStartScript,
+  startDocumentScript,
+} from './transition-scripts.ts';
 import {
   reserveUnfinishedScript,
   type UnfinishedLimit,
@@ -219,30 +224,37 @@ export class BatchStore {
    * expired (the document is recorded in that state), `duplicate` when it is already final,
    * else `run` with its checkpoint, if an earlier run left one.
    */
-  async startDocument<C>(
-    batchId: string,
-    documentId: string,
-  ): Promise<
-    | { outcome: 'stop'; state: 'cancelled' | 'expired' }
-    | { outcome: 'duplicate' }
-    | { outcome: 'run'; checkpoint: C | null }
-  > {
-    const ended = (status: 'cancelled' | 'expired') =>
-      JSON.stringify({
-        documentId,
-        status,
-        model: null,
-        usage: { promptTokens: 0, completionTokens: 0 },
-      });
-    const [outcome, value] = (await startDocumentScript.run(this.#redis, documentKeys(batchId), [
+  async startDocument<C>(batchId: string, documentId: string): Promise<DocumentStart<C>> {
+    const reply = (await startDocumentScript.run(this.#redis, documentKeys(batchId), [
       documentId,
       new Date().toISOString(),
-      ended('cancelled'),
-      ended('expired'),
+      ...stopResults(documentId),
     ])) as [string, string];
-    if (outcome === 'stop') return { outcome, state: value as 'cancelled' | 'expired' };
-    if (outcome === 'duplicate') return { outcome };
-    return { outcome: 'run', checkpoint: value ? (JSON.parse(value) as C) : null };
+    return documentStart<C>(reply);
+  }
+
+  /**
+   * {@link moveDocument} then {@link startDocument} of the next document, in one round trip: the
+   * documents of one cold job run back to back.
+   */
+  async moveThenStart<C>(
+    batchId: string,
+    documentId: string,
+    state: DocumentStatus,
+    result: DocumentResult,
+    nextDocumentId: string,
+  ): Promise<{ moved: boolean; next: DocumentStart<C> }> {
+    const [moved, ...reply] = (await moveThenStartScript.run(this.#redis, documentKeys(batchId), [
+      documentId,
+      state,
+      JSON.stringify(result),
+      result.usage.promptTokens,
+      result.usage.completionTokens,
+      new Date().toISOString(),
+      nextDocumentId,
+      ...stopResults(nextDocumentId),
+    ])) as [number, string, string];
+    return { moved: moved === 1, next: documentStart<C>(reply) };
   }
 
   /**
@@ -336,6 +348,34 @@ export class BatchStore {
 }
 
 /** The keys every document transition touches (see transition-scripts.ts). */
+/**
+ * How a document starts on a worker: `stop` when its batch was cancelled or expired (the
+ * document is recorded in that state), `duplicate` when it is already final, else `run` with
+ * its checkpoint, if an earlier run left one.
+ */
+export type DocumentStart<C> =
+  | { outcome: 'stop'; state: 'cancelled' | 'expired' }
+  | { outcome: 'duplicate' }
+  | { outcome: 'run'; checkpoint: C | null };
+
+function documentStart<C>([outcome, value]: [string, string]): DocumentStart<C> {
+  if (outcome === 'stop') return { outcome, state: value as 'cancelled' | 'expired' };
+  if (outcome === 'duplicate') return { outcome };
+  return { outcome: 'run', checkpoint: value ? (JSON.parse(value) as C) : null };
+}
+
+/** The results a document gets when its batch turns out cancelled or expired as it starts. */
+function stopResults(documentId: string): [string, string] {
+  const ended = (status: 'cancelled' | 'expired') =>
+    JSON.stringify({
+      documentId,
+      status,
+      model: null,
+      usage: { promptTokens: 0, completionTokens: 0 },
+    });
+  return [ended('cancelled'), ended('expired')];
+}
+
 function documentKeys(batchId: string): string[] {
   const keys = batchKeys(batchId);
   return [keys.record, keys.states, keys.results, unfinishedDocumentsKey, keys.checkpoints];

@@ -1,6 +1,7 @@
 export {
   BatchStore,
   type BatchStoreOptions,
+  type DocumentStart,
   type NewBatchRecord,
   type StoredBatch,
 } from './batch-store.ts';

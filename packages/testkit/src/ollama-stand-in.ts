@@ -320,9 +320,11 @@ export async function startOllamaStandIn(
   const server = createServer((req, res) => {
     const controller = new AbortController();
     inFlight.add(controller);
-    res.on('close', () => {
-      controller.abort(new Error('client went away'));
+    res.once('close', () => {
       inFlight.delete(controller);
+      // Only an answer cut short has anything to stop; aborting after every finished answer
+      // would cost each request an abort event for nothing.
+      if (!res.writableFinished) controller.abort(new Error('client went away'));
     });
     route(req, res, controller.signal).catch(() => {
       // The client left mid-answer (or the stand-in is closing): nothing left to tell anyone.
