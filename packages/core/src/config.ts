@@ -94,7 +94,7 @@ const configSchema = z.object({
    * Most short texts (≤ 4,096 characters) of a large batch carried by one cold job; they run one
    * after the other in one slot and share the job's attempts. 1: one document per job.
    */
-  NIGHTSHIFT_COLD_GROUP_MAX: intFrom(1, 64).default(8),
+  NIGHTSHIFT_COLD_GROUP_MAX: intFrom(1, 64).default(16),
   /** Cold work is grouped by model in this many groups per round (1: no grouping). Same value everywhere. */
   NIGHTSHIFT_MODEL_GROUPS: intFrom(1, 16).default(4),
   /** Turns per round of the fair, model-grouped cold order. Same value everywhere. */
