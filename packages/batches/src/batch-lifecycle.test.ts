@@ -326,5 +326,14 @@ describe('moveThenStart: documents of one job run back to back', () => {
       cancelled: 1,
       running: 0,
     });
+    const results = [];
+    for await (const r of store.results(batch.id)) results.push(r);
+    // Written by the Lua step itself: the same shape as every other result.
+    expect(results.find((r) => r.documentId === 'doc_1')).toEqual({
+      documentId: 'doc_1',
+      status: 'cancelled',
+      model: null,
+      usage: { promptTokens: 0, completionTokens: 0 },
+    });
   });
 });

@@ -228,7 +228,6 @@ export class BatchStore {
     const reply = (await startDocumentScript.run(this.#redis, documentKeys(batchId), [
       documentId,
       new Date().toISOString(),
-      ...stopResults(documentId),
     ])) as [string, string];
     return documentStart<C>(reply);
   }
@@ -252,7 +251,6 @@ export class BatchStore {
       result.usage.completionTokens,
       new Date().toISOString(),
       nextDocumentId,
-      ...stopResults(nextDocumentId),
     ])) as [number, string, string];
     return { moved: moved === 1, next: documentStart<C>(reply) };
   }
@@ -362,18 +360,6 @@ function documentStart<C>([outcome, value]: [string, string]): DocumentStart<C> 
   if (outcome === 'stop') return { outcome, state: value as 'cancelled' | 'expired' };
   if (outcome === 'duplicate') return { outcome };
   return { outcome: 'run', checkpoint: value ? (JSON.parse(value) as C) : null };
-}
-
-/** The results a document gets when its batch turns out cancelled or expired as it starts. */
-function stopResults(documentId: string): [string, string] {
-  const ended = (status: 'cancelled' | 'expired') =>
-    JSON.stringify({
-      documentId,
-      status,
-      model: null,
-      usage: { promptTokens: 0, completionTokens: 0 },
-    });
-  return [ended('cancelled'), ended('expired')];
 }
 
 function documentKeys(batchId: string): string[] {

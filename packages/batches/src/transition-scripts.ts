@@ -44,15 +44,17 @@ export const moveDocumentScript = new LuaScript(`${moveFunction}
 return move(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
 `);
 
-/** The Lua function start(id, now, cancelledJson, expiredJson): see {@link startDocumentScript}. */
+/** The Lua function start(id, now): see {@link startDocumentScript}. */
 function startFunction(): string {
   return `
-local function start(id, now, cancelledJson, expiredJson)
+local function start(id, now)
   local marks = redis.call('HMGET', KEYS[1], 'cancelledAt', 'expiredAt')
   local stop = nil
   if marks[1] then stop = 'cancelled' elseif marks[2] then stop = 'expired' end
   if stop then
-    move(id, stop, stop == 'cancelled' and cancelledJson or expiredJson, 0, 0, now)
+    local ended = cjson.encode({documentId = id, status = stop, model = cjson.null,
+      usage = {promptTokens = 0, completionTokens = 0}})
+    move(id, stop, ended, 0, 0, now)
     return {'stop', stop}
   end
   if not move(id, 'running', '', 0, 0, now) then return {'duplicate', ''} end
@@ -65,23 +67,23 @@ end
  * Starts a document on a worker in one round trip: a cancelled or expired batch's document ends
  * in that state; a document already final is a duplicate run; otherwise it moves to `running`
  * and its checkpoint (if any) comes back.
- * ARGV: documentId, nowIso, cancelledResultJson, expiredResultJson
+ * ARGV: documentId, nowIso
  * Returns {'stop', state} | {'duplicate', ''} | {'run', checkpointJson or ''}.
  */
 export const startDocumentScript = new LuaScript(`${moveFunction}${startFunction()}
-return start(ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+return start(ARGV[1], ARGV[2])
 `);
 
 /**
  * Moves one document to a final state and starts the next document of the same job, in one
  * round trip (documents that travel together in a cold job run back to back).
  * ARGV: documentId, newState, resultJson, promptTokens, completionTokens, nowIso,
- *       nextDocumentId, cancelledResultJson, expiredResultJson (both for the next document)
+ *       nextDocumentId
  * Returns {moved (1|0), then what {@link startDocumentScript} returns for the next document}.
  */
 export const moveThenStartScript = new LuaScript(`${moveFunction}${startFunction()}
 local moved = move(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]) and 1 or 0
-local started = start(ARGV[7], ARGV[6], ARGV[8], ARGV[9])
+local started = start(ARGV[7], ARGV[6])
 return {moved, started[1], started[2]}
 `);
 

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 
 /**
  * The `fetch` handed to the `ollama` client: one call's request through undici's `request()`
@@ -25,16 +25,35 @@ export function ollamaFetch(signal: AbortSignal): typeof fetch {
       headersTimeout: 0,
       bodyTimeout: 0,
     });
-    const contentType = answer.headers['content-type'];
-    const response = {
-      ok: answer.statusCode >= 200 && answer.statusCode < 300,
-      status: answer.statusCode,
-      statusText: STATUS_CODES[answer.statusCode] ?? '',
-      headers: new Headers(typeof contentType === 'string' ? { 'content-type': contentType } : {}),
-      json: () => answer.body.json(),
-      text: () => answer.body.text(),
-    };
-    return response as unknown as Response;
+    return new OllamaAnswer(answer) as unknown as Response;
   };
   return send as typeof fetch;
+}
+
+/** The part of a `Response` the `ollama` client reads, over undici's answer (no closures per call). */
+class OllamaAnswer {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly #body: Dispatcher.ResponseData['body'];
+
+  constructor(answer: Dispatcher.ResponseData) {
+    this.status = answer.statusCode;
+    this.ok = answer.statusCode >= 200 && answer.statusCode < 300;
+    this.statusText = STATUS_CODES[answer.statusCode] ?? '';
+    const contentType = answer.headers['content-type'];
+    this.headers = new Headers(
+      typeof contentType === 'string' ? { 'content-type': contentType } : {},
+    );
+    this.#body = answer.body;
+  }
+
+  json(): Promise<unknown> {
+    return this.#body.json();
+  }
+
+  text(): Promise<string> {
+    return this.#body.text();
+  }
 }
