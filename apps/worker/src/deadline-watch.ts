@@ -9,7 +9,7 @@ export interface DeadlineWatchOptions {
   coldQueue: Queue;
   /** Cold slots this worker can run at most. */
   coldSlots: number;
-  /** Mean duration of a cold document here (ms); a guess until some ran. */
+  /** Mean duration of a cold job here (ms; one document or a group); a guess until some ran. */
   averageColdMs: () => number;
   logger: Logger;
   intervalMs?: number;

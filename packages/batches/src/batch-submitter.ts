@@ -46,7 +46,7 @@ export interface BatchSubmitterOptions {
   /** Connection for the flow producer and queues (shared, never blocking). */
   connection: Redis;
   store: BatchStore;
-  /** Attempts per document before it is recorded failed. */
+  /** Attempts per cold job before its failing document is recorded failed (a group shares them). */
   attempts: number;
   /** First retry delay of a failed document (doubling after each attempt). Default 5,000 ms. */
   retryDelayMs?: number;
