@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { type Dispatcher, request } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 
 /**
  * The `fetch` handed to the `ollama` client: one call's request through undici's `request()`
@@ -14,8 +14,9 @@ import { type Dispatcher, request } from 'undici';
  */
 export function ollamaFetch(signal: AbortSignal): typeof fetch {
   const send = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = input instanceof Request ? input.url : input;
-    const answer = await request(url, {
+    const url = new URL(input instanceof Request ? input.url : input);
+    const answer = await poolFor(url.origin).request({
+      path: `${url.pathname}${url.search}`,
       method: (init?.method ?? 'GET') as 'GET',
       headers: (init?.headers ?? {}) as Record<string, string>,
       body: (init?.body ?? null) as string | null,
@@ -28,6 +29,21 @@ export function ollamaFetch(signal: AbortSignal): typeof fetch {
     return new OllamaAnswer(answer) as unknown as Response;
   };
   return send as typeof fetch;
+}
+
+/**
+ * One keep-alive pool per model server, used directly: the global dispatcher's extra layers
+ * (agent lookup, interceptors) cost more per call than the call's own request handling here.
+ * Idle sockets do not keep the process alive.
+ */
+const pools = new Map<string, Pool>();
+function poolFor(origin: string): Pool {
+  let pool = pools.get(origin);
+  if (!pool) {
+    pool = new Pool(origin);
+    pools.set(origin, pool);
+  }
+  return pool;
 }
 
 /** The part of a `Response` the `ollama` client reads, over undici's answer (no closures per call). */

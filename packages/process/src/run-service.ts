@@ -35,13 +35,12 @@ export async function runService(
     process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(2);
   }
-  // Lines are written without blocking: those logged while a write is in flight go out together
-  // in the next one (a worker logs every document). pino flushes what is left when the
-  // process exits, also through process.exit; only a kill -9 can lose that last write.
-  const logger = pino(
-    { name, level: config.NIGHTSHIFT_LOG_LEVEL },
-    pino.destination({ dest: 1, sync: false }),
-  );
+  // A busy worker logs thousands of lines a second: they leave in writes of ≥ 4 KiB, and at
+  // least every 100 ms when quiet. pino flushes the rest when the process exits (also through
+  // process.exit and uncaught errors); only a kill -9 can lose that last fraction of a second.
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => destination.flush(), 100).unref();
+  const logger = pino({ name, level: config.NIGHTSHIFT_LOG_LEVEL }, destination);
   let service: RunningService;
   try {
     service = await start(config, logger);
