@@ -30,6 +30,10 @@ export function printBenchmark<Row>(title: string, rows: Row[], summary: Summary
   console.table(rows);
   for (const line of summary) {
     const verdict = line.met === null ? '' : line.met ? 'met' : 'MISSED';
-    console.log(`  ${line.figure}: ${line.value} (goal ${line.goal}) ${verdict}`);
+    const against =
+      line.baseline === null
+        ? ''
+        : ` vs ${line.baseline}${line.ratio === null ? '' : `, ratio ${line.ratio}`}`;
+    console.log(`  ${line.figure}: ${line.value}${against} (goal ${line.goal}) ${verdict}`);
   }
 }
