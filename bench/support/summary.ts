@@ -29,11 +29,12 @@ export function printBenchmark<Row>(title: string, rows: Row[], summary: Summary
   console.log(`\n${title}`);
   console.table(rows);
   for (const line of summary) {
-    const verdict = line.met === null ? '' : line.met ? 'met' : 'MISSED';
     const against =
       line.baseline === null
         ? ''
-        : ` vs ${line.baseline}${line.ratio === null ? '' : `, ratio ${line.ratio}`}`;
-    console.log(`  ${line.figure}: ${line.value}${against} (goal ${line.goal}) ${verdict}`);
+        : ` (baseline ${line.baseline}${line.ratio === null ? '' : `, ratio ${line.ratio}`})`;
+    const verdict =
+      line.met === null ? `; ${line.goal}` : `; goal ${line.goal}: ${line.met ? 'met' : 'MISSED'}`;
+    console.log(`  ${line.figure}: ${line.value}${against}${verdict}`);
   }
 }
