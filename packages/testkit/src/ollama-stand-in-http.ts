@@ -154,11 +154,12 @@ export async function answerWhole(
   tokenLatencyMs: number,
   call: Inference,
   fault: StandInFault | undefined,
-  signal: AbortSignal,
+  signal: () => AbortSignal,
 ): Promise<void> {
   const started = process.hrtime.bigint();
   const reply = replyFor(call.input, call.cap);
-  await sleep(tokenLatencyMs * reply.words.length, signal);
+  const generationMs = tokenLatencyMs * reply.words.length;
+  if (generationMs > 0) await sleep(generationMs, signal());
   if (fault?.kind === 'stream_error') {
     sendError(res, call.flavor, 500, fault.message ?? oomRunMessage);
     return;

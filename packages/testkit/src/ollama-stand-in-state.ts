@@ -150,10 +150,15 @@ export class Slots {
     private readonly maxQueue: number,
   ) {}
 
-  /** Resolves with a release function once a slot is free; rejects if `signal` aborts first. */
-  async acquire(signal: AbortSignal): Promise<() => void> {
+  /**
+   * Resolves with a release function once a slot is free; rejects if the request's signal
+   * (asked for only when it has to wait) aborts first.
+   */
+  async acquire(signalOf: () => AbortSignal): Promise<() => void> {
     if (this.active >= this.parallel) {
       if (this.waiting.length >= this.maxQueue) throw new QueueFullError(busyMessage);
+      const signal = signalOf();
+      if (signal.aborted) throw signal.reason;
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => {
           const i = this.waiting.indexOf(wake);

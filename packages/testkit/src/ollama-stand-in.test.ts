@@ -275,6 +275,33 @@ describe('ollama stand-in slots and delays', () => {
     }
   });
 
+  it('drops a queued request from the queue when its client gives up', async () => {
+    const ollama = await startOllamaStandIn({ parallel: 1 });
+    try {
+      ollama.failNext({ kind: 'slow', delayMs: 60_000 });
+      const post = (content: string, signal?: AbortSignal) =>
+        fetch(`${ollama.url}/api/chat`, {
+          method: 'POST',
+          body: JSON.stringify({ model, stream: false, messages: [{ role: 'user', content }] }),
+          ...(signal ? { signal } : {}),
+        });
+      const holder = new AbortController();
+      const slow = post('x', holder.signal);
+      await until(() => ollama.queue().active === 1);
+      const leaver = new AbortController();
+      const queued = post('queued', leaver.signal);
+      await until(() => ollama.queue().waiting === 1);
+      leaver.abort();
+      await expect(queued).rejects.toThrow();
+      await until(() => ollama.queue().waiting === 0);
+      holder.abort();
+      await expect(slow).rejects.toThrow();
+      await until(() => ollama.queue().active === 0);
+    } finally {
+      await ollama.close();
+    }
+  });
+
   it('close() ends requests still in flight', async () => {
     const ollama = await startOllamaStandIn({ tokenLatencyMs: 10_000 });
     const client = new Ollama({ host: ollama.url });

@@ -197,7 +197,11 @@ export async function startOllamaStandIn(
     return entry;
   }
 
-  async function infer(res: ServerResponse, call: Inference, signal: AbortSignal): Promise<void> {
+  async function infer(
+    res: ServerResponse,
+    call: Inference,
+    signal: () => AbortSignal,
+  ): Promise<void> {
     if (!registry.find(call.model)) {
       sendError(res, call.flavor, 404, missingMessage(call.model));
       return;
@@ -234,11 +238,11 @@ export async function startOllamaStandIn(
     }
     try {
       registry.load(call.model, Number.POSITIVE_INFINITY, call.numCtx);
-      if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 1000, signal);
+      if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 1000, signal());
       if (call.flavor === 'openai' && call.stream)
-        await streamOpenAi(res, tokenLatencyMs, call, fault, signal);
+        await streamOpenAi(res, tokenLatencyMs, call, fault, signal());
       else if (call.stream && call.flavor !== 'openai')
-        await streamOllama(res, tokenLatencyMs, call, fault, signal);
+        await streamOllama(res, tokenLatencyMs, call, fault, signal());
       else await answerWhole(res, tokenLatencyMs, call, fault, signal);
     } finally {
       release();
@@ -251,7 +255,7 @@ export async function startOllamaStandIn(
   async function route(
     req: IncomingMessage,
     res: ServerResponse,
-    signal: AbortSignal,
+    signal: () => AbortSignal,
   ): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const method = req.method ?? 'GET';
@@ -318,15 +322,26 @@ export async function startOllamaStandIn(
   }
 
   const server = createServer((req, res) => {
-    const controller = new AbortController();
-    inFlight.add(controller);
+    // The abort signal is made only when something waits on it (a queue, a delay, a stream):
+    // an instant answer, the common case of the benchmarks, needs none.
+    let controller: AbortController | undefined;
+    let gone = false;
+    const signal = () => {
+      if (!controller) {
+        controller = new AbortController();
+        if (gone) controller.abort(new Error('client went away'));
+        else inFlight.add(controller);
+      }
+      return controller.signal;
+    };
     res.once('close', () => {
+      gone = !res.writableFinished;
+      if (!controller) return;
       inFlight.delete(controller);
-      // Only an answer cut short has anything to stop; aborting after every finished answer
-      // would cost each request an abort event for nothing.
-      if (!res.writableFinished) controller.abort(new Error('client went away'));
+      // Only an answer cut short has anything to stop.
+      if (gone) controller.abort(new Error('client went away'));
     });
-    route(req, res, controller.signal).catch(() => {
+    route(req, res, signal).catch(() => {
       // The client left mid-answer (or the stand-in is closing): nothing left to tell anyone.
       if (!res.headersSent) sendJson(res, 500, { error: 'stand-in failure' });
       else res.destroy();
