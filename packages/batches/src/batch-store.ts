@@ -345,7 +345,6 @@ export class BatchStore {
   }
 }
 
-/** The keys every document transition touches (see transition-scripts.ts). */
 /**
  * How a document starts on a worker: `stop` when its batch was cancelled or expired (the
  * document is recorded in that state), `duplicate` when it is already final, else `run` with
@@ -362,6 +361,7 @@ function documentStart<C>([outcome, value]: [string, string]): DocumentStart<C> 
   return { outcome: 'run', checkpoint: value ? (JSON.parse(value) as C) : null };
 }
 
+/** The keys every document transition touches (see transition-scripts.ts). */
 function documentKeys(batchId: string): string[] {
   const keys = batchKeys(batchId);
   return [keys.record, keys.states, keys.results, unfinishedDocumentsKey, keys.checkpoints];

@@ -2,8 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
 
 /**
- * The `fetch` handed to the `ollama` client: one call's request through undici's `request()`
- * (keep-alive pool, no WHATWG streams), carrying that call's `signal` for timeout and
+ * The `fetch` handed to the `ollama` client: one call's request on undici's keep-alive `Pool`
+ * for the model server (no WHATWG streams), carrying that call's `signal` for timeout and
  * cancellation. The client only reads `ok`, `status`, `statusText`, `headers.get()`, `json()`
  * and `text()` of what it gets back, and never streams here (see `createOllamaProvider`), so a
  * full `Response` with a web stream body per call is cost without use: on a busy worker the
@@ -32,15 +32,17 @@ export function ollamaFetch(signal: AbortSignal): typeof fetch {
 }
 
 /**
- * One keep-alive pool per model server, used directly: the global dispatcher's extra layers
- * (agent lookup, interceptors) cost more per call than the call's own request handling here.
- * Idle sockets do not keep the process alive.
+ * One keep-alive pool per model server (the configured hosts: a handful), used directly: the
+ * global dispatcher's extra layers (agent lookup, interceptors) cost more per call than the
+ * call's own request handling here. Idle sockets do not keep the process alive.
  */
 const pools = new Map<string, Pool>();
 function poolFor(origin: string): Pool {
   let pool = pools.get(origin);
   if (!pool) {
-    pool = new Pool(origin);
+    // Unstreamed answers send their headers only when generation ends: no undici timeouts
+    // here either (each request also turns them off); the call's deadline is the limit.
+    pool = new Pool(origin, { headersTimeout: 0, bodyTimeout: 0 });
     pools.set(origin, pool);
   }
   return pool;

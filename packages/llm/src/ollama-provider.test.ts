@@ -82,9 +82,11 @@ describe('ollama provider against the stand-in', () => {
     expect((await failure(call())).kind).toBe('unavailable');
   });
 
-  it('waits for a slow unstreamed answer as long as its own deadline allows, whatever the pool defaults', async () => {
+  it('waits for a slow unstreamed answer as long as its own deadline allows, whatever the global dispatcher says', async () => {
     const previous = getGlobalDispatcher();
-    // A pool whose header timeout (like undici's 300 s default) is shorter than the answer.
+    // A global dispatcher whose header timeout (like undici's 300 s default) is shorter than the
+    // answer: model calls use their own pool, with undici's timeouts off, and only the call's
+    // deadline limits them.
     setGlobalDispatcher(new Agent({ headersTimeout: 50, bodyTimeout: 50 }));
     try {
       const provider = createOllamaProvider({ host: ollama.url, timeoutMs: 5000 });
