@@ -100,4 +100,41 @@ describe('delivery log API', () => {
     expect(((await res.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe('since');
     expect((await api.postJson('/v1/deliveries/replay', '{')).status).toBe(400);
   });
+
+  it('lists the URLs a 410 disabled and switches one back on', async () => {
+    const url = 'https://hooks.example.com/gone';
+    await api.webhooks.deliveries.disableUrl('acme', url, 'msg_gone1');
+    await api.webhooks.deliveries.disableUrl('globex', 'https://globex.example.com/in', 'msg_g');
+    const list = async (key?: string) =>
+      (await (
+        await api.app.request('/v1/webhooks/disabled', { headers: api.auth(key) })
+      ).json()) as { data: Record<string, unknown>[] };
+    expect((await list()).data).toEqual([
+      {
+        object: 'disabled_webhook_url',
+        url,
+        disabledAt: expect.any(String),
+        deliveryId: 'msg_gone1',
+      },
+    ]);
+    const enable = (target: string | null, key?: string) =>
+      api.app.request(
+        `/v1/webhooks/disabled${target === null ? '' : `?url=${encodeURIComponent(target)}`}`,
+        { method: 'DELETE', headers: api.auth(key) },
+      );
+    // Another tenant's disabled URL is not this key's to switch on.
+    expect((await enable('https://globex.example.com/in')).status).toBe(404);
+    expect((await enable(url)).status).toBe(204);
+    expect((await list()).data).toEqual([]);
+    expect(await api.webhooks.deliveries.disabledUrl('acme', url)).toBeNull();
+    expect((await list('globex-key')).data).toHaveLength(1);
+    const again = await enable(url);
+    expect(again.status).toBe(404);
+    expect(again.headers.get('content-type')).toBe('application/problem+json');
+    const missing = await enable(null);
+    expect(missing.status).toBe(422);
+    expect(((await missing.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe(
+      'url',
+    );
+  });
 });

@@ -27,6 +27,11 @@ export interface DeliveryRoutesOptions {
   outbox: WebhookOutbox;
 }
 
+const disabledUrlQuery = z.object({
+  /** The URL exactly as the batch's `webhook.url` gave it. */
+  url: z.string().min(1),
+});
+
 const replayBody = z.object({
   /** ISO 8601 date-time: replay the failed deliveries that ended at or after it. */
   since: z.iso.datetime({ offset: true }),
@@ -34,7 +39,8 @@ const replayBody = z.object({
 
 /**
  * The webhook delivery log, mounted under `/v1`: a batch's deliveries with every attempt,
- * one delivery, the retry of one, and the replay of a tenant's dead letters since a time.
+ * one delivery, the retry of one, the replay of a tenant's dead letters since a time, and the
+ * URLs a 410 switched off (listed, and switched back on).
  * Another tenant's batch or delivery answers 404, as if it did not exist.
  *
  * @example
@@ -80,6 +86,34 @@ export function deliveryRoutes(options: DeliveryRoutesOptions) {
     }
     const delivery = await deliveries.getForTenant(c.get('tenant'), id);
     return c.json(delivery ? present(delivery) : { id, state: 'pending' }, 202);
+  });
+
+  app.get('/webhooks/disabled', async (c) => {
+    const data = (await deliveries.disabledUrls(c.get('tenant'))).map((d) => ({
+      object: 'disabled_webhook_url',
+      url: d.url,
+      disabledAt: d.at,
+      deliveryId: d.deliveryId,
+    }));
+    return c.json({ object: 'list', data });
+  });
+
+  // Switching a URL back on sends nothing by itself: retry or replay the deliveries wanted.
+  app.delete('/webhooks/disabled', async (c) => {
+    const parsed = disabledUrlQuery.safeParse({ url: c.req.query('url') });
+    if (!parsed.success) throw validationProblem(parsed.error);
+    const tenant = c.get('tenant');
+    const { url } = parsed.data;
+    if (!(await deliveries.disabledUrl(tenant, url))) {
+      return problem(
+        c,
+        404,
+        'webhook-url-not-disabled',
+        `The webhook URL '${url}' is not disabled for this API key.`,
+      );
+    }
+    await deliveries.enableUrl(tenant, url);
+    return c.body(null, 204);
   });
 
   return app;

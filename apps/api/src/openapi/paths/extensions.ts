@@ -245,6 +245,50 @@ export function registerExtensionPaths(spec: SpecBuilder, c: Components): void {
 
   registry.registerPath({
     method: 'get',
+    path: '/v1/webhooks/disabled',
+    tags: ['webhooks'],
+    security,
+    summary: 'Webhook URLs a 410 answer switched off for this tenant',
+    description:
+      'Deliveries to a disabled URL end `gone` without being sent, until the URL is switched back on.',
+    responses: {
+      200: json(aList('disabled_webhook_url'), 'The disabled URLs, with the 410 that did it.'),
+      ...problems('GET /v1/webhooks/disabled'),
+    },
+  });
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/webhooks/disabled',
+    tags: ['webhooks'],
+    security,
+    summary: 'Switch a disabled webhook URL back on',
+    description:
+      'Sends nothing by itself: retry or replay the deliveries that ended `gone` if they are wanted.',
+    request: {
+      query: z.object({
+        url: z.string().min(1).openapi({ example: 'https://hooks.example.com/in' }),
+      }),
+    },
+    responses: {
+      204: { description: 'Switched back on.' },
+      ...problems('DELETE /v1/webhooks/disabled', {
+        404: {
+          description: 'That URL is not disabled for this key.',
+          slug: 'webhook-url-not-disabled',
+          detail:
+            "The webhook URL 'https://hooks.example.com/in' is not disabled for this API key.",
+        },
+        422: {
+          description: 'The `url` query parameter is missing.',
+          slug: 'validation-error',
+          detail: 'url: Invalid input: expected string, received undefined',
+        },
+      }),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
     path: '/v1/webhook-secret',
     tags: ['webhooks'],
     security,
