@@ -1,11 +1,11 @@
-import type { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import type { BatchStopper, BatchStore } from '@nightshift/batches';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 
 /** Options of {@link DeadlineWatch}. */
 export interface DeadlineWatchOptions {
   store: BatchStore;
-  submitter: Pick<BatchSubmitter, 'expire'>;
+  stopper: Pick<BatchStopper, 'expire'>;
   coldQueue: Queue;
   /** Cold slots this worker can run at most. */
   coldSlots: number;
@@ -55,7 +55,7 @@ export class DeadlineWatch {
   async check(): Promise<void> {
     const now = this.#now();
     for (const batchId of await this.#o.store.dueForExpiry(now)) {
-      await this.#o.submitter.expire(batchId);
+      await this.#o.stopper.expire(batchId);
       this.#o.logger.info({ batchId }, 'batch expired');
     }
     const deadline = await this.#o.store.nextExpiry();

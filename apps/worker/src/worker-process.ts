@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BatchStore, BatchSubmitter, DocumentBlobs, FairShare } from '@nightshift/batches';
+import { BatchStopper, BatchStore, DocumentBlobs, FairShare } from '@nightshift/batches';
 import {
   type ColdJobData,
   type Config,
@@ -119,15 +119,14 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   });
   const probe = await createVramProbe(config);
   const coldQueue = new Queue(queueNames.cold, { connection: client, prefix: keyPrefix });
-  const expirer = new BatchSubmitter({
+  const expirer = new BatchStopper({
     connection: client,
     store,
-    attempts: config.NIGHTSHIFT_JOB_ATTEMPTS,
     resultTtlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
   });
   const deadlines = new DeadlineWatch({
     store,
-    submitter: expirer,
+    stopper: expirer,
     coldQueue,
     coldSlots: config.NIGHTSHIFT_COLD_CONCURRENCY,
     averageColdMs: () => lane?.averageColdMs() ?? 30_000,

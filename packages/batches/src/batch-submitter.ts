@@ -2,7 +2,6 @@ import {
   type BatchObject,
   type ColdDocument,
   type ColdJobData,
-  coldDocumentsOf,
   type DocumentContent,
   type DocumentError,
   durationMs,
@@ -13,9 +12,10 @@ import {
 } from '@nightshift/core';
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { coldJobId, gateJobId, gateQueueName, openGate } from './batch-gates.ts';
+import { BatchStopper } from './batch-stopper.ts';
 import type { BatchStore } from './batch-store.ts';
 import { type ColdGrouping, planColdJobs } from './cold-groups.ts';
-import { DocumentBlobs } from './document-blobs.ts';
 import type { UnfinishedLimit } from './unfinished-quota.ts';
 
 /**
@@ -74,7 +74,7 @@ export class BatchSubmitter {
   readonly #flows: FlowProducer;
   readonly #cold: Queue;
   readonly #gates: Queue;
-  readonly #blobs: DocumentBlobs;
+  readonly #stopper: BatchStopper;
   readonly #options: BatchSubmitterOptions;
 
   constructor(options: BatchSubmitterOptions) {
@@ -82,7 +82,7 @@ export class BatchSubmitter {
     this.#flows = new FlowProducer({ connection: options.connection, prefix: keyPrefix });
     this.#cold = new Queue(queueNames.cold, { connection: options.connection, prefix: keyPrefix });
     this.#gates = new Queue(gateQueueName, { connection: options.connection, prefix: keyPrefix });
-    this.#blobs = new DocumentBlobs({ redis: options.connection, ttlMs: options.resultTtlMs });
+    this.#stopper = new BatchStopper(options);
   }
 
   async submit(input: SubmitBatchInput, now = new Date()): Promise<BatchObject> {
@@ -189,80 +189,31 @@ export class BatchSubmitter {
             .map((child) => ({ ...child, opts: { ...child.opts, parent } })),
         );
       }
-      await this.#openGate(id);
+      await openGate(this.#gates, id);
     }
     return (await store.getForTenant(input.tenant, id)) as BatchObject;
   }
 
-  /**
-   * Cancels a batch: marks it, then takes its waiting documents off the cold queue at once
-   * (each ends `cancelled`). Documents already running finish their current call and are then
-   * recorded as they end; the batch's parent completes when the last child is gone.
-   */
-  async cancel(tenant: string, batchId: string): Promise<BatchObject | null> {
-    const batch = await this.#options.store.requestCancel(tenant, batchId);
-    if (!batch || batch.completedAt) return batch;
-    await this.#stopWaitingDocuments(batchId, batch.counts.total, 'cancelled');
-    return this.#options.store.getForTenant(tenant, batchId);
+  /** Cancels a batch (see {@link BatchStopper.cancel}). */
+  cancel(tenant: string, batchId: string): Promise<BatchObject | null> {
+    return this.#stopper.cancel(tenant, batchId);
   }
 
-  /**
-   * Expires a batch whose `expiresAt` has passed: its waiting documents end `expired` at once,
-   * and a document still running when it ends is recorded as it ends. Idempotent, so every
-   * worker may sweep.
-   */
-  async expire(batchId: string): Promise<void> {
-    const stored = await this.#options.store.get(batchId);
-    if (!stored || stored.batch.completedAt) return;
-    await this.#options.store.markExpired(batchId);
-    await this.#stopWaitingDocuments(batchId, stored.batch.counts.total, 'expired');
-  }
-
-  /** Removes a batch's gate child, if it has one: the parent may then complete. */
-  async #openGate(batchId: string): Promise<void> {
-    const gate = await this.#gates.getJob(gateJobId(batchId));
-    await gate?.remove();
-  }
-
-  /** Takes a batch's waiting documents off the cold queue, recording each in `state`. */
-  async #stopWaitingDocuments(batchId: string, total: number, state: 'cancelled' | 'expired') {
-    // A submission that died between slices left its gate: a stopped batch must still end.
-    await this.#openGate(batchId);
-    // Uploaded bytes of documents that will never run go at once, not with their TTL.
-    const blobKeys: string[] = [];
-    for (let index = 0; index < total; index++) {
-      const job = await this.#cold.getJob(coldJobId(batchId, index));
-      if (!job) continue;
-      // An active job is locked and cannot be removed: its processor sees the stop reason.
-      const removed = await job.remove().then(
-        () => true,
-        () => false,
-      );
-      if (!removed) continue;
-      for (const { documentId, content } of coldDocumentsOf(job.data as ColdJobData)) {
-        if (content.kind === 'blob') blobKeys.push(content.key);
-        await this.#options.store.moveDocument(batchId, documentId, state, {
-          documentId,
-          status: state,
-          model: null,
-          usage: { promptTokens: 0, completionTokens: 0 },
-        });
-      }
-    }
-    await this.#blobs.delete(blobKeys);
+  /** Expires a batch whose deadline passed (see {@link BatchStopper.expire}). */
+  expire(batchId: string): Promise<void> {
+    return this.#stopper.expire(batchId);
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#flows.close(), this.#cold.close(), this.#gates.close()]);
+    await Promise.all([
+      this.#flows.close(),
+      this.#cold.close(),
+      this.#gates.close(),
+      this.#stopper.close(),
+    ]);
   }
 }
 
 const noGrouping: ColdGrouping = { maxPerJob: 1, slots: 1 };
 /** Jobs queued per Redis transaction when a batch is large. */
 const sliceSize = 500;
-/** A queue no worker consumes: it holds the gate children of batches being queued. */
-const gateQueueName = 'batch-gates';
-const gateJobId = (batchId: string) => `${batchId}-gate`;
-
-/** BullMQ job id of a batch's document (custom ids may not contain ':'). */
-export const coldJobId = (batchId: string, index: number) => `${batchId}-${index}`;

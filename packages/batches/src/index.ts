@@ -1,3 +1,5 @@
+export { coldJobId } from './batch-gates.ts';
+export { BatchStopper, type BatchStopperOptions } from './batch-stopper.ts';
 export {
   BatchStore,
   type BatchStoreOptions,
@@ -8,7 +10,6 @@ export {
 export {
   BatchSubmitter,
   type BatchSubmitterOptions,
-  coldJobId,
   type SubmitBatchInput,
   type SubmittedDocument,
 } from './batch-submitter.ts';

@@ -1,0 +1,98 @@
+import {
+  type BatchObject,
+  type ColdJobData,
+  coldDocumentsOf,
+  keyPrefix,
+  queueNames,
+} from '@nightshift/core';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { coldJobId, gateQueueName, openGate } from './batch-gates.ts';
+import type { BatchStore } from './batch-store.ts';
+import { DocumentBlobs } from './document-blobs.ts';
+
+/** Options of {@link BatchStopper}. */
+export interface BatchStopperOptions {
+  /** Connection for the queues (shared, never blocking). */
+  connection: Redis;
+  store: BatchStore;
+  /** TTL of uploaded blobs (the result TTL); only used to address them. */
+  resultTtlMs: number;
+}
+
+/**
+ * Ends batches before their documents ran: cancel (a tenant asked) and expire (the completion
+ * window passed). Waiting documents come off the cold queue at once and end in that state;
+ * documents already running finish their current call and are recorded as they end.
+ *
+ * @example
+ * const stopper = new BatchStopper({ connection, store, resultTtlMs });
+ * await stopper.cancel('acme', 'batch_…');
+ */
+export class BatchStopper {
+  readonly #cold: Queue;
+  readonly #gates: Queue;
+  readonly #blobs: DocumentBlobs;
+  readonly #store: BatchStore;
+
+  constructor(options: BatchStopperOptions) {
+    this.#store = options.store;
+    this.#cold = new Queue(queueNames.cold, { connection: options.connection, prefix: keyPrefix });
+    this.#gates = new Queue(gateQueueName, { connection: options.connection, prefix: keyPrefix });
+    this.#blobs = new DocumentBlobs({ redis: options.connection, ttlMs: options.resultTtlMs });
+  }
+
+  /**
+   * Cancels a batch: marks it, then takes its waiting documents off the cold queue at once
+   * (each ends `cancelled`); the batch's parent completes when the last child is gone.
+   */
+  async cancel(tenant: string, batchId: string): Promise<BatchObject | null> {
+    const batch = await this.#store.requestCancel(tenant, batchId);
+    if (!batch || batch.completedAt) return batch;
+    await this.#stopWaitingDocuments(batchId, batch.counts.total, 'cancelled');
+    return this.#store.getForTenant(tenant, batchId);
+  }
+
+  /**
+   * Expires a batch whose `expiresAt` has passed: its waiting documents end `expired` at once.
+   * Idempotent, so every worker may sweep.
+   */
+  async expire(batchId: string): Promise<void> {
+    const stored = await this.#store.get(batchId);
+    if (!stored || stored.batch.completedAt) return;
+    await this.#store.markExpired(batchId);
+    await this.#stopWaitingDocuments(batchId, stored.batch.counts.total, 'expired');
+  }
+
+  /** Takes a batch's waiting documents off the cold queue, recording each in `state`. */
+  async #stopWaitingDocuments(batchId: string, total: number, state: 'cancelled' | 'expired') {
+    // A submission that died between slices left its gate: a stopped batch must still end.
+    await openGate(this.#gates, batchId);
+    // Uploaded bytes of documents that will never run go at once, not with their TTL.
+    const blobKeys: string[] = [];
+    for (let index = 0; index < total; index++) {
+      const job = await this.#cold.getJob(coldJobId(batchId, index));
+      if (!job) continue;
+      // An active job is locked and cannot be removed: its processor sees the stop reason.
+      const removed = await job.remove().then(
+        () => true,
+        () => false,
+      );
+      if (!removed) continue;
+      for (const { documentId, content } of coldDocumentsOf(job.data as ColdJobData)) {
+        if (content.kind === 'blob') blobKeys.push(content.key);
+        await this.#store.moveDocument(batchId, documentId, state, {
+          documentId,
+          status: state,
+          model: null,
+          usage: { promptTokens: 0, completionTokens: 0 },
+        });
+      }
+    }
+    await this.#blobs.delete(blobKeys);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#cold.close(), this.#gates.close()]);
+  }
+}
