@@ -1,6 +1,7 @@
 import { longText, sampleTexts } from '@nightshift/testkit/sample-documents';
 import { describe, expect, it } from 'vitest';
 import { drillHarness } from '../support/drill-harness.ts';
+import { jsonLines } from '../support/service-process.ts';
 import { waitFor } from '../support/stack.ts';
 
 // Fault drills: real processes, real Redis, bounded in time. Each ends in a defined state.
@@ -50,6 +51,45 @@ describe('fault drills', () => {
     expect(repeated).toBeLessThanOrEqual(1);
     expect(callsBeforeKill).toBeGreaterThanOrEqual(2);
     expect(drill.receiver.deliveries.filter((d) => d.id === event.id)).toHaveLength(1);
+  });
+
+  it('kill -9 of a worker mid-group: every document of the group ends once', async () => {
+    // 48 short texts on one slot travel 6 to a cold job (48 / (1 slot × 8 jobs)).
+    const s = await boot({ NIGHTSHIFT_COLD_CONCURRENCY: '1' });
+    const documents = Array.from({ length: 48 }, (_, i) => ({
+      id: `g${i}`,
+      text: `Entry ${i}-marker. The night crew restocked shelf ${i} and logged it.`,
+    }));
+    const created = await s.postJson({ documents, webhook: { url: drill.receiver.url } });
+    await waitFor(
+      async () => ((await s.batch(created.body.id)).counts.succeeded ?? 0) >= 3,
+      20_000,
+      'a few done',
+    );
+    const killed = s.service('worker');
+    await killed.kill(); // mid-group: the job's lock expires and it runs again elsewhere
+    await s.start('worker');
+
+    const event = await eventFor(created.body.id);
+    expect((event.body as { data: { status: string } }).data.status).toBe('completed');
+    const batch = await s.batch(created.body.id);
+    expect(batch.counts).toMatchObject({ total: 48, succeeded: 48, running: 0, queued: 0 });
+    const results = await s.results(created.body.id);
+    expect(new Set(results.map((r) => r.documentId)).size).toBe(48);
+    // Each document reached the model once; only the one in flight at the kill may repeat.
+    const calls = documents.map(
+      (_, i) =>
+        drill.ollama.requests.filter((r) =>
+          r.messages?.some((m) => m.content.includes(`Entry ${i}-marker.`)),
+        ).length,
+    );
+    expect(calls.every((n) => n >= 1 && n <= 2)).toBe(true);
+    expect(calls.filter((n) => n === 2).length).toBeLessThanOrEqual(1);
+    // The documents did travel in groups: several finished under one BullMQ job id.
+    const finished = [killed, s.service('worker')]
+      .flatMap((w) => jsonLines(w.output()))
+      .filter((l) => l.msg === 'document finished' && l.batchId === created.body.id);
+    expect(new Set(finished.map((l) => l.jobId)).size).toBeLessThan(finished.length / 2);
   });
 
   it('Redis restarted from its AOF mid-batch: the batch completes, nothing lost', async () => {

@@ -1,6 +1,7 @@
 import { longText, sampleTexts } from '@nightshift/testkit/sample-documents';
 import { describe, expect, it } from 'vitest';
 import { drillHarness } from '../support/drill-harness.ts';
+import { jsonLines } from '../support/service-process.ts';
 import { stackKey, waitFor } from '../support/stack.ts';
 
 // SIGTERM drills: real processes, a slowed Ollama stand-in so work is in flight when the
@@ -17,13 +18,6 @@ const chats = () => drill.ollama.requests.filter((r) => r.path === '/api/chat');
 /** Model calls on chunks of the long document (the short ones are far under 1500 chars). */
 const longChunkCalls = () =>
   chats().filter((r) => (r.messages?.at(-1)?.content ?? '').length > 1500);
-
-/** The pino JSON lines a service printed. */
-const jsonLines = (output: string) =>
-  output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('SIGTERM drains', () => {
   it('worker mid-batch: exits 0 within the grace, its document yields and completes once on a new worker', async () => {

@@ -89,3 +89,22 @@ export function startService(name: string, env: Record<string, string>): Service
     },
   };
 }
+
+/**
+ * The pino JSON lines a service printed. A line cut short by a `kill -9` is skipped.
+ *
+ * @example
+ * const finished = jsonLines(worker.output()).filter((l) => l.msg === 'document finished');
+ */
+export function jsonLines(output: string): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // the last line of a killed process
+    }
+  }
+  return lines;
+}
