@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BatchStore } from './batch-store.ts';
 import { BatchSubmitter } from './batch-submitter.ts';
 import { FairShare } from './fair-share.ts';
+import { UnfinishedQuotaError } from './unfinished-quota.ts';
 
 let redis: RedisHarness;
 let client: Redis;
@@ -335,5 +336,44 @@ describe('moveThenStart: documents of one job run back to back', () => {
       model: null,
       usage: { promptTokens: 0, completionTokens: 0 },
     });
+  });
+});
+
+describe('BatchStore.create', () => {
+  const record = (id: string, count: number) => ({
+    id,
+    tenant: 'acme',
+    model: 'm',
+    summary: {},
+    metadata: {},
+    webhook: null,
+    completionWindow: '24h',
+    scheduleId: null,
+    documentIds: Array.from({ length: count }, (_, i) => `doc_${i}`),
+    createdAt: new Date(),
+    expiresAt: new Date(Date.now() + 86_400_000),
+  });
+
+  it('writes a batch of thousands of documents in one step, ids in order, counted once', async () => {
+    await store.create(record('batch_big', 2_500), { max: 10_000, adding: 2_500 });
+    expect(await client.lrange('{nightshift}:batch:batch_big:documents', 0, -1)).toEqual(
+      record('x', 2_500).documentIds,
+    );
+    expect((await store.getForTenant('acme', 'batch_big'))?.counts).toMatchObject({
+      total: 2_500,
+      queued: 2_500,
+    });
+    expect(await client.hget('{nightshift}:tenants:unfinished', 'acme')).toBe('2500');
+  });
+
+  it('refuses a batch past the quota and leaves nothing of it behind', async () => {
+    await store.create(record('batch_first', 8_000));
+    await expect(
+      store.create(record('batch_second', 3_000), { max: 10_000, adding: 3_000 }),
+    ).rejects.toBeInstanceOf(UnfinishedQuotaError);
+    expect(await client.exists('{nightshift}:batch:batch_second')).toBe(0);
+    expect(await client.exists('{nightshift}:batch:batch_second:documents')).toBe(0);
+    expect(await store.getForTenant('acme', 'batch_second')).toBeNull();
+    expect(await client.hget('{nightshift}:tenants:unfinished', 'acme')).toBe('8000');
   });
 });

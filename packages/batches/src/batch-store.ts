@@ -21,7 +21,7 @@ import {
   startDocumentScript,
 } from './transition-scripts.ts';
 import {
-  reserveUnfinishedScript,
+  createBatchScript,
   type UnfinishedLimit,
   UnfinishedQuotaError,
 } from './unfinished-quota.ts';
@@ -80,23 +80,14 @@ export class BatchStore {
   }
 
   /**
-   * Writes a new batch: all documents queued. With `limit`, the tenant's unfinished documents
-   * are checked and counted in one atomic step first, and an {@link UnfinishedQuotaError} means
-   * nothing was written.
+   * Writes a new batch, all documents queued, in one atomic step. With `limit`, the tenant's
+   * unfinished documents are checked in that same step, and an {@link UnfinishedQuotaError}
+   * means nothing was written.
    */
   async create(record: NewBatchRecord, limit?: UnfinishedLimit): Promise<void> {
     const keys = batchKeys(record.id);
     const count = record.documentIds.length;
-    if (limit) {
-      const [reserved, before] = (await reserveUnfinishedScript.run(
-        this.#redis,
-        [unfinishedDocumentsKey],
-        [record.tenant, count, limit.adding, limit.max],
-      )) as [number, number];
-      if (!reserved) throw new UnfinishedQuotaError(record.tenant, before, limit);
-    }
-    const multi = this.#redis.multi();
-    multi.hset(keys.record, {
+    const fields = Object.entries({
       id: record.id,
       tenant: record.tenant,
       model: record.model,
@@ -107,8 +98,8 @@ export class BatchStore {
       scheduleId: record.scheduleId ?? '',
       createdAt: record.createdAt.toISOString(),
       expiresAt: record.expiresAt.toISOString(),
-      total: record.documentIds.length,
-      queued: record.documentIds.length,
+      total: count,
+      queued: count,
       running: 0,
       succeeded: 0,
       failed: 0,
@@ -117,21 +108,28 @@ export class BatchStore {
       promptTokens: 0,
       completionTokens: 0,
     });
-    for (let i = 0; i < record.documentIds.length; i += 1000) {
-      multi.rpush(keys.documents, ...record.documentIds.slice(i, i + 1000));
-    }
-    multi.zadd(tenantBatchesKey(record.tenant), 0, record.id);
-    multi.zadd(openBatchesKey, record.expiresAt.getTime(), record.id);
-    if (!limit) multi.hincrby(unfinishedDocumentsKey, record.tenant, count);
-    try {
-      await multi.exec();
-    } catch (error) {
-      // The batch was not written: give back what was reserved for it. Should Redis vanish
-      // between the two steps, the give-back fails too and the tenant's count stays that much
-      // too high (its quota shrinks by this batch) until the counter is corrected by hand.
-      if (limit) await this.#redis.hincrby(unfinishedDocumentsKey, record.tenant, -count);
-      throw error;
-    }
+    const [written, before] = (await createBatchScript.run(
+      this.#redis,
+      [
+        keys.record,
+        keys.documents,
+        tenantBatchesKey(record.tenant),
+        openBatchesKey,
+        unfinishedDocumentsKey,
+      ],
+      [
+        record.tenant,
+        count,
+        limit?.adding ?? 0,
+        limit?.max ?? -1,
+        record.id,
+        record.expiresAt.getTime(),
+        fields.length,
+        ...fields.flat(),
+        ...record.documentIds,
+      ],
+    )) as [number, number];
+    if (!written && limit) throw new UnfinishedQuotaError(record.tenant, before, limit);
   }
 
   /** The batch, or null when it does not exist or has aged out. */
