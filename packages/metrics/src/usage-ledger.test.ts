@@ -1,24 +1,14 @@
 import { createRedis } from '@nightshift/core';
-import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRedis } from '@nightshift/testkit/redis-for-tests';
+import { describe, expect, it } from 'vitest';
 import { daysBetween, UsageLedger } from './usage-ledger.ts';
 import { usageReport } from './usage-schemas.ts';
 
-let harness: RedisHarness;
-let redis: Redis;
-beforeAll(async () => {
-  harness = await startRedis();
-  redis = createRedis(harness.url, 'client');
-});
-afterAll(async () => {
-  redis.disconnect();
-  await harness.stop();
-});
+const db = useRedis((url) => createRedis(url, 'client'));
 
 describe('UsageLedger', () => {
   it('sums documents and tokens per tenant, day and model', async () => {
-    const ledger = new UsageLedger({ redis });
+    const ledger = new UsageLedger({ redis: db.redis });
     const at = (day: string) => new Date(`${day}T12:00:00Z`);
     const entry = { tenant: 'acme', status: 'succeeded' as const };
     await ledger.record({
@@ -92,7 +82,7 @@ describe('UsageLedger', () => {
       ['2025-04', 1, 1],
     ]);
     // Keys expire: retention is set on every day written.
-    expect(await redis.ttl('{nightshift}:usage:acme:2025-03-01')).toBeGreaterThan(0);
+    expect(await db.redis.ttl('{nightshift}:usage:acme:2025-03-01')).toBeGreaterThan(0);
   });
 
   it('refuses reversed and over-long ranges', () => {

@@ -1,24 +1,13 @@
 import { createRedis } from '@nightshift/core';
-import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useRedis } from '@nightshift/testkit/redis-for-tests';
+import { describe, expect, it } from 'vitest';
 import { TenantQuotaStore } from './tenant-quotas.ts';
 
-let harness: RedisHarness;
-let redis: Redis;
-
-beforeAll(async () => {
-  harness = await startRedis();
-  redis = createRedis(harness.url, 'client');
-});
-afterAll(async () => {
-  redis.disconnect();
-  await harness.stop();
-});
+const db = useRedis((url) => createRedis(url, 'client'));
 
 describe('TenantQuotaStore', () => {
   it('keeps per-tenant overrides and forgets them when emptied', async () => {
-    const quotas = new TenantQuotaStore({ redis });
+    const quotas = new TenantQuotaStore({ redis: db.redis });
     expect(await quotas.get('acme')).toEqual({});
     await quotas.set('acme', { maxQueuedDocuments: 5, maxBatchBytes: 1024 });
     expect(await quotas.get('acme')).toEqual({ maxQueuedDocuments: 5, maxBatchBytes: 1024 });
@@ -28,7 +17,7 @@ describe('TenantQuotaStore', () => {
   });
 
   it('refuses values that are not positive integers', async () => {
-    const quotas = new TenantQuotaStore({ redis });
+    const quotas = new TenantQuotaStore({ redis: db.redis });
     await expect(quotas.set('acme', { maxQueuedDocuments: 0 })).rejects.toThrow(RangeError);
     await expect(quotas.set('acme', { maxBatchBytes: 1.5 })).rejects.toThrow(/maxBatchBytes/);
   });
