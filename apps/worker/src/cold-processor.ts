@@ -181,6 +181,16 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     const documents = coldDocumentsOf(job.data);
     let started: DocumentStart<SummaryCheckpoint> | undefined;
     for (const [i, document] of documents.entries()) {
+      // Between two documents nothing is running: hand the rest back without starting the next
+      // (the ones already final are skipped when the job runs again).
+      if (i > 0 && !started && options.shouldYield()) {
+        logger.info(
+          { batchId: job.data.batchId, jobId: job.id },
+          'cold job yielded between documents',
+        );
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
       const ran = await runDocument(job, token, document, lastAttempt, started, documents[i + 1]);
       outcomes.push(ran.outcome);
       modelError ??= ran.modelError;

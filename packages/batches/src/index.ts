@@ -13,7 +13,7 @@ export {
   type SubmitBatchInput,
   type SubmittedDocument,
 } from './batch-submitter.ts';
-export { type ColdGrouping, groupableTextChars, planColdJobs } from './cold-groups.ts';
+export type { ColdGrouping } from './cold-groups.ts';
 export {
   type Delivery,
   type DeliveryAttempt,
