@@ -110,6 +110,11 @@ const configSchema = z.object({
   NIGHTSHIFT_API_DRAIN_DELAY_MS: intFrom(0).default(0),
   /** Parallel webhook deliveries per notifier process. */
   NIGHTSHIFT_NOTIFIER_CONCURRENCY: intFrom(1, 1024).default(32),
+  /**
+   * How far (percent) each app's V8 heap may grow above its live data before a full
+   * collection; 0 keeps V8's own heuristic (up to 4×). Lower: flatter memory, more collections.
+   */
+  NIGHTSHIFT_HEAP_GROWTH_PERCENT: intFrom(0, 400).default(25),
   NIGHTSHIFT_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),

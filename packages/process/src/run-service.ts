@@ -1,5 +1,6 @@
 import { type Config, ConfigError, loadConfig } from '@nightshift/core';
 import { type Logger, pino } from 'pino';
+import { limitHeapGrowth } from './heap-growth.ts';
 
 /** What a service's start function hands back: how to drain and stop it. */
 export interface RunningService {
@@ -16,7 +17,7 @@ export interface RunServiceOptions {
 
 /**
  * Owns a service process: reads the configuration contract (a bad value exits 2 naming the
- * variable), makes a JSON logger, starts the service, and on SIGTERM/SIGINT drains it within
+ * variable), bounds V8's heap growth (`NIGHTSHIFT_HEAP_GROWTH_PERCENT`), makes a JSON logger, starts the service, and on SIGTERM/SIGINT drains it within
  * the grace period before exiting.
  *
  * @example
@@ -35,6 +36,7 @@ export async function runService(
     process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(2);
   }
+  limitHeapGrowth(config.NIGHTSHIFT_HEAP_GROWTH_PERCENT);
   // A busy worker logs thousands of lines a second: they leave in writes of ≥ 4 KiB, and at
   // least every 100 ms when quiet. pino flushes the rest when the process exits (also through
   // process.exit and uncaught errors); only a kill -9 can lose that last fraction of a second.
