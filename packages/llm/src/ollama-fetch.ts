@@ -14,9 +14,9 @@ import { type Dispatcher, Pool } from 'undici';
  */
 export function ollamaFetch(signal: AbortSignal): typeof fetch {
   const send = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const url = new URL(input instanceof Request ? input.url : input);
-    const answer = await poolFor(url.origin).request({
-      path: `${url.pathname}${url.search}`,
+    const { origin, path } = targetOf(input instanceof Request ? input.url : String(input));
+    const answer = await poolFor(origin).request({
+      path,
       method: (init?.method ?? 'GET') as 'GET',
       headers: (init?.headers ?? {}) as Record<string, string>,
       body: (init?.body ?? null) as string | null,
@@ -48,22 +48,47 @@ function poolFor(origin: string): Pool {
   return pool;
 }
 
+/** The client asks for a handful of URLs (one host, a few endpoints): each is parsed once. */
+const targets = new Map<string, { origin: string; path: string }>();
+function targetOf(href: string): { origin: string; path: string } {
+  let target = targets.get(href);
+  if (!target) {
+    const url = new URL(href);
+    target = { origin: url.origin, path: `${url.pathname}${url.search}` };
+    if (targets.size >= 64) targets.clear();
+    targets.set(href, target);
+  }
+  return target;
+}
+
+/** The part of `Headers` the client reads (`get`), without building a WHATWG `Headers` per call. */
+class AnswerHeaders {
+  readonly #headers: Record<string, string | string[] | undefined>;
+
+  constructor(headers: Record<string, string | string[] | undefined>) {
+    this.#headers = headers;
+  }
+
+  get(name: string): string | null {
+    const value = this.#headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+}
+
 /** The part of a `Response` the `ollama` client reads, over undici's answer (no closures per call). */
 class OllamaAnswer {
   readonly ok: boolean;
   readonly status: number;
   readonly statusText: string;
-  readonly headers: Headers;
+  readonly headers: AnswerHeaders;
   readonly #body: Dispatcher.ResponseData['body'];
 
   constructor(answer: Dispatcher.ResponseData) {
     this.status = answer.statusCode;
     this.ok = answer.statusCode >= 200 && answer.statusCode < 300;
     this.statusText = STATUS_CODES[answer.statusCode] ?? '';
-    const contentType = answer.headers['content-type'];
-    this.headers = new Headers(
-      typeof contentType === 'string' ? { 'content-type': contentType } : {},
-    );
+    this.headers = new AnswerHeaders(answer.headers);
     this.#body = answer.body;
   }
 

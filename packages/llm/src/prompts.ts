@@ -44,6 +44,28 @@ export function defaultMaxWords(style: SummaryOptions['style']): number {
  */
 export function summarySystemPrompt(options: SummaryPromptOptions): string {
   const { stage, final, maxWords, summary, part } = options;
+  // The same few prompts come back for every document of a batch: built once each.
+  const key = `${stage}|${final}|${maxWords}|${summary?.style ?? ''}|${summary?.language ?? ''}|${part?.index ?? ''}/${part?.total ?? ''}`;
+  let prompt = builtPrompts.get(key);
+  if (prompt === undefined) {
+    prompt = buildSystemPrompt(stage, final, maxWords, summary, part);
+    if (builtPrompts.size >= maxBuiltPrompts) builtPrompts.clear();
+    builtPrompts.set(key, prompt);
+  }
+  return prompt;
+}
+
+const builtPrompts = new Map<string, string>();
+/** Keeps the cache small whatever mix of options and part counts passes through. */
+const maxBuiltPrompts = 512;
+
+function buildSystemPrompt(
+  stage: SummaryStage,
+  final: boolean,
+  maxWords: number,
+  summary: SummaryOptions | undefined,
+  part: SummaryPromptOptions['part'],
+): string {
   const lines: string[] = [];
   if (stage === 'whole') {
     lines.push('You summarize documents. The user message is the full document.');

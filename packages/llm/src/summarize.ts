@@ -84,6 +84,35 @@ export interface SummarizeResult {
   calls: number;
 }
 
+/** Tokens of the longest system prompt these summary options can produce. */
+function promptOverhead(summary: SummaryOptions): number {
+  const key = `${summary.style ?? ''}|${summary.language ?? ''}`;
+  let tokens = overheads.get(key);
+  if (tokens === undefined) {
+    tokens = longestPrompt(summary);
+    if (overheads.size >= 256) overheads.clear();
+    overheads.set(key, tokens);
+  }
+  return tokens;
+}
+const overheads = new Map<string, number>();
+
+function longestPrompt(summary: SummaryOptions): number {
+  return Math.max(
+    ...(['whole', 'part', 'merge'] as const).map((stage) =>
+      estimateTokens(
+        summarySystemPrompt({
+          stage,
+          final: true,
+          maxWords: 99999,
+          summary,
+          part: { index: 9999, total: 9999 },
+        }),
+      ),
+    ),
+  );
+}
+
 // Room for the chat template and role markers around the system prompt and the text.
 const templateTokens = 64;
 
@@ -102,20 +131,7 @@ export async function summarizeText(options: SummarizeOptions): Promise<Summariz
   const { chain, numCtx, maxTokens, signal } = options;
   const summary = options.summary ?? {};
   const finalWords = summary.maxWords ?? defaultMaxWords(summary.style);
-  const overhead =
-    Math.max(
-      ...(['whole', 'part', 'merge'] as const).map((stage) =>
-        estimateTokens(
-          summarySystemPrompt({
-            stage,
-            final: true,
-            maxWords: 99999,
-            summary,
-            part: { index: 9999, total: 9999 },
-          }),
-        ),
-      ),
-    ) + templateTokens;
+  const overhead = promptOverhead(summary) + templateTokens;
   const budget = numCtx - overhead - maxTokens;
   if (budget < 64) {
     throw new RangeError(
