@@ -15,6 +15,7 @@ import { generateWebhookSecret } from '@nightshift/webhooks';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startStack } from '../test/support/stack.ts';
+import { cpuMeter } from './support/cpu.ts';
 import { median, round, until } from './support/stats.ts';
 import type { SummaryRow } from './support/summary.ts';
 
@@ -27,6 +28,33 @@ export interface PipelineRow {
   /** Submission to webhook (or first add to last completion), ms. */
   ms: number;
   docsPerSecond: number;
+  /**
+   * CPU ms per document of each process taking part (/proc/<pid>/stat over the run): the apps,
+   * Redis, and this benchmark process (the baseline's BullMQ, or the stand-in and the webhook
+   * receiver), then their sum. Where the time goes, on a machine whose cores they share.
+   */
+  workerCpu?: number;
+  redisCpu?: number;
+  benchCpu?: number;
+  apiCpu?: number;
+  notifierCpu?: number;
+  totalCpu: number;
+}
+
+type CpuColumns = Pick<
+  PipelineRow,
+  'workerCpu' | 'redisCpu' | 'benchCpu' | 'apiCpu' | 'notifierCpu' | 'totalCpu'
+>;
+
+/** CPU ms per document of each process (`{ worker: 0.24, … }`) as the row's columns. */
+function cpuColumns(perDoc: Record<string, number>): CpuColumns {
+  const columns: Record<string, number> = {};
+  let total = 0;
+  for (const [name, ms] of Object.entries(perDoc)) {
+    columns[`${name}Cpu`] = round(ms, 3);
+    total += ms;
+  }
+  return { ...columns, totalCpu: round(total, 3) };
 }
 
 const DOCUMENTS = 2_000;
@@ -44,7 +72,11 @@ const documentText = (i: number) =>
   `Report ${i}. The night shift drained the queue without incident. ` +
   'Memory stayed flat and every webhook arrived signed.';
 
-async function bullmqBaseline(url: string, run: number): Promise<PipelineRow> {
+async function bullmqBaseline(
+  url: string,
+  run: number,
+  redisPid: number | undefined,
+): Promise<PipelineRow> {
   const connection = new Redis(url, { maxRetriesPerRequest: null });
   const name = `bench-baseline-${run}`;
   const queue = new Queue(name, { connection });
@@ -56,6 +88,7 @@ async function bullmqBaseline(url: string, run: number): Promise<PipelineRow> {
   });
   await worker.waitUntilReady();
   worker.on('completed', () => done++);
+  const cpu = cpuMeter({ redis: redisPid, bench: process.pid });
   const started = performance.now();
   await queue.addBulk(
     Array.from({ length: DOCUMENTS }, (_, i) => ({
@@ -66,6 +99,7 @@ async function bullmqBaseline(url: string, run: number): Promise<PipelineRow> {
   );
   await until(() => done >= DOCUMENTS, 120_000, 'baseline jobs done', 5);
   const ms = performance.now() - started;
+  const perDoc = cpu.perUnit(DOCUMENTS);
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
@@ -77,6 +111,7 @@ async function bullmqBaseline(url: string, run: number): Promise<PipelineRow> {
     documents: DOCUMENTS,
     ms: round(ms, 0),
     docsPerSecond: round(DOCUMENTS / (ms / 1000), 0),
+    ...cpuColumns(perDoc),
   };
 }
 
@@ -97,9 +132,17 @@ export async function run(): Promise<PipelineRow[]> {
     },
   });
   const rows: PipelineRow[] = [];
+  const pids = {
+    api: stack.service('api').proc.pid,
+    worker: stack.service('worker').proc.pid,
+    notifier: stack.service('notifier').proc.pid,
+    redis: redis.pid?.(),
+    bench: process.pid,
+  };
   try {
     const submit = async (count: number) => {
       const before = receiver.deliveries.length;
+      const cpu = cpuMeter(pids);
       const started = performance.now();
       const { status, body } = await stack.postJson({
         documents: Array.from({ length: count }, (_, i) => ({ text: documentText(i) })),
@@ -112,23 +155,24 @@ export async function run(): Promise<PipelineRow[]> {
         'batch.completed webhook',
         5,
       );
-      return performance.now() - started;
+      return { ms: performance.now() - started, cpu: cpuColumns(cpu.perUnit(count)) };
     };
     // Warm-up of each path at full size, unmeasured: JIT, connections, scripts, model "load".
     for (let round = 0; round < WARMUP_ROUNDS; round++) {
       await submit(DOCUMENTS);
-      await bullmqBaseline(redis.url, -1 - round);
+      await bullmqBaseline(redis.url, -1 - round, redis.pid?.());
     }
     for (let i = 1; i <= RUNS; i++) {
-      const ms = await submit(DOCUMENTS);
+      const { ms, cpu } = await submit(DOCUMENTS);
       rows.push({
         path: 'nightshift',
         run: i,
         documents: DOCUMENTS,
         ms: round(ms, 0),
         docsPerSecond: round(DOCUMENTS / (ms / 1000), 0),
+        ...cpu,
       });
-      rows.push(await bullmqBaseline(redis.url, i));
+      rows.push(await bullmqBaseline(redis.url, i, redis.pid?.()));
     }
   } finally {
     await stack.stop();
@@ -146,6 +190,9 @@ export function summarize(rows: PipelineRow[]): SummaryRow[] {
   const value = of('nightshift');
   const baseline = of('bullmq');
   const ratio = round(value / baseline, 2);
+  const cpuOf = (path: string, column: keyof CpuColumns) =>
+    round(median(rows.filter((r) => r.path === path).map((r) => r[column] ?? Number.NaN)), 3);
+  const processes = ['worker', 'redis', 'bench', 'api', 'notifier'] as const;
   return [
     {
       benchmark: 'pipeline',
@@ -155,6 +202,15 @@ export function summarize(rows: PipelineRow[]): SummaryRow[] {
       ratio,
       goal: '≥ 0.5 × plain BullMQ',
       met: ratio >= 0.5,
+    },
+    {
+      benchmark: 'pipeline',
+      figure: `CPU ms per doc, all processes (${processes.join(' / ')})`,
+      value: `${cpuOf('nightshift', 'totalCpu')} (${processes.map((p) => cpuOf('nightshift', `${p}Cpu`)).join(' / ')})`,
+      baseline: `${cpuOf('bullmq', 'totalCpu')} (redis ${cpuOf('bullmq', 'redisCpu')} / bench ${cpuOf('bullmq', 'benchCpu')})`,
+      ratio: round(cpuOf('nightshift', 'totalCpu') / cpuOf('bullmq', 'totalCpu'), 2),
+      goal: 'shown (no goal)',
+      met: null,
     },
   ];
 }

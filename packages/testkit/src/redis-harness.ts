@@ -13,6 +13,8 @@ export interface RedisHarness {
   kind: 'spawned' | 'external' | 'container';
   /** Data folder of a spawned server (AOF lives here). */
   dir?: string;
+  /** Process id of a spawned server while it runs (benchmarks read its CPU time). */
+  pid?(): number | undefined;
   /** Stops the server cleanly and removes its folder. */
   stop(): Promise<void>;
   /** SIGKILLs the server (no shutdown save); `start()` brings it back from its AOF on the same port. */
@@ -119,6 +121,7 @@ async function spawnRedis(binary: string): Promise<RedisHarness> {
     port,
     kind: 'spawned',
     dir,
+    pid: () => child?.pid,
     start,
     kill: () => signal('SIGKILL'),
     restart: async () => {
