@@ -1,4 +1,4 @@
-import { BatchStore } from '@nightshift/batches';
+import { BatchStopper, BatchStore } from '@nightshift/batches';
 import type { BatchObject } from '@nightshift/core';
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
@@ -117,5 +117,88 @@ describe('cold jobs carrying several documents', () => {
     await until(async () => ended(await second.batch(batch.id)), 20_000);
     expect((await second.batch(batch.id)).counts).toMatchObject({ succeeded: 32, failed: 0 });
     expect(texts.map((_, i) => callsFor(i))).toEqual(texts.map(() => 1));
+  });
+
+  describe('with the next document of a group started while the previous one is recorded', () => {
+    // Model calls of ~150 ms (10 words × 15 ms), so a test can act while one is in flight.
+    let slow: OllamaStandIn;
+    beforeAll(async () => {
+      slow = await startOllamaStandIn({ tokenLatencyMs: 15 });
+    });
+    afterEach(() => slow.reset());
+    afterAll(() => slow.close());
+
+    const startSlow = async () => {
+      const harness = await workerUnderTest(redis, { ...env, OLLAMA_HOST: slow.url }, { grouping });
+      harnesses.push(harness);
+      return harness;
+    };
+    const indexOf = (request: OllamaStandIn['requests'][number]) =>
+      Number(/Entry (\d+)-/.exec(request.messages?.at(-1)?.content ?? '')?.[1] ?? -1);
+    /** Waits for a model call in flight for a document that is not the last of its group of 4. */
+    const midGroupCall = () =>
+      until(() =>
+        slow.requests.some(
+          (r) => r.path === '/api/chat' && r.finishedAt === undefined && indexOf(r) % 4 !== 3,
+        ),
+      );
+
+    it("starts the next document's model call without waiting for the record to reach Redis", async () => {
+      const harness = await startSlow();
+      const batch = await harness.submit(texts);
+      await midGroupCall();
+      // Writes to Redis (every record, every BullMQ step) wait for 1.5 s from now.
+      const pauser = new Redis(redis.url);
+      const pausedAt = Date.now();
+      await pauser.call('CLIENT', 'PAUSE', '1500', 'WRITE');
+      await new Promise((resolve) => setTimeout(resolve, 1_400));
+      const duringPause = slow.requests.filter(
+        (r) => r.path === '/api/chat' && r.receivedAt > pausedAt,
+      );
+      pauser.disconnect();
+      // The call in flight ended; its record waited on Redis, and the next document of its
+      // group went to the model meanwhile. Nothing more: that one's record waits too.
+      expect(duringPause).toHaveLength(1);
+      await until(async () => ended(await harness.batch(batch.id)), 20_000);
+      expect((await harness.batch(batch.id)).counts).toMatchObject({ succeeded: 32, failed: 0 });
+      expect(texts.map((_, i) => slow.requests.filter((r) => indexOf(r) === i).length)).toEqual(
+        texts.map(() => 1),
+      );
+    });
+
+    it('aborts that call when the batch was cancelled meanwhile, and ends the rest cancelled', async () => {
+      const harness = await startSlow();
+      const batch = await harness.submit(texts);
+      await midGroupCall();
+      const inFlight = slow.requests.find(
+        (r) => r.path === '/api/chat' && r.finishedAt === undefined,
+      );
+      const cancelledAt = Date.now();
+      const stopper = new BatchStopper({
+        connection: harness.client,
+        store: harness.store,
+        resultTtlMs: 60_000,
+      });
+      await stopper.cancel('acme', batch.id);
+      await until(async () => {
+        const { counts } = await harness.batch(batch.id);
+        return counts.queued + counts.running === 0;
+      }, 20_000);
+      const results = new Map<string, string>();
+      for await (const result of harness.store.results(batch.id)) {
+        results.set(result.documentId, result.status);
+      }
+      const cut = indexOf(inFlight as OllamaStandIn['requests'][number]);
+      // The call in flight at the cancel finished; the next document of its group reached the
+      // model at most once, was aborted and ended cancelled like every later one.
+      expect(results.get(`doc_${cut}`)).toBe('succeeded');
+      expect(results.get(`doc_${cut + 1}`)).toBe('cancelled');
+      const after = slow.requests.filter(
+        (r) => r.path === '/api/chat' && r.receivedAt > cancelledAt,
+      );
+      expect(after.length).toBeLessThanOrEqual(1);
+      expect(after.every((r) => indexOf(r) === cut + 1)).toBe(true);
+      for (let i = cut + 1; i < 32; i++) expect(results.get(`doc_${i}`)).toBe('cancelled');
+    });
   });
 });

@@ -33,6 +33,19 @@ export interface ColdProcessorOptions {
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
 
+/** How one document of a job went, and what it leaves for the next one. */
+interface DocumentRun {
+  outcome: string;
+  modelError?: Error;
+  /**
+   * The next document's start, when recording this one also started it (one Lua step). Still on
+   * its way: the next document's model call begins without waiting for it.
+   */
+  nextStart?: Promise<DocumentStart<SummaryCheckpoint>>;
+  /** This document's record and what follows it (metrics, events, log line), still on its way. */
+  recorded?: Promise<void>;
+}
+
 /**
  * Processes a cold job: one batch document, or a few short ones run one after the other.
  * - A cancelled or expired batch's document ends in that state without touching the GPU.
@@ -43,27 +56,29 @@ const noUsage = { promptTokens: 0, completionTokens: 0 };
  *   checkpoint, and documents already final are skipped when it runs again.
  * - Model failures are retried by BullMQ; on the last attempt the document is recorded
  *   `failed` and the job's remaining documents still run (each with that last attempt).
+ * - Within a job, recording a document and starting the next is one Lua step, and the next
+ *   document's model call does not wait for it: the GPU is not kept idle for a Redis round trip
+ *   per document. Should that step find the batch cancelled or expired meanwhile, the next
+ *   document's call is aborted at once and the document ends in that state (so at most one call
+ *   per slot reaches the model server in the instant a batch is stopped).
  */
 export function createColdProcessor(options: ColdProcessorOptions) {
   const { store, summarizer, logger } = options;
 
   /**
    * Runs one document of `job`; returns its outcome, or throws to retry or yield the job. When
-   * the job carries a `next` document, recording this one also starts that one (one round
-   * trip) unless cold work must yield; its start comes back as `nextStart`.
+   * the job carries a `next` document, recording this one also starts that one unless cold work
+   * must yield (see {@link DocumentRun}). `started` is this document's own start when the
+   * previous document's record made it.
    */
   const runDocument = async (
     job: Job<ColdJobData>,
     token: string | undefined,
     document: ColdDocument,
     lastAttempt: boolean,
-    started: DocumentStart<SummaryCheckpoint> | undefined,
+    started: Promise<DocumentStart<SummaryCheckpoint>> | undefined,
     next: ColdDocument | undefined,
-  ): Promise<{
-    outcome: string;
-    modelError?: Error;
-    nextStart?: DocumentStart<SummaryCheckpoint>;
-  }> => {
+  ): Promise<DocumentRun> => {
     const { batchId } = job.data;
     const { documentId, content } = document;
     // Every line about this document names it: tenant, batch, document and BullMQ job id.
@@ -71,7 +86,6 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     // than the line itself at thousands of documents a second.)
     const ids = { tenant: job.data.tenant, batchId, documentId, jobId: job.id };
     const startedAt = performance.now();
-    let nextStart: DocumentStart<SummaryCheckpoint> | undefined;
     // A document ended (here or by an earlier run): its uploaded bytes are not needed again.
     const dropBlob = async () => {
       if (content.kind !== 'blob' || !options.deleteBlobs) return;
@@ -81,75 +95,119 @@ export function createColdProcessor(options: ColdProcessorOptions) {
           logger.warn({ ...ids, err: error }, 'blob not deleted; it expires with its TTL'),
         );
     };
-    const record = async (state: DocumentResult['status'], extra: Partial<DocumentResult> = {}) => {
+    // Only the run that moved the document counts: a duplicate run measures nothing.
+    const afterRecord = async (moved: boolean, result: DocumentResult) => {
+      await dropBlob();
+      if (!moved || (result.status !== 'succeeded' && result.status !== 'failed')) return;
+      await options.meter?.documentFinished({
+        lane: 'cold',
+        tenant: job.data.tenant,
+        model: result.model,
+        outcome: result.status,
+        durationMs: performance.now() - startedAt,
+        usage: result.usage,
+      });
+      await options.onDocumentFinished?.(batchId, result);
+      logger.info(
+        {
+          ...ids,
+          status: result.status,
+          model: result.model,
+          durationMs: Math.round(performance.now() - startedAt),
+        },
+        'document finished',
+      );
+    };
+    const record = async (
+      state: DocumentResult['status'],
+      extra: Partial<DocumentResult> = {},
+    ): Promise<Pick<DocumentRun, 'nextStart' | 'recorded'>> => {
       const result = { documentId, status: state, model: null, usage: noUsage, ...extra };
-      let moved: boolean;
       if (next && !options.shouldYield()) {
-        const both = await store.moveThenStart<SummaryCheckpoint>(
+        const both = store.moveThenStart<SummaryCheckpoint>(
           batchId,
           documentId,
           state,
           result,
           next.documentId,
         );
-        moved = both.moved;
-        nextStart = both.next;
-      } else {
-        moved = await store.moveDocument(batchId, documentId, state, result);
+        const nextStart = both.then((b) => b.next);
+        const recorded = both.then((b) => afterRecord(b.moved, result));
+        // Awaited later (the next document, the job's end); a failure meanwhile must not count
+        // as unhandled and bring the process down: it surfaces where they are awaited.
+        nextStart.catch(() => undefined);
+        recorded.catch(() => undefined);
+        return { nextStart, recorded };
       }
-      await dropBlob();
-      // Only the run that moved the document counts: a duplicate run measures nothing.
-      if (moved && (state === 'succeeded' || state === 'failed')) {
-        await options.meter?.documentFinished({
-          lane: 'cold',
-          tenant: job.data.tenant,
-          model: result.model,
-          outcome: state,
-          durationMs: performance.now() - startedAt,
-          usage: result.usage,
-        });
-        await options.onDocumentFinished?.(batchId, result);
-        logger.info(
-          {
-            ...ids,
-            status: state,
-            model: result.model,
-            durationMs: Math.round(performance.now() - startedAt),
-          },
-          'document finished',
-        );
-      }
-      return moved;
+      await afterRecord(await store.moveDocument(batchId, documentId, state, result), result);
+      return {};
     };
 
-    // One round trip: a cancelled or expired batch's document ends so, a document already
-    // final is a duplicate run, anything else starts (with its checkpoint, if any).
-    const start = started ?? (await store.startDocument<SummaryCheckpoint>(batchId, documentId));
-    if (start.outcome === 'stop' || start.outcome === 'duplicate') await dropBlob();
-    if (start.outcome === 'stop') return { outcome: start.state };
-    if (start.outcome === 'duplicate') return { outcome: 'duplicate' };
-    const { checkpoint } = start;
-    try {
-      const summary = await summarizer.summarize({
+    const summarize = (checkpoint: SummaryCheckpoint | undefined, signal?: AbortSignal) =>
+      summarizer.summarize({
         content,
         model: job.data.model,
         summary: job.data.summary,
-        checkpoint: checkpoint ?? undefined,
-        onCheckpoint: (next) => store.saveCheckpoint(batchId, documentId, next),
+        checkpoint,
+        onCheckpoint: (progress) => store.saveCheckpoint(batchId, documentId, progress),
         shouldYield: options.shouldYield,
+        ...(signal ? { signal } : {}),
       });
+    // The model call of a document whose start is still on its way begins now, abortably. Its
+    // outcome is captured either way, so an early failure is never an unhandled rejection.
+    const early = started ? new AbortController() : undefined;
+    const earlyCall = early
+      ? summarize(undefined, early.signal).then(
+          (summary) => ({ summary }),
+          (error: unknown) => ({ error }),
+        )
+      : undefined;
+
+    // One round trip: a cancelled or expired batch's document ends so, a document already
+    // final is a duplicate run, anything else starts (with its checkpoint, if any).
+    let start: DocumentStart<SummaryCheckpoint>;
+    try {
+      start = await (started ?? store.startDocument<SummaryCheckpoint>(batchId, documentId));
+    } catch (error) {
+      early?.abort();
+      await earlyCall;
+      throw error;
+    }
+    if (start.outcome !== 'run') {
+      early?.abort();
+      await earlyCall;
+      await dropBlob();
+      return { outcome: start.outcome === 'stop' ? start.state : 'duplicate' };
+    }
+    const { checkpoint } = start;
+    if (early && checkpoint) {
+      // Progress saved by an earlier run: resume from it rather than from the first chunk.
+      early.abort();
+      await earlyCall;
+    }
+    try {
+      let summary: Awaited<ReturnType<typeof summarize>>;
+      if (earlyCall && !checkpoint) {
+        const answer = await earlyCall;
+        if ('error' in answer) throw answer.error;
+        summary = answer.summary;
+      } else {
+        summary = await summarize(checkpoint ?? undefined);
+      }
       options.onModelUsed?.(summary.model);
-      await record('succeeded', {
+      const recorded = await record('succeeded', {
         summary: summary.summary,
         model: summary.model,
         degraded: summary.degraded,
         usage: summary.usage,
       }); // the final move drops the checkpoint too
-      return { outcome: 'succeeded', ...(nextStart ? { nextStart } : {}) };
+      return { outcome: 'succeeded', ...recorded };
     } catch (error) {
       if (isDocumentError(error)) {
-        await record('failed', { error: { code: error.code, message: error.message } });
-        return { outcome: 'failed', ...(nextStart ? { nextStart } : {}) };
+        const recorded = await record('failed', {
+          error: { code: error.code, message: error.message },
+        });
+        return { outcome: 'failed', ...recorded };
       }
       if (error instanceof YieldRequestedError) {
         await store.moveDocument(batchId, documentId, 'queued');
@@ -161,10 +219,10 @@ export function createColdProcessor(options: ColdProcessorOptions) {
         await store.moveDocument(batchId, documentId, 'queued');
         throw error;
       }
-      await record('failed', {
+      const recorded = await record('failed', {
         error: { code: 'model_unavailable', message: (error as Error).message },
       });
-      return { outcome: 'failed', modelError: error as Error, ...(nextStart ? { nextStart } : {}) };
+      return { outcome: 'failed', modelError: error as Error, ...recorded };
     }
   };
 
@@ -179,23 +237,35 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     const outcomes: string[] = [];
     let modelError: Error | undefined;
     const documents = coldDocumentsOf(job.data);
-    let started: DocumentStart<SummaryCheckpoint> | undefined;
-    for (const [i, document] of documents.entries()) {
-      // Between two documents nothing is running: hand the rest back without starting the next
-      // (the ones already final are skipped when the job runs again).
-      if (i > 0 && !started && options.shouldYield()) {
-        logger.info(
-          { batchId: job.data.batchId, jobId: job.id },
-          'cold job yielded between documents',
-        );
-        await job.moveToWait(token);
-        throw new WaitingError();
+    let started: Promise<DocumentStart<SummaryCheckpoint>> | undefined;
+    // The previous document's record and its metrics, events and log line, still on their way.
+    let recorded: Promise<void> | undefined;
+    try {
+      for (const [i, document] of documents.entries()) {
+        // Between two documents nothing is running: hand the rest back without starting the
+        // next (the ones already final are skipped when the job runs again).
+        if (i > 0 && !started && options.shouldYield()) {
+          await recorded;
+          logger.info(
+            { batchId: job.data.batchId, jobId: job.id },
+            'cold job yielded between documents',
+          );
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+        const ran = await runDocument(job, token, document, lastAttempt, started, documents[i + 1]);
+        await recorded;
+        outcomes.push(ran.outcome);
+        modelError ??= ran.modelError;
+        started = ran.nextStart;
+        recorded = ran.recorded;
       }
-      const ran = await runDocument(job, token, document, lastAttempt, started, documents[i + 1]);
-      outcomes.push(ran.outcome);
-      modelError ??= ran.modelError;
-      started = ran.nextStart;
+    } finally {
+      // Whatever happened to a later document, the earlier one's record is waited for: the job
+      // ends (or goes back, or fails) only once every record it made has landed.
+      await recorded?.catch(() => undefined);
     }
+    await recorded;
     // Every document is final; a model failure still fails the job, kept for inspection.
     if (modelError) throw modelError;
     return outcomes.join(',');

@@ -20,6 +20,8 @@ export interface SummarizeDocumentRequest {
   onCheckpoint?: (checkpoint: SummaryCheckpoint) => Promise<void>;
   /** Asked at chunk boundaries; true makes the summary throw `YieldRequestedError`. */
   shouldYield?: () => boolean;
+  /** Aborts the model call in flight (an `aborted` LlmError is thrown). */
+  signal?: AbortSignal;
 }
 
 export interface DocumentSummary {
@@ -64,6 +66,7 @@ export class DocumentSummarizer {
       maxTokens: this.options.maxTokens,
       summary: request.summary,
       ...(request.checkpoint ? { checkpoint: request.checkpoint } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
       ...(request.onCheckpoint
         ? { onChunkSummarized: (_i, _s, _u, checkpoint) => request.onCheckpoint?.(checkpoint) }
         : {}),
