@@ -227,8 +227,9 @@ export function createColdProcessor(options: ColdProcessorOptions) {
   };
 
   return async (job: Job<ColdJobData>, token?: string): Promise<string> => {
-    // Best effort: a missed advance only lets the clock lag until the next batch reads the head.
-    await options.fairShare
+    // Best effort, alongside the work: a missed advance only lets the clock lag until the next
+    // batch reads the head.
+    const advanced = options.fairShare
       ?.advance(job.priority)
       .catch((error) =>
         logger.warn({ err: error, jobId: job.id }, 'fair-share clock not advanced'),
@@ -237,7 +238,14 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     const outcomes: string[] = [];
     let modelError: Error | undefined;
     const documents = coldDocumentsOf(job.data);
-    let started: Promise<DocumentStart<SummaryCheckpoint>> | undefined;
+    // A group's first document starts like the others, its model call not waiting for the
+    // start; only on the job's first run: when it runs again, its first documents are often
+    // final already, and each would cost a call aborted at once.
+    let started: Promise<DocumentStart<SummaryCheckpoint>> | undefined =
+      documents.length > 1 && job.attemptsStarted <= 1
+        ? store.startDocument<SummaryCheckpoint>(job.data.batchId, documents[0]?.documentId ?? '')
+        : undefined;
+    started?.catch(() => undefined); // awaited by the first document's run
     // The previous document's record and its metrics, events and log line, still on their way.
     let recorded: Promise<void> | undefined;
     try {
@@ -264,6 +272,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
       // Whatever happened to a later document, the earlier one's record is waited for: the job
       // ends (or goes back, or fails) only once every record it made has landed.
       await recorded?.catch(() => undefined);
+      await advanced;
     }
     await recorded;
     // Every document is final; a model failure still fails the job, kept for inspection.
