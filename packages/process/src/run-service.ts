@@ -37,10 +37,11 @@ export async function runService(
     process.exit(2);
   }
   limitHeapGrowth(config.NIGHTSHIFT_HEAP_GROWTH_PERCENT);
-  // A busy worker logs thousands of lines a second: they leave in writes of ≥ 4 KiB, and at
-  // least every 100 ms when quiet. pino flushes the rest when the process exits (also through
-  // process.exit and uncaught errors); only a kill -9 can lose that last fraction of a second.
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  // A busy worker logs thousands of lines a second: they leave in writes of ≥ 12 KiB (each
+  // write can wake the log reader and cost the worker its core), and at least every 100 ms.
+  // pino flushes the rest when the process exits (also through process.exit and uncaught
+  // errors); only a kill -9 can lose that last fraction of a second.
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 12 * 1024 });
   setInterval(() => destination.flush(), 100).unref();
   const logger = pino({ name, level: config.NIGHTSHIFT_LOG_LEVEL }, destination);
   let service: RunningService;
