@@ -19,9 +19,24 @@ describe('planColdJobs', () => {
   it('packs the short texts of a large batch up to maxPerJob, in order', () => {
     const documents = Array.from({ length: 2_000 }, (_, i) => text(i));
     const jobs = planColdJobs(documents, { maxPerJob: 8, slots: 16 });
-    expect(jobs).toHaveLength(250);
-    expect(new Set(sizes(jobs))).toEqual(new Set([8]));
+    expect(sizes(jobs).filter((size) => size === 8)).toHaveLength(235);
+    expect(Math.max(...sizes(jobs))).toBe(8);
     expect(order(jobs)).toEqual(documents.map((d) => d.index));
+  });
+
+  it('shrinks the groups of the last round down to one document, so every slot ends together', () => {
+    const jobs = planColdJobs(
+      Array.from({ length: 2_000 }, (_, i) => text(i)),
+      { maxPerJob: 8, slots: 16 },
+    );
+    const all = sizes(jobs);
+    // Never growing again once shrinking, and the last job of each of the 16 slots is one document.
+    expect(all.every((size, i) => i === 0 || size <= (all[i - 1] as number))).toBe(true);
+    expect(all.slice(-16)).toEqual(Array(16).fill(1));
+    // Only the last round (less than one group of 8 per slot: 128 documents) is cut smaller.
+    const cut = all.filter((size) => size < 8).reduce((sum, size) => sum + size, 0);
+    expect(cut).toBeLessThan(16 * 8);
+    expect(all.length).toBeLessThan(2_000 / 8 + 16 * 4);
   });
 
   it('keeps every slot fed: groups shrink so each slot still gets 8 jobs', () => {
