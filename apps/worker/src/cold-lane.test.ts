@@ -109,10 +109,13 @@ describe('preemption by the hot lane', () => {
       );
     await until(() => mapCalls().length >= 2, 15_000, 'two chunks summarized');
 
+    // The hot call is held for a second at the GPU: it is still running when the cold job
+    // reaches its next chunk boundary (a chunk is ~130 ms), whatever the machine's speed.
+    ollama.failNext({ kind: 'slow', delayMs: 1_000, model: 'qwen2:7b' });
     const hot = new Queue(queueNames.hot, { connection: harness.client, prefix: keyPrefix });
     const hotJob = await hot.add('summary', {
       tenant: 'acme',
-      model: 'qwen3:32b',
+      model: 'qwen2:7b',
       summary: {},
       content: { kind: 'text', text: sampleTexts.customerEmail },
     });
