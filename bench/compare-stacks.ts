@@ -1,0 +1,105 @@
+/**
+ * A/B of two configurations of the whole stack on one machine: two stacks (api, worker,
+ * notifier as processes, each on its own redis-server) share one Ollama stand-in and one webhook
+ * receiver, and 2,000-document batches alternate between them, so both see the same host load.
+ * Runs of a benchmark one after the other on a shared host move by ±15%; this is how the
+ * changes in docs/PERFORMANCE.md were judged. Not part of `npm run bench`: it compares two
+ * settings of Nightshift, not Nightshift against a baseline.
+ *
+ * Run: `A_ENV='{"NIGHTSHIFT_COLD_GROUP_MAX":"1"}' B_ENV='{}' npx tsx bench/compare-stacks.ts`
+ * (`A_ENV` / `B_ENV`: JSON of extra app environment; `A_ARGS` / `B_ARGS`: node flags for the
+ * apps, as `SERVICE_NODE_ARGS`; `COMPARE_RUNS`: measured batches per side, default 8).
+ */
+import { startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import { startWebhookReceiver } from '@nightshift/testkit/webhook-receiver';
+import { generateWebhookSecret } from '@nightshift/webhooks';
+import { type Stack, startStack } from '../test/support/stack.ts';
+import { cpuMeter } from './support/cpu.ts';
+import { median, round, until } from './support/stats.ts';
+
+const DOCUMENTS = 2_000;
+const WARMUP = 3;
+const RUNS = Number(process.env.COMPARE_RUNS ?? 8);
+
+interface Side {
+  name: 'A' | 'B';
+  redis: RedisHarness;
+  stack: Stack;
+  docsPerSecond: number[];
+  workerCpuMs: number[];
+}
+
+const ollama = await startOllamaStandIn({ tokenLatencyMs: 0, parallel: 16 });
+const receiver = await startWebhookReceiver();
+
+async function startSide(name: Side['name']): Promise<Side> {
+  const redis = await startRedis();
+  // startService reads SERVICE_NODE_ARGS when it spawns each app.
+  process.env.SERVICE_NODE_ARGS = process.env[`${name}_ARGS`] ?? '';
+  const stack = await startStack({
+    redisUrl: redis.url,
+    webhookSecret: generateWebhookSecret(),
+    ollamaHost: ollama.url,
+    env: {
+      NIGHTSHIFT_PROVIDER: 'ollama',
+      NIGHTSHIFT_COLD_CONCURRENCY: '16',
+      NIGHTSHIFT_MAX_TOKENS: '16',
+      ...(JSON.parse(process.env[`${name}_ENV`] || '{}') as Record<string, string>),
+    },
+  });
+  return { name, redis, stack, docsPerSecond: [], workerCpuMs: [] };
+}
+
+/** One batch through one side, from submission to its signed `batch.completed` webhook. */
+async function batch(side: Side, measured: boolean): Promise<void> {
+  const before = receiver.deliveries.length;
+  const cpu = cpuMeter({ worker: side.stack.service('worker').proc.pid });
+  const started = performance.now();
+  const { status, body } = await side.stack.postJson({
+    documents: Array.from({ length: DOCUMENTS }, (_, i) => ({
+      text: `Report ${i}. The night shift drained the queue without incident. Memory stayed flat and every webhook arrived signed.`,
+    })),
+    webhook: { url: receiver.url },
+  });
+  if (status !== 202) throw new Error(`${side.name}: answered ${status} ${JSON.stringify(body)}`);
+  await until(
+    () => receiver.deliveries.slice(before).some((d) => d.rawBody.includes(body.id)),
+    300_000,
+    `${side.name} batch.completed`,
+    5,
+  );
+  const ms = performance.now() - started;
+  if (!measured) return;
+  side.docsPerSecond.push(round(DOCUMENTS / (ms / 1000), 0));
+  side.workerCpuMs.push(cpu.perUnit(DOCUMENTS).worker ?? Number.NaN);
+}
+
+const a = await startSide('A');
+const b = await startSide('B');
+try {
+  for (let i = 0; i < WARMUP; i++) {
+    await batch(a, false);
+    await batch(b, false);
+  }
+  // Alternate which side goes first, so neither always follows the other.
+  for (let i = 0; i < RUNS; i++) {
+    const [first, second] = i % 2 ? [b, a] : [a, b];
+    await batch(first, true);
+    await batch(second, true);
+  }
+  for (const side of [a, b]) {
+    console.log(
+      `${side.name}: median ${median(side.docsPerSecond)} docs/s [${side.docsPerSecond.join(' ')}], ` +
+        `worker ${round(median(side.workerCpuMs), 3)} CPU ms per document`,
+    );
+  }
+  console.log(`B ÷ A: ${round(median(b.docsPerSecond) / median(a.docsPerSecond), 2)}`);
+} finally {
+  for (const side of [a, b]) {
+    await side.stack.stop();
+    await side.redis.stop();
+  }
+  await receiver.close();
+  await ollama.close();
+}
