@@ -32,6 +32,7 @@ export interface ColdProcessorOptions {
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
+const rememberedStoppedBatches = 1_000;
 
 /** How one document of a job went, and what it leaves for the next one. */
 interface DocumentRun {
@@ -64,6 +65,15 @@ interface DocumentRun {
  */
 export function createColdProcessor(options: ColdProcessorOptions) {
   const { store, summarizer, logger } = options;
+  // Batches a start found cancelled or expired: their jobs still queued here start their first
+  // document only once Redis said so, not early (else each would cost one aborted call).
+  const stoppedBatches = new Set<string>();
+  const noteStopped = (batchId: string) => {
+    stoppedBatches.add(batchId);
+    if (stoppedBatches.size > rememberedStoppedBatches) {
+      stoppedBatches.delete(stoppedBatches.values().next().value as string);
+    }
+  };
 
   /**
    * Runs one document of `job`; returns its outcome, or throws to retry or yield the job. When
@@ -174,6 +184,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
       throw error;
     }
     if (start.outcome !== 'run') {
+      if (start.outcome === 'stop') noteStopped(batchId);
       early?.abort();
       await earlyCall;
       await dropBlob();
@@ -242,7 +253,7 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     // start; only on the job's first run: when it runs again, its first documents are often
     // final already, and each would cost a call aborted at once.
     let started: Promise<DocumentStart<SummaryCheckpoint>> | undefined =
-      documents.length > 1 && job.attemptsStarted <= 1
+      documents.length > 1 && job.attemptsStarted <= 1 && !stoppedBatches.has(job.data.batchId)
         ? store.startDocument<SummaryCheckpoint>(job.data.batchId, documents[0]?.documentId ?? '')
         : undefined;
     started?.catch(() => undefined); // awaited by the first document's run
