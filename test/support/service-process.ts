@@ -48,6 +48,13 @@ export function startService(name: string, env: Record<string, string>): Service
   const exited = new Promise<number | null>((resolve) =>
     proc.once('exit', (code) => resolve(code)),
   );
+  // A test or benchmark that crashes or is killed by a timeout must not leave its apps behind,
+  // polling a Redis that is gone and taking CPU from whatever runs next.
+  const orphanGuard = () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  };
+  process.once('exit', orphanGuard);
+  void exited.then(() => process.off('exit', orphanGuard));
 
   return {
     name,
