@@ -15,8 +15,9 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { startWebhookReceiver } from '@nightshift/testkit/webhook-receiver';
 import { generateWebhookSecret } from '@nightshift/webhooks';
 import { type Stack, startStack } from '../test/support/stack.ts';
+import { batchToWebhook } from './support/batch-to-webhook.ts';
 import { cpuMeter } from './support/cpu.ts';
-import { median, round, until } from './support/stats.ts';
+import { median, round } from './support/stats.ts';
 
 const DOCUMENTS = 2_000;
 const WARMUP = 3;
@@ -53,23 +54,8 @@ async function startSide(name: Side['name']): Promise<Side> {
 
 /** One batch through one side, from submission to its signed `batch.completed` webhook. */
 async function batch(side: Side, measured: boolean): Promise<void> {
-  const before = receiver.deliveries.length;
   const cpu = cpuMeter({ worker: side.stack.service('worker').proc.pid });
-  const started = performance.now();
-  const { status, body } = await side.stack.postJson({
-    documents: Array.from({ length: DOCUMENTS }, (_, i) => ({
-      text: `Report ${i}. The night shift drained the queue without incident. Memory stayed flat and every webhook arrived signed.`,
-    })),
-    webhook: { url: receiver.url },
-  });
-  if (status !== 202) throw new Error(`${side.name}: answered ${status} ${JSON.stringify(body)}`);
-  await until(
-    () => receiver.deliveries.slice(before).some((d) => d.rawBody.includes(body.id)),
-    300_000,
-    `${side.name} batch.completed`,
-    5,
-  );
-  const ms = performance.now() - started;
+  const ms = await batchToWebhook(side.stack, receiver, DOCUMENTS);
   if (!measured) return;
   side.docsPerSecond.push(round(DOCUMENTS / (ms / 1000), 0));
   side.workerCpuMs.push(cpu.perUnit(DOCUMENTS).worker ?? Number.NaN);

@@ -15,6 +15,7 @@ import { generateWebhookSecret } from '@nightshift/webhooks';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startStack } from '../test/support/stack.ts';
+import { batchToWebhook, documentText } from './support/batch-to-webhook.ts';
 import { cpuMeter } from './support/cpu.ts';
 import { median, round, until } from './support/stats.ts';
 import type { SummaryRow } from './support/summary.ts';
@@ -67,10 +68,6 @@ const RUNS = 5;
  * long-running service sees. The baseline gets the same rounds.
  */
 const WARMUP_ROUNDS = 2;
-
-const documentText = (i: number) =>
-  `Report ${i}. The night shift drained the queue without incident. ` +
-  'Memory stayed flat and every webhook arrived signed.';
 
 async function bullmqBaseline(
   url: string,
@@ -141,21 +138,9 @@ export async function run(): Promise<PipelineRow[]> {
   };
   try {
     const submit = async (count: number) => {
-      const before = receiver.deliveries.length;
       const cpu = cpuMeter(pids);
-      const started = performance.now();
-      const { status, body } = await stack.postJson({
-        documents: Array.from({ length: count }, (_, i) => ({ text: documentText(i) })),
-        webhook: { url: receiver.url },
-      });
-      if (status !== 202) throw new Error(`submission answered ${status}: ${JSON.stringify(body)}`);
-      await until(
-        () => receiver.deliveries.slice(before).some((d) => d.rawBody.includes(body.id)),
-        300_000,
-        'batch.completed webhook',
-        5,
-      );
-      return { ms: performance.now() - started, cpu: cpuColumns(cpu.perUnit(count)) };
+      const ms = await batchToWebhook(stack, receiver, count);
+      return { ms, cpu: cpuColumns(cpu.perUnit(count)) };
     };
     // Warm-up of each path at full size, unmeasured: JIT, connections, scripts, model "load".
     for (let round = 0; round < WARMUP_ROUNDS; round++) {
