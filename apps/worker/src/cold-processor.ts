@@ -252,9 +252,10 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     // A group's first document starts like the others, its model call not waiting for the
     // start; only on the job's first run: when it runs again, its first documents are often
     // final already, and each would cost a call aborted at once.
+    const [first] = documents as [ColdDocument, ...ColdDocument[]];
     let started: Promise<DocumentStart<SummaryCheckpoint>> | undefined =
       documents.length > 1 && job.attemptsStarted <= 1 && !stoppedBatches.has(job.data.batchId)
-        ? store.startDocument<SummaryCheckpoint>(job.data.batchId, documents[0]?.documentId ?? '')
+        ? store.startDocument<SummaryCheckpoint>(job.data.batchId, first.documentId)
         : undefined;
     started?.catch(() => undefined); // awaited by the first document's run
     // The previous document's record and its metrics, events and log line, still on their way.
