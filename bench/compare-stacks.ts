@@ -31,7 +31,7 @@ interface Side {
   workerCpuMs: number[];
 }
 
-const ollama = await startOllamaStandIn({ tokenLatencyMs: 0, parallel: 16 });
+const ollama = await startOllamaStandIn({ tokenLatencyMs: 0, parallel: 16, keepRequests: 1_000 });
 const receiver = await startWebhookReceiver();
 
 async function startSide(name: Side['name']): Promise<Side> {

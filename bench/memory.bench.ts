@@ -142,7 +142,7 @@ async function phase(
 /** Runs every phase once, each on fresh processes. */
 export async function run(): Promise<MemoryRow[]> {
   const redis = await startRedis();
-  const ollama = await startOllamaStandIn({ tokenLatencyMs: 0, parallel: 16 });
+  const ollama = await startOllamaStandIn({ tokenLatencyMs: 0, parallel: 16, keepRequests: 1_000 });
   const rows: MemoryRow[] = [];
   try {
     for (const count of [1_000, 10_000]) {

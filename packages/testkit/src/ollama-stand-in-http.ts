@@ -6,14 +6,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   chatObject,
   contentText,
+  countWords,
   doneStats,
   generateObject,
   openAiChunk,
   openAiCompletion,
   openAiError,
   replyFor,
-  wordsOf,
 } from './ollama-stand-in-payloads.ts';
+import { entryOf, numberOr, record } from './ollama-stand-in-requests.ts';
 import {
   oomRunMessage,
   parseKeepAliveMs,
@@ -36,29 +37,30 @@ export interface Inference {
   loadOnly: boolean;
 }
 
-export function record(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
-}
-
-export function numberOr(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-/** Reduces a chat, generate or OpenAI body to what the simulation needs. */
-/** Which recorded request a response answers, so its status can be noted when headers go out. */
-export const entryOf = new WeakMap<ServerResponse, { status?: number }>();
-
-export function head(res: ServerResponse, status: number, contentType: string): ServerResponse {
-  const entry = entryOf.get(res);
+export function head(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  contentLength?: number,
+): ServerResponse {
+  const entry = entryOf(res);
   if (entry) entry.status = status;
-  return res.writeHead(status, { 'content-type': contentType });
+  return res.writeHead(
+    status,
+    contentLength === undefined
+      ? { 'content-type': contentType }
+      : { 'content-type': contentType, 'content-length': contentLength },
+  );
 }
 
+/**
+ * A whole JSON answer, with its length (as Ollama's Go server sends a small answer): not
+ * chunked, so neither side frames it piece by piece.
+ */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
-  head(res, status, 'application/json; charset=utf-8').end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  head(res, status, 'application/json; charset=utf-8', Buffer.byteLength(text)).end(text);
 }
 
 export function sendError(
@@ -76,7 +78,9 @@ export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));
-    req.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    req.once('end', () =>
+      resolve((parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts)).toString('utf8')),
+    );
     req.once('error', reject);
     req.once('close', () => {
       if (!req.complete) reject(new Error('request aborted'));
@@ -84,6 +88,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** Reduces a chat, generate or OpenAI body to what the simulation needs. */
 export function toInference(
   flavor: Flavor,
   body: Record<string, unknown>,
@@ -92,17 +97,21 @@ export function toInference(
 ): Inference {
   const options = record(body.options);
   let input = '';
-  let allText = '';
+  let promptTokens = 0;
   let loadOnly = false;
   if (flavor === 'generate') {
     input = typeof body.prompt === 'string' ? body.prompt : '';
-    allText = `${typeof body.system === 'string' ? body.system : ''} ${input}`;
+    promptTokens =
+      countWords(input) + (typeof body.system === 'string' ? countWords(body.system) : 0);
     loadOnly = input === '';
   } else {
-    const messages = Array.isArray(body.messages) ? body.messages.map(record) : [];
-    const texts = messages.map((m) => ({ role: String(m.role), text: contentText(m.content) }));
-    input = [...texts].reverse().find((m) => m.role === 'user')?.text ?? '';
-    allText = texts.map((m) => m.text).join(' ');
+    const messages = Array.isArray(body.messages) ? body.messages : [];
+    for (const message of messages) {
+      const m = record(message);
+      const text = contentText(m.content);
+      promptTokens += countWords(text);
+      if (String(m.role) === 'user') input = text; // the last user message is the one answered
+    }
     loadOnly = flavor === 'chat' && messages.length === 0;
   }
   const cap =
@@ -114,7 +123,7 @@ export function toInference(
     model,
     stream: flavor === 'openai' ? body.stream === true : body.stream !== false,
     input,
-    promptTokens: wordsOf(allText).length,
+    promptTokens,
     cap,
     keepAliveMs: parseKeepAliveMs(body.keep_alive, defaults.keepAliveMs),
     numCtx: numberOr(options.num_ctx) ?? defaults.numCtx,
@@ -129,7 +138,7 @@ export async function streamOllama(
   fault: StandInFault | undefined,
   signal: AbortSignal,
 ): Promise<void> {
-  const started = process.hrtime.bigint();
+  const started = performance.now();
   const reply = replyFor(call.input, call.cap);
   const build = call.flavor === 'chat' ? chatObject : generateObject;
   head(res, 200, 'application/x-ndjson');
@@ -142,7 +151,7 @@ export async function streamOllama(
     res.end(`${JSON.stringify({ error: fault.message ?? oomRunMessage })}\n`);
     return;
   }
-  const elapsed = Number(process.hrtime.bigint() - started);
+  const elapsed = Math.round((performance.now() - started) * 1e6); // ns, as Ollama reports
   const stats = doneStats(call.promptTokens, reply.words.length, elapsed);
   res.end(
     `${JSON.stringify(build(call.model, '', true, reply.truncated ? 'length' : 'stop', stats))}\n`,
@@ -156,7 +165,7 @@ export async function answerWhole(
   fault: StandInFault | undefined,
   signal: () => AbortSignal,
 ): Promise<void> {
-  const started = process.hrtime.bigint();
+  const started = performance.now();
   const reply = replyFor(call.input, call.cap);
   const generationMs = tokenLatencyMs * reply.words.length;
   if (generationMs > 0) await sleep(generationMs, signal());
@@ -165,7 +174,7 @@ export async function answerWhole(
     return;
   }
   const text = reply.words.join(' ');
-  const elapsed = Number(process.hrtime.bigint() - started);
+  const elapsed = Math.round((performance.now() - started) * 1e6); // ns, as Ollama reports
   const stats = doneStats(call.promptTokens, reply.words.length, elapsed);
   const doneReason = reply.truncated ? 'length' : 'stop';
   if (call.flavor === 'openai') {

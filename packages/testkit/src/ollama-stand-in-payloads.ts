@@ -15,15 +15,53 @@ export interface StandInReply {
   truncated: boolean;
 }
 
-export function wordsOf(text: string): string[] {
-  return text.split(/\s+/).filter((w) => w.length > 0);
+/**
+ * Whitespace-separated words of `text`, counted without splitting it: the prompt-token count of
+ * every call (system prompt and document together) would otherwise allocate an array per call.
+ */
+export function countWords(text: string): number {
+  let count = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const space = isSpace(text.charCodeAt(i));
+    if (!space && !inWord) count++;
+    inWord = !space;
+  }
+  return count;
 }
 
-/** First `cap` words of `input` (cap ≤ 0 or undefined: {@link defaultReplyWords}). */
+/** The characters `\s` matches in the Latin-1 range, plus the Unicode line separators. */
+function isSpace(code: number): boolean {
+  return (
+    code === 32 ||
+    (code >= 9 && code <= 13) ||
+    code === 160 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+const wordPattern = /\S+/g;
+
+/**
+ * First `cap` words of `input` (cap ≤ 0 or undefined: {@link defaultReplyWords}). Reads only as
+ * far as it needs: one word past the cap tells whether the reply was cut short.
+ */
 export function replyFor(input: string, cap: number | undefined): StandInReply {
-  const all = wordsOf(input);
   const limit = cap !== undefined && cap > 0 ? Math.floor(cap) : defaultReplyWords;
-  return { words: all.slice(0, limit), truncated: all.length > limit };
+  const words: string[] = [];
+  wordPattern.lastIndex = 0;
+  for (let match = wordPattern.exec(input); match; match = wordPattern.exec(input)) {
+    if (words.length === limit) return { words, truncated: true };
+    words.push(match[0]);
+  }
+  return { words, truncated: false };
 }
 
 /** Chat message content: a string, or OpenAI's array of `{type:'text', text}` parts. */
@@ -136,14 +174,14 @@ export function chatObject(
   doneReason?: string,
   stats?: ReturnType<typeof doneStats>,
 ): Record<string, unknown> {
-  return {
+  const object: Record<string, unknown> = {
     model,
     created_at: new Date().toISOString(),
     message: { role: 'assistant', content },
     done,
-    ...(done ? { done_reason: doneReason } : {}),
-    ...(stats ?? {}),
   };
+  if (done) object.done_reason = doneReason;
+  return stats ? Object.assign(object, stats) : object;
 }
 
 /** One streamed (or the whole non-streamed) /api/generate object. */

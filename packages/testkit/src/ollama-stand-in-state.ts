@@ -52,8 +52,8 @@ export function missingMessage(model: string): string {
 
 /** Ollama resolves `llama3` to `llama3:latest`. */
 export function canonicalModelName(name: string): string {
-  const lastSegment = name.split('/').pop() ?? name;
-  return lastSegment.includes(':') ? name : `${name}:latest`;
+  // Without a ':' after the last '/', the tag is missing.
+  return name.lastIndexOf(':') > name.lastIndexOf('/') ? name : `${name}:latest`;
 }
 
 const durationUnitsMs: Record<string, number> = {
@@ -109,14 +109,19 @@ export class ModelRegistry {
   }
 
   load(name: string, keepAliveMs: number, contextLength: number): void {
-    const spec = this.find(name);
+    const key = canonicalModelName(name);
+    const spec = this.specs.get(key);
     if (!spec) return;
-    this.loaded.set(canonicalModelName(name), {
-      spec,
-      requestedName: name,
-      expiresAt: Date.now() + keepAliveMs,
-      contextLength,
-    });
+    const expiresAt = Date.now() + keepAliveMs;
+    const loaded = this.loaded.get(key);
+    if (loaded) {
+      // Every call loads its model twice (running, then its keep-alive): no new entry each time.
+      loaded.requestedName = name;
+      loaded.expiresAt = expiresAt;
+      loaded.contextLength = contextLength;
+    } else {
+      this.loaded.set(key, { spec, requestedName: name, expiresAt, contextLength });
+    }
   }
 
   unload(name: string): void {
@@ -150,31 +155,41 @@ export class Slots {
     private readonly maxQueue: number,
   ) {}
 
+  /** A slot at once, or undefined when every slot is taken (then {@link acquire} queues). */
+  tryAcquire(): (() => void) | undefined {
+    if (this.active >= this.parallel) return undefined;
+    this.active++;
+    return this.releaser();
+  }
+
   /**
    * Resolves with a release function once a slot is free; rejects if the request's signal
    * (asked for only when it has to wait) aborts first.
    */
   async acquire(signalOf: () => AbortSignal): Promise<() => void> {
-    if (this.active >= this.parallel) {
-      if (this.waiting.length >= this.maxQueue) throw new QueueFullError(busyMessage);
-      const signal = signalOf();
-      if (signal.aborted) throw signal.reason;
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          const i = this.waiting.indexOf(wake);
-          if (i >= 0) this.waiting.splice(i, 1);
-          reject(signal.reason);
-        };
-        const wake = () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        this.waiting.push(wake);
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-    } else {
-      this.active++;
-    }
+    const now = this.tryAcquire();
+    if (now) return now;
+    if (this.waiting.length >= this.maxQueue) throw new QueueFullError(busyMessage);
+    const signal = signalOf();
+    if (signal.aborted) throw signal.reason;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.waiting.indexOf(wake);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal.reason);
+      };
+      const wake = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.waiting.push(wake);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    // A released slot was handed over to this waiter: `active` stays as it was.
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;

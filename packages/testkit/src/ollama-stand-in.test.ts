@@ -311,3 +311,67 @@ describe('ollama stand-in slots and delays', () => {
     expect((await pending).message).toBeTruthy();
   });
 });
+
+describe('ollama stand-in bookkeeping', () => {
+  it('keeps only the latest keepRequests requests, with when each finished', async () => {
+    const ollama = await startOllamaStandIn({ keepRequests: 3 });
+    try {
+      const client = new Ollama({ host: ollama.url });
+      for (let i = 0; i < 7; i++) {
+        await client.chat({ model, stream: false, messages: [{ role: 'user', content: `n${i}` }] });
+      }
+      // Trimmed in steps: between keepRequests and twice as many, the newest last.
+      expect(ollama.requests.length).toBeGreaterThanOrEqual(3);
+      expect(ollama.requests.length).toBeLessThan(6);
+      expect(ollama.requests.at(-1)?.messages).toEqual([{ role: 'user', content: 'n6' }]);
+      await until(() => ollama.requests.every((r) => r.finishedAt !== undefined));
+      for (const r of ollama.requests) expect(r.finishedAt).toBeGreaterThanOrEqual(r.receivedAt);
+    } finally {
+      await ollama.close();
+    }
+  });
+
+  it('sends a whole answer with its length, not chunked, as Ollama does', async () => {
+    const ollama = await startOllamaStandIn();
+    try {
+      const response = await fetch(`${ollama.url}/api/chat`, {
+        method: 'POST',
+        body: JSON.stringify({ model, stream: false, messages: [{ role: 'user', content: text }] }),
+      });
+      const body = await response.text();
+      expect(response.headers.get('transfer-encoding')).toBeNull();
+      expect(Number(response.headers.get('content-length'))).toBe(Buffer.byteLength(body));
+      expect(JSON.parse(body)).toMatchObject({ done: true, message: { content: text } });
+    } finally {
+      await ollama.close();
+    }
+  });
+
+  it('counts words and cuts replies on any whitespace, as splitting on /\\s+/ would', async () => {
+    const ollama = await startOllamaStandIn();
+    try {
+      const client = new Ollama({ host: ollama.url });
+      const spaced = ' one\ttwo\u00a0three\n\nfour\u2003five\u3000six  ';
+      const words = spaced.split(/\s+/).filter(Boolean);
+      const answer = await client.chat({
+        model,
+        stream: false,
+        messages: [{ role: 'user', content: spaced }],
+        options: { num_predict: 4 },
+      });
+      expect(answer.message.content).toBe(words.slice(0, 4).join(' '));
+      expect(answer.done_reason).toBe('length');
+      expect(answer.prompt_eval_count).toBe(words.length);
+      const whole = await client.chat({
+        model,
+        stream: false,
+        messages: [{ role: 'user', content: spaced }],
+        options: { num_predict: words.length },
+      });
+      expect(whole.message.content).toBe(words.join(' '));
+      expect(whole.done_reason).toBe('stop');
+    } finally {
+      await ollama.close();
+    }
+  });
+});

@@ -11,13 +11,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import {
   answerWhole,
-  entryOf,
   type Flavor,
   head,
   type Inference,
-  numberOr,
   readBody,
-  record,
   sendError,
   sendJson,
   streamOllama,
@@ -26,12 +23,18 @@ import {
 } from './ollama-stand-in-http.ts';
 import {
   chatObject,
-  contentText,
   generateObject,
   psBody,
   showBody,
   tagsBody,
 } from './ollama-stand-in-payloads.ts';
+import {
+  entryOf,
+  linkEntry,
+  RecordedRequest,
+  record,
+  type StandInRequest,
+} from './ollama-stand-in-requests.ts';
 import {
   busyMessage,
   FaultBook,
@@ -46,6 +49,7 @@ import {
 } from './ollama-stand-in-state.ts';
 
 export { defaultReplyWords } from './ollama-stand-in-payloads.ts';
+export type { StandInRequest } from './ollama-stand-in-requests.ts';
 export {
   busyMessage,
   missingMessage,
@@ -74,40 +78,22 @@ export interface OllamaStandInOptions {
   defaultNumCtx?: number;
   /** What GET /api/version answers. Default `0.12.0`. */
   version?: string;
+  /**
+   * How many of the latest requests {@link OllamaStandIn.requests} keeps. Default: all. A
+   * benchmark sending tens of thousands of calls sets it, so their bodies are not kept alive.
+   */
+  keepRequests?: number;
 }
 
 /** One request as the stand-in received it. */
-export interface StandInRequest {
-  method: string;
-  /** URL path, e.g. `/api/chat` or `/v1/chat/completions`. */
-  path: string;
-  model?: string;
-  /** Chat messages (content flattened to text). */
-  messages?: Array<{ role: string; content: string }>;
-  /** /api/generate prompt. */
-  prompt?: string;
-  /** /api/generate system prompt. */
-  system?: string;
-  /** Ollama `options` (for /v1: `num_predict` from `max_tokens`, plus `temperature`). */
-  options?: Record<string, unknown>;
-  keep_alive?: string | number;
-  stream?: boolean;
-  /** The parsed JSON body as sent. */
-  body: unknown;
-  /** HTTP status it was answered with (set once the answer started). */
-  status?: number;
-  /** Epoch ms of arrival. */
-  receivedAt: number;
-  /** Epoch ms at which the answer was fully sent (absent while in flight). */
-  finishedAt?: number;
-}
-
-/** A running stand-in. */
 export interface OllamaStandIn {
   /** Base URL, `http://127.0.0.1:<port>` (use as Ollama host; OpenAI base URL is `${url}/v1`). */
   url: string;
   port: number;
-  /** Every request received, oldest first (live array; cleared by {@link OllamaStandIn.reset}). */
+  /**
+   * Every request received (or the latest `keepRequests`), oldest first (live array; cleared by
+   * {@link OllamaStandIn.reset}).
+   */
   requests: StandInRequest[];
   /** Arms a fault for the next matching inference request(s). */
   failNext(fault: StandInFault): void;
@@ -127,6 +113,12 @@ const postRoutes: Record<string, Flavor | 'show' | undefined> = {
   '/v1/chat/completions': 'openai',
   '/api/show': 'show',
 };
+
+/** The path of a request target; only a target with a query or an absolute URL needs parsing. */
+function pathOf(target: string): string {
+  if (target.startsWith('/') && !target.includes('?') && !target.includes('#')) return target;
+  return new URL(target, 'http://127.0.0.1').pathname;
+}
 
 const defaultModels: StandInModelSpec[] = [
   { name: 'qwen3:32b', sizeBytes: 19_900_000_000, parameterSize: '32.8B', family: 'qwen3' },
@@ -153,6 +145,7 @@ export async function startOllamaStandIn(
   const defaultKeepAliveMs = options.defaultKeepAliveMs ?? 300_000;
   const defaultNumCtx = options.defaultNumCtx ?? 4096;
   const requests: StandInRequest[] = [];
+  const keepRequests = Math.max(1, options.keepRequests ?? Number.POSITIVE_INFINITY);
   const inFlight = new Set<AbortController>();
 
   function recordRequest(
@@ -161,39 +154,11 @@ export async function startOllamaStandIn(
     path: string,
     body: unknown,
   ): StandInRequest {
-    const b = record(body);
-    const entry: StandInRequest = {
-      method: req.method ?? 'GET',
-      path,
-      body,
-      receivedAt: Date.now(),
-    };
-    res.once('finish', () => {
-      entry.finishedAt = Date.now();
-    });
-    if (typeof b.model === 'string') entry.model = b.model;
-    if (Array.isArray(b.messages)) {
-      entry.messages = b.messages
-        .map(record)
-        .map((m) => ({ role: String(m.role), content: contentText(m.content) }));
-    }
-    if (typeof b.prompt === 'string') entry.prompt = b.prompt;
-    if (typeof b.system === 'string') entry.system = b.system;
-    if (path.startsWith('/v1/')) {
-      const numPredict = numberOr(b.max_completion_tokens) ?? numberOr(b.max_tokens);
-      entry.options = {
-        ...(numPredict !== undefined ? { num_predict: numPredict } : {}),
-        ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
-      };
-    } else if (b.options !== undefined) {
-      entry.options = record(b.options);
-    }
-    if (typeof b.keep_alive === 'string' || typeof b.keep_alive === 'number') {
-      entry.keep_alive = b.keep_alive;
-    }
-    if (typeof b.stream === 'boolean') entry.stream = b.stream;
+    const entry = new RecordedRequest(req.method ?? 'GET', path, body);
     requests.push(entry);
-    entryOf.set(res, entry);
+    // Trimmed in steps of `keepRequests`, not one by one: each trim moves the whole array.
+    if (requests.length >= 2 * keepRequests) requests.splice(0, requests.length - keepRequests);
+    linkEntry(res, entry);
     return entry;
   }
 
@@ -229,12 +194,15 @@ export async function startOllamaStandIn(
       registry.unload(call.model);
       return sendError(res, call.flavor, 500, fault.message ?? oomLoadMessage);
     }
-    let release: () => void;
-    try {
-      release = await slots.acquire(signal);
-    } catch (err) {
-      if (err instanceof QueueFullError) sendError(res, call.flavor, 503, busyMessage);
-      return;
+    // Most calls find a free slot: no promise to wait on then.
+    let release = slots.tryAcquire();
+    if (!release) {
+      try {
+        release = await slots.acquire(signal);
+      } catch (err) {
+        if (err instanceof QueueFullError) sendError(res, call.flavor, 503, busyMessage);
+        return;
+      }
     }
     try {
       registry.load(call.model, Number.POSITIVE_INFINITY, call.numCtx);
@@ -257,7 +225,7 @@ export async function startOllamaStandIn(
     res: ServerResponse,
     signal: () => AbortSignal,
   ): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const path = pathOf(req.url ?? '/');
     const method = req.method ?? 'GET';
     if (method === 'GET' || method === 'HEAD') {
       if (
@@ -336,6 +304,9 @@ export async function startOllamaStandIn(
     };
     res.once('close', () => {
       gone = !res.writableFinished;
+      // 'close' follows 'finish' at once; one listener per request instead of two.
+      const entry = entryOf(res);
+      if (entry && !gone) entry.finishedAt = Date.now();
       if (!controller) return;
       inFlight.delete(controller);
       // Only an answer cut short has anything to stop.
