@@ -8,13 +8,17 @@
  *
  * Run: `A_ENV='{"NIGHTSHIFT_COLD_GROUP_MAX":"1"}' B_ENV='{}' npx tsx bench/compare-stacks.ts`
  * (`A_ENV` / `B_ENV`: JSON of extra app environment; `A_ARGS` / `B_ARGS`: node flags for the
- * apps, as `SERVICE_NODE_ARGS`; `COMPARE_RUNS`: measured batches per side, default 8).
+ * apps, as `SERVICE_NODE_ARGS`; `A_MODEL_SERVER` / `B_MODEL_SERVER`: `bare` sends that side's
+ * chat calls to a server answering each with one fixed answer (`support/bare-model-server.ts`)
+ * instead of the stand-in, to see what the stand-in itself costs; `COMPARE_RUNS`: measured
+ * batches per side, default 8).
  */
 import { startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { startWebhookReceiver } from '@nightshift/testkit/webhook-receiver';
 import { generateWebhookSecret } from '@nightshift/webhooks';
 import { type Stack, startStack } from '../test/support/stack.ts';
+import { startBareModelServer } from './support/bare-model-server.ts';
 import { batchToWebhook } from './support/batch-to-webhook.ts';
 import { cpuMeter } from './support/cpu.ts';
 import { median, round } from './support/stats.ts';
@@ -33,6 +37,7 @@ interface Side {
 
 const ollama = await startOllamaStandIn({ tokenLatencyMs: 0, parallel: 16, keepRequests: 1_000 });
 const receiver = await startWebhookReceiver();
+const bare = await startBareModelServer(ollama.url);
 
 async function startSide(name: Side['name']): Promise<Side> {
   const redis = await startRedis();
@@ -41,7 +46,7 @@ async function startSide(name: Side['name']): Promise<Side> {
   const stack = await startStack({
     redisUrl: redis.url,
     webhookSecret: generateWebhookSecret(),
-    ollamaHost: ollama.url,
+    ollamaHost: process.env[`${name}_MODEL_SERVER`] === 'bare' ? bare.url : ollama.url,
     env: {
       NIGHTSHIFT_PROVIDER: 'ollama',
       NIGHTSHIFT_COLD_CONCURRENCY: '16',
@@ -87,5 +92,6 @@ try {
     await side.redis.stop();
   }
   await receiver.close();
+  await bare.close();
   await ollama.close();
 }
