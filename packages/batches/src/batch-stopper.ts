@@ -5,7 +5,7 @@ import {
   keyPrefix,
   queueNames,
 } from '@nightshift/core';
-import { Queue } from 'bullmq';
+import { type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coldJobId, gateQueueName, openGate } from './batch-gates.ts';
 import type { BatchStore } from './batch-store.ts';
@@ -64,30 +64,48 @@ export class BatchStopper {
     await this.#stopWaitingDocuments(batchId, stored.batch.counts.total, 'expired');
   }
 
-  /** Takes a batch's waiting documents off the cold queue, recording each in `state`. */
+  /**
+   * Takes a batch's waiting documents off the cold queue, recording each in `state`. Job ids
+   * are probed a slice at a time with every lookup of a slice in flight together: one round trip
+   * after another made a 10,000-document cancel take 6.5 s.
+   */
   async #stopWaitingDocuments(batchId: string, total: number, state: 'cancelled' | 'expired') {
     // A submission that died between slices left its gate: a stopped batch must still end.
     await openGate(this.#gates, batchId);
     // Uploaded bytes of documents that will never run go at once, not with their TTL.
     const blobKeys: string[] = [];
-    for (let index = 0; index < total; index++) {
-      const job = await this.#cold.getJob(coldJobId(batchId, index));
-      if (!job) continue;
+    const stopJob = async (job: Job<ColdJobData> | undefined) => {
+      if (!job) return;
       // An active job is locked and cannot be removed: its processor sees the stop reason.
       const removed = await job.remove().then(
         () => true,
         () => false,
       );
-      if (!removed) continue;
-      for (const { documentId, content } of coldDocumentsOf(job.data as ColdJobData)) {
-        if (content.kind === 'blob') blobKeys.push(content.key);
-        await this.#store.moveDocument(batchId, documentId, state, {
-          documentId,
-          status: state,
-          model: null,
-          usage: { promptTokens: 0, completionTokens: 0 },
-        });
-      }
+      if (!removed) return;
+      await Promise.all(
+        coldDocumentsOf(job.data).map(({ documentId, content }) => {
+          if (content.kind === 'blob') blobKeys.push(content.key);
+          return this.#store.moveDocument(batchId, documentId, state, {
+            documentId,
+            status: state,
+            model: null,
+            usage: { promptTokens: 0, completionTokens: 0 },
+          });
+        }),
+      );
+    };
+    for (let start = 0; start < total; start += lookupSlice) {
+      const indexes = Array.from(
+        { length: Math.min(lookupSlice, total - start) },
+        (_, i) => start + i,
+      );
+      const jobs = await Promise.all(
+        indexes.map(
+          (index) =>
+            this.#cold.getJob(coldJobId(batchId, index)) as Promise<Job<ColdJobData> | undefined>,
+        ),
+      );
+      await Promise.all(jobs.map(stopJob));
     }
     await this.#blobs.delete(blobKeys);
   }
@@ -96,3 +114,6 @@ export class BatchStopper {
     await Promise.all([this.#cold.close(), this.#gates.close()]);
   }
 }
+
+/** Job ids looked up at once while stopping a batch (a job id per document index at most). */
+const lookupSlice = 500;
