@@ -63,11 +63,13 @@ const CONCURRENCY = 16;
 const RUNS = 5;
 /**
  * Unmeasured rounds of each path first. Nightshift's apps run several thousand documents
- * before V8 has optimized their paths and sized their heaps (profiles show the first batches
- * of a fresh process 1.5–2× slower than later ones); the figure is the steady state a
- * long-running service sees. The baseline gets the same rounds.
+ * before V8 has optimized their paths and sized their heaps; the figure is the steady state a
+ * long-running service sees. Fresh stacks timed batch by batch (2,000 documents each) took
+ * 1,691–1,867 ms for the first, 970–1,233 for the second, 748–1,069 for the third, 791–937
+ * for the fourth and 646–790 from the fifth on: two rounds left the first measured runs still
+ * warming up. The baseline gets the same rounds.
  */
-const WARMUP_ROUNDS = 2;
+const WARMUP_ROUNDS = 4;
 
 async function bullmqBaseline(
   url: string,
