@@ -30,29 +30,43 @@ export function startCallDeadline(
   return {
     signal: controller.signal,
     fail(err, context) {
-      if (timedOut) {
-        return new LlmError(
-          'timeout',
-          `${context.provider} ${context.model}: no answer within ${timeoutMs} ms`,
-          {
-            cause: err,
-            model: context.model,
-          },
-        );
-      }
-      if (callerSignal?.aborted) {
-        return new LlmError('aborted', `${context.provider} ${context.model}: call aborted`, {
-          cause: err,
-          model: context.model,
-        });
-      }
-      return toLlmError(err, context);
+      return callError(
+        err,
+        { timedOut, aborted: callerSignal?.aborted === true, timeoutMs },
+        context,
+      );
     },
     dispose() {
       clearTimeout(timer);
       callerSignal?.removeEventListener('abort', onCallerAbort);
     },
   };
+}
+
+/**
+ * What a failed call becomes: `timeout` when its time limit cut it short, `aborted` when its
+ * caller cancelled it, else whatever the error itself says (see `toLlmError`).
+ */
+export function callError(
+  err: unknown,
+  outcome: { timedOut: boolean; aborted: boolean; timeoutMs: number },
+  context: { provider: string; model: string },
+): LlmError {
+  const { provider, model } = context;
+  if (outcome.timedOut) {
+    return new LlmError(
+      'timeout',
+      `${provider} ${model}: no answer within ${outcome.timeoutMs} ms`,
+      {
+        cause: err,
+        model,
+      },
+    );
+  }
+  if (outcome.aborted) {
+    return new LlmError('aborted', `${provider} ${model}: call aborted`, { cause: err, model });
+  }
+  return toLlmError(err, context);
 }
 
 /** Drops `<think>…</think>` reasoning blocks some models (qwen3, deepseek-r1) emit inline. */

@@ -1,18 +1,33 @@
 import { STATUS_CODES } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
 
+/** What one model call's requests carry (see {@link ollamaFetch}). */
+export interface OllamaCallLimits {
+  /** The caller's cancellation. */
+  signal?: AbortSignal;
+  /**
+   * Limit of each request: from the moment it is sent until its answer has started (an
+   * unstreamed answer starts when generation ends), and again between the answer's pieces.
+   * 0 or absent: none. A request it cuts short fails with {@link isCallTimeout} true.
+   */
+  timeoutMs?: number;
+}
+
 /**
  * The `fetch` handed to the `ollama` client: one call's request on undici's keep-alive `Pool`
- * for the model server (no WHATWG streams), carrying that call's `signal` for timeout and
- * cancellation. The client only reads `ok`, `status`, `statusText`, `headers.get()`, `json()`
- * and `text()` of what it gets back, and never streams here (see `createOllamaProvider`), so a
- * full `Response` with a web stream body per call is cost without use: on a busy worker the
- * global fetch was a fifth of the CPU per document.
+ * for the model server (no WHATWG streams), carrying that call's cancellation and time limit.
+ * The client only reads `ok`, `status`, `statusText`, `headers.get()`, `json()` and `text()` of
+ * what it gets back, and never streams here (see `createOllamaProvider`), so a full `Response`
+ * with a web stream body per call is cost without use: on a busy worker the global fetch was a
+ * fifth of the CPU per document. The limit is undici's own request timer rather than a timer
+ * and an `AbortController` of ours per call: on a busy worker those were ~4% of the CPU per
+ * document.
  *
  * @example
- * const client = new Ollama({ host, fetch: ollamaFetch(deadline.signal) });
+ * const client = new Ollama({ host, fetch: ollamaFetch({ signal, timeoutMs: 120_000 }) });
  */
-export function ollamaFetch(signal: AbortSignal): typeof fetch {
+export function ollamaFetch(limits: OllamaCallLimits): typeof fetch {
+  const timeout = limits.timeoutMs ?? 0;
   const send = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const { origin, path } = targetOf(input instanceof Request ? input.url : String(input));
     const answer = await poolFor(origin).request({
@@ -20,15 +35,19 @@ export function ollamaFetch(signal: AbortSignal): typeof fetch {
       method: (init?.method ?? 'GET') as 'GET',
       headers: (init?.headers ?? {}) as Record<string, string>,
       body: (init?.body ?? null) as string | null,
-      signal,
-      // An unstreamed answer sends its headers only when generation ends: undici's own 300 s
-      // limits would cut a long one short. The call's deadline (`signal`) is the only limit.
-      headersTimeout: 0,
-      bodyTimeout: 0,
+      ...(limits.signal ? { signal: limits.signal } : {}),
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
     });
     return new OllamaAnswer(answer) as unknown as Response;
   };
   return send as typeof fetch;
+}
+
+/** True for the error of a request {@link OllamaCallLimits.timeoutMs} cut short. */
+export function isCallTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
 }
 
 /**
@@ -40,8 +59,8 @@ const pools = new Map<string, Pool>();
 function poolFor(origin: string): Pool {
   let pool = pools.get(origin);
   if (!pool) {
-    // Unstreamed answers send their headers only when generation ends: no undici timeouts
-    // here either (each request also turns them off); the call's deadline is the limit.
+    // Unstreamed answers send their headers only when generation ends: undici's default
+    // timeouts (300 s) are off here; each request sets its call's own limit.
     pool = new Pool(origin, { headersTimeout: 0, bodyTimeout: 0 });
     pools.set(origin, pool);
   }

@@ -106,6 +106,17 @@ describe('ollama provider against the stand-in', () => {
     await expect.poll(() => ollama.queue().active).toBe(0);
   });
 
+  it('times out past a second too, where undici keeps its request timers coarse', async () => {
+    const provider = createOllamaProvider({ host: ollama.url, timeoutMs: 1_200 });
+    ollama.failNext({ kind: 'slow', delayMs: 30_000 });
+    const started = Date.now();
+    const err = await failure(provider.complete({ model, prompt }));
+    expect(err.kind).toBe('timeout');
+    expect(err.message).toContain('no answer within 1200 ms');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_100);
+    await expect.poll(() => ollama.queue().active).toBe(0);
+  });
+
   it('cancels one call without touching a concurrent one', async () => {
     const slowServer = await startOllamaStandIn({ tokenLatencyMs: 20 });
     try {

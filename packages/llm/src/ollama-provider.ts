@@ -1,6 +1,6 @@
 import { Ollama } from 'ollama';
-import { startCallDeadline, stripReasoning } from './call-deadline.ts';
-import { ollamaFetch } from './ollama-fetch.ts';
+import { callError, startCallDeadline, stripReasoning } from './call-deadline.ts';
+import { isCallTimeout, ollamaFetch } from './ollama-fetch.ts';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './types.ts';
 
 /** Options of {@link createOllamaProvider}. */
@@ -9,7 +9,10 @@ export interface OllamaProviderOptions {
   host: string;
   /** How long Ollama keeps the model loaded after a call (`5m`, seconds, `0` to unload, `-1` forever). Default: Ollama's. */
   keepAlive?: string | number;
-  /** Per-call limit in ms (queueing, loading and generating together). Default 120 000. */
+  /**
+   * Per-call limit in ms: queueing, loading and generating together, until the answer starts
+   * (and again between its pieces). Default 120 000.
+   */
   timeoutMs?: number;
   /** Ollama's `think` switch for reasoning models; unset leaves the model's default. */
   think?: boolean;
@@ -33,10 +36,12 @@ export function createOllamaProvider(options: OllamaProviderOptions): LlmProvide
   return {
     name: 'ollama',
     async complete(request: CompletionRequest): Promise<CompletionResult> {
-      const deadline = startCallDeadline(request.signal, timeoutMs);
       const client = new Ollama({
         host: options.host,
-        fetch: ollamaFetch(deadline.signal),
+        fetch: ollamaFetch({
+          ...(request.signal ? { signal: request.signal } : {}),
+          timeoutMs,
+        }),
         ...(options.headers ? { headers: options.headers } : {}),
       });
       const modelOptions: { num_ctx?: number; num_predict?: number } = {};
@@ -64,9 +69,11 @@ export function createOllamaProvider(options: OllamaProviderOptions): LlmProvide
           },
         };
       } catch (err) {
-        throw deadline.fail(err, { provider: 'ollama', model: request.model });
-      } finally {
-        deadline.dispose();
+        throw callError(
+          err,
+          { timedOut: isCallTimeout(err), aborted: request.signal?.aborted === true, timeoutMs },
+          { provider: 'ollama', model: request.model },
+        );
       }
     },
   };
@@ -102,7 +109,7 @@ async function withClient<T>(
   try {
     const client = new Ollama({
       host,
-      fetch: ollamaFetch(deadline.signal),
+      fetch: ollamaFetch({ signal: deadline.signal }),
       ...(options.headers ? { headers: options.headers } : {}),
     });
     return await run(client);
