@@ -97,22 +97,27 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
   const now = options.breaker?.now ?? Date.now;
 
   async function complete(request: ChainRequest): Promise<ChainResult> {
-    const attempts: ChainAttempt[] = [];
-    const note = (attempt: ChainAttempt) => {
-      attempts.push(attempt);
-      options.onFallback?.(attempt);
-    };
-    for (const [index, target] of targets.entries()) {
+    // Built only when a target is passed over: the common call (first target answers) makes
+    // no list and no closure (a chain call is per document, thousands a second).
+    let attempts: ChainAttempt[] | undefined;
+    for (let index = 0; index < targets.length; index++) {
+      const target = targets[index] as ChainTarget;
       const breaker = breakers[index] as CircuitBreaker;
-      const base = { target: index, provider: target.provider.name, model: target.model };
       if (!breaker.tryAcquire()) {
-        note({ ...base, kind: 'skipped', message: 'circuit breaker open' });
+        attempts = noteAttempt(attempts, target, index, 'skipped', 'circuit breaker open');
         continue;
       }
       try {
         const result = await target.provider.complete({ ...request, model: target.model });
         breaker.succeeded();
-        return { ...result, degraded: index > 0, target: index, attempts };
+        return {
+          text: result.text,
+          model: result.model,
+          usage: result.usage,
+          degraded: index > 0,
+          target: index,
+          attempts: attempts ?? [],
+        };
       } catch (err) {
         const error = toLlmError(err, { provider: target.provider.name, model: target.model });
         if (!fallbackKinds.has(error.kind)) {
@@ -120,7 +125,7 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
           throw error;
         }
         breaker.failed();
-        note({ ...base, kind: error.kind, message: error.message });
+        attempts = noteAttempt(attempts, target, index, error.kind, error.message);
       }
     }
     const retryAts = breakers
@@ -128,7 +133,28 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
       .filter((t): t is number => t !== undefined);
     const retryAfterMs =
       retryAts.length > 0 ? Math.max(0, Math.min(...retryAts) - now()) : undefined;
-    throw new AllTargetsFailedError(attempts, retryAfterMs);
+    throw new AllTargetsFailedError(attempts ?? [], retryAfterMs);
+  }
+
+  /** Adds a passed-over target to the call's attempts and tells `onFallback`. */
+  function noteAttempt(
+    attempts: ChainAttempt[] | undefined,
+    target: ChainTarget,
+    index: number,
+    kind: ChainAttempt['kind'],
+    message: string,
+  ): ChainAttempt[] {
+    const attempt = {
+      target: index,
+      provider: target.provider.name,
+      model: target.model,
+      kind,
+      message,
+    };
+    options.onFallback?.(attempt);
+    const list = attempts ?? [];
+    list.push(attempt);
+    return list;
   }
 
   return {

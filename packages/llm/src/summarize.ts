@@ -128,7 +128,7 @@ const templateTokens = 64;
  *   checkpoint: saved, onChunkSummarized: (i, s, u, cp) => save(cp), shouldYield: () => hotLaneBusy() });
  */
 export async function summarizeText(options: SummarizeOptions): Promise<SummarizeResult> {
-  const { chain, numCtx, maxTokens, signal } = options;
+  const { chain, numCtx, maxTokens } = options;
   const summary = options.summary ?? {};
   const finalWords = summary.maxWords ?? defaultMaxWords(summary.style);
   const overhead = promptOverhead(summary) + templateTokens;
@@ -139,53 +139,15 @@ export async function summarizeText(options: SummarizeOptions): Promise<Summariz
     );
   }
 
-  let usage: Usage = { ...(options.checkpoint?.usage ?? zeroUsage) };
-  let degraded = options.checkpoint?.degraded ?? false;
-  let calls = 0;
-
-  const call = async (
-    stage: SummaryStage,
-    text: string,
-    cap: number,
-    words: number,
-    final: boolean,
-    part?: { index: number; total: number },
-  ): Promise<ChainResult> => {
-    const result = await chain.complete({
-      system: summarySystemPrompt({
-        stage,
-        final,
-        maxWords: words,
-        summary,
-        ...(part ? { part } : {}),
-      }),
-      prompt: text,
-      numCtx,
-      maxTokens: cap,
-      ...(signal ? { signal } : {}),
-      summary: final ? { ...summary, maxWords: words } : { maxWords: words },
-    });
-    calls++;
-    usage = addUsage(usage, result.usage);
-    degraded ||= result.degraded;
-    return result;
-  };
-  const done = (result: ChainResult, chunks: number): SummarizeResult => ({
-    summary: result.text,
-    model: result.model,
-    degraded,
-    usage,
-    chunks,
-    calls,
-  });
+  const run = new SummaryRun(options, summary);
 
   if (options.text.trim() === '') {
+    const { degraded, usage, calls } = run;
     return { summary: '', model: chain.targets[0]?.model ?? '', degraded, usage, chunks: 0, calls };
   }
-  const mayYield = () => (calls > 0 || options.yieldBeforeFirstCall) && options.shouldYield?.();
   if (chain.unboundedContext || estimateTokens(options.text) <= budget) {
-    if (mayYield()) throw new YieldRequestedError(options.checkpoint ?? { mapped: [] });
-    return done(await call('whole', options.text, maxTokens, finalWords, true), 1);
+    if (run.mayYield()) throw new YieldRequestedError(options.checkpoint ?? { mapped: [] });
+    return run.done(await run.call('whole', options.text, maxTokens, finalWords, true), 1);
   }
 
   const overlapTokens = options.overlapTokens ?? Math.min(200, Math.floor(budget / 10));
@@ -204,29 +166,29 @@ export async function summarizeText(options: SummarizeOptions): Promise<Summariz
     saved && saved.length === chunks.length ? [...saved] : chunks.map(() => null);
   const snapshot = (): SummaryCheckpoint => ({
     mapped: [...mapped],
-    usage: { ...usage },
-    degraded,
+    usage: { ...run.usage },
+    degraded: run.degraded,
   });
 
   for (const [index, chunk] of chunks.entries()) {
     if (mapped[index] != null) continue;
-    if (mayYield()) throw new YieldRequestedError(snapshot());
-    const result = await call('part', chunk, partialCap, partialWords, false, {
+    if (run.mayYield()) throw new YieldRequestedError(snapshot());
+    const result = await run.call('part', chunk, partialCap, partialWords, false, {
       index: index + 1,
       total: chunks.length,
     });
     mapped[index] = result.text;
-    await options.onChunkSummarized?.(index, result.text, { ...usage }, snapshot());
+    await options.onChunkSummarized?.(index, result.text, { ...run.usage }, snapshot());
   }
-  if (mayYield()) throw new YieldRequestedError(snapshot());
+  if (run.mayYield()) throw new YieldRequestedError(snapshot());
 
   let partials = mapped.filter((m): m is string => m !== null && m.trim() !== '');
   for (let depth = 0; ; depth++) {
     // Merges are model calls too: a yield here keeps every chunk summary and redoes only merges.
-    if (depth > 0 && mayYield()) throw new YieldRequestedError(snapshot());
+    if (depth > 0 && run.mayYield()) throw new YieldRequestedError(snapshot());
     const joined = partials.join('\n\n');
     if (estimateTokens(joined) <= budget) {
-      return done(await call('merge', joined, maxTokens, finalWords, true), chunks.length);
+      return run.done(await run.call('merge', joined, maxTokens, finalWords, true), chunks.length);
     }
     const groups = chunkText(joined, { maxTokens: budget });
     if (depth >= 8 || groups.length >= partials.length) {
@@ -236,9 +198,70 @@ export async function summarizeText(options: SummarizeOptions): Promise<Summariz
     }
     const merged: string[] = [];
     for (const group of groups) {
-      if (merged.length > 0 && mayYield()) throw new YieldRequestedError(snapshot());
-      merged.push((await call('merge', group, partialCap, partialWords, false)).text);
+      if (merged.length > 0 && run.mayYield()) throw new YieldRequestedError(snapshot());
+      merged.push((await run.call('merge', group, partialCap, partialWords, false)).text);
     }
     partials = merged.filter((m) => m.trim() !== '');
+  }
+}
+
+/**
+ * One summary's model calls and what they add up to: usage, whether a fallback answered, how
+ * many calls. Methods rather than closures made per summary: one summary runs per document,
+ * thousands a second on a busy worker.
+ */
+class SummaryRun {
+  usage: Usage;
+  degraded: boolean;
+  calls = 0;
+  readonly #options: SummarizeOptions;
+  readonly #summary: SummaryOptions;
+
+  constructor(options: SummarizeOptions, summary: SummaryOptions) {
+    this.#options = options;
+    this.#summary = summary;
+    this.usage = { ...(options.checkpoint?.usage ?? zeroUsage) };
+    this.degraded = options.checkpoint?.degraded ?? false;
+  }
+
+  async call(
+    stage: SummaryStage,
+    text: string,
+    cap: number,
+    words: number,
+    final: boolean,
+    part?: { index: number; total: number },
+  ): Promise<ChainResult> {
+    const { chain, numCtx, signal } = this.#options;
+    const summary = this.#summary;
+    const result = await chain.complete({
+      system: summarySystemPrompt({
+        stage,
+        final,
+        maxWords: words,
+        summary,
+        ...(part ? { part } : {}),
+      }),
+      prompt: text,
+      numCtx,
+      maxTokens: cap,
+      ...(signal ? { signal } : {}),
+      summary: final ? { ...summary, maxWords: words } : { maxWords: words },
+    });
+    this.calls++;
+    this.usage = addUsage(this.usage, result.usage);
+    this.degraded ||= result.degraded;
+    return result;
+  }
+
+  done(result: ChainResult, chunks: number): SummarizeResult {
+    const { degraded, usage, calls } = this;
+    return { summary: result.text, model: result.model, degraded, usage, chunks, calls };
+  }
+
+  /** Whether to step aside now: never before this run's first call unless asked to. */
+  mayYield(): boolean {
+    const { yieldBeforeFirstCall, shouldYield } = this.#options;
+    return (this.calls > 0 || yieldBeforeFirstCall === true) && shouldYield?.() === true;
   }
 }
