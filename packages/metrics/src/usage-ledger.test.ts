@@ -1,6 +1,6 @@
 import { createRedis } from '@nightshift/core';
 import { useRedis } from '@nightshift/testkit/redis-for-tests';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { daysBetween, UsageLedger } from './usage-ledger.ts';
 import { usageReport } from './usage-schemas.ts';
 
@@ -83,6 +83,34 @@ describe('UsageLedger', () => {
     ]);
     // Keys expire: retention is set on every day written.
     expect(await db.redis.ttl('{nightshift}:usage:acme:2025-03-01')).toBeGreaterThan(0);
+  });
+
+  describe('without a date, on the clock', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('counts a document on the UTC day it ends, also across midnight and back', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const ledger = new UsageLedger({ redis: db.redis });
+      const entry = { tenant: 'clock', status: 'succeeded' as const, model: 'm' };
+      const recordAt = async (iso: string, promptTokens: number) => {
+        vi.setSystemTime(new Date(iso));
+        await ledger.record({ ...entry, promptTokens, completionTokens: 0 });
+      };
+      await recordAt('2025-06-01T23:59:59.999Z', 1);
+      await recordAt('2025-06-02T00:00:00.000Z', 10);
+      await recordAt('2025-06-01T12:00:00.000Z', 100); // a clock set back
+      await recordAt('2025-06-02T23:00:00.000Z', 1000);
+      const report = await ledger.report({
+        tenant: 'clock',
+        from: '2025-06-01',
+        to: '2025-06-02',
+        granularity: 'day',
+      });
+      expect(report.data.map((p) => [p.period, p.promptTokens])).toEqual([
+        ['2025-06-01', 101],
+        ['2025-06-02', 1010],
+      ]);
+    });
   });
 
   it('refuses reversed and over-long ranges', () => {

@@ -50,6 +50,9 @@ export class UsageLedger {
   readonly #redis: Redis;
   readonly #retentionSeconds: number;
   readonly #writes: WriteBehind;
+  #day = '';
+  #dayStartsAt = 0;
+  #dayEndsAt = 0;
 
   constructor(options: UsageLedgerOptions) {
     this.#redis = options.redis;
@@ -62,21 +65,30 @@ export class UsageLedger {
    * transaction; with a buffered writer they land with its next flush.
    */
   record(entry: UsageEntry): Promise<void> {
-    const key = dayKey(entry.tenant, utcDay(entry.at ?? new Date()));
-    let written = Promise.resolve();
-    const add = (field: string, by: number) => {
-      written = this.#writes.add(key, field, by);
-    };
-    add('documents', 1);
-    if (entry.status === 'failed') add('failed', 1);
+    const key = dayKey(entry.tenant, entry.at ? utcDay(entry.at) : this.#today());
+    const writes = this.#writes;
+    // All of them land together (one tick); the last one's promise stands for them all.
+    let written = writes.add(key, 'documents', 1);
+    if (entry.status === 'failed') written = writes.add(key, 'failed', 1);
     if (entry.model !== null) {
       // `field|model`: the field name never holds a `|`, so model names may (they hold `:`).
-      add(`documents|${entry.model}`, 1);
-      add(`promptTokens|${entry.model}`, entry.promptTokens);
-      add(`completionTokens|${entry.model}`, entry.completionTokens);
+      writes.add(key, `documents|${entry.model}`, 1);
+      writes.add(key, `promptTokens|${entry.model}`, entry.promptTokens);
+      written = writes.add(key, `completionTokens|${entry.model}`, entry.completionTokens);
     }
-    this.#writes.expire(key, this.#retentionSeconds);
+    writes.expire(key, this.#retentionSeconds);
     return written;
+  }
+
+  /** Today's UTC day, worked out again only when the clock leaves it (one per document else). */
+  #today(): string {
+    const now = Date.now();
+    if (now < this.#dayStartsAt || now >= this.#dayEndsAt) {
+      this.#dayStartsAt = now - (now % dayMs);
+      this.#dayEndsAt = this.#dayStartsAt + dayMs;
+      this.#day = utcDay(new Date(now));
+    }
+    return this.#day;
   }
 
   /** Every period of the range (empty ones with zeros), then the totals. */

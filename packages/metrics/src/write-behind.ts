@@ -52,9 +52,12 @@ export class WriteBehind {
    * rejects (`onError` hears failures).
    */
   add(key: string, field: string, by: number): Promise<void> {
-    const fields = this.#pending.get(key) ?? new Map<string, number>();
+    let fields = this.#pending.get(key);
+    if (!fields) {
+      fields = new Map<string, number>();
+      this.#pending.set(key, fields);
+    }
     fields.set(field, (fields.get(field) ?? 0) + by);
-    this.#pending.set(key, fields);
     if (this.#flushMs > 0) return Promise.resolve();
     this.#soon ??= Promise.resolve().then(() => {
       this.#soon = undefined;
