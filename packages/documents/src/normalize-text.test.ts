@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeText } from './normalize-text.ts';
+import { normalizeText, rewriteText } from './normalize-text.ts';
 
 describe('normalizeText', () => {
   it('strips NUL and other control characters', () => {
@@ -16,5 +17,36 @@ describe('normalizeText', () => {
 
   it('drops a byte order mark', () => {
     expect(normalizeText('\ufeffHello')).toBe('Hello');
+  });
+});
+
+describe('normalizeText on text that is normal already', () => {
+  it('answers as every step would, for any mix of the characters the steps act on', () => {
+    const alphabet = [
+      'a',
+      'b',
+      ' ',
+      '  ',
+      '\n',
+      '\r',
+      '\f',
+      '\t',
+      '\u0000',
+      '\u000b',
+      '\u007f',
+      '\u0085',
+      '\u00a0',
+      '\u2003',
+      '\u2028',
+      '\u1680',
+      '\ufeff',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }), (parts) => {
+        const text = parts.join('');
+        expect(normalizeText(text)).toBe(rewriteText(text));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });
