@@ -1,58 +1,48 @@
 /**
  * `npm run bench`: every benchmark in sequence, one table each, then one summary table
- * (benchmark, figure, value, baseline, ratio, goal, met?). Each benchmark also runs alone:
- * `npx tsx bench/<name>.bench.ts`. Pass names to run a subset: `npm run bench -- pdf lanes`.
+ * (benchmark, figure, value, baseline, ratio, goal, met?). Each benchmark runs in a process of
+ * its own, as it does alone (`npx tsx bench/<name>.bench.ts`): one benchmark's leftovers (the
+ * PDF benchmark's buffers, the API benchmark's clients) must not slow the next one's stand-in
+ * or baseline, which live in the benchmark's process. Pass names to run a subset:
+ * `npm run bench -- pdf lanes`.
  */
-import * as api from './api.bench.ts';
-import * as fairness from './fairness.bench.ts';
-import * as lanes from './lanes.bench.ts';
-import * as memory from './memory.bench.ts';
-import * as pdf from './pdf.bench.ts';
-import * as pipeline from './pipeline.bench.ts';
-import { fairnessSummary, webhooksSummary } from './support/existing-summaries.ts';
-import { type Benchmark, printBenchmark, type SummaryRow } from './support/summary.ts';
-import * as webhooks from './webhooks.bench.ts';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { benchmarks, summaryLinePrefix } from './support/benchmarks.ts';
+import type { SummaryRow } from './support/summary.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: each benchmark has its own row type
-const benchmarks: Benchmark<any>[] = [
-  { name: 'pdf', title: 'PDF: extractDocument vs pdf.js direct', ...pdf },
-  { name: 'api', title: 'API intake: Nightshift vs a bare Hono route', ...api },
-  { name: 'pipeline', title: 'Pipeline: end to end vs plain BullMQ', ...pipeline },
-  { name: 'memory', title: 'Memory: API and worker RSS', ...memory },
-  {
-    name: 'webhooks',
-    title: 'Webhook delivery: notifier vs raw POSTs',
-    run: webhooks.run,
-    summarize: webhooksSummary,
-  },
-  {
-    name: 'fairness',
-    title: 'Cold-lane fairness: FairShare vs FIFO',
-    run: fairness.run,
-    summarize: fairnessSummary,
-  },
-  { name: 'lanes', title: 'GPU lanes on a simulated GPU', ...lanes },
-];
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs one benchmark in its own process, passing its output through; its summary rows. */
+async function runOne(name: string): Promise<SummaryRow[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/run-one.ts', name], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let summary: SummaryRow[] | undefined;
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => {
+    if (line.startsWith(summaryLinePrefix)) {
+      summary = JSON.parse(line.slice(summaryLinePrefix.length)) as SummaryRow[];
+    } else console.log(line);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  if (code !== 0 || !summary) throw new Error(`exited with ${code} before its summary`);
+  return summary;
+}
 
 const wanted = process.argv.slice(2);
 const summary: SummaryRow[] = [];
 const started = performance.now();
-for (const bench of benchmarks) {
-  if (wanted.length > 0 && !wanted.includes(bench.name)) continue;
-  const t0 = performance.now();
+for (const { name } of benchmarks) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
   try {
-    const rows = await bench.run();
-    const lines = bench.summarize(rows);
-    summary.push(...lines);
-    printBenchmark(
-      `${bench.title} (${Math.round((performance.now() - t0) / 1000)} s)`,
-      rows,
-      lines,
-    );
+    summary.push(...(await runOne(name)));
   } catch (error) {
-    console.error(`\n${bench.name} failed:`, error);
+    console.error(`\n${name} failed:`, error);
     summary.push({
-      benchmark: bench.name,
+      benchmark: name,
       figure: 'run',
       value: `failed: ${(error as Error).message.slice(0, 60)}`,
       baseline: null,
