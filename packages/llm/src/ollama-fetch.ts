@@ -8,7 +8,8 @@ export interface OllamaCallLimits {
   /**
    * Limit of each request: from the moment it is sent until its answer has started (an
    * unstreamed answer starts when generation ends), and again between the answer's pieces.
-   * 0 or absent: none. A request it cuts short fails with {@link isCallTimeout} true.
+   * undici checks it about every half second. 0 or absent: none. A request it cuts short fails
+   * with {@link isCallTimeout} true.
    */
   timeoutMs?: number;
 }

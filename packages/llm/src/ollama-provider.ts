@@ -11,7 +11,8 @@ export interface OllamaProviderOptions {
   keepAlive?: string | number;
   /**
    * Per-call limit in ms: queueing, loading and generating together, until the answer starts
-   * (and again between its pieces). Default 120 000.
+   * (and again between its pieces). undici checks it about every half second, so a call ends
+   * up to ~1 s after it. Default 120 000.
    */
   timeoutMs?: number;
   /** Ollama's `think` switch for reasoning models; unset leaves the model's default. */
