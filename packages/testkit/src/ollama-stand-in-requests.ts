@@ -4,6 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { contentText } from './ollama-stand-in-payloads.ts';
 
+/** One request as the stand-in received it. */
 export interface StandInRequest {
   method: string;
   /** URL path, e.g. `/api/chat` or `/v1/chat/completions`. */
@@ -94,38 +95,18 @@ export class RecordedRequest implements StandInRequest {
     return typeof stream === 'boolean' ? stream : undefined;
   }
 
-  /** Plain fields, as a test printing or comparing a whole request expects them. */
-  toJSON(): StandInRequest {
-    const { method, path, model, messages, prompt, system, options, keep_alive, stream } = this;
-    return Object.fromEntries(
-      Object.entries({
-        method,
-        path,
-        model,
-        messages,
-        prompt,
-        system,
-        options,
-        keep_alive,
-        stream,
-        body: this.body,
-        status: this.status,
-        receivedAt: this.receivedAt,
-        finishedAt: this.finishedAt,
-      }).filter(([, value]) => value !== undefined),
-    ) as unknown as StandInRequest;
-  }
-
   #field(name: string): unknown {
     return record(this.body)[name];
   }
 }
 
 const answersEntry = Symbol('stand-in request');
+/** A response that knows which recorded request it answers. */
+type LinkedResponse = ServerResponse & { [answersEntry]?: RecordedRequest };
 
 /** Notes on a response which recorded request it answers (its status, when it finished). */
 export function linkEntry(res: ServerResponse, entry: RecordedRequest): void {
-  (res as ServerResponse & { [answersEntry]?: RecordedRequest })[answersEntry] = entry;
+  (res as LinkedResponse)[answersEntry] = entry;
 }
 
 /**
@@ -133,7 +114,7 @@ export function linkEntry(res: ServerResponse, entry: RecordedRequest): void {
  * response makes every garbage collection of a busy stand-in slower.
  */
 export function entryOf(res: ServerResponse): RecordedRequest | undefined {
-  return (res as ServerResponse & { [answersEntry]?: RecordedRequest })[answersEntry];
+  return (res as LinkedResponse)[answersEntry];
 }
 
 /** `value` as an object to read fields from (anything else reads as empty). */

@@ -85,7 +85,7 @@ export interface OllamaStandInOptions {
   keepRequests?: number;
 }
 
-/** One request as the stand-in received it. */
+/** A running stand-in. */
 export interface OllamaStandIn {
   /** Base URL, `http://127.0.0.1:<port>` (use as Ollama host; OpenAI base URL is `${url}/v1`). */
   url: string;
