@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -155,5 +157,19 @@ describe('ollama provider against the stand-in', () => {
     const goneUrl = gone.url;
     await gone.close();
     expect(await isOllamaReachable(goneUrl, 1000)).toBe(false);
+  });
+
+  it('gives up on a server that never answers a housekeeping call, as a timeout', async () => {
+    const silent = createServer(() => {}); // reads the request, never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const err = await failure(listLoadedModels(url, { timeoutMs: 300 }));
+      expect(err.kind).toBe('timeout');
+      expect(err.message).toContain('no answer within 300 ms');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });

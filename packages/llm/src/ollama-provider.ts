@@ -1,5 +1,5 @@
 import { Ollama } from 'ollama';
-import { callError, startCallDeadline, stripReasoning } from './call-deadline.ts';
+import { callError, stripReasoning } from './call-deadline.ts';
 import { isCallTimeout, ollamaFetch } from './ollama-fetch.ts';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './types.ts';
 
@@ -82,7 +82,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): LlmProvide
 
 /** Options of the Ollama housekeeping helpers. */
 export interface OllamaHelperOptions {
-  /** Limit in ms. Default 5000. */
+  /** Limit in ms (undici checks it about every half second). Default 5000. */
   timeoutMs?: number;
   /** Extra HTTP headers. */
   headers?: Record<string, string>;
@@ -106,18 +106,21 @@ async function withClient<T>(
   options: OllamaHelperOptions,
   run: (client: Ollama) => Promise<T>,
 ): Promise<T> {
-  const deadline = startCallDeadline(undefined, options.timeoutMs ?? 5000);
+  // The same limit as model calls: undici's request timer, no timer or controller of ours.
+  const timeoutMs = options.timeoutMs ?? 5000;
   try {
     const client = new Ollama({
       host,
-      fetch: ollamaFetch({ signal: deadline.signal }),
+      fetch: ollamaFetch({ timeoutMs }),
       ...(options.headers ? { headers: options.headers } : {}),
     });
     return await run(client);
   } catch (err) {
-    throw deadline.fail(err, { provider: 'ollama', model: '' });
-  } finally {
-    deadline.dispose();
+    throw callError(
+      err,
+      { timedOut: isCallTimeout(err), aborted: false, timeoutMs },
+      { provider: 'ollama', model: '' },
+    );
   }
 }
 
