@@ -1,70 +1,38 @@
 import { fairnessSummary, webhooksSummary } from './existing-summaries.ts';
 import type { Benchmark } from './summary.ts';
 
-/**
- * Every benchmark `npm run bench` runs, in order, each loaded only when it runs (its own
- * process imports just its own module).
- */
-// biome-ignore lint/suspicious/noExplicitAny: each benchmark has its own row type
-export const benchmarks: { name: string; load: () => Promise<Benchmark<any>> }[] = [
-  {
-    name: 'pdf',
-    load: async () => ({
-      name: 'pdf',
-      title: 'PDF: extractDocument vs pdf.js direct',
-      ...(await import('../pdf.bench.ts')),
-    }),
-  },
-  {
-    name: 'api',
-    load: async () => ({
-      name: 'api',
-      title: 'API intake: Nightshift vs a bare Hono route',
-      ...(await import('../api.bench.ts')),
-    }),
-  },
-  {
-    name: 'pipeline',
-    load: async () => ({
-      name: 'pipeline',
-      title: 'Pipeline: end to end vs plain BullMQ',
-      ...(await import('../pipeline.bench.ts')),
-    }),
-  },
-  {
-    name: 'memory',
-    load: async () => ({
-      name: 'memory',
-      title: 'Memory: API and worker RSS',
-      ...(await import('../memory.bench.ts')),
-    }),
-  },
-  {
-    name: 'webhooks',
-    load: async () => ({
-      name: 'webhooks',
-      title: 'Webhook delivery: notifier vs raw POSTs',
-      run: (await import('../webhooks.bench.ts')).run,
-      summarize: webhooksSummary,
-    }),
-  },
-  {
-    name: 'fairness',
-    load: async () => ({
-      name: 'fairness',
-      title: 'Cold-lane fairness: FairShare vs FIFO',
-      run: (await import('../fairness.bench.ts')).run,
-      summarize: fairnessSummary,
-    }),
-  },
-  {
-    name: 'lanes',
-    load: async () => ({
-      name: 'lanes',
-      title: 'GPU lanes on a simulated GPU',
-      ...(await import('../lanes.bench.ts')),
-    }),
-  },
+/** A benchmark `npm run bench` knows, loaded only in the process that runs it. */
+export interface BenchmarkEntry {
+  name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each benchmark has its own row type
+  load: () => Promise<Benchmark<any>>;
+}
+
+/** An entry whose module brings `run` and `summarize` (or `run` alone, with `summarize` given). */
+function entry(
+  name: string,
+  title: string,
+  // biome-ignore lint/suspicious/noExplicitAny: each benchmark has its own row type
+  load: () => Promise<Pick<Benchmark<any>, 'run' | 'summarize'>>,
+): BenchmarkEntry {
+  return { name, load: async () => ({ name, title, ...(await load()) }) };
+}
+
+/** Every benchmark `npm run bench` runs, in order. */
+export const benchmarks: BenchmarkEntry[] = [
+  entry('pdf', 'PDF: extractDocument vs pdf.js direct', () => import('../pdf.bench.ts')),
+  entry('api', 'API intake: Nightshift vs a bare Hono route', () => import('../api.bench.ts')),
+  entry('pipeline', 'Pipeline: end to end vs plain BullMQ', () => import('../pipeline.bench.ts')),
+  entry('memory', 'Memory: API and worker RSS', () => import('../memory.bench.ts')),
+  entry('webhooks', 'Webhook delivery: notifier vs raw POSTs', async () => ({
+    run: (await import('../webhooks.bench.ts')).run,
+    summarize: webhooksSummary,
+  })),
+  entry('fairness', 'Cold-lane fairness: FairShare vs FIFO', async () => ({
+    run: (await import('../fairness.bench.ts')).run,
+    summarize: fairnessSummary,
+  })),
+  entry('lanes', 'GPU lanes on a simulated GPU', () => import('../lanes.bench.ts')),
 ];
 
 /** The line a benchmark's process ends with: its summary rows as JSON after this prefix. */
