@@ -10,8 +10,9 @@
  * (`A_ENV` / `B_ENV`: JSON of extra app environment; `A_ARGS` / `B_ARGS`: node flags for the
  * apps, as `SERVICE_NODE_ARGS`; `A_MODEL_SERVER` / `B_MODEL_SERVER`: `bare` sends that side's
  * chat calls to a server answering each with one fixed answer (`support/bare-model-server.ts`)
- * instead of the stand-in, to see what the stand-in itself costs; `COMPARE_RUNS`: measured
- * batches per side, default 8).
+ * instead of the stand-in, to see what the stand-in itself costs; `A_ROOT` / `B_ROOT`: run that
+ * side's apps from another checkout with its own `npm ci`, e.g. a `git worktree` of the commit
+ * before a change; `COMPARE_RUNS`: measured batches per side, default 8).
  */
 import { startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
@@ -43,6 +44,7 @@ async function startSide(name: Side['name']): Promise<Side> {
   const redis = await startRedis();
   // startService reads SERVICE_NODE_ARGS when it spawns each app.
   process.env.SERVICE_NODE_ARGS = process.env[`${name}_ARGS`] ?? '';
+  process.env.SERVICE_ROOT = process.env[`${name}_ROOT`] ?? '';
   const stack = await startStack({
     redisUrl: redis.url,
     webhookSecret: generateWebhookSecret(),
@@ -85,7 +87,12 @@ try {
         `worker ${round(median(side.workerCpuMs), 3)} CPU ms per document`,
     );
   }
-  console.log(`B ÷ A: ${round(median(b.docsPerSecond) / median(a.docsPerSecond), 2)}`);
+  // Each measured batch of B against the A batch run next to it: the host's drift cancels out.
+  const pairs = b.docsPerSecond.map((bps, i) => round(bps / (a.docsPerSecond[i] ?? Number.NaN), 2));
+  console.log(
+    `B ÷ A: ${round(median(b.docsPerSecond) / median(a.docsPerSecond), 2)} ` +
+      `(pairs: median ${median(pairs)} [${pairs.join(' ')}])`,
+  );
 } finally {
   for (const side of [a, b]) {
     await side.stack.stop();

@@ -28,11 +28,13 @@ export function startService(name: string, env: Record<string, string>): Service
   // SERVICE_NODE_ARGS adds node flags to every app, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
   // to profile the apps of a benchmark (docs/PERFORMANCE.md).
   const nodeArgs = process.env.SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  // SERVICE_ROOT runs the apps of another checkout (with its own node_modules), e.g. the commit
+  // before a change, to compare the two side by side (bench/compare-stacks.ts).
   const proc = spawn(
     process.execPath,
     [...nodeArgs, '--import', 'tsx', `apps/${name}/src/main.ts`],
     {
-      cwd: root,
+      cwd: process.env.SERVICE_ROOT || root,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -1,0 +1,23 @@
+import { startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import { startRedis } from '@nightshift/testkit/redis-harness';
+import { startWebhookReceiver } from '@nightshift/testkit/webhook-receiver';
+import { generateWebhookSecret } from '@nightshift/webhooks';
+import { Redis } from 'ioredis';
+import { startStack } from '../test/support/stack.ts';
+import { batchToWebhook } from '../bench/support/batch-to-webhook.ts';
+const ollama = await startOllamaStandIn({ tokenLatencyMs: 0, parallel: 16, keepRequests: 1000 });
+const receiver = await startWebhookReceiver();
+const redis = await startRedis();
+const stack = await startStack({ redisUrl: redis.url, webhookSecret: generateWebhookSecret(), ollamaHost: ollama.url,
+  env: { NIGHTSHIFT_PROVIDER: 'ollama', NIGHTSHIFT_COLD_CONCURRENCY: '16', NIGHTSHIFT_MAX_TOKENS: '16' } });
+const r = new Redis(redis.url);
+await batchToWebhook(stack, receiver, 2000);
+await new Promise((res) => setTimeout(res, 1500));
+await r.config('RESETSTAT');
+await batchToWebhook(stack, receiver, 2000);
+await new Promise((res) => setTimeout(res, 1500));
+const info = await r.info('commandstats');
+const clients = await r.client('LIST');
+console.log(info.split('\n').filter((l) => l.startsWith('cmdstat')).map((l) => { const m = /cmdstat_(\w+\|?\w*):calls=(\d+),usec=(\d+)/.exec(l)!; return [m[1], +m[2], +m[3]]; }).sort((a: any, b: any) => b[1] - a[1]).map(([n, c, u]) => `${n} calls=${c} perdoc=${(+c / 2000).toFixed(2)} usec/doc=${(+u / 2000).toFixed(1)}`).join('\n'));
+console.log(String(clients).split('\n').map((l) => l.replace(/.*name=(\S*).*cmd=(\S*).*/, '$1 $2')).join('\n'));
+await r.quit(); await stack.stop?.(); process.exit(0);

@@ -1,0 +1,22 @@
+import { startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import { startRedis } from '@nightshift/testkit/redis-harness';
+import { startWebhookReceiver } from '@nightshift/testkit/webhook-receiver';
+import { generateWebhookSecret } from '@nightshift/webhooks';
+import { Redis } from 'ioredis';
+import { startStack } from '../test/support/stack.ts';
+import { batchToWebhook } from '../bench/support/batch-to-webhook.ts';
+const ollama = await startOllamaStandIn({ tokenLatencyMs: 0, parallel: 16, keepRequests: 1000 });
+const receiver = await startWebhookReceiver();
+const redis = await startRedis();
+const stack = await startStack({ redisUrl: redis.url, webhookSecret: generateWebhookSecret(), ollamaHost: ollama.url,
+  env: { NIGHTSHIFT_PROVIDER: 'ollama', NIGHTSHIFT_COLD_CONCURRENCY: '16', NIGHTSHIFT_MAX_TOKENS: '16', ...JSON.parse(process.env.XENV || '{}') } });
+const r = new Redis(redis.url);
+const stat = async () => Object.fromEntries((await r.info('stats')).split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':')).map(([k, v]) => [k, Number(v)]));
+for (let i = 0; i < 3; i++) await batchToWebhook(stack, receiver, 2000);
+await new Promise((res) => setTimeout(res, 1000));
+const a = await stat();
+const N = 3;
+for (let i = 0; i < N; i++) await batchToWebhook(stack, receiver, 2000);
+const b = await stat();
+for (const k of ['total_reads_processed', 'total_writes_processed', 'total_commands_processed', 'total_net_input_bytes', 'total_net_output_bytes']) console.log(k, ((b[k] - a[k]) / (2000 * N)).toFixed(2), 'per doc');
+await r.quit(); process.exit(0);
