@@ -91,7 +91,7 @@ try {
   const pairs = b.docsPerSecond.map((bps, i) => round(bps / (a.docsPerSecond[i] ?? Number.NaN), 2));
   console.log(
     `B ÷ A: ${round(median(b.docsPerSecond) / median(a.docsPerSecond), 2)} ` +
-      `(pairs: median ${median(pairs)} [${pairs.join(' ')}])`,
+      `(pairs: median ${round(median(pairs), 2)} [${pairs.join(' ')}])`,
   );
 } finally {
   for (const side of [a, b]) {

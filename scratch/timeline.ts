@@ -21,6 +21,9 @@ for (let run = 0; run < 10; run++) {
   const reqs = ollama.requests.slice(reqBefore).filter((r: any) => r.path?.includes('chat') || true);
   const first = Math.min(...reqs.map((r: any) => r.receivedAt)); const last = Math.max(...reqs.map((r: any) => r.finishedAt ?? r.receivedAt));
   const d = receiver.deliveries.slice(before).find((d) => d.rawBody.includes(body.id))!;
+  const bins = new Array(Math.ceil((tw - t0) / 25)).fill(0);
+  for (const r of reqs as any[]) bins[Math.floor((r.receivedAt - t0) / 25)]++;
+  if (run >= 7) console.log(bins.join(' '));
   console.log(`run ${run} status ${status} total ${tw - t0} | 202 at ${t202 - t0} | first model call ${first - t0} | last model done ${last - t0} | webhook recv ${d.receivedAt.getTime() - t0} | reqs ${reqs.length}`);
 }
 await stack.stop?.(); process.exit(0);

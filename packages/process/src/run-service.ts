@@ -1,6 +1,7 @@
 import { type Config, ConfigError, loadConfig } from '@nightshift/core';
 import { type Logger, pino } from 'pino';
 import { limitHeapGrowth } from './heap-growth.ts';
+import { batchedStdout } from './log-destination.ts';
 
 /** What a service's start function hands back: how to drain and stop it. */
 export interface RunningService {
@@ -39,11 +40,10 @@ export async function runService(
   limitHeapGrowth(config.NIGHTSHIFT_HEAP_GROWTH_PERCENT);
   // A busy worker logs thousands of lines a second: they leave in writes of ≥ 12 KiB (each
   // write can wake the log reader and cost the worker its core), and at least every 100 ms.
-  // pino flushes the rest when the process exits (also through process.exit and uncaught
-  // errors); only a kill -9 can lose that last fraction of a second.
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 12 * 1024 });
-  setInterval(() => destination.flush(), 100).unref();
-  const logger = pino({ name, level: config.NIGHTSHIFT_LOG_LEVEL }, destination);
+  const logger = pino(
+    { name, level: config.NIGHTSHIFT_LOG_LEVEL },
+    batchedStdout({ minChars: 12 * 1024, intervalMs: 100 }),
+  );
   let service: RunningService;
   try {
     service = await start(config, logger);
