@@ -56,7 +56,11 @@ describe('batchedStdout', () => {
          for (let i = 0; i < 3; i++) logger.info({ i }, 'line');
          ${ending}`,
       ],
-      { cwd: fileURLToPath(new URL('../../..', import.meta.url)), encoding: 'utf8', timeout: 20_000 },
+      {
+        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
     );
   const loggedNumbers = (stdout: string) =>
     stdout
