@@ -16,13 +16,14 @@ export interface OllamaCallLimits {
 
 /**
  * The `fetch` handed to the `ollama` client: one call's request on undici's keep-alive `Pool`
- * for the model server (no WHATWG streams), carrying that call's cancellation and time limit.
- * The client only reads `ok`, `status`, `statusText`, `headers.get()`, `json()` and `text()` of
- * what it gets back, and never streams here (see `createOllamaProvider`), so a full `Response`
- * with a web stream body per call is cost without use: on a busy worker the global fetch was a
- * fifth of the CPU per document. The limit is undici's own request timer rather than a timer
- * and an `AbortController` of ours per call: on a busy worker those were ~4% of the CPU per
- * document.
+ * for the model server, carrying that call's cancellation and time limit, with the answer
+ * gathered whole before it is handed back. The client only reads `ok`, `status`, `statusText`,
+ * `headers.get()`, `json()` and `text()` of what it gets back, and never streams here (see
+ * `createOllamaProvider`), so a `Response` with a web stream body per call, or even undici's
+ * `request()` with a Node stream body, is cost without use: on a busy worker the global fetch
+ * was a fifth of the CPU per document, and `request()` a quarter more than `dispatch()` with a
+ * handler that gathers the body. The limit is undici's own request timer rather than a timer
+ * and an `AbortController` of ours per call.
  *
  * @example
  * const client = new Ollama({ host, fetch: ollamaFetch({ signal, timeoutMs: 120_000 }) });
@@ -31,18 +32,21 @@ export function ollamaFetch(limits: OllamaCallLimits): typeof fetch {
   const timeout = limits.timeoutMs ?? 0;
   // Returned unnamed: tsx keeps function names, and naming a closure made per call costs a
   // property definition each time.
-  return (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  return ((input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const { origin, path } = targetOf(input instanceof Request ? input.url : String(input));
-    const answer = await poolFor(origin).request({
-      path,
-      method: (init?.method ?? 'GET') as 'GET',
-      headers: (init?.headers ?? {}) as Record<string, string>,
-      body: (init?.body ?? null) as string | null,
-      signal: limits.signal ?? null,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
+    return new Promise<Response>((resolve, reject) => {
+      poolFor(origin).dispatch(
+        {
+          path,
+          method: (init?.method ?? 'GET') as 'GET',
+          headers: (init?.headers ?? {}) as Record<string, string>,
+          body: (init?.body ?? null) as string | null,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+        },
+        new GatheredAnswer(resolve, reject, limits.signal),
+      );
     });
-    return new OllamaAnswer(answer) as unknown as Response;
   }) as typeof fetch;
 }
 
@@ -82,42 +86,112 @@ function targetOf(href: string): { origin: string; path: string } {
   return target;
 }
 
-/** The part of `Headers` the client reads (`get`), without building a WHATWG `Headers` per call. */
-class AnswerHeaders {
-  readonly #headers: Record<string, string | string[] | undefined>;
+/**
+ * An undici dispatch handler that gathers one answer whole and settles the call's promise with
+ * it (or with the error: refused connection, undici's timeouts, the caller's abort). It is also
+ * the abort listener of the caller's signal (`handleEvent`), so a call makes no closures.
+ */
+class GatheredAnswer implements Dispatcher.DispatchHandlers {
+  readonly #resolve: (answer: Response) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #signal: AbortSignal | undefined;
+  #abort: ((error: Error) => void) | undefined;
+  #status = 0;
+  #rawHeaders: Buffer[] = [];
+  #chunks: Buffer[] = [];
 
-  constructor(headers: Record<string, string | string[] | undefined>) {
-    this.#headers = headers;
+  constructor(
+    resolve: (answer: Response) => void,
+    reject: (error: unknown) => void,
+    signal: AbortSignal | undefined,
+  ) {
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#signal = signal;
   }
 
-  get(name: string): string | null {
-    const value = this.#headers[name.toLowerCase()];
-    if (value === undefined) return null;
-    return Array.isArray(value) ? value.join(', ') : value;
+  onConnect(abort: (error: Error) => void): void {
+    const signal = this.#signal;
+    if (signal?.aborted) {
+      abort(abortReason(signal));
+      return;
+    }
+    this.#abort = abort;
+    signal?.addEventListener('abort', this, { once: true });
+  }
+
+  /** The caller's signal fired. */
+  handleEvent(): void {
+    if (this.#signal) this.#abort?.(abortReason(this.#signal));
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[] | string[] | null): boolean {
+    this.#status = status;
+    this.#rawHeaders = (rawHeaders ?? []) as Buffer[];
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.#chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.#signal?.removeEventListener('abort', this);
+    const chunks = this.#chunks;
+    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    this.#resolve(new OllamaAnswer(this.#status, this.#rawHeaders, body) as unknown as Response);
+  }
+
+  onError(error: Error): void {
+    this.#signal?.removeEventListener('abort', this);
+    this.#reject(error);
   }
 }
 
-/** The part of a `Response` the `ollama` client reads, over undici's answer (no closures per call). */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('aborted', 'AbortError');
+}
+
+/** The part of a `Response` the `ollama` client reads, over an answer gathered whole. */
 class OllamaAnswer {
   readonly ok: boolean;
   readonly status: number;
   readonly statusText: string;
   readonly headers: AnswerHeaders;
-  readonly #body: Dispatcher.ResponseData['body'];
+  readonly #body: Buffer;
 
-  constructor(answer: Dispatcher.ResponseData) {
-    this.status = answer.statusCode;
-    this.ok = answer.statusCode >= 200 && answer.statusCode < 300;
-    this.statusText = STATUS_CODES[answer.statusCode] ?? '';
-    this.headers = new AnswerHeaders(answer.headers);
-    this.#body = answer.body;
+  constructor(status: number, rawHeaders: Buffer[], body: Buffer) {
+    this.status = status;
+    this.ok = status >= 200 && status < 300;
+    this.statusText = STATUS_CODES[status] ?? '';
+    this.headers = new AnswerHeaders(rawHeaders);
+    this.#body = body;
   }
 
-  json(): Promise<unknown> {
-    return this.#body.json();
+  async json(): Promise<unknown> {
+    return JSON.parse(this.#body.toString('utf8'));
   }
 
-  text(): Promise<string> {
-    return this.#body.text();
+  async text(): Promise<string> {
+    return this.#body.toString('utf8');
+  }
+}
+
+/** The part of `Headers` the client reads (`get`), over undici's raw name/value list. */
+class AnswerHeaders {
+  readonly #raw: Buffer[];
+
+  constructor(raw: Buffer[]) {
+    this.#raw = raw;
+  }
+
+  get(name: string): string | null {
+    const wanted = name.toLowerCase();
+    const values: string[] = [];
+    for (let i = 0; i + 1 < this.#raw.length; i += 2) {
+      if (String(this.#raw[i]).toLowerCase() === wanted) values.push(String(this.#raw[i + 1]));
+    }
+    return values.length === 0 ? null : values.join(', ');
   }
 }
