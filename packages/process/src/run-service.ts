@@ -14,11 +14,16 @@ export interface RunServiceOptions {
   drainTimeoutMs?: number;
   /** Environment to read the configuration from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Heap size (MiB) the heap may fill before a full collection whatever the growth percent
+   * allows (see `limitHeapGrowth`), read from the configuration. Default: none.
+   */
+  heapFloorMiB?: (config: Config) => number;
 }
 
 /**
  * Owns a service process: reads the configuration contract (a bad value exits 2 naming the
- * variable), bounds V8's heap growth (`NIGHTSHIFT_HEAP_GROWTH_PERCENT` above `NIGHTSHIFT_HEAP_FLOOR_MB`), makes a JSON logger, starts the service, and on SIGTERM/SIGINT drains it within
+ * variable), bounds V8's heap growth (`NIGHTSHIFT_HEAP_GROWTH_PERCENT`), makes a JSON logger, starts the service, and on SIGTERM/SIGINT drains it within
  * the grace period before exiting.
  *
  * @example
@@ -37,7 +42,7 @@ export async function runService(
     process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(2);
   }
-  limitHeapGrowth(config.NIGHTSHIFT_HEAP_GROWTH_PERCENT, config.NIGHTSHIFT_HEAP_FLOOR_MB);
+  limitHeapGrowth(config.NIGHTSHIFT_HEAP_GROWTH_PERCENT, options.heapFloorMiB?.(config) ?? 0);
   // A busy worker logs thousands of lines a second: they leave in writes of ≥ 12 KiB (each
   // write can wake the log reader and cost the worker its core), and at least every 100 ms.
   const logger = pino(
