@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type {
   DocumentSummarizer,
   DocumentSummary,
+  SummarizeDocumentRequest,
   SummaryCheckpoint,
 } from './document-summarizer.ts';
 
@@ -271,15 +272,16 @@ class ColdDocumentRun {
 
   summarize(checkpoint: SummaryCheckpoint | undefined, signal?: AbortSignal) {
     const { job, document, options } = this;
-    return options.summarizer.summarize({
+    const request: SummarizeDocumentRequest = {
       content: document.content,
       model: job.data.model,
       summary: job.data.summary,
       checkpoint,
       onCheckpoint: this.saveCheckpoint.bind(this),
       shouldYield: options.shouldYield,
-      ...(signal ? { signal } : {}),
-    });
+    };
+    if (signal) request.signal = signal;
+    return options.summarizer.summarize(request);
   }
 
   /** Progress of a long document (its chunk summaries so far), kept for a rerun. */
