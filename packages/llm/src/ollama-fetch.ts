@@ -21,8 +21,8 @@ export interface OllamaCallLimits {
  * `headers.get()`, `json()` and `text()` of what it gets back, and never streams here (see
  * `createOllamaProvider`), so a `Response` with a web stream body per call, or even undici's
  * `request()` with a Node stream body, is cost without use: on a busy worker the global fetch
- * was a fifth of the CPU per document, and `request()` a quarter more than `dispatch()` with a
- * handler that gathers the body. The limit is undici's own request timer rather than a timer
+ * was a fifth of the CPU per document, and `request()` costs ~30% more per call than `dispatch()`
+ * with a handler that gathers the body. The limit is undici's own request timer rather than a timer
  * and an `AbortController` of ours per call.
  *
  * @example
