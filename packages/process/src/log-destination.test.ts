@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { BatchedLines, type LineSink } from './log-destination.ts';
 
@@ -28,6 +29,40 @@ describe('BatchedLines', () => {
     lines.flush();
     lines.flush(); // nothing gathered: nothing handed on
     expect(chunks).toEqual(['aaaa\nbbbb\n', 'cc\n']);
+  });
+
+  it("calls pino's flush callback once the sink has written the lines out", async () => {
+    const chunks: string[] = [];
+    let written = 0;
+    const sink: LineSink = {
+      write: (chunk: string) => chunks.push(chunk),
+      flushSync: () => {},
+      flush: (done) => {
+        written = chunks.length;
+        setImmediate(done);
+      },
+    };
+    const logger = pino(
+      { base: null, timestamp: false },
+      new BatchedLines(sink, { minChars: 1_000 }),
+    );
+    logger.info('one');
+    logger.info('two');
+    await new Promise<void>((resolve, reject) =>
+      logger.flush((error) => (error ? reject(error) : resolve())),
+    );
+    expect(written).toBe(1);
+    expect(
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).msg),
+    ).toEqual(['one', 'two']);
+    // A sink without a flush of its own: the callback still comes.
+    const { sink: plain } = keepingSink();
+    const plainLogger = pino(new BatchedLines(plain, { minChars: 1_000 }));
+    await new Promise<void>((resolve) => plainLogger.flush(() => resolve()));
   });
 
   it('flushSync hands over what is gathered before the sink writes out', () => {

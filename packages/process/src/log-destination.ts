@@ -4,6 +4,8 @@ import { pino } from 'pino';
 export interface LineSink {
   write(chunk: string): unknown;
   flushSync(): void;
+  /** Calls back once what it was handed is written out (sonic-boom's `flush`). */
+  flush?(done: (error?: Error | null) => void): void;
 }
 
 /** Options of {@link BatchedLines}. */
@@ -41,13 +43,20 @@ export class BatchedLines {
     return true;
   }
 
-  /** Hands what is gathered to the sink now (its write is still asynchronous). */
-  flush(): void {
-    if (this.#lines.length === 0) return;
-    const chunk = this.#lines.length === 1 ? (this.#lines[0] as string) : this.#lines.join('');
-    this.#lines = [];
-    this.#chars = 0;
-    this.#sink.write(chunk);
+  /**
+   * Hands what is gathered to the sink now. Its write is still asynchronous: `done`, when given
+   * (pino's `logger.flush(cb)` passes one), is called once the sink has written it out.
+   */
+  flush(done?: (error?: Error | null) => void): void {
+    if (this.#lines.length > 0) {
+      const chunk = this.#lines.length === 1 ? (this.#lines[0] as string) : this.#lines.join('');
+      this.#lines = [];
+      this.#chars = 0;
+      this.#sink.write(chunk);
+    }
+    if (!done) return;
+    if (this.#sink.flush) this.#sink.flush(done);
+    else done();
   }
 
   /** Hands over what is gathered and writes everything out before returning (exit paths). */
