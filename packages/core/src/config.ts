@@ -38,9 +38,25 @@ const apiKeys = z.string().transform((s, ctx) => {
  */
 const configSchema = z.object({
   PORT: intFrom(0, 65535).default(3000),
+  /** Address the API listens on: loopback unless set (the container image sets 0.0.0.0). */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** A whole request (headers and body) must arrive within this; a slow sender is cut off. */
+  NIGHTSHIFT_REQUEST_TIMEOUT_S: intFrom(1, 3600).default(120),
+  /** A request's headers must arrive within this. */
+  NIGHTSHIFT_HEADERS_TIMEOUT_S: intFrom(1, 600).default(10),
   REDIS_URL: z.string().url().optional(),
   NIGHTSHIFT_API_KEYS: apiKeys.default([]),
   NIGHTSHIFT_ADMIN_KEY: z.string().min(16).optional(),
+  /** How long an admin browser session lasts after sign-in (it ends at once on sign-out). */
+  NIGHTSHIFT_ADMIN_SESSION_TTL_S: intFrom(60, 7 * 86_400).default(12 * 3600),
+  /** `Secure` on the admin cookie: `auto` sets it when the request came over HTTPS. */
+  NIGHTSHIFT_ADMIN_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Origins besides the API's own that may send state-changing admin requests (a proxy's). */
+  NIGHTSHIFT_ADMIN_ORIGINS: list.default([]),
+  /** Failed admin sign-ins per minute from one address before 429. */
+  NIGHTSHIFT_ADMIN_LOGIN_FAILURES_PER_MIN: intFrom(1).default(5),
+  /** Failed admin sign-ins per minute from all addresses together before 429. */
+  NIGHTSHIFT_ADMIN_LOGIN_FAILURES_GLOBAL_PER_MIN: intFrom(1).default(60),
   NIGHTSHIFT_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
   NIGHTSHIFT_PROVIDER: z.enum(['auto', 'ollama', 'openai', 'extractive']).default('auto'),
   OLLAMA_HOST: z.string().url().default('http://127.0.0.1:11434'),
@@ -79,12 +95,21 @@ const configSchema = z.object({
   NIGHTSHIFT_WEBHOOK_ALLOW_LIST: list.default([]),
   /** Folders that schedules' `directory` sources may read (comma-separated); empty: none. */
   NIGHTSHIFT_INBOX_DIRS: list.default([]),
+  /** Shortest time between two fires of one schedule; a cron firing more often is refused (422). */
+  NIGHTSHIFT_SCHEDULE_MIN_INTERVAL_S: intFrom(1).default(60),
+  /** Schedules one tenant may have. */
+  NIGHTSHIFT_MAX_SCHEDULES_PER_TENANT: intFrom(1).default(100),
   NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE: z.string().default('0s,5s,5m,30m,2h,5h,10h,10h'),
   NIGHTSHIFT_WEBHOOK_TIMEOUT_S: intFrom(1, 300).default(15),
   NIGHTSHIFT_RESULT_TTL: duration.default('7d'),
   NIGHTSHIFT_MAX_DOCUMENTS: intFrom(1).default(10_000),
   NIGHTSHIFT_MAX_DOCUMENT_BYTES: intFrom(1).default(20 * 1024 * 1024),
   NIGHTSHIFT_MAX_BODY_BYTES: intFrom(1).default(100 * 1024 * 1024),
+  /**
+   * Bytes a PDF's compressed streams may inflate to, all together, while its text is read;
+   * beyond it the document ends `pdf_too_large` (a decompression bomb cannot fill the worker).
+   */
+  NIGHTSHIFT_PDF_MAX_DECODED_BYTES: intFrom(1024 * 1024).default(64 * 1024 * 1024),
   /** Bytes of all documents of one batch together (413 beyond). */
   NIGHTSHIFT_MAX_BATCH_BYTES: intFrom(1).default(500 * 1024 * 1024),
   /** Documents a tenant may have unfinished at once (429 beyond); admins can override per tenant. */
