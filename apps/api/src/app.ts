@@ -18,6 +18,7 @@ import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import { batchQuotas } from './batch-quotas.ts';
+import { apiSecurityHeaders } from './dashboard/page-security.ts';
 import type { HotLane } from './hot-lane.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { type RequestLogOptions, requestLog } from './middleware/request-log.ts';
@@ -68,6 +69,7 @@ export function createApp(deps: ApiDependencies) {
   const { config } = deps;
   const app = new Hono<{ Variables: TenantVariables }>();
   if (deps.logger) app.use(requestLog({ logger: deps.logger }));
+  app.use(apiSecurityHeaders());
   app.onError((error, c) => renderError(error, c, deps.logError));
   app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}.`));
 
@@ -102,6 +104,13 @@ export function createApp(deps: ApiDependencies) {
         fleet: deps.fleet,
         deliveries: deps.webhooks.deliveries,
         staticTenants: config.NIGHTSHIFT_API_KEYS.map((k) => k.tenant),
+        security: {
+          sessionTtlS: config.NIGHTSHIFT_ADMIN_SESSION_TTL_S,
+          cookieSecure: config.NIGHTSHIFT_ADMIN_COOKIE_SECURE,
+          allowedOrigins: config.NIGHTSHIFT_ADMIN_ORIGINS,
+          loginFailuresPerMin: config.NIGHTSHIFT_ADMIN_LOGIN_FAILURES_PER_MIN,
+          loginFailuresGlobalPerMin: config.NIGHTSHIFT_ADMIN_LOGIN_FAILURES_GLOBAL_PER_MIN,
+        },
       }),
     );
   }

@@ -6,6 +6,8 @@ import { HonoAdapter } from '@bull-board/hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Queue } from 'bullmq';
 import { Hono } from 'hono';
+import { jsonBodiesOnly } from '../middleware/json-bodies-only.ts';
+import { bullBoardSecurity } from './page-security.ts';
 
 /** Options of {@link bullBoardApp}. */
 export interface BullBoardAppOptions {
@@ -17,6 +19,8 @@ export interface BullBoardAppOptions {
 /**
  * Bull Board for Nightshift's queues, as a Hono app to mount at `basePath` (behind the admin
  * guard: its API and its static assets alike). Its UI and assets come from `@bull-board/ui`.
+ * It answers with its own CSP, and its API takes JSON bodies only: the adapter parses any
+ * body as JSON whatever its declared type, which would let a `text/plain` form add jobs.
  *
  * @example
  * app.route('/admin/queues', bullBoardApp({ queues, basePath: '/admin/queues' }));
@@ -33,6 +37,8 @@ export function bullBoardApp(options: BullBoardAppOptions) {
     },
   });
   const app = new Hono();
+  app.use('*', bullBoardSecurity());
+  app.use('*', jsonBodiesOnly());
   // The UI asks Google Fonts for its typeface; Nightshift pages load nothing from outside.
   app.use('*', async (c, next) => {
     await next();

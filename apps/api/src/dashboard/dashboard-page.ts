@@ -14,26 +14,32 @@ const laneRoles: Record<string, string> = {
   webhooks: 'signed webhook deliveries',
 };
 
+/** Options of {@link renderDashboard}. */
+export interface DashboardPageOptions {
+  /** The CSP nonce of this response: the page's `<style>` element carries it. */
+  styleNonce: string;
+}
+
 /**
  * The `/admin` page: lanes and their depth, workers (window, next transition, VRAM per GPU),
  * batches in flight with progress, and failed webhook deliveries. Server-rendered, refreshes
  * itself every 10 seconds.
  *
  * @example
- * return c.html(renderDashboard(await collectDashboard(sources)).toString());
+ * return c.html(renderDashboard(await collectDashboard(sources), { styleNonce }).toString());
  */
-export function renderDashboard(data: DashboardData): SafeHtml {
+export function renderDashboard(data: DashboardData, page: DashboardPageOptions): SafeHtml {
   const now = data.generatedAt;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="10">
 <title>Nightshift · dashboard</title>
-<style>${dashboardCss}</style></head>
+<style nonce="${page.styleNonce}">${dashboardCss}</style></head>
 <body>
 <header><h1><span class="moon">☾</span> Nightshift</h1>
 <span class="muted">as of <time datetime="${now.toISOString()}">${now.toISOString().replace('T', ' ').slice(0, 19)} UTC</time></span>
-<nav><a href="/admin/queues">Queues (Bull Board)</a><a href="/admin/logout">Sign out</a></nav></header>
+<nav><a href="/admin/queues">Queues (Bull Board)</a><form method="post" action="/admin/logout"><button type="submit">Sign out</button></form></nav></header>
 <main>
 ${lanesSection(data.lanes)}
 ${workersSection(data.workers, now)}
@@ -52,7 +58,7 @@ ${lanes.map(
 <td class="muted">${laneRoles[lane.name] ?? ''}${lane.waitingChildren ? ` · ${lane.waitingChildren} awaiting documents` : ''}</td>
 <td class="num depth">${lane.waiting}</td><td class="num">${lane.delayed}</td>
 <td class="num">${lane.active}</td><td class="num">${lane.failed}</td>
-<td><div class="bar"><span style="width:${percent(lane.waiting + lane.delayed, deepest)}%"></span></div></td></tr>`,
+<td><div class="bar"><span class="w-${percent(lane.waiting + lane.delayed, deepest)}"></span></div></td></tr>`,
 )}
 </tbody></table></section>`;
 }
@@ -93,7 +99,7 @@ function gpuRows(worker: WorkerStatus): SafeHtml {
   return html`${gpu.gpus.map((g: GpuStatus) => {
     const level = g.usedPct >= 95 ? 'full' : g.usedPct >= 80 ? 'high' : '';
     return html`<div class="gpu" data-gpu="${g.index}"><span>GPU ${g.index} <span class="muted">${g.name ?? ''}</span></span>
-<div class="bar vram ${level}"><span style="width:${percent(g.usedPct, 100)}%"></span></div>
+<div class="bar vram ${level}"><span class="w-${percent(g.usedPct, 100)}"></span></div>
 <span class="vram-text">${gib(g.usedMiB)} / ${gib(g.totalMiB)} · ${g.usedPct.toFixed(0)}% · ${gib(g.freeMiB)} free</span></div>`;
   })}`;
 }
@@ -109,7 +115,7 @@ ${batches.map(({ tenant, batch }) => {
   const { counts } = batch;
   const done = counts.succeeded + counts.failed + counts.cancelled + counts.expired;
   return html`<tr data-batch="${batch.id}"><td><code>${batch.id}</code></td><td>${tenant}</td>
-<td>${batch.status}</td><td><div class="bar"><span style="width:${percent(done, counts.total)}%"></span></div></td>
+<td>${batch.status}</td><td><div class="bar"><span class="w-${percent(done, counts.total)}"></span></div></td>
 <td class="num progress">${done} / ${counts.total}</td><td class="num">${counts.running}</td>
 <td class="num">${counts.failed}</td><td class="muted">${relativeTime(new Date(batch.expiresAt), now)}</td></tr>`;
 })}

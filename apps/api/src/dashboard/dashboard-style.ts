@@ -1,6 +1,15 @@
 import { SafeHtml } from './html.ts';
 
-/** The dashboard's only stylesheet, inline: no CDN, no build step (trusted markup: not escaped). */
+/**
+ * Bar widths as classes `w-0` … `w-100`: the CSP allows the page's one nonce'd `<style>`
+ * element but no `style` attributes.
+ */
+const barWidths = Array.from({ length: 101 }, (_, pct) => `.w-${pct}{width:${pct}%}`).join('');
+
+/**
+ * The dashboard's only stylesheet, inline in a nonce'd `<style>`: no CDN, no build step
+ * (trusted markup: not escaped).
+ */
 export const dashboardCss = new SafeHtml(`
 :root { --bg:#0f1420; --panel:#171e2e; --line:#26304a; --text:#e6e9f2; --muted:#8d97b5;
   --accent:#7aa2ff; --ok:#3ecf8e; --warn:#f5b94a; --bad:#ff6b6b; }
@@ -11,7 +20,10 @@ header { display:flex; align-items:baseline; gap:16px; padding:16px 24px;
   border-bottom:1px solid var(--line); }
 header h1 { margin:0; font-size:20px; letter-spacing:.5px; }
 header .moon { color:var(--warn); }
-header nav { margin-left:auto; display:flex; gap:16px; }
+header nav { margin-left:auto; display:flex; gap:16px; align-items:baseline; }
+header nav form { margin:0; }
+header nav button { font:inherit; color:var(--accent); background:none; border:0; padding:0; cursor:pointer; }
+header nav button:hover { text-decoration:underline; }
 a { color:var(--accent); text-decoration:none; } a:hover { text-decoration:underline; }
 main { padding:16px 24px; display:grid; gap:20px; }
 section { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:14px 16px; }
@@ -39,4 +51,5 @@ code { font:12px ui-monospace, SFMono-Regular, Menlo, monospace; }
 .worker dl { display:grid; grid-template-columns:auto 1fr; gap:2px 10px; margin:0 0 8px; }
 .worker dt { color:var(--muted); } .worker dd { margin:0; }
 .gpu { display:grid; grid-template-columns:auto 1fr auto; gap:8px; align-items:center; margin-top:4px; }
+${barWidths}
 `);

@@ -7,12 +7,14 @@ import type { TenantVariables } from './tenant-auth.ts';
 /**
  * Token bucket in Redis, shared by every API replica. Tokens refill continuously at
  * `ratePerMin / 60` per second up to `burst`. Returns {allowed, remaining, retryAfterMs, resetMs}.
+ * ARGV[4] = 0 only looks (is a token there?) and writes nothing; the default takes one.
  */
 const tokenBucketScript = new LuaScript(`
 local key = KEYS[1]
 local rate = tonumber(ARGV[1]) / 60000
 local burst = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
+local take = tonumber(ARGV[4] or '1')
 local state = redis.call('HMGET', key, 'tokens', 'at')
 local tokens = tonumber(state[1]) or burst
 local at = tonumber(state[2]) or now
@@ -20,16 +22,52 @@ tokens = math.min(burst, tokens + (now - at) * rate)
 local allowed = 0
 local retry = 0
 if tokens >= 1 then
-  tokens = tokens - 1
+  tokens = tokens - take
   allowed = 1
 else
   retry = math.ceil((1 - tokens) / rate)
 end
-redis.call('HSET', key, 'tokens', tostring(tokens), 'at', now)
-redis.call('PEXPIRE', key, math.ceil(burst / rate) + 1000)
+if take > 0 then
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'at', now)
+  redis.call('PEXPIRE', key, math.ceil(burst / rate) + 1000)
+end
 local reset = math.ceil((burst - tokens) / rate)
 return {allowed, math.floor(tokens), retry, reset}
 `);
+
+/** What one look at a bucket found: `retryAfterMs` is how long until a token is there. */
+export interface TokenBucketAnswer {
+  allowed: boolean;
+  remaining: number;
+  retryAfterMs: number;
+  resetMs: number;
+}
+
+/**
+ * One bucket of the shared token-bucket limiter: `take` spends a token when one is there;
+ * `take: false` only asks whether one is (for limits that count failures, checked before
+ * the attempt and spent after it fails).
+ *
+ * @example
+ * const { allowed, retryAfterMs } = await tokenBucket(redis, key, { ratePerMin: 5, burst: 5 });
+ */
+export async function tokenBucket(
+  redis: Redis,
+  key: string,
+  limit: { ratePerMin: number; burst: number; now?: number; take?: boolean },
+): Promise<TokenBucketAnswer> {
+  const [allowed, remaining, retryAfterMs, resetMs] = (await tokenBucketScript.run(
+    redis,
+    [key],
+    [limit.ratePerMin, limit.burst, limit.now ?? Date.now(), limit.take === false ? 0 : 1],
+  )) as number[];
+  return {
+    allowed: allowed === 1,
+    remaining: remaining ?? 0,
+    retryAfterMs: retryAfterMs ?? 0,
+    resetMs: resetMs ?? 0,
+  };
+}
 
 /** Options of {@link rateLimit}. */
 export interface RateLimitOptions {
@@ -59,20 +97,25 @@ export function rateLimit(
   const now = options.now ?? Date.now;
   return async (c, next) => {
     const key = `${keyPrefix}:ratelimit:${options.name}:${c.get('tenant')}`;
-    const [allowed, remaining, retryMs, resetMs] = (await tokenBucketScript.run(
-      options.redis,
-      [key],
-      [options.ratePerMin, options.burst, now()],
-    )) as number[];
+    const {
+      allowed,
+      remaining,
+      retryAfterMs: retryMs,
+      resetMs,
+    } = await tokenBucket(options.redis, key, {
+      ratePerMin: options.ratePerMin,
+      burst: options.burst,
+      now: now(),
+    });
     const headers = {
       'ratelimit-limit': String(options.burst),
       'ratelimit-remaining': String(remaining),
-      'ratelimit-reset': String(Math.ceil((resetMs ?? 0) / 1000)),
+      'ratelimit-reset': String(Math.ceil(resetMs / 1000)),
       'ratelimit-policy': `${options.burst};w=${Math.ceil((60 * options.burst) / options.ratePerMin)}`,
     };
     if (!allowed) {
       void options.onRejected?.(c.get('tenant'), options.name);
-      const retryAfter = String(Math.max(1, Math.ceil((retryMs ?? 1000) / 1000)));
+      const retryAfter = String(Math.max(1, Math.ceil(retryMs / 1000)));
       return problem(
         c,
         429,

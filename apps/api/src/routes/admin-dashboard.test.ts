@@ -50,8 +50,11 @@ describe('admin dashboard routes', () => {
     expect(bounced.headers.get('location')).toBe('/admin/login');
     expect((await api.app.request('/admin')).status).toBe(401);
 
+    // app.request() serves http://localhost: the sign-in form's own origin.
+    const sameOrigin = { origin: 'http://localhost' };
     const wrong = await api.app.request('/admin/login', {
       method: 'POST',
+      headers: sameOrigin,
       body: new URLSearchParams({ key: 'nope' }),
     });
     expect(wrong.status).toBe(401);
@@ -59,6 +62,7 @@ describe('admin dashboard routes', () => {
 
     const login = await api.app.request('/admin/login', {
       method: 'POST',
+      headers: sameOrigin,
       body: new URLSearchParams({ key: adminKey }),
     });
     expect(login.status).toBe(303);

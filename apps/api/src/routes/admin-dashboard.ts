@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { bullBoardApp } from '../dashboard/bull-board.ts';
 import { collectDashboard } from '../dashboard/dashboard-data.ts';
 import { renderDashboard } from '../dashboard/dashboard-page.ts';
+import { styleNonce } from '../dashboard/page-security.ts';
 
 /** Options of {@link adminDashboardRoutes}. */
 export interface AdminDashboardRoutesOptions {
@@ -45,7 +46,7 @@ export function adminDashboardRoutes(options: AdminDashboardRoutesOptions) {
       tenants: options.tenants,
     });
     c.header('cache-control', 'no-store');
-    return c.html(renderDashboard(data).toString());
+    return c.html(renderDashboard(data, { styleNonce: styleNonce(c) }).toString());
   });
   const basePath = `${options.mountPath ?? '/admin'}/queues`;
   app.route('/queues', bullBoardApp({ queues, basePath }));

@@ -7,6 +7,7 @@ import {
 } from '@nightshift/tenants';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { isJsonContentType } from '../middleware/json-bodies-only.ts';
 import { ProblemError, problem, validationProblem } from '../problem.ts';
 
 /** Options of {@link adminKeyRoutes}. */
@@ -29,7 +30,15 @@ const quotaBody = z
   })
   .strict();
 
+/** The body as JSON; only when declared so (a `text/plain` form post is never parsed). */
 async function readJson(request: Request): Promise<unknown> {
+  if (!isJsonContentType(request.headers.get('content-type') ?? undefined)) {
+    throw new ProblemError(
+      415,
+      'unsupported-media-type',
+      'Send the body as JSON, with Content-Type: application/json.',
+    );
+  }
   try {
     return await request.json();
   } catch {

@@ -3,7 +3,10 @@ import type { FleetRegistry } from '@nightshift/fleet';
 import type { ApiKeyStore, TenantQuota, TenantQuotaStore } from '@nightshift/tenants';
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
+import { adminPageSecurity } from '../dashboard/page-security.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
+import { AdminLoginThrottle } from '../middleware/admin-login-throttle.ts';
+import { AdminSessionStore } from '../middleware/admin-sessions.ts';
 import { adminDashboardRoutes } from './admin-dashboard.ts';
 import { adminKeyRoutes } from './admin-keys.ts';
 import { adminLoginRoutes } from './admin-login.ts';
@@ -22,20 +25,59 @@ export interface AdminRoutesOptions {
   deliveries: DeliveryLog;
   /** Tenants of `NIGHTSHIFT_API_KEYS` (managed keys' tenants are added). */
   staticTenants: string[];
+  /** Sessions, CSRF and sign-in throttle settings (the `NIGHTSHIFT_ADMIN_*` variables). */
+  security: AdminSecurityOptions;
+}
+
+/** The admin security settings, from the `NIGHTSHIFT_ADMIN_*` variables. */
+export interface AdminSecurityOptions {
+  /** `NIGHTSHIFT_ADMIN_SESSION_TTL_S`. */
+  sessionTtlS: number;
+  /** `NIGHTSHIFT_ADMIN_COOKIE_SECURE`. */
+  cookieSecure: 'auto' | 'true' | 'false';
+  /** `NIGHTSHIFT_ADMIN_ORIGINS`. */
+  allowedOrigins: readonly string[];
+  /** `NIGHTSHIFT_ADMIN_LOGIN_FAILURES_PER_MIN`. */
+  loginFailuresPerMin: number;
+  /** `NIGHTSHIFT_ADMIN_LOGIN_FAILURES_GLOBAL_PER_MIN`. */
+  loginFailuresGlobalPerMin: number;
 }
 
 /**
  * Everything under `/admin`: sign-in (open), then behind the admin key the key API, quota
  * overrides, the dashboard and Bull Board. Mount it only when `NIGHTSHIFT_ADMIN_KEY` is set:
- * without it the paths answer 404.
+ * without it the paths answer 404. Every answer carries the admin pages' CSP unless it has its
+ * own (Bull Board).
  *
  * @example
  * if (config.NIGHTSHIFT_ADMIN_KEY) app.route('/admin', adminRoutes({ adminKey, ... }));
  */
 export function adminRoutes(options: AdminRoutesOptions) {
+  const { adminKey, security } = options;
+  const sessions = new AdminSessionStore({
+    redis: options.redis,
+    adminKey,
+    ttlS: security.sessionTtlS,
+  });
+  const throttle = new AdminLoginThrottle({
+    redis: options.redis,
+    perAddressPerMin: security.loginFailuresPerMin,
+    globalPerMin: security.loginFailuresGlobalPerMin,
+  });
+  const { allowedOrigins } = security;
   const app = new Hono();
-  app.route('/', adminLoginRoutes({ adminKey: options.adminKey }));
-  const guard = adminAuth({ adminKey: options.adminKey });
+  app.use('*', adminPageSecurity());
+  app.route(
+    '/',
+    adminLoginRoutes({
+      adminKey,
+      sessions,
+      throttle,
+      allowedOrigins,
+      cookieSecure: security.cookieSecure,
+    }),
+  );
+  const guard = adminAuth({ adminKey, sessions, throttle, allowedOrigins });
   app.use('/', guard);
   app.use('/*', guard);
   app.route(
