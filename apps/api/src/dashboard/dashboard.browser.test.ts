@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type ServerType, serve } from '@hono/node-server';
-import { type Browser, chromium } from 'playwright-core';
+import { keyPrefix, queueNames } from '@nightshift/core';
+import { Queue } from 'bullmq';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiUnderTest } from '../test-support/api-under-test.ts';
 import { seedDashboard } from '../test-support/dashboard-seed.ts';
@@ -23,6 +26,23 @@ let server: ServerType;
 let origin: string;
 let browser: Browser;
 let seeded: { batchId: string; deliveryId: string };
+
+/** Collects what the CSP refused on a page (Chromium reports each refusal on the console). */
+function cspViolations(page: Page): string[] {
+  const refused: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+  });
+  page.on('pageerror', (error) => refused.push(`page error: ${error.message}`));
+  return refused;
+}
+
+async function signIn(page: Page) {
+  await page.goto(`${origin}/admin`);
+  expect(new URL(page.url()).pathname).toBe('/admin/login');
+  await page.fill('input[name=key]', adminKey);
+  await Promise.all([page.waitForURL(`${origin}/admin`), page.click('button[type=submit]')]);
+}
 
 describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   beforeAll(async () => {
@@ -61,11 +81,9 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     page.on('request', (request) => {
       if (!request.url().startsWith(origin)) elsewhere.push(request.url());
     });
+    const refused = cspViolations(page);
 
-    await page.goto(`${origin}/admin`);
-    expect(new URL(page.url()).pathname).toBe('/admin/login');
-    await page.fill('input[name=key]', adminKey);
-    await Promise.all([page.waitForURL(`${origin}/admin`), page.click('button[type=submit]')]);
+    await signIn(page);
 
     await expect.poll(() => page.title()).toBe('Nightshift · dashboard');
     const lanes = await page
@@ -106,6 +124,98 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     for (const queue of ['hot', 'cold', 'batches', 'webhooks']) expect(board).toContain(queue);
     await page.screenshot({ path: `${artifacts}bull-board.png` });
     expect(elsewhere).toEqual([]);
+
+    // Swagger UI renders under its CSP too.
+    await page.goto(`${origin}/docs`);
+    await page.locator('.swagger-ui .info .title').waitFor({ timeout: 15_000 });
+    expect(await page.locator('.swagger-ui .info .title').textContent()).toContain('Nightshift');
+    expect(refused).toEqual([]);
+
+    // Sign-out is a button (a POST): afterwards the old session no longer opens the dashboard.
+    await page.goto(`${origin}/admin`);
+    await Promise.all([
+      page.waitForURL(`${origin}/admin/login`),
+      page.click('button:has-text("Sign out")'),
+    ]);
+    await page.goto(`${origin}/admin`);
+    expect(new URL(page.url()).pathname).toBe('/admin/login');
+    expect(refused).toEqual([]);
     await context.close();
+  });
+
+  it('refuses admin requests forged by a page on another port of the same host', async () => {
+    // The attacker's page: same host, other port. Same site, so SameSite=Strict sends the cookie.
+    const attacker: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><title>cats</title>
+<form id="forge" method="post" action="${origin}/admin/keys" enctype="text/plain">
+<input name='{"tenant":"evil","pad":"' value='"}'></form>`);
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    const evil = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
+    const webhooks = new Queue(queueNames.webhooks, { connection: api.client, prefix: keyPrefix });
+    const jobsBefore = await webhooks.count();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await signIn(page);
+
+      // 1. A form posting text/plain "JSON" to the key API (no preflight needed).
+      await page.goto(evil);
+      const [formAnswer] = await Promise.all([
+        page.waitForResponse(`${origin}/admin/keys`),
+        page.waitForURL(`${origin}/admin/keys`),
+        page.evaluate(() => (document.getElementById('forge') as HTMLFormElement).submit()),
+      ]);
+      expect(formAnswer.status()).toBe(403);
+      expect(await page.textContent('body')).toContain('admin-cross-origin');
+
+      // 2. A no-cors fetch to Bull Board's add-job, with the cookie.
+      await page.goto(evil);
+      const addJob = `${origin}/admin/queues/api/queues/${queueNames.webhooks}/add`;
+      const [fetchAnswer] = await Promise.all([
+        page.waitForResponse(addJob),
+        page.evaluate(
+          (url) =>
+            fetch(url, {
+              method: 'POST',
+              mode: 'no-cors',
+              credentials: 'include',
+              headers: { 'content-type': 'text/plain' },
+              body: JSON.stringify({ name: 'deliver', data: { url: 'https://evil.example/' } }),
+            }).then(() => null),
+          addJob,
+        ),
+      ]);
+      expect(fetchAnswer.status()).toBe(403);
+
+      const admin = { authorization: `Bearer ${adminKey}` };
+      const evilKeys = await api.app.request('/admin/keys?tenant=evil', { headers: admin });
+      expect(((await evilKeys.json()) as { data: unknown[] }).data).toEqual([]);
+      expect(await webhooks.count()).toBe(jobsBefore);
+
+      // The same requests from the admin's own pages go through (Bull Board's page may fetch;
+      // the dashboard's CSP allows no fetch at all).
+      await page.goto(`${origin}/admin/queues`);
+      const statuses = await page.evaluate(async (url) => {
+        const key = await fetch('/admin/keys', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ tenant: 'ops' }),
+        });
+        const job = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'probe', data: {} }),
+        });
+        return [key.status, job.status];
+      }, addJob);
+      expect(statuses).toEqual([201, 200]);
+      expect(await webhooks.count()).toBe(jobsBefore + 1);
+    } finally {
+      await webhooks.obliterate({ force: true });
+      await context.close();
+      await new Promise<void>((resolve) => attacker.close(() => resolve()));
+    }
   });
 });
