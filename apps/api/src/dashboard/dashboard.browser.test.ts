@@ -165,7 +165,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
       const [formAnswer] = await Promise.all([
         page.waitForResponse(`${origin}/admin/keys`),
         page.waitForURL(`${origin}/admin/keys`),
-        page.evaluate(() => (document.getElementById('forge') as HTMLFormElement).submit()),
+        page.locator('#forge').evaluate((form) => (form as unknown as { submit(): void }).submit()),
       ]);
       expect(formAnswer.status()).toBe(403);
       expect(await page.textContent('body')).toContain('admin-cross-origin');

@@ -123,7 +123,7 @@ describe('admin CSRF: cookie-authenticated state changes need an admin page orig
   });
 
   it('refuses a sign-in posted from another origin (login CSRF), and sets no cookie', async () => {
-    for (const headers of [{ origin: otherPort }, {}]) {
+    for (const headers of [{ origin: otherPort }, {}] as Record<string, string>[]) {
       const forged = await api.app.request('/admin/login', {
         method: 'POST',
         headers,
