@@ -114,6 +114,16 @@ export function createApp(deps: ApiDependencies) {
       }),
     );
   }
+  // Shared with schedules, whose inline documents are submitted again at every fire.
+  const batchLimits = {
+    maxDocuments: config.NIGHTSHIFT_MAX_DOCUMENTS,
+    document: { maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES },
+  };
+  const admitBatch = batchQuotas({
+    quotas,
+    maxBatchBytes: quotaDefaults.maxBatchBytes,
+    maxQueuedPerTenant: quotaDefaults.maxQueuedDocuments,
+  });
   app.use(
     '/v1/*',
     tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS, lookup: (key) => managedKeys.resolve(key) }),
@@ -127,10 +137,7 @@ export function createApp(deps: ApiDependencies) {
         redis: deps.redis,
         ttlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
       }),
-      limits: {
-        maxDocuments: config.NIGHTSHIFT_MAX_DOCUMENTS,
-        document: { maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES },
-      },
+      limits: batchLimits,
       maxBodyBytes: config.NIGHTSHIFT_MAX_BODY_BYTES,
       defaultModel: config.NIGHTSHIFT_MODEL,
       checkWebhookUrl: deps.checkWebhookUrl,
@@ -144,11 +151,7 @@ export function createApp(deps: ApiDependencies) {
             recorder.inc(nightshiftMetrics.rateLimitRejections, { limit, tenant }),
         }),
       ],
-      admit: batchQuotas({
-        quotas,
-        maxBatchBytes: quotaDefaults.maxBatchBytes,
-        maxQueuedPerTenant: quotaDefaults.maxQueuedDocuments,
-      }),
+      admit: admitBatch,
     }),
   );
   app.route(
@@ -158,6 +161,10 @@ export function createApp(deps: ApiDependencies) {
       defaultTimezone: config.NIGHTSHIFT_TZ,
       inboxDirs: config.NIGHTSHIFT_INBOX_DIRS,
       checkWebhookUrl: deps.checkWebhookUrl,
+      maxBodyBytes: config.NIGHTSHIFT_MAX_BODY_BYTES,
+      inline: { limits: batchLimits, checkBatchBytes: admitBatch },
+      maxSchedulesPerTenant: config.NIGHTSHIFT_MAX_SCHEDULES_PER_TENANT,
+      minIntervalS: config.NIGHTSHIFT_SCHEDULE_MIN_INTERVAL_S,
     }),
   );
   app.route('/v1/workers', workerRoutes({ registry: deps.fleet }));

@@ -1,6 +1,7 @@
 import { BatchStore } from '@nightshift/batches';
 import { createRedis } from '@nightshift/core';
 import { ScheduleStore } from '@nightshift/schedules';
+import { TenantQuotaStore } from '@nightshift/tenants';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -38,6 +39,7 @@ async function startReplicas(count = 2) {
         defaultModel: 'qwen3:32b',
         maxDocumentBytes: 1024 * 1024,
         maxDocuments: 100,
+        quotas: { maxQueuedPerTenant: 100_000, maxBatchBytes: 10 * 2 ** 20 },
         resultTtlMs: 60_000,
         attempts: 1,
         pollMs: 500,
@@ -100,6 +102,32 @@ describe('live changes', () => {
     await sleep(2_200);
     expect((await batches.list('acme', { limit: 100 })).data.length).toBe(count);
   }, 30_000);
+});
+
+describe('quotas', () => {
+  it("keeps a fast schedule within the tenant's unfinished-documents quota, recording skipped fires", async () => {
+    await new TenantQuotaStore({ redis }).set('acme', { maxQueuedDocuments: 5 });
+    await startReplicas();
+    const s = await store.create('acme', {
+      name: 'fast',
+      cron: '* * * * * *',
+      timezone: 'UTC',
+      source: { kind: 'inline', documents: [{ text: 'a' }, { text: 'b' }] },
+    });
+    await expect
+      .poll(async () => (await store.runs(s.id, 100)).some((r) => r.status === 'skipped_quota'), {
+        timeout: 8_000,
+      })
+      .toBe(true);
+    const batches = new BatchStore({ redis, resultTtlMs: 60_000 });
+    expect(await batches.unfinishedDocuments('acme')).toBe(4); // two batches of two; a third would pass 5
+    const runs = await store.runs(s.id, 100);
+    expect(runs.filter((r) => r.status === 'submitted')).toHaveLength(2);
+    expect(runs.find((r) => r.status === 'skipped_quota')).toMatchObject({
+      batchId: null,
+      errors: [{ code: 'queued_quota_exceeded' }],
+    });
+  }, 15_000);
 });
 
 describe('catchUp when every scheduler was down', () => {

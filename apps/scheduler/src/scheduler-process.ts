@@ -1,12 +1,9 @@
 import { BatchStore, BatchSubmitter, type ColdGrouping, FairShare } from '@nightshift/batches';
 import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
-import {
-  RedisRunCoordinator,
-  ScheduleFirer,
-  ScheduleStore,
-  scheduleKeys,
-} from '@nightshift/schedules';
+import { RedisRunCoordinator, ScheduleFirer, ScheduleStore } from '@nightshift/schedules';
+import { TenantQuotaStore } from '@nightshift/tenants';
 import { createTask, type ScheduledTask } from 'node-cron';
+import { subscribeToScheduleChanges } from './change-subscription.ts';
 
 /** The few logger methods the scheduler uses (pino fits). */
 export interface SchedulerLogger {
@@ -23,6 +20,11 @@ export interface SchedulerOptions {
   defaultModel: string;
   maxDocumentBytes: number;
   maxDocuments: number;
+  /**
+   * `NIGHTSHIFT_MAX_QUEUED_PER_TENANT` and `NIGHTSHIFT_MAX_BATCH_BYTES`: every fire passes the
+   * tenant's unfinished-documents quota (its override first), as `POST /v1/batches` does.
+   */
+  quotas: { maxQueuedPerTenant: number; maxBatchBytes: number };
   /** How long finished batches stay readable. */
   resultTtlMs: number;
   /** Attempts per document. */
@@ -64,7 +66,6 @@ const silent: SchedulerLogger = { info() {}, warn() {}, error() {} };
 export async function createScheduler(options: SchedulerOptions): Promise<RunningScheduler> {
   const log = options.logger ?? silent;
   const redis = createRedis(options.redisUrl, 'client');
-  const subscriber = createRedis(options.redisUrl, 'worker');
   const batchStore = new BatchStore({ redis, resultTtlMs: options.resultTtlMs });
   const submitter = new BatchSubmitter({
     connection: redis,
@@ -85,6 +86,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Runnin
     defaultModel: options.defaultModel,
     maxDocumentBytes: options.maxDocumentBytes,
     maxDocuments: options.maxDocuments,
+    quotas: { overrides: new TenantQuotaStore({ redis }), ...options.quotas },
     ...(options.readFile ? { readFile: options.readFile } : {}),
   });
 
@@ -162,10 +164,13 @@ export async function createScheduler(options: SchedulerOptions): Promise<Runnin
 
   const policy = await checkRedisPolicy(redis);
   if (policy.warning) log.warn({}, policy.warning);
-  subscriber.on('message', (_channel: string, id: string) => void enqueue(() => syncOne(id)));
-  // After a reconnect, messages sent meanwhile are lost: resync everything.
-  subscriber.on('ready', () => void enqueue(syncAll));
-  await subscriber.subscribe(scheduleKeys.changes);
+  const changes = await subscribeToScheduleChanges({
+    redisUrl: options.redisUrl,
+    onChange: (id) => void enqueue(() => syncOne(id)),
+    // After a reconnect, messages sent meanwhile are lost: resync everything.
+    onReconnect: () => void enqueue(syncAll),
+    onError: (error) => log.warn({ err: error }, 'schedule change subscription: Redis error'),
+  });
   await enqueue(syncAll);
   const poll = setInterval(() => {
     void enqueue(async () => {
@@ -185,7 +190,7 @@ export async function createScheduler(options: SchedulerOptions): Promise<Runnin
       for (const { task } of tasks.values()) await task.destroy();
       tasks.clear();
       await submitter.close();
-      subscriber.disconnect();
+      changes.close();
       redis.disconnect();
     },
   };
@@ -205,6 +210,10 @@ export async function startScheduler(config: Config, logger: SchedulerLogger) {
     defaultModel: config.NIGHTSHIFT_MODEL,
     maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES,
     maxDocuments: config.NIGHTSHIFT_MAX_DOCUMENTS,
+    quotas: {
+      maxQueuedPerTenant: config.NIGHTSHIFT_MAX_QUEUED_PER_TENANT,
+      maxBatchBytes: config.NIGHTSHIFT_MAX_BATCH_BYTES,
+    },
     resultTtlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
     attempts: config.NIGHTSHIFT_JOB_ATTEMPTS,
     logger,

@@ -1,4 +1,5 @@
 import { validate } from 'node-cron';
+import { shortestGapMs } from './fire-times.ts';
 
 /**
  * Why a cron expression is refused, or null when node-cron can run it and we can show its fire
@@ -39,4 +40,25 @@ export function timeZoneProblem(timeZone: string): string | null {
   } catch {
     return `unknown time zone '${timeZone}'; give an IANA name such as Europe/Berlin`;
   }
+}
+
+/**
+ * Why a cron expression fires too often, or null: two consecutive fire times (in its zone, over
+ * the coming year) must be at least `minIntervalS` seconds apart (`NIGHTSHIFT_SCHEDULE_MIN_INTERVAL_S`).
+ * Call it only for an expression {@link cronProblem} accepted.
+ *
+ * @example
+ * intervalProblem('* * * * * *', 'UTC', 60); // 'fires every 1 s at times; …'
+ * intervalProblem('0 1 * * *', 'UTC', 60); // null
+ */
+export function intervalProblem(
+  cron: string,
+  timeZone: string,
+  minIntervalS: number,
+  now = new Date(),
+): string | null {
+  const minMs = minIntervalS * 1000;
+  const gap = shortestGapMs(cron, timeZone, { from: now, stopBelowMs: minMs });
+  if (gap === null || gap >= minMs) return null;
+  return `fires every ${gap / 1000} s at times; schedules may fire at most once every ${minIntervalS} s`;
 }

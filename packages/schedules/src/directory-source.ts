@@ -18,6 +18,12 @@ export interface CollectDirectoryOptions {
   maxDocumentBytes: number;
   /** Most files taken by one fire; the rest wait for the next. */
   maxDocuments: number;
+  /**
+   * Most bytes of files one fire takes (`NIGHTSHIFT_MAX_BATCH_BYTES`): files that no longer fit
+   * wait for the next fire; a file larger than this on its own becomes a `too_large` error.
+   * Default: no limit beyond `maxDocuments` × `maxDocumentBytes`.
+   */
+  maxBatchBytes?: number;
   /** Reads a file. Default `fs.readFile`; a seam for read failures root cannot stage with chmod. */
   readFile?: (path: string) => Promise<Buffer>;
 }
@@ -58,6 +64,7 @@ export async function collectDirectory(
   const claimed: { path: string; fingerprint: string; previous: string }[] = [];
   const documents: SubmittedDocument[] = [];
   const ids = new Set<string>();
+  const budget = { total: options.maxBatchBytes ?? Number.POSITIVE_INFINITY, used: 0 };
 
   const claim = async (path: string, fingerprint: string): Promise<boolean> => {
     const [taken, previous] = (await options.redis.eval(
@@ -74,7 +81,7 @@ export async function collectDirectory(
   for (const path of await listFiles(options.folder, options.recursive)) {
     if (documents.length >= options.maxDocuments) break;
     const id = uniqueId(relative(options.folder, path), ids);
-    const document = await takeFile(path, id, options, readFile, claim);
+    const document = await takeFile(path, id, options, readFile, claim, budget);
     if (document) {
       ids.add(id);
       documents.push(document);
@@ -96,6 +103,7 @@ async function takeFile(
   options: CollectDirectoryOptions,
   readFile: (path: string) => Promise<Buffer>,
   claim: (path: string, fingerprint: string) => Promise<boolean>,
+  budget: { total: number; used: number },
 ): Promise<SubmittedDocument | null> {
   const error = async (fingerprint: string, code: string, message: string) =>
     (await claim(path, fingerprint)) ? { id, error: { code, message } } : null;
@@ -127,6 +135,14 @@ async function takeFile(
       `The file is ${stat.size} bytes; the limit is ${options.maxDocumentBytes} bytes.`,
     );
   }
+  if (stat.size > budget.total) {
+    return error(
+      `${version}:too_large`,
+      'too_large',
+      `The file is ${stat.size} bytes; a batch holds at most ${budget.total} bytes.`,
+    );
+  }
+  if (budget.used + stat.size > budget.total) return null; // taken by a later fire
   let bytes: Buffer;
   try {
     bytes = await readFile(real);
@@ -140,6 +156,7 @@ async function takeFile(
   }
   const hash = createHash('sha256').update(bytes).digest('hex');
   if (!(await claim(path, `${version}:${hash}`))) return null;
+  budget.used += bytes.byteLength;
   try {
     const inspected = inspectDocument(
       { bytes, filename: path },

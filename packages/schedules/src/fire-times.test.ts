@@ -1,7 +1,7 @@
 import { createTask } from 'node-cron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cronProblem, timeZoneProblem } from './cron-validation.ts';
-import { fireTimesBetween, nextFireTimes } from './fire-times.ts';
+import { cronProblem, intervalProblem, timeZoneProblem } from './cron-validation.ts';
+import { fireTimesBetween, nextFireTimes, shortestGapMs } from './fire-times.ts';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 const next = (cron: string, zone: string, from: string, count = 3) =>
@@ -124,5 +124,34 @@ describe('validation', () => {
     expect(timeZoneProblem('UTC')).toBeNull();
     expect(timeZoneProblem('Mars/Olympus')).toMatch(/unknown time zone/);
     expect(timeZoneProblem('+02:00')).toMatch(/not an offset/);
+  });
+});
+
+describe('shortest gap between fires (minimum interval)', () => {
+  const from = new Date('2026-12-04T10:00:00Z');
+  it.each([
+    ['* * * * * *', 1_000],
+    ['*/5 * * * * *', 5_000],
+    ['* * * * *', 60_000],
+    ['0 1,2 * * *', 3_600_000],
+    ['0,59 0,23 * * *', 60_000], // 23:59 → 00:00 the next day
+    ['*/10 * 1 * * *', 10_000], // only on the 1st of a month: a month ahead of `from`
+    ['30 1 * * *', 86_400_000],
+  ])('finds %s fires %i ms apart at the closest', (cron, gap) => {
+    expect(shortestGapMs(cron, 'UTC', { from })).toBe(gap);
+  });
+
+  it('sees the shorter day a daylight-saving change makes, within the year ahead', () => {
+    // 03:00 CET on 2027-03-27, then 03:00 CEST: 23 hours later.
+    expect(shortestGapMs('0 3 * * *', 'Europe/Berlin', { from })).toBe(86_400_000 - 3_600_000);
+  });
+
+  it('refuses crons firing more often than the minimum interval, accepts the rest', () => {
+    expect(intervalProblem('* * * * * *', 'UTC', 60, from)).toMatch(/every 1 s.*once every 60 s/);
+    expect(intervalProblem('*/30 * * * * *', 'UTC', 60, from)).toMatch(/every 30 s/);
+    expect(intervalProblem('* * * * *', 'UTC', 60, from)).toBeNull();
+    expect(intervalProblem('*/5 * * * *', 'UTC', 600, from)).toMatch(/every 300 s/);
+    expect(intervalProblem('0 1 * * *', 'UTC', 3_600, from)).toBeNull();
+    expect(intervalProblem('0 0 1 1 *', 'UTC', 60, from)).toBeNull(); // once in the horizon
   });
 });

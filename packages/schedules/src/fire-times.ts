@@ -121,6 +121,47 @@ export function fireTimesBetween(
   return { count, latest, capped: cursor.getTime() < latest.getTime() };
 }
 
+/**
+ * The shortest time between two consecutive fires of a cron expression in a zone, looking at
+ * the fires from `from` over `horizonMs` (default a year, so day-of-month and month patterns
+ * are seen) and at most `maxFires` of them (default 2,000). Stops early once a gap is shorter
+ * than `stopBelowMs`, which is what a minimum-interval check needs. Null when it fires at most
+ * once in the horizon.
+ *
+ * @example
+ * shortestGapMs('*\/5 * * * * *', 'UTC', { from: new Date() }); // 5000
+ * shortestGapMs('0 1,2 * * *', 'UTC', { from: new Date() }); // 3_600_000
+ */
+export function shortestGapMs(
+  cron: string,
+  timeZone: string,
+  options: { from: Date; horizonMs?: number; maxFires?: number; stopBelowMs?: number },
+): number | null {
+  const until = options.from.getTime() + (options.horizonMs ?? 366 * 86_400_000);
+  const maxFires = options.maxFires ?? 2_000;
+  let shortest: number | null = null;
+  let previous: Date | undefined;
+  let cursor = options.from;
+  for (let fires = 0; fires < maxFires; ) {
+    // In blocks, so a per-second cron stops after its first block.
+    const block = nextFireTimes(cron, timeZone, { from: cursor, count: 50 });
+    for (const fire of block) {
+      if (fire.getTime() > until) return shortest;
+      if (previous) {
+        const gap = fire.getTime() - previous.getTime();
+        if (shortest === null || gap < shortest) shortest = gap;
+        if (options.stopBelowMs !== undefined && gap < options.stopBelowMs) return shortest;
+      }
+      previous = fire;
+      fires++;
+    }
+    const last = block.at(-1);
+    if (!last || block.length < 50) return shortest;
+    cursor = last;
+  }
+  return shortest;
+}
+
 /** Searches back from `until` over growing spans, so a per-second cron costs a few steps. */
 function latestAtOrBefore(cron: string, timeZone: string, after: Date, until: Date): Date | null {
   const spans = [

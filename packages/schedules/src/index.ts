@@ -1,17 +1,22 @@
-export { cronProblem, timeZoneProblem } from './cron-validation.ts';
+export { cronProblem, intervalProblem, timeZoneProblem } from './cron-validation.ts';
 export {
   type CollectDirectoryOptions,
   type CollectedDirectory,
   collectDirectory,
 } from './directory-source.ts';
-export { fireTimesBetween, nextFireTimes } from './fire-times.ts';
-export { type InboxFolder, resolveInboxFolder } from './inbox-path.ts';
+export { fireTimesBetween, nextFireTimes, shortestGapMs } from './fire-times.ts';
+export { type InboxFolder, inboxRefusal, resolveInboxFolder } from './inbox-path.ts';
 export {
   fireKey,
   RedisRunCoordinator,
   type RedisRunCoordinatorOptions,
 } from './run-coordinator.ts';
-export { ScheduleFirer, type ScheduleFirerOptions } from './schedule-firer.ts';
+export {
+  type FireQuotas,
+  ScheduleFirer,
+  type ScheduleFirerOptions,
+  type TenantQuotaReader,
+} from './schedule-firer.ts';
 export { scheduleKeys } from './schedule-keys.ts';
 export {
   type CatchUpPolicy,
@@ -29,4 +34,9 @@ export {
   type UpdateScheduleBody,
   updateScheduleBody,
 } from './schedule-schemas.ts';
-export { ScheduleStore, type ScheduleStoreOptions, type StoredSchedule } from './schedule-store.ts';
+export {
+  ScheduleLimitError,
+  ScheduleStore,
+  type ScheduleStoreOptions,
+  type StoredSchedule,
+} from './schedule-store.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { textPdf } from '@nightshift/testkit/sample-documents';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { resolveInboxFolder } from './inbox-path.ts';
+import { inboxRefusal, resolveInboxFolder } from './inbox-path.ts';
 import { fireKey } from './run-coordinator.ts';
 import { schedulesUnderTest } from './schedules-under-test.ts';
 
@@ -144,33 +144,149 @@ describe('directory source', () => {
     expect(batch?.counts).toMatchObject({ total: 5, failed: 4, queued: 1 });
   });
 
-  it('refuses folders that escape the inbox through .. or a symlink', async () => {
-    await symlink(outside, join(inbox, 'sneaky'));
-    expect(await resolveInboxFolder('acme', [inbox])).toMatchObject({ ok: true });
-    expect(await resolveInboxFolder(join(inbox, 'acme'), [inbox])).toMatchObject({ ok: true });
-    expect(await resolveInboxFolder('acme/../../outside', [inbox])).toMatchObject({
-      ok: false,
-      message: expect.stringContaining('..'),
+  it("refuses folders outside the tenant's own inbox folder, with one answer for all", async () => {
+    await mkdir(join(inbox, 'globex', 'private'), { recursive: true });
+    await symlink(outside, join(inbox, 'acme', 'sneaky'));
+    await symlink(join(inbox, 'globex'), join(inbox, 'acme', 'neighbour'));
+    await writeFile(join(inbox, 'acme', 'file.txt'), 'not a folder');
+    expect(await resolveInboxFolder('acme', [inbox], 'acme')).toMatchObject({ ok: true });
+    expect(await resolveInboxFolder(join(inbox, 'acme'), [inbox], 'acme')).toMatchObject({
+      ok: true,
     });
-    expect(await resolveInboxFolder('sneaky', [inbox])).toMatchObject({
-      ok: false,
-      message: expect.stringContaining('outside'),
-    });
-    expect(await resolveInboxFolder(outside, [inbox])).toMatchObject({ ok: false });
-    expect(await resolveInboxFolder('acme', [])).toMatchObject({ ok: false });
+    // Another tenant's folder (existing or not), the inbox root, `..`, symlinks leading out,
+    // a file, a path that does not exist: all the same refusal, so nothing is learnt from it.
+    for (const path of [
+      'globex',
+      'globex/private',
+      join(inbox, 'globex'),
+      'globex/does-not-exist',
+      'initech',
+      '.',
+      inbox,
+      'acme/../globex',
+      'acme/../../outside',
+      'acme/sneaky',
+      'acme/neighbour',
+      'acme/file.txt',
+      'acme/does-not-exist',
+      outside,
+      '/etc',
+    ]) {
+      expect(await resolveInboxFolder(path, [inbox], 'acme'), path).toEqual({
+        ok: false,
+        message: inboxRefusal,
+      });
+    }
+    // Tenant names that would not name a sub-folder get no inbox at all.
+    expect(await resolveInboxFolder(inbox, [inbox], '..')).toMatchObject({ ok: false });
+    expect(await resolveInboxFolder(inbox, [inbox], '.')).toMatchObject({ ok: false });
+    expect(await resolveInboxFolder('acme', [], 'acme')).toMatchObject({ ok: false });
+  });
 
-    // Repointed after creation: checked again at every fire, recorded as a failed run.
+  it('checks the folder again at every fire: a symlink swapped in later does not lead out', async () => {
+    const daily = join(inbox, 'acme', 'daily');
+    await mkdir(daily);
+    await writeFile(join(daily, 'mine.txt'), 'Acme text.');
+    await mkdir(join(inbox, 'globex'));
+    await writeFile(join(inbox, 'globex', 'theirs.txt'), 'Globex secret.');
     const s = await t.store.create('acme', {
       name: 'dir',
       cron: '0 1 * * *',
-      source: directory('sneaky'),
+      source: directory('acme/daily'),
     });
-    const run = await t.firer({ inboxDirs: [inbox] }).fire(s.id, slot(0));
+    const firer = t.firer({ inboxDirs: [inbox] });
+    expect(await firer.fire(s.id, slot(0))).toMatchObject({ status: 'submitted', documents: 1 });
+
+    // The folder is swapped for a link to another tenant's folder after the schedule was made.
+    await rm(daily, { recursive: true });
+    await symlink(join(inbox, 'globex'), daily);
+    const run = await firer.fire(s.id, slot(1));
     expect(run).toMatchObject({
       status: 'failed',
       batchId: null,
-      errors: [{ code: 'source_refused' }],
+      errors: [{ code: 'source_refused', message: `source.path: ${inboxRefusal}` }],
     });
+    expect((await t.batches.list('acme', { limit: 10 })).data).toHaveLength(1);
+  });
+
+  it('takes no more bytes per fire than NIGHTSHIFT_MAX_BATCH_BYTES: the rest wait for the next', async () => {
+    const dir = join(inbox, 'acme');
+    for (const name of ['a.txt', 'b.txt', 'c.txt'])
+      await writeFile(join(dir, name), 'x'.repeat(400));
+    await writeFile(join(dir, 'huge.txt'), 'y'.repeat(900));
+    const s = await t.store.create('acme', { name: 'dir', cron: '0 1 * * *', source: directory() });
+    const firer = t.firer({
+      inboxDirs: [inbox],
+      quotas: { maxQueuedPerTenant: 100, maxBatchBytes: 850 },
+    });
+    const first = await firer.fire(s.id, slot(0));
+    // a and b fit (800 bytes); c would pass 850; huge can never fit and is an error at once.
+    expect(first).toMatchObject({
+      status: 'submitted',
+      documents: 3,
+      errors: [{ documentId: 'huge.txt', code: 'too_large' }],
+    });
+    expect(await firer.fire(s.id, slot(1))).toMatchObject({ status: 'submitted', documents: 1 });
+    expect(await firer.fire(s.id, slot(2))).toMatchObject({ status: 'empty' });
+  });
+});
+
+describe('quotas', () => {
+  const inlineTwo = { kind: 'inline' as const, documents: [{ text: 'One.' }, { text: 'Two.' }] };
+
+  it("records a fire that would pass the tenant's unfinished-documents quota as skipped_quota", async () => {
+    await t.tenantQuotas.set('acme', { maxQueuedDocuments: 5 });
+    const s = await t.store.create('acme', { name: 'q', cron: '0 1 * * *', source: inlineTwo });
+    const firer = t.firer({
+      quotas: { overrides: t.tenantQuotas, maxQueuedPerTenant: 100_000, maxBatchBytes: 10_000 },
+    });
+    const runs = [];
+    for (let i = 0; i < 4; i++) runs.push(await firer.fire(s.id, slot(i)));
+    expect(runs.map((r) => r?.status)).toEqual([
+      'submitted',
+      'submitted',
+      'skipped_quota',
+      'skipped_quota',
+    ]);
+    expect(runs[2]).toMatchObject({
+      batchId: null,
+      documents: 0,
+      errors: [{ code: 'queued_quota_exceeded', message: expect.stringContaining('quota of 5') }],
+    });
+    expect(await t.batches.unfinishedDocuments('acme')).toBe(4);
+    expect((await t.batches.list('acme', { limit: 10 })).data).toHaveLength(2);
+    expect((await t.store.runs(s.id)).map((r) => r.status)).toEqual([
+      'skipped_quota',
+      'skipped_quota',
+      'submitted',
+      'submitted',
+    ]);
+  });
+
+  it('applies the configured default when the tenant has no override, and concurrent fires cannot both pass', async () => {
+    const a = await t.store.create('acme', { name: 'a', cron: '0 1 * * *', source: inlineTwo });
+    const b = await t.store.create('acme', { name: 'b', cron: '0 1 * * *', source: inlineTwo });
+    const firer = t.firer({ quotas: { maxQueuedPerTenant: 3, maxBatchBytes: 10_000 } });
+    const runs = await Promise.all([firer.fire(a.id, slot(0)), firer.fire(b.id, slot(0))]);
+    expect(runs.map((r) => r?.status).sort()).toEqual(['skipped_quota', 'submitted']);
+    expect(await t.batches.unfinishedDocuments('acme')).toBe(2);
+  });
+
+  it('hands a skipped directory fire its files back: a later fire takes them', async () => {
+    const dir = join(inbox, 'acme');
+    await writeFile(join(dir, 'a.txt'), 'Waiting text.');
+    const s = await t.store.create('acme', { name: 'dir', cron: '0 1 * * *', source: directory() });
+    await t.tenantQuotas.set('acme', { maxQueuedDocuments: 1 });
+    const blocker = await t.store.create('acme', {
+      name: 'blocker',
+      cron: '0 1 * * *',
+      source: { kind: 'inline', documents: [{ text: 'Fills the quota.' }] },
+    });
+    const firer = t.firer({ inboxDirs: [inbox] });
+    expect(await firer.fire(blocker.id, slot(0))).toMatchObject({ status: 'submitted' });
+    expect(await firer.fire(s.id, slot(0))).toMatchObject({ status: 'skipped_quota' });
+    await t.tenantQuotas.set('acme', { maxQueuedDocuments: 2 });
+    expect(await firer.fire(s.id, slot(1))).toMatchObject({ status: 'submitted', documents: 1 });
   });
 });
 

@@ -1,4 +1,9 @@
-import type { BatchSubmitter, SubmittedDocument } from '@nightshift/batches';
+import {
+  type BatchSubmitter,
+  type SubmittedDocument,
+  type UnfinishedLimit,
+  UnfinishedQuotaError,
+} from '@nightshift/batches';
 import { inspectDocument, isDocumentError } from '@nightshift/documents';
 import type { Redis } from 'ioredis';
 import { collectDirectory } from './directory-source.ts';
@@ -7,6 +12,21 @@ import { resolveInboxFolder } from './inbox-path.ts';
 import { fireKey, type RedisRunCoordinator } from './run-coordinator.ts';
 import type { Schedule, ScheduleRun } from './schedule-schemas.ts';
 import type { ScheduleStore } from './schedule-store.ts';
+
+/** Per-tenant overrides of the quotas (`TenantQuotaStore` fits); a field left out: the default. */
+export interface TenantQuotaReader {
+  get(tenant: string): Promise<{ maxQueuedDocuments?: number; maxBatchBytes?: number }>;
+}
+
+/** The quotas every fire passes, as `POST /v1/batches` does. */
+export interface FireQuotas {
+  /** Per-tenant overrides; absent: the defaults apply to every tenant. */
+  overrides?: TenantQuotaReader;
+  /** `NIGHTSHIFT_MAX_QUEUED_PER_TENANT`: unfinished documents per tenant. */
+  maxQueuedPerTenant: number;
+  /** `NIGHTSHIFT_MAX_BATCH_BYTES`: bytes of files one directory fire takes. */
+  maxBatchBytes: number;
+}
 
 /** Options of {@link ScheduleFirer}. */
 export interface ScheduleFirerOptions {
@@ -24,6 +44,11 @@ export interface ScheduleFirerOptions {
   maxDocumentBytes: number;
   /** Most documents per batch (`NIGHTSHIFT_MAX_DOCUMENTS`). */
   maxDocuments: number;
+  /**
+   * The tenant's unfinished-documents quota, checked and counted atomically as each fire's
+   * batch is written (a refused fire is recorded `skipped_quota`), and the batch byte limit.
+   */
+  quotas: FireQuotas;
   /** File reader of directory sources (default `fs.readFile`). */
   readFile?: (path: string) => Promise<Buffer>;
   /** Clock. Default `() => new Date()`. */
@@ -48,7 +73,8 @@ class SourceError extends Error {
  * same per-slot keys themselves.
  *
  * @example
- * const firer = new ScheduleFirer({ store, submitter, redis, coordinator, inboxDirs, defaultModel, maxDocumentBytes, maxDocuments });
+ * const quotas = { overrides: tenantQuotas, maxQueuedPerTenant, maxBatchBytes };
+ * const firer = new ScheduleFirer({ store, submitter, redis, coordinator, inboxDirs, defaultModel, maxDocumentBytes, maxDocuments, quotas });
  * cron.createTask(s.cron, (ctx) => firer.fire(s.id, ctx.date), { name: s.id, distributed: true, runCoordinator: coordinator });
  */
 export class ScheduleFirer {
@@ -86,7 +112,12 @@ export class ScheduleFirer {
     };
     let collected: Collected | null = null;
     try {
-      collected = await this.#collect(schedule);
+      const overrides = (await this.#o.quotas.overrides?.get(stored.tenant)) ?? {};
+      collected = await this.#collect(
+        schedule,
+        stored.tenant,
+        overrides.maxBatchBytes ?? this.#o.quotas.maxBatchBytes,
+      );
       run.errors = collected.documents.flatMap((d) =>
         'error' in d ? [{ documentId: d.id, ...d.error }] : [],
       );
@@ -102,13 +133,24 @@ export class ScheduleFirer {
             : null,
           completionWindow: schedule.batch.completionWindow ?? '24h',
           scheduleId,
+          unfinishedLimit: {
+            max: overrides.maxQueuedDocuments ?? this.#o.quotas.maxQueuedPerTenant,
+            adding: collected.documents.filter((d) => 'content' in d).length,
+          } satisfies UnfinishedLimit,
         });
         run.status = 'submitted';
         run.batchId = batch.id;
         run.documents = collected.documents.length;
       }
     } catch (error) {
+      // Nothing was queued: a directory's files go back, to be taken by a later fire.
       await collected?.release();
+      if (error instanceof UnfinishedQuotaError) {
+        run.status = 'skipped_quota';
+        run.errors = [{ code: 'queued_quota_exceeded', message: quotaMessage(error) }];
+        await this.#o.store.recordRun(run);
+        return run;
+      }
       run.status = 'failed';
       run.errors = [
         {
@@ -162,7 +204,7 @@ export class ScheduleFirer {
     return run;
   }
 
-  async #collect(schedule: Schedule): Promise<Collected> {
+  async #collect(schedule: Schedule, tenant: string, maxBatchBytes: number): Promise<Collected> {
     const source = schedule.source;
     if (source.kind === 'inline') {
       return {
@@ -170,7 +212,8 @@ export class ScheduleFirer {
         release: async () => {},
       };
     }
-    const folder = await resolveInboxFolder(source.path, this.#o.inboxDirs);
+    // Checked again at every fire: a symlink swapped since creation must not lead out.
+    const folder = await resolveInboxFolder(source.path, this.#o.inboxDirs, tenant);
     if (!folder.ok) throw new SourceError('source_refused', `source.path: ${folder.message}`);
     return collectDirectory({
       redis: this.#o.redis,
@@ -179,6 +222,7 @@ export class ScheduleFirer {
       recursive: source.recursive,
       maxDocumentBytes: this.#o.maxDocumentBytes,
       maxDocuments: this.#o.maxDocuments,
+      maxBatchBytes,
       ...(this.#o.readFile ? { readFile: this.#o.readFile } : {}),
     });
   }
@@ -203,4 +247,9 @@ export class ScheduleFirer {
       return { id, error: { code: error.code, message: error.message } };
     }
   }
+}
+
+function quotaMessage(error: UnfinishedQuotaError): string {
+  const { tenant, unfinished, limit } = error;
+  return `Tenant '${tenant}' has ${unfinished} documents unfinished; this fire's ${limit.adding} would pass its quota of ${limit.max}. No batch was created.`;
 }

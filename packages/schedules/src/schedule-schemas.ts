@@ -32,8 +32,9 @@ export const inlineSource = z
   .strict();
 
 /**
- * Files (PDF or text) in a folder that must lie inside one of `NIGHTSHIFT_INBOX_DIRS`. Each
- * file is taken once; a file whose size, mtime or content changed counts as new.
+ * Files (PDF or text) in a folder that must lie inside the tenant's own sub-folder
+ * `<inbox>/<tenant>/` of one of `NIGHTSHIFT_INBOX_DIRS`. Each file is taken once; a file whose
+ * size, mtime or content changed counts as new.
  */
 export const directorySource = z
   .object({
@@ -110,9 +111,10 @@ export interface ScheduleRun {
   /**
    * `submitted`: a batch was created; `empty`: the source had nothing new; `failed`: the fire
    * could not create a batch (see `errors`); `missed`: fires passed while no scheduler ran and
-   * `catchUp` is `none`.
+   * `catchUp` is `none`; `skipped_quota`: the batch would have taken the tenant past its
+   * unfinished-documents quota, so none was created (a directory's files wait for the next fire).
    */
-  status: 'submitted' | 'empty' | 'failed' | 'missed';
+  status: 'submitted' | 'empty' | 'failed' | 'missed' | 'skipped_quota';
   /** The batch this fire created, or null. */
   batchId: string | null;
   /** Documents in the batch (including those recorded failed at once). */

@@ -2,6 +2,7 @@ import { createRedis } from '@nightshift/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { scheduleKeys } from './schedule-keys.ts';
+import { ScheduleLimitError, ScheduleStore } from './schedule-store.ts';
 import { schedulesUnderTest } from './schedules-under-test.ts';
 
 let t: Awaited<ReturnType<typeof schedulesUnderTest>>;
@@ -59,6 +60,28 @@ describe('ScheduleStore', () => {
       'cron',
       'timezone',
     ]);
+  });
+
+  it('caps schedules per tenant atomically: concurrent creates never pass the last slot', async () => {
+    const capped = new ScheduleStore({ redis: t.redis, maxSchedulesPerTenant: 3 });
+    const body = (name: string) => ({ name, cron: '0 1 * * *', source: inline });
+    await capped.create('acme', body('first'));
+    // Two slots left, ten creates at once: exactly two are written, the rest refused.
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => capped.create('acme', body(`racer ${i}`))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused).toHaveLength(8);
+    for (const r of refused)
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ScheduleLimitError);
+    expect((await capped.list('acme', { limit: 100 })).data).toHaveLength(3);
+    expect(await capped.ids()).toHaveLength(3);
+    // Another tenant has its own count; a delete frees a slot.
+    await capped.create('globex', body('theirs'));
+    const [one] = (await capped.list('acme', { limit: 1 })).data;
+    await capped.delete('acme', one?.id as string);
+    await expect(capped.create('acme', body('again'))).resolves.toMatchObject({ name: 'again' });
   });
 
   it('announces every change by counter and pub/sub', async () => {

@@ -18,7 +18,33 @@ export interface ScheduleStoreOptions {
   defaultTimezone?: string;
   /** Runs kept per schedule (oldest dropped). Default 500. */
   runsKept?: number;
+  /**
+   * Schedules one tenant may have (`NIGHTSHIFT_MAX_SCHEDULES_PER_TENANT`); `create` beyond it
+   * throws {@link ScheduleLimitError}. Default: no limit (schedulers only read).
+   */
+  maxSchedulesPerTenant?: number;
 }
+
+/** Thrown by `ScheduleStore.create` when the tenant already has its most schedules; nothing was written. */
+export class ScheduleLimitError extends Error {
+  override readonly name = 'ScheduleLimitError';
+
+  constructor(
+    readonly tenant: string,
+    readonly limit: number,
+  ) {
+    super(`tenant '${tenant}' already has ${limit} schedules, its most`);
+  }
+}
+
+// Counts and writes in one step, so two creates racing for the last slot cannot both pass.
+// KEYS: record, tenant's ids, all ids. ARGV: max (-1: none), id, record JSON.
+const createScript = `local max = tonumber(ARGV[1])
+if max >= 0 and redis.call('ZCARD', KEYS[2]) >= max then return 0 end
+redis.call('SET', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], 0, ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[2])
+return 1`;
 
 const compareAndSet = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
@@ -42,14 +68,19 @@ export class ScheduleStore {
   readonly #redis: Redis;
   readonly #defaultTimezone: string;
   readonly #runsKept: number;
+  readonly #maxPerTenant: number | undefined;
 
   constructor(options: ScheduleStoreOptions) {
     this.#redis = options.redis;
     this.#defaultTimezone = options.defaultTimezone ?? 'UTC';
     this.#runsKept = options.runsKept ?? 500;
+    this.#maxPerTenant = options.maxSchedulesPerTenant;
   }
 
-  /** Validates (throws ZodError naming fields) and stores a new schedule. */
+  /**
+   * Validates (throws ZodError naming fields) and stores a new schedule; throws
+   * {@link ScheduleLimitError} when the tenant already has `maxSchedulesPerTenant`.
+   */
   async create(tenant: string, body: CreateScheduleBody, now = new Date()): Promise<Schedule> {
     const input = createScheduleBody.parse(body);
     const at = now.toISOString();
@@ -67,12 +98,17 @@ export class ScheduleStore {
       updatedAt: at,
       armedAt: at,
     };
-    await this.#redis
-      .multi()
-      .set(scheduleKeys.record(schedule.id), JSON.stringify({ tenant, schedule }))
-      .zadd(scheduleKeys.tenant(tenant), 0, schedule.id)
-      .sadd(scheduleKeys.all, schedule.id)
-      .exec();
+    const written = await this.#redis.eval(
+      createScript,
+      3,
+      scheduleKeys.record(schedule.id),
+      scheduleKeys.tenant(tenant),
+      scheduleKeys.all,
+      String(this.#maxPerTenant ?? -1),
+      schedule.id,
+      JSON.stringify({ tenant, schedule }),
+    );
+    if (written !== 1) throw new ScheduleLimitError(tenant, this.#maxPerTenant ?? 0);
     await this.#changed(schedule.id);
     return schedule;
   }

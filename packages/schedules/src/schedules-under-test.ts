@@ -1,5 +1,6 @@
 import { BatchStore, BatchSubmitter } from '@nightshift/batches';
 import { createRedis } from '@nightshift/core';
+import { TenantQuotaStore } from '@nightshift/tenants';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { RedisRunCoordinator } from './run-coordinator.ts';
 import { ScheduleFirer, type ScheduleFirerOptions } from './schedule-firer.ts';
@@ -18,6 +19,7 @@ export async function schedulesUnderTest() {
   });
   const store = new ScheduleStore({ redis, defaultTimezone: 'Europe/Berlin' });
   const coordinator = new RedisRunCoordinator({ redis });
+  const tenantQuotas = new TenantQuotaStore({ redis });
   const firer = (extra: Partial<ScheduleFirerOptions> = {}) =>
     new ScheduleFirer({
       store,
@@ -28,6 +30,11 @@ export async function schedulesUnderTest() {
       defaultModel: 'qwen3:32b',
       maxDocumentBytes: 1024 * 1024,
       maxDocuments: 100,
+      quotas: {
+        overrides: tenantQuotas,
+        maxQueuedPerTenant: 100_000,
+        maxBatchBytes: 500 * 2 ** 20,
+      },
       ...extra,
     });
   return {
@@ -36,6 +43,7 @@ export async function schedulesUnderTest() {
     batches,
     store,
     coordinator,
+    tenantQuotas,
     firer,
     async close() {
       await submitter.close();

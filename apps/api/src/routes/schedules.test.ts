@@ -10,7 +10,9 @@ beforeAll(async () => {
   const root = await mkdtemp(join(tmpdir(), 'nightshift-api-inbox-'));
   inbox = join(root, 'inbox');
   await mkdir(join(inbox, 'acme'), { recursive: true });
+  await mkdir(join(inbox, 'globex', 'private'), { recursive: true });
   await symlink(tmpdir(), join(inbox, 'escape'));
+  await symlink(join(inbox, 'globex'), join(inbox, 'acme', 'neighbour'));
   api = await apiUnderTest({ NIGHTSHIFT_INBOX_DIRS: inbox, NIGHTSHIFT_TZ: 'Europe/Berlin' });
 });
 beforeEach(async () => {
@@ -78,11 +80,45 @@ describe('/v1/schedules', () => {
     expect(await fields(await send('POST', '/v1/schedules', body))).toContain(field);
   });
 
-  it('refuses directory sources outside the inbox, through .. or a symlink', async () => {
-    for (const path of ['../etc', 'escape', '/etc']) {
-      const body = { ...nightly, source: { kind: 'directory', path } };
-      expect(await fields(await send('POST', '/v1/schedules', body))).toEqual(['source.path']);
+  it("refuses directory sources outside the tenant's own inbox folder, saying the same for all", async () => {
+    const details = new Set<string>();
+    for (const path of [
+      '../etc',
+      'escape',
+      '/etc',
+      'globex', // another tenant's folder, which exists
+      'globex/private',
+      join(inbox, 'globex'),
+      'globex/nothing-here', // and paths that do not exist: the same answer
+      'initech',
+      'acme/nothing-here',
+      'acme/neighbour', // a link from acme's folder into globex's
+      '.',
+    ]) {
+      const response = await send('POST', '/v1/schedules', {
+        ...nightly,
+        source: { kind: 'directory', path },
+      });
+      expect(await fields(response.clone()), path).toEqual(['source.path']);
+      details.add(((await response.json()) as { detail: string }).detail);
     }
+    expect([...details]).toHaveLength(1);
+    // The owner may, and a PATCH is held to the same rule.
+    const own = await send(
+      'POST',
+      '/v1/schedules',
+      { ...nightly, source: { kind: 'directory', path: 'globex/private' } },
+      'globex-key',
+    );
+    expect(own.status).toBe(201);
+    const { id } = (await own.json()) as { id: string };
+    const stolen = await send(
+      'PATCH',
+      `/v1/schedules/${id}`,
+      { source: { kind: 'directory', path: 'acme' } },
+      'globex-key',
+    );
+    expect(await fields(stolen)).toEqual(['source.path']);
   });
 
   it('gets, lists, patches, shows runs and deletes; other tenants get 404', async () => {
