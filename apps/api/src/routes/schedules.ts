@@ -10,6 +10,7 @@ import {
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { idParam } from '../middleware/id-param.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { ProblemError, problem, validationProblem } from '../problem.ts';
 
@@ -95,12 +96,13 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     });
   });
 
-  app.get('/:id', async (c) => {
+  const validId = idParam({ name: 'id', kind: 'schedule', notFound });
+  app.get('/:id', validId, async (c) => {
     const schedule = await store.getForTenant(c.get('tenant'), c.req.param('id'));
     return schedule ? c.json(show(schedule)) : notFound(c, c.req.param('id'));
   });
 
-  app.patch('/:id', async (c) => {
+  app.patch('/:id', validId, async (c) => {
     const parsed = updateScheduleBody.safeParse(await readJson(c.req.raw));
     if (!parsed.success) throw validationProblem(parsed.error);
     await checkRefs(parsed.data);
@@ -108,12 +110,12 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     return schedule ? c.json(show(schedule)) : notFound(c, c.req.param('id'));
   });
 
-  app.delete('/:id', async (c) => {
+  app.delete('/:id', validId, async (c) => {
     const deleted = await store.delete(c.get('tenant'), c.req.param('id'));
     return deleted ? c.body(null, 204) : notFound(c, c.req.param('id'));
   });
 
-  app.get('/:id/runs', async (c) => {
+  app.get('/:id/runs', validId, async (c) => {
     const id = c.req.param('id');
     if (!(await store.getForTenant(c.get('tenant'), id))) return notFound(c, id);
     const query = runsQuery.safeParse(c.req.query());
