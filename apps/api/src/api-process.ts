@@ -84,7 +84,10 @@ export async function startApi(
         allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE,
         allowList: config.NIGHTSHIFT_WEBHOOK_ALLOW_LIST,
       });
-      return check.ok ? { ok: true } : { ok: false, detail: check.detail };
+      if (check.ok) return { ok: true };
+      // The client hears only that the address is refused; the resolved address stays here.
+      logger.info({ reason: check.reason, why: check.logDetail }, 'webhook url refused');
+      return { ok: false, detail: check.detail };
     },
     logError: (error) => logger.error({ err: error }, 'unhandled error'),
     logger,
