@@ -6,5 +6,7 @@ COPY apps ./apps
 COPY packages ./packages
 RUN npm ci --omit=dev
 ENV NODE_ENV=production
+# The API binds loopback unless told; in a container it must take connections from outside.
+ENV HOST=0.0.0.0
 USER node
 CMD ["node", "--import", "tsx", "apps/api/src/main.ts"]

@@ -1,4 +1,3 @@
-import { type ServerType, serve } from '@hono/node-server';
 import { BatchStore, BatchSubmitter, FairShare } from '@nightshift/batches';
 import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
@@ -6,11 +5,14 @@ import { checkWebhookUrl } from '@nightshift/webhooks';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import { HotLane } from './hot-lane.ts';
+import { listenHttp } from './http-listener.ts';
 import { hotLaneAdmission } from './middleware/hot-admission.ts';
 import { createWebhookDependencies } from './routes/deliveries.ts';
 
 /** A running API: its address and how to stop it gracefully. */
 export interface RunningApi {
+  /** The address the server is bound to (`HOST`). */
+  host: string;
   port: number;
   /** Stops accepting (readyz turns 503), finishes requests in flight, closes connections. */
   stop(): Promise<void>;
@@ -84,20 +86,26 @@ export async function startApi(
         allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE,
         allowList: config.NIGHTSHIFT_WEBHOOK_ALLOW_LIST,
       });
-      return check.ok ? { ok: true } : { ok: false, detail: check.detail };
+      if (check.ok) return { ok: true };
+      // The client hears only that the address is refused; the resolved address stays here.
+      logger.info({ reason: check.reason, why: check.logDetail }, 'webhook url refused');
+      return { ok: false, detail: check.detail };
     },
     logError: (error) => logger.error({ err: error }, 'unhandled error'),
     logger,
   });
 
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, () => resolve(s));
+  const { server, host, port } = await listenHttp({
+    fetch: app.fetch,
+    port: config.PORT,
+    host: config.HOST,
+    requestTimeoutMs: config.NIGHTSHIFT_REQUEST_TIMEOUT_S * 1000,
+    headersTimeoutMs: config.NIGHTSHIFT_HEADERS_TIMEOUT_S * 1000,
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info({ port }, 'api listening');
+  logger.info({ host, port }, 'api listening');
 
   return {
+    host,
     port,
     async stop() {
       accepting = false;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,5 +37,14 @@ describe('ensureDevSecrets', () => {
     expect(secrets).toMatchObject({ apiKeys: 'acme:k1,beta:k2', apiKeysSource: 'environment' });
     expect(secrets.webhookSecretSource).toBe('generated');
     expect(firstKey(secrets.apiKeys)).toEqual({ tenant: 'acme', key: 'k1' });
+  });
+
+  it('tightens a kept file that an older start or a user left readable to 0600', async () => {
+    const file = join(dataDir, 'dev.env');
+    await writeFile(file, 'NIGHTSHIFT_API_KEYS=dev:nsk_old\nNIGHTSHIFT_WEBHOOK_SECRET=whsec_old\n');
+    await chmod(file, 0o644);
+    const secrets = await ensureDevSecrets({ dataDir, env: {} });
+    expect(secrets).toMatchObject({ apiKeysSource: 'kept', webhookSecretSource: 'kept' });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 });

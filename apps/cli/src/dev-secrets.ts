@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateWebhookSecret } from '@nightshift/webhooks';
 
@@ -63,6 +63,8 @@ export async function ensureDevSecrets(options: EnsureDevSecretsOptions): Promis
       mode: 0o600,
     });
   }
+  // `mode` applies only when the file is created: tighten one an older start or a user left open.
+  if (changed || Object.keys(kept).length > 0) await chmod(file, 0o600);
   return { apiKeys, apiKeysSource, webhookSecret, webhookSecretSource, file };
 }
 

@@ -40,7 +40,7 @@ export function formatLogLine(service: string, line: string, options: FormatLogO
       entry = undefined;
     }
   }
-  if (!entry) return `${name} ${line}`;
+  if (!entry) return `${name} ${escapeControls(line)}`;
   const time =
     typeof entry.time === 'number' ? new Date(entry.time).toISOString().slice(11, 19) : '--:--:--';
   const level = levels[entry.level as number] ?? String(entry.level ?? 'info');
@@ -48,10 +48,54 @@ export function formatLogLine(service: string, line: string, options: FormatLogO
   const styledLevel = levelStyle[level] ? paint(levelStyle[level], levelText) : levelText;
   const fields = Object.entries(entry)
     .filter(([key]) => !hidden.has(key))
-    .map(([key, value]) => `${key}=${formatValue(value)}`);
-  return [name, paint('dim', time), styledLevel, String(entry.msg ?? ''), ...fields]
+    .map(([key, value]) => `${escapeControls(key)}=${escapeControls(formatValue(value))}`);
+  const message = escapeControls(String(entry.msg ?? ''));
+  return [name, paint('dim', time), styledLevel, message, ...fields]
     .filter((part) => part !== '')
     .join(' ');
+}
+
+/**
+ * C0 and C1 controls, DEL, line and paragraph separators and bidi overrides: what a terminal
+ * acts on (ESC starts colour, cursor and title sequences, CSI is U+009B, CR rewrites the line)
+ * or what reorders the text a reader sees.
+ */
+function isControl(code: number): boolean {
+  return (
+    code <= 0x1f ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069)
+  );
+}
+
+const named: Record<number, string> = { 9: '\\t', 10: '\\n', 13: '\\r' };
+
+/**
+ * Text from a log line with every control character written as a visible escape (`\x1b`,
+ * `\r`, `\u202e`), so a request path such as `/\x1b[2J` is shown, never obeyed. Request
+ * paths, headers and error messages reach the local terminal through the apps' logs.
+ *
+ * @example
+ * escapeControls('/v1/\u001b[31mred\r'); // '/v1/\\x1b[31mred\\r'
+ */
+export function escapeControls(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (!isControl(code)) {
+      out += text[i];
+      continue;
+    }
+    out +=
+      named[code] ??
+      (code <= 0xff
+        ? `\\x${code.toString(16).padStart(2, '0')}`
+        : `\\u${code.toString(16).padStart(4, '0')}`);
+  }
+  return out;
 }
 
 function formatValue(value: unknown): string {

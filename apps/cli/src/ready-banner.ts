@@ -4,10 +4,11 @@ import type { SecretSource } from './dev-secrets.ts';
 export interface BannerFacts {
   /** `http://127.0.0.1:<port>` */
   apiUrl: string;
-  /** The key used in the examples, and its tenant. */
+  /** The key used in the examples, and its tenant. Printed only when this CLI generated it. */
   key: string;
   tenant: string;
   keySource: SecretSource;
+  /** Printed only when this CLI generated it. */
   webhookSecret: string;
   webhookSecretSource: SecretSource;
   /** `.nightshift/dev.env` */
@@ -20,23 +21,34 @@ export interface BannerFacts {
   services: string[];
 }
 
-const sourceNote: Record<SecretSource, string> = {
-  environment: 'from the environment',
+const sourceNote: Record<Exclude<SecretSource, 'environment'>, string> = {
   kept: 'kept from an earlier start in',
   generated: 'generated now, kept in',
 };
 
 /**
  * The "ready" text: where things run, the dev secrets, and copy-paste curl examples for a
- * batch and a hot-lane summary with the real key and port.
+ * batch and a hot-lane summary with the real port. Secrets this CLI generated (and keeps in
+ * `.nightshift/dev.env`, mode 0600) are shown; secrets from the environment never are: the
+ * banner names the variable and the examples use `$KEY`, so terminal scrollback, screen shares
+ * and CI logs do not collect an operator's real keys.
  *
  * @example
  * stdout.write(readyBanner(facts));
  */
 export function readyBanner(facts: BannerFacts): string {
-  const auth = `-H 'authorization: Bearer ${facts.key}'`;
-  const where = (source: SecretSource) =>
-    source === 'environment' ? sourceNote[source] : `${sourceNote[source]} ${facts.secretsFile}`;
+  const keyFromEnv = facts.keySource === 'environment';
+  const key = keyFromEnv ? '$KEY' : facts.key;
+  const auth = keyFromEnv ? `-H "authorization: Bearer $KEY"` : `-H 'authorization: Bearer ${key}'`;
+  const kept = (source: Exclude<SecretSource, 'environment'>) =>
+    `${sourceNote[source]} ${facts.secretsFile}, mode 0600`;
+  const keyLine = keyFromEnv
+    ? `from NIGHTSHIFT_API_KEYS (tenant ${facts.tenant}; not shown)`
+    : `${facts.key}   (tenant ${facts.tenant}; ${kept(facts.keySource as 'kept' | 'generated')})`;
+  const secretLine =
+    facts.webhookSecretSource === 'environment'
+      ? 'from NIGHTSHIFT_WEBHOOK_SECRET (not shown)'
+      : `${facts.webhookSecret}   (${kept(facts.webhookSecretSource)})`;
   const sample =
     'Nightshift queues batches of documents and summarizes them on idle GPUs at night. ' +
     'A hot lane still answers single documents at any hour. Webhooks report each finished batch.';
@@ -44,11 +56,17 @@ export function readyBanner(facts: BannerFacts): string {
     '',
     `Nightshift is ready (${facts.services.join(', ')}).`,
     `  API             ${facts.apiUrl}   (docs: ${facts.apiUrl}/docs)`,
-    `  Redis           ${facts.redisUrl}${facts.redisDir ? `   (launched here; data in ${facts.redisDir})` : '   (REDIS_URL)'}`,
+    `  Redis           ${withoutPassword(facts.redisUrl)}${facts.redisDir ? `   (launched here; data in ${facts.redisDir})` : '   (REDIS_URL)'}`,
     `  Provider        ${facts.provider}`,
-    `  API key         ${facts.key}   (tenant ${facts.tenant}; ${where(facts.keySource)})`,
-    `  Webhook secret  ${facts.webhookSecret}   (${where(facts.webhookSecretSource)})`,
+    `  API key         ${keyLine}`,
+    `  Webhook secret  ${secretLine}`,
     '',
+    ...(keyFromEnv
+      ? [
+          `The examples read your key from $KEY: export KEY=<a ${facts.tenant} key from NIGHTSHIFT_API_KEYS>`,
+          '',
+        ]
+      : []),
     'Submit a batch:',
     `  curl -sS ${facts.apiUrl}/v1/batches ${auth} \\`,
     `    -H 'content-type: application/json' \\`,
@@ -62,11 +80,23 @@ export function readyBanner(facts: BannerFacts): string {
     `    -H 'content-type: application/json' -d '{"text":"${sample}"}'`,
     '',
     'With the CLI (progress bar, exit codes):',
-    `  NIGHTSHIFT_URL=${facts.apiUrl} NIGHTSHIFT_API_KEY=${facts.key} npx nightshift submit --wait report.pdf`,
+    `  NIGHTSHIFT_URL=${facts.apiUrl} NIGHTSHIFT_API_KEY=${keyFromEnv ? '"$KEY"' : key} npx nightshift submit --wait report.pdf`,
     '',
     'Ctrl-C stops everything.',
     '',
   ].join('\n');
+}
+
+/** A Redis URL with its password (from the operator's `REDIS_URL`) masked. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(REDIS_URL is not a URL)';
+  }
 }
 
 /** The provider line from the worker's `summarization provider` log entry. */

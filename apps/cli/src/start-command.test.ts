@@ -77,6 +77,43 @@ describe('nightshift start', () => {
     for (const pid of pids) expect(isAlive(pid), `pid ${pid} still runs`).toBe(false);
   }, 60_000);
 
+  it('never prints API keys or a webhook secret that came from the environment', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'nightshift-start-'));
+    const key = 'ns_from-the-environment-0123456789abcdef';
+    const secret = 'whsec_ZnJvbS10aGUtZW52aXJvbm1lbnQtMDEyMzQ1Njc4OWFi';
+    const stack = spawnCli(['start', '--home', own], {
+      NIGHTSHIFT_API_KEYS: `ops:${key},other:ns_second-key-abcdef0123456789`,
+      NIGHTSHIFT_WEBHOOK_SECRET: secret,
+      NIGHTSHIFT_PROVIDER: 'extractive',
+      NIGHTSHIFT_GPU_PROBE: 'none',
+      PORT: '0',
+    });
+    try {
+      await stack.waitForStdout(/Ctrl-C stops everything/);
+      const out = stack.stdout();
+      for (const value of [key, secret, 'ns_second-key-abcdef0123456789']) {
+        expect(out).not.toContain(value);
+        expect(stack.stderr()).not.toContain(value);
+      }
+      expect(out).toContain('from NIGHTSHIFT_API_KEYS (tenant ops; not shown)');
+      expect(out).toContain('from NIGHTSHIFT_WEBHOOK_SECRET (not shown)');
+      // npm start binds loopback and prints the address it listens on; $KEY fills the examples.
+      const url = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      expect(url).toBeDefined();
+      const batches = await fetch(`${url}/v1/batches`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(batches.status).toBe(200);
+      expect(out).toContain(`curl -sS ${url}/v1/batches -H "authorization: Bearer $KEY"`);
+      stack.proc.kill('SIGINT');
+      expect(await stack.exited).toBe(0);
+    } finally {
+      if (stack.proc.exitCode === null) stack.proc.kill('SIGTERM');
+      await stack.exited;
+      await rm(own, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('stops the rest and exits 1 when a service dies', async () => {
     const own = await mkdtemp(join(tmpdir(), 'nightshift-start-'));
     const stack = spawnCli(['start', '--home', own], {

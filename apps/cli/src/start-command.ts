@@ -16,7 +16,7 @@ const startupTimeoutMs = 60_000;
 const drainTimeoutMs = 35_000;
 
 type Outcome =
-  | { kind: 'ready'; port: number; provider: string }
+  | { kind: 'ready'; url: string; provider: string }
   | { kind: 'failed'; error: Error }
   | { kind: 'exit'; name: string; code: number | null; signal: NodeJS.Signals | null }
   | { kind: 'signal' };
@@ -110,7 +110,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<ExitCodeV
     );
     const started = await Promise.race([ready, died, stopRequested]);
     if (started.kind === 'ready') {
-      const apiUrl = `http://127.0.0.1:${started.port}`;
+      const apiUrl = started.url;
       io.stdout.write(
         readyBanner({
           apiUrl,
@@ -154,14 +154,20 @@ async function waitForStack(children: ChildService[], ollamaHost: string): Promi
   const api = byName.get('api') as ChildService;
   const worker = byName.get('worker') as ChildService;
   const listening = JSON.parse(await api.waitForLine(/"msg":"api listening"/, startupTimeoutMs));
-  const port = Number(listening.port);
+  const url = reachableUrl(String(listening.host ?? '127.0.0.1'), Number(listening.port));
   const [providerLine] = await Promise.all([
     worker.waitForLine(/"msg":"summarization provider"/, startupTimeoutMs),
     worker.waitForLine(/"msg":"worker running"/, startupTimeoutMs),
     byName.get('notifier')?.waitForLine(/"msg":"notifier running"/, startupTimeoutMs),
-    waitForReadyz(`http://127.0.0.1:${port}/readyz`, startupTimeoutMs),
+    waitForReadyz(`${url}/readyz`, startupTimeoutMs),
   ]);
-  return { kind: 'ready', port, provider: describeProvider(JSON.parse(providerLine), ollamaHost) };
+  return { kind: 'ready', url, provider: describeProvider(JSON.parse(providerLine), ollamaHost) };
+}
+
+/** The URL to print for the address the API bound: a wildcard (`HOST=0.0.0.0`) is reached on loopback. */
+function reachableUrl(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '::') return `http://127.0.0.1:${port}`;
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
 }
 
 async function waitForReadyz(url: string, timeoutMs: number): Promise<void> {

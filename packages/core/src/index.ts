@@ -1,7 +1,14 @@
 export * from './api-schemas.ts';
 export * from './batch-schemas.ts';
 export { type Config, ConfigError, durationMs, loadConfig } from './config.ts';
-export { newBatchId, newScheduleId } from './ids.ts';
+export {
+  type IdKind,
+  idPatterns,
+  idSchemas,
+  newBatchId,
+  newScheduleId,
+  tenantNamePattern,
+} from './ids.ts';
 export * from './job-payloads.ts';
 export { LuaScript } from './lua-script.ts';
 export {

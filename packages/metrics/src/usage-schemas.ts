@@ -1,6 +1,18 @@
 import { z } from 'zod';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a UTC day, YYYY-MM-DD');
+/**
+ * Whether `YYYY-MM-DD` names a day that exists. `Date.parse` rolls `2026-02-30` over into
+ * March instead of refusing it, so the parsed day must print back as the same text.
+ */
+export function isCalendarDay(text: string): boolean {
+  const at = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === text;
+}
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a UTC day, YYYY-MM-DD')
+  .refine(isCalendarDay, 'not a day of the calendar (YYYY-MM-DD)');
 
 /** Query of `GET /v1/usage`: UTC days `from`..`to` inclusive; `to` defaults to today. */
 export const usageQuery = z.object({

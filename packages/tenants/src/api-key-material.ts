@@ -24,5 +24,5 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** Tenant names follow `NIGHTSHIFT_API_KEYS`: letters, digits, `_`, `.`, `-`; at most 64. */
-export const tenantNamePattern = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Tenant names follow `NIGHTSHIFT_API_KEYS` (one definition, in core). */
+export { tenantNamePattern } from '@nightshift/core';

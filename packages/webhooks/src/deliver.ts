@@ -132,7 +132,12 @@ function describeError(
   timeoutMs: number,
 ): Pick<AttemptOutcome, 'decision' | 'error'> {
   const blocked = findCause(err, (e) => e.code === 'ERR_WEBHOOK_SSRF_BLOCKED');
-  if (blocked) return { decision: 'refused', error: `ssrf_blocked: ${blocked.message}` };
+  if (blocked) {
+    // The attempt log is shown to the tenant: name its own host, never the address it resolved to.
+    const host = (blocked as { hostname?: unknown }).hostname;
+    const error = `ssrf_blocked: ${typeof host === 'string' ? `${host} ` : ''}resolves to an address that is not allowed`;
+    return { decision: 'refused', error };
+  }
   const timeoutCodes = [
     'UND_ERR_HEADERS_TIMEOUT',
     'UND_ERR_BODY_TIMEOUT',

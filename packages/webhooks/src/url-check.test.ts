@@ -92,6 +92,23 @@ describe('checkWebhookUrl', () => {
     expect(good).toMatchObject({ ok: true, addresses: ['93.184.215.14', '2606:2800:220:1::1'] });
   });
 
+  it('tells the client only that the address is refused; the log detail keeps the rest', async () => {
+    const failing: LookupAll = async () => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+    };
+    const unresolvable = await checkWebhookUrl('https://db.internal/', { lookup: failing });
+    const internal = await checkWebhookUrl('https://db.internal/', {
+      lookup: answers('10.20.30.40'),
+    });
+    const loopback = await checkWebhookUrl('http://localhost:9/hook');
+    for (const result of [unresolvable, internal, loopback]) {
+      if (result.ok) throw new Error('expected a refusal');
+      expect(result.detail).toBe('the host does not resolve to an address that is allowed');
+    }
+    expect(internal).toMatchObject({ logDetail: expect.stringContaining('10.20.30.40 (private)') });
+    expect(unresolvable).toMatchObject({ logDetail: expect.stringContaining('ENOTFOUND') });
+  });
+
   it('calls a name that does not resolve unresolvable', async () => {
     const failing: LookupAll = async () => {
       throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });

@@ -21,10 +21,16 @@ export type UrlCheckResult =
     }
   | {
       ok: false;
-      /** Machine-readable reason, fit for a problem+json `detail` or a log. */
+      /** Machine-readable reason, for logs and metrics. */
       reason: UrlRefusalReason;
-      /** A sentence for humans. */
+      /**
+       * A sentence for the client (problem+json `detail`): it names no address and no resolved
+       * name, and reads the same for a host that does not resolve and one that resolves to a
+       * refused address, so the answer cannot map what internal names resolve to.
+       */
       detail: string;
+      /** The full story (host, address, range, resolver error), for server logs only. */
+      logDetail: string;
       /** The refused address, when the reason is an address. */
       address?: string;
       /** The ipaddr.js range the refused address fell in (`private`, `loopback`, …). */
@@ -38,6 +44,13 @@ export type LookupAll = (hostname: string) => Promise<{ address: string; family:
 export interface CheckWebhookUrlOptions extends AddressPolicyOptions {
   /** Resolver; defaults to the system's (`dns.promises.lookup` with `all: true`). */
   lookup?: LookupAll;
+}
+
+/** What the client hears about a host that does not resolve or resolves to a refused address. */
+const notAllowed = 'the host does not resolve to an address that is allowed';
+
+function refuse(reason: UrlRefusalReason, detail: string, logDetail = detail) {
+  return { ok: false as const, reason, detail, logDetail };
 }
 
 const systemLookup: LookupAll = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
@@ -59,24 +72,16 @@ export async function checkWebhookUrl(
   try {
     url = new URL(input);
   } catch {
-    return { ok: false, reason: 'invalid_url', detail: 'not an absolute URL' };
+    return refuse('invalid_url', 'not an absolute URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return {
-      ok: false,
-      reason: 'scheme_not_allowed',
-      detail: `scheme ${url.protocol} is not allowed; use http or https`,
-    };
+    return refuse('scheme_not_allowed', `scheme ${url.protocol} is not allowed; use http or https`);
   }
   if (url.username !== '' || url.password !== '') {
-    return {
-      ok: false,
-      reason: 'credentials_not_allowed',
-      detail: 'credentials in the URL are not allowed',
-    };
+    return refuse('credentials_not_allowed', 'credentials in the URL are not allowed');
   }
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (host === '') return { ok: false, reason: 'invalid_url', detail: 'URL has no host' };
+  if (host === '') return refuse('invalid_url', 'URL has no host');
 
   let addresses: string[];
   if (isIP(host) !== 0) {
@@ -86,10 +91,10 @@ export async function checkWebhookUrl(
       addresses = (await (options.lookup ?? systemLookup)(host)).map((a) => a.address);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
-      return { ok: false, reason: 'unresolvable', detail: `${host} does not resolve (${code})` };
+      return refuse('unresolvable', notAllowed, `${host} does not resolve (${code})`);
     }
     if (addresses.length === 0) {
-      return { ok: false, reason: 'unresolvable', detail: `${host} has no address` };
+      return refuse('unresolvable', notAllowed, `${host} has no address`);
     }
   }
 
@@ -97,13 +102,8 @@ export async function checkWebhookUrl(
   for (const address of addresses) {
     const verdict = judgeAddress(host, address, options.allowPrivate ?? false, list);
     if (!verdict.allowed) {
-      return {
-        ok: false,
-        reason: 'private_address',
-        detail: `${host} resolves to ${address} (${verdict.range}), which is not a public address`,
-        address,
-        range: verdict.range,
-      };
+      const why = `${host} resolves to ${address} (${verdict.range}), which is not a public address`;
+      return { ...refuse('private_address', notAllowed, why), address, range: verdict.range };
     }
   }
   return { ok: true, url, addresses };

@@ -7,6 +7,7 @@ import {
 } from '@nightshift/tenants';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { idParam } from '../middleware/id-param.ts';
 import { isJsonContentType } from '../middleware/json-bodies-only.ts';
 import { ProblemError, problem, validationProblem } from '../problem.ts';
 
@@ -79,7 +80,12 @@ export function adminKeyRoutes(options: AdminKeyRoutesOptions) {
     return c.json({ object: 'list', data: await keys.list(tenant || undefined) });
   });
 
-  app.delete('/keys/:id', async (c) => {
+  const validKeyId = idParam({
+    name: 'id',
+    kind: 'apiKey',
+    notFound: (c, id) => problem(c, 404, 'key-not-found', `No live API key '${id}'.`),
+  });
+  app.delete('/keys/:id', validKeyId, async (c) => {
     const id = c.req.param('id');
     if (await keys.revoke(id)) return c.body(null, 204);
     return problem(c, 404, 'key-not-found', `No live API key '${id}'.`);
@@ -90,13 +96,17 @@ export function adminKeyRoutes(options: AdminKeyRoutesOptions) {
     return { tenant, overrides, effective: { ...options.defaults, ...overrides } };
   };
 
-  app.get('/tenants/:tenant/quota', async (c) => c.json(await quotaView(c.req.param('tenant'))));
+  const validTenant = idParam({
+    name: 'tenant',
+    kind: 'tenant',
+    notFound: (c, tenant) => problem(c, 404, 'tenant-not-found', `No tenant '${tenant}'.`),
+  });
+  app.get('/tenants/:tenant/quota', validTenant, async (c) =>
+    c.json(await quotaView(c.req.param('tenant'))),
+  );
 
-  app.put('/tenants/:tenant/quota', async (c) => {
+  app.put('/tenants/:tenant/quota', validTenant, async (c) => {
     const tenant = c.req.param('tenant');
-    if (!tenantNamePattern.test(tenant)) {
-      return problem(c, 422, 'validation-error', 'tenant: letters, digits, _ . - only');
-    }
     const body = quotaBody.safeParse(await readJson(c.req.raw));
     if (!body.success) throw validationProblem(body.error);
     const quota: TenantQuota = {};

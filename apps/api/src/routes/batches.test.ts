@@ -171,6 +171,18 @@ describe('POST /v1/batches', () => {
       );
       expect(String(problem.detail)).toMatch(/^webhook\.url/);
     }
+    // What a name resolves to stays on the server: the answer names no address and no range.
+    const problem = await expectProblem(
+      await api.postJson('/v1/batches', {
+        documents: [{ text: 'x' }],
+        webhook: { url: 'http://localhost:9/hook' },
+      }),
+      422,
+    );
+    expect(problem.detail).toBe(
+      'webhook.url: the host does not resolve to an address that is allowed',
+    );
+    expect(JSON.stringify(problem)).not.toMatch(/127\.0\.0\.1|::1|loopback/);
     expect(await coldJobs()).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { stream } from 'hono/streaming';
 import { type BatchIntake, type IntakeLimits, intakeJson } from '../batch-intake.ts';
 import { queuedQuotaProblem } from '../batch-quotas.ts';
+import { idParam } from '../middleware/id-param.ts';
 import { streamedBodyLimit } from '../middleware/streamed-body-limit.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { intakeMultipartStream } from '../multipart-intake.ts';
@@ -111,12 +112,14 @@ export function batchRoutes(options: BatchRoutesOptions) {
     });
   });
 
-  app.get('/:id', async (c) => {
+  const validId = idParam({ name: 'id', kind: 'batch', notFound });
+
+  app.get('/:id', validId, async (c) => {
     const batch = await store.getForTenant(c.get('tenant'), c.req.param('id'));
     return batch ? c.json(batch) : notFound(c, c.req.param('id'));
   });
 
-  app.get('/:id/results', async (c) => {
+  app.get('/:id/results', validId, async (c) => {
     const id = c.req.param('id');
     if (!(await store.getForTenant(c.get('tenant'), id))) return notFound(c, id);
     c.header('content-type', 'application/x-ndjson');
@@ -125,7 +128,7 @@ export function batchRoutes(options: BatchRoutesOptions) {
     });
   });
 
-  app.post('/:id/cancel', async (c) => {
+  app.post('/:id/cancel', validId, async (c) => {
     const batch = await submitter.cancel(c.get('tenant'), c.req.param('id'));
     return batch ? c.json(batch) : notFound(c, c.req.param('id'));
   });

@@ -1,8 +1,12 @@
+import { newWebhookId } from '@nightshift/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiUnderTest } from '../test-support/api-under-test.ts';
 
 let api: Awaited<ReturnType<typeof apiUnderTest>>;
 let batchId: string;
+// Real `webhook-id`s: the routes refuse anything not shaped like one.
+const listed = newWebhookId();
+const retried = newWebhookId();
 
 const attempt = (status: number) => ({
   at: new Date().toISOString(),
@@ -37,12 +41,12 @@ afterAll(async () => {
 
 describe('delivery log API', () => {
   it("lists every attempt of a batch's deliveries", async () => {
-    await seed('msg_list1', 'acme', 'failed');
+    await seed(listed, 'acme', 'failed');
     const res = await api.app.request(`/v1/batches/${batchId}/deliveries`, { headers: api.auth() });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: Record<string, unknown>[] };
     expect(body.data[0]).toMatchObject({
-      id: 'msg_list1',
+      id: listed,
       object: 'delivery',
       state: 'failed',
       url: 'https://hooks.example.com/in',
@@ -56,26 +60,26 @@ describe('delivery log API', () => {
     expect(
       (await api.app.request(`/v1/batches/${batchId}/deliveries`, { headers: other })).status,
     ).toBe(404);
-    expect((await api.app.request('/v1/deliveries/msg_list1', { headers: other })).status).toBe(
+    expect((await api.app.request(`/v1/deliveries/${listed}`, { headers: other })).status).toBe(
       404,
     );
-    const retry = await api.postJson('/v1/deliveries/msg_list1/retry', {}, 'globex-key');
+    const retry = await api.postJson(`/v1/deliveries/${listed}/retry`, {}, 'globex-key');
     expect(retry.status).toBe(404);
     expect(retry.headers.get('content-type')).toBe('application/problem+json');
   });
 
   it('queues a retry under the same webhook-id, and refuses a second while it is pending', async () => {
-    await seed('msg_retry1', 'acme', 'failed');
-    const res = await api.postJson('/v1/deliveries/msg_retry1/retry', {});
+    await seed(retried, 'acme', 'failed');
+    const res = await api.postJson(`/v1/deliveries/${retried}/retry`, {});
     expect(res.status).toBe(202);
-    expect(await res.json()).toMatchObject({ id: 'msg_retry1', state: 'pending' });
-    const job = await api.webhooks.outbox.queue.getJob('msg_retry1');
-    expect(job?.data).toMatchObject({ deliveryId: 'msg_retry1', tenant: 'acme' });
+    expect(await res.json()).toMatchObject({ id: retried, state: 'pending' });
+    const job = await api.webhooks.outbox.queue.getJob(retried);
+    expect(job?.data).toMatchObject({ deliveryId: retried, tenant: 'acme' });
     expect(JSON.parse(job?.data.body ?? '{}')).toEqual({
       type: 'batch.completed',
-      id: 'msg_retry1',
+      id: retried,
     });
-    const again = await api.postJson('/v1/deliveries/msg_retry1/retry', {});
+    const again = await api.postJson(`/v1/deliveries/${retried}/retry`, {});
     expect(again.status).toBe(409);
   });
 

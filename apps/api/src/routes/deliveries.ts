@@ -14,6 +14,7 @@ import {
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { idParam } from '../middleware/id-param.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { ProblemError, problem, validationProblem } from '../problem.ts';
 
@@ -50,11 +51,12 @@ export function deliveryRoutes(options: DeliveryRoutesOptions) {
   const { store, deliveries, outbox } = options;
   const app = new Hono<{ Variables: TenantVariables }>();
 
-  app.get('/batches/:id/deliveries', async (c) => {
+  const validBatchId = idParam({ name: 'id', kind: 'batch', notFound: batchNotFound });
+  const validDeliveryId = idParam({ name: 'id', kind: 'delivery', notFound });
+
+  app.get('/batches/:id/deliveries', validBatchId, async (c) => {
     const id = c.req.param('id');
-    if (!(await store.getForTenant(c.get('tenant'), id))) {
-      return problem(c, 404, 'batch-not-found', `No batch '${id}' for this API key.`);
-    }
+    if (!(await store.getForTenant(c.get('tenant'), id))) return batchNotFound(c, id);
     const data = (await deliveries.forBatch(id)).map(present);
     return c.json({ object: 'list', data });
   });
@@ -67,12 +69,12 @@ export function deliveryRoutes(options: DeliveryRoutesOptions) {
     return c.json({ object: 'replay', since: since.toISOString(), ...result }, 202);
   });
 
-  app.get('/deliveries/:id', async (c) => {
+  app.get('/deliveries/:id', validDeliveryId, async (c) => {
     const delivery = await deliveries.getForTenant(c.get('tenant'), c.req.param('id'));
     return delivery ? c.json(present(delivery)) : notFound(c, c.req.param('id'));
   });
 
-  app.post('/deliveries/:id/retry', async (c) => {
+  app.post('/deliveries/:id/retry', validDeliveryId, async (c) => {
     const id = c.req.param('id');
     const outcome = await outbox.redeliver(c.get('tenant'), id);
     if (outcome === 'not_found') return notFound(c, id);
@@ -162,6 +164,10 @@ function present(d: Delivery) {
 
 function notFound(c: Parameters<typeof problem>[0], id: string) {
   return problem(c, 404, 'delivery-not-found', `No delivery '${id}' for this API key.`);
+}
+
+function batchNotFound(c: Parameters<typeof problem>[0], id: string) {
+  return problem(c, 404, 'batch-not-found', `No batch '${id}' for this API key.`);
 }
 
 async function readJson(request: Request): Promise<unknown> {

@@ -11,6 +11,7 @@ import {
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { idParam } from '../middleware/id-param.ts';
 import { streamedBodyLimit } from '../middleware/streamed-body-limit.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { ProblemError, problem, validationProblem } from '../problem.ts';
@@ -135,12 +136,13 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     });
   });
 
-  app.get('/:id', async (c) => {
+  const validId = idParam({ name: 'id', kind: 'schedule', notFound });
+  app.get('/:id', validId, async (c) => {
     const schedule = await store.getForTenant(c.get('tenant'), c.req.param('id'));
     return schedule ? c.json(show(schedule)) : notFound(c, c.req.param('id'));
   });
 
-  app.patch('/:id', bodyLimit, async (c) => {
+  app.patch('/:id', validId, bodyLimit, async (c) => {
     const tenant = c.get('tenant');
     const parsed = updateScheduleBody.safeParse(await readJson(c.req.raw));
     if (!parsed.success) throw validationProblem(parsed.error);
@@ -156,12 +158,12 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     return schedule ? c.json(show(schedule)) : notFound(c, c.req.param('id'));
   });
 
-  app.delete('/:id', async (c) => {
+  app.delete('/:id', validId, async (c) => {
     const deleted = await store.delete(c.get('tenant'), c.req.param('id'));
     return deleted ? c.body(null, 204) : notFound(c, c.req.param('id'));
   });
 
-  app.get('/:id/runs', async (c) => {
+  app.get('/:id/runs', validId, async (c) => {
     const id = c.req.param('id');
     if (!(await store.getForTenant(c.get('tenant'), id))) return notFound(c, id);
     const query = runsQuery.safeParse(c.req.query());

@@ -64,4 +64,25 @@ describe('GET /v1/usage', () => {
     }
     expect((await api.app.request('/v1/usage?from=2025-01-01')).status).toBe(401);
   });
+  it('refuses days that are not on the calendar, and reversed ranges, naming the field', async () => {
+    const fieldsOf = async (query: string) => {
+      const response = await api.app.request(`/v1/usage?${query}`, { headers: api.auth() });
+      expect(response.status, query).toBe(422);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      return ((await response.json()) as { errors: { field: string }[] }).errors.map(
+        (e) => e.field,
+      );
+    };
+    for (const from of ['2026-02-30', '2025-02-29', '2026-04-31', '2026-13-01', '2026-00-10']) {
+      expect(await fieldsOf(`from=${from}&to=2026-05-01`)).toEqual(['from']);
+    }
+    expect(await fieldsOf('from=2026-02-01&to=2026-02-30')).toEqual(['to']);
+    expect(await fieldsOf('from=2026-03-02&to=2026-03-01')).toEqual(['to']);
+    expect(await fieldsOf('from=2999-01-01')).toEqual(['from']); // `to` defaults to today
+    const leap = await api.app.request('/v1/usage?from=2024-02-29&to=2024-03-01', {
+      headers: api.auth(),
+    });
+    expect(leap.status).toBe(200);
+    expect(((await leap.json()) as { data: unknown[] }).data).toHaveLength(2);
+  });
 });

@@ -30,8 +30,10 @@ export function usageRoutes(options: UsageRoutesOptions) {
       daysBetween(from, to);
     } catch (error) {
       const message = (error as Error).message;
-      throw new ProblemError(422, 'validation-error', `to: ${message}`, {
-        errors: [{ field: 'to', message }],
+      // A defaulted `to` is not the client's mistake: a `from` in the future is.
+      const field = query.data.to === undefined ? 'from' : 'to';
+      throw new ProblemError(422, 'validation-error', `${field}: ${message}`, {
+        errors: [{ field, message }],
       });
     }
     return c.json(
