@@ -107,6 +107,14 @@ describe('extractDocument: decompression bombs', () => {
     expect(growth).toBeLessThan(64 * MiB);
   });
 
+  it('counts every stream pdf.js decodes, also the object and cross-reference streams it opens the file with', async () => {
+    // pdf-lib writes its objects into compressed object streams and a cross-reference stream:
+    // a budget of 1 byte is passed while the document is opened, before any page is read.
+    const bytes = await textPdf(['Small and harmless.']);
+    expect(Buffer.from(bytes).toString('latin1')).toContain('/ObjStm');
+    expect(await codeOf(bytes, { maxDecodedBytes: 1 })).toBe('pdf_too_large');
+  });
+
   it('still reads normal PDFs under the default budget', async () => {
     const pages = Array.from(
       { length: 20 },
