@@ -1,7 +1,9 @@
 /**
- * PDF extraction (issue 7): pages per second read by `extractDocument` (pdf-parse on pdf.js,
- * with its limits, timeout and clean-up) against pdf.js called directly (legacy build,
+ * PDF extraction (issue 7): pages per second read by `extractDocument` (pdf.js with its limits,
+ * decode budget, timeout and clean-up) against pdf.js called directly (legacy build,
  * `getTextContent` per page) on the same generated multi-page PDF, alternately in one process.
+ * Once `extractDocument` has loaded pdf.js, both paths run its worker code with the decode-budget
+ * hook (installed process-wide); the hook costs one call per decode-buffer doubling.
  *
  * Run: `npx tsx bench/pdf.bench.ts`.
  */

@@ -1,4 +1,5 @@
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import { inflationBombPdf } from '@nightshift/testkit/pdf-bombs';
 import { freePort, type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import {
   corruptPdf,
@@ -97,6 +98,8 @@ describe('the whole stack as separate processes', () => {
     );
     form.append('file', new Blob([await scannedPdf()], { type: 'application/pdf' }), 'scan.pdf');
     form.append('file', new Blob([await corruptPdf()], { type: 'application/pdf' }), 'broken.pdf');
+    // 3 KB that inflate to 1 GiB: refused by the worker's decode budget, the worker lives on.
+    form.append('file', new Blob([inflationBombPdf()], { type: 'application/pdf' }), 'bomb.pdf');
     form.append('file', new Blob([notAPdf('png')], { type: 'application/pdf' }), 'fake.pdf');
     form.append('options', JSON.stringify({ webhook: { url: receiver.url } }));
     const pdfs = await stack.postForm(form);
@@ -126,7 +129,7 @@ describe('the whole stack as separate processes', () => {
     const pdfBody = pdfEvent.body as BatchEventBody;
     expect(pdfBody.type).toBe('batch.completed');
     expect(pdfBody.data.status).toBe('completed_with_errors');
-    expect(pdfBody.data.counts).toMatchObject({ total: 5, succeeded: 1, failed: 4 });
+    expect(pdfBody.data.counts).toMatchObject({ total: 6, succeeded: 1, failed: 5 });
     const pdfResults = await stack.results(pdfs.body.id);
     expect(
       pdfResults.map((r) => [r.documentId, r.status, (r.error as { code?: string })?.code]),
@@ -135,6 +138,7 @@ describe('the whole stack as separate processes', () => {
       ['locked.pdf', 'failed', 'pdf_encrypted'],
       ['scan.pdf', 'failed', 'pdf_no_text'],
       ['broken.pdf', 'failed', 'pdf_corrupt'],
+      ['bomb.pdf', 'failed', 'pdf_too_large'],
       ['fake.pdf', 'failed', 'not_a_pdf'],
     ]);
   });

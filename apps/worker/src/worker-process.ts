@@ -70,7 +70,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     chainFor: modelChains(config, provider, (attempt) => void meter.fallback(attempt)),
     numCtx: config.NIGHTSHIFT_NUM_CTX,
     maxTokens: config.NIGHTSHIFT_MAX_TOKENS,
-    documentLimits: { maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES },
+    documentLimits: {
+      maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES,
+      maxDecodedBytes: config.NIGHTSHIFT_PDF_MAX_DECODED_BYTES,
+    },
   });
   const store = new BatchStore({
     redis: commands,

@@ -13,6 +13,8 @@
  * - `pdf_encrypted`: the PDF needs a password to open.
  * - `pdf_no_text`: the PDF opens but has no extractable text (e.g. scanned pages, images only).
  * - `pdf_timeout`: extraction ran past `timeoutMs` (pathological files).
+ * - `pdf_too_large`: the PDF's compressed streams inflate to more than `maxDecodedBytes`
+ *   (a decompression bomb).
  *
  * @example
  * ```ts
@@ -29,6 +31,7 @@ export const documentErrorCodes = [
   'pdf_encrypted',
   'pdf_no_text',
   'pdf_timeout',
+  'pdf_too_large',
 ] as const;
 
 /** One of {@link documentErrorCodes}. */

@@ -1,25 +1,9 @@
-import type { PDFParse } from 'pdf-parse';
+import type { PDFDocumentLoadingTask } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { DocumentError, isDocumentError } from './errors.ts';
 import type { DocumentLimits } from './limits.ts';
 import { normalizeText } from './normalize-text.ts';
-
-let pdfParse: Promise<typeof import('pdf-parse')> | undefined;
-
-/**
- * pdf-parse is loaded with the first PDF, not at start: text-only work never pays for pdf.js
- * (tens of MB of code), nor for the core-js polyfills of its legacy build. One of them swaps
- * the process's `JSON.parse` for a wrapper that only matters to revivers reading source text
- * (pdf.js passes none) and slowed every JSON parse on a busy worker; it is put back.
- */
-function loadPdfParse(): Promise<typeof import('pdf-parse')> {
-  pdfParse ??= (async () => {
-    const nativeParse = JSON.parse;
-    const loaded = await import('pdf-parse');
-    JSON.parse = nativeParse;
-    return loaded;
-  })();
-  return pdfParse;
-}
+import { DecodeBudget, loadBudgetedPdfjs, trackDecoding } from './pdf-decode-budget.ts';
+import { readPageText, type TextAllowance } from './pdf-page-text.ts';
 
 /** Text of a PDF, normalized, with pages joined by a blank line. */
 export interface PdfText {
@@ -31,48 +15,102 @@ export interface PdfText {
 
 class Timeout extends Error {}
 
-/** pdf.js errors keep their class names across the worker boundary; pdf-parse re-creates them. */
-function toDocumentError(error: unknown): DocumentError {
-  if (isDocumentError(error)) return error;
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'PasswordException') {
-    return new DocumentError('pdf_encrypted', 'The PDF is password-protected.', { cause: error });
+/**
+ * Characters of all kinds pdf.js may hand over, as a multiple of `maxTextChars`: whitespace
+ * shrinks when normalized, so it is not held against the limit, but a page that is almost all
+ * whitespace must not grow without end either.
+ */
+const rawTextFactor = 4;
+
+function tooMuchText(limits: DocumentLimits): DocumentError {
+  return new DocumentError(
+    'too_large',
+    `The PDF has more than ${limits.maxTextChars} characters of text.`,
+  );
+}
+
+function tooLarge(budget: DecodeBudget): DocumentError {
+  return new DocumentError(
+    'pdf_too_large',
+    `The PDF's compressed streams inflate to more than ${budget.maxBytes} bytes.`,
+  );
+}
+
+/**
+ * Stops the read between chunks of text: past `maxTextChars` characters that normalizing keeps
+ * (the normalized text is at least that long, so it would be refused anyway), past
+ * `rawTextFactor` times that counting everything, past the decode budget, the deadline or abort.
+ */
+function allowanceFor(
+  limits: DocumentLimits,
+  budget: DecodeBudget,
+  deadline: number,
+  signal: AbortSignal | undefined,
+): TextAllowance {
+  let raw = 0;
+  let kept = 0;
+  return {
+    take(texts) {
+      signal?.throwIfAborted();
+      if (budget.exceeded) throw tooLarge(budget);
+      if (Date.now() >= deadline) throw new Timeout();
+      for (const text of texts) {
+        raw += text.length;
+        kept += keptLength(text);
+      }
+      if (kept > limits.maxTextChars || raw > limits.maxTextChars * rawTextFactor) {
+        throw tooMuchText(limits);
+      }
+    },
+  };
+}
+
+/**
+ * Characters of `text` that {@link normalizeText} keeps whatever surrounds them: all but
+ * whitespace and the control characters it removes.
+ */
+function keptLength(text: string): number {
+  let kept = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x20 || (code >= 0x7f && code <= 0xa0)) continue;
+    if (code >= 0x2000 && (code <= 0x200a || code === 0x202f || code === 0x205f)) continue;
+    if (code === 0x3000 || code === 0xfeff) continue;
+    kept++;
   }
-  const reason = error instanceof Error && error.message ? `: ${error.message}` : '';
-  return new DocumentError('pdf_corrupt', `The PDF could not be read${reason}`, { cause: error });
+  return kept;
 }
 
 async function readPages(
-  parser: PDFParse,
+  task: PDFDocumentLoadingTask,
   limits: DocumentLimits,
+  budget: DecodeBudget,
   deadline: number,
   signal: AbortSignal | undefined,
 ): Promise<PdfText> {
+  const doc = await task.promise;
+  const pages = doc.numPages;
+  if (pages > limits.maxPages) {
+    throw new DocumentError(
+      'too_large',
+      `The PDF has ${pages} pages; the limit is ${limits.maxPages}.`,
+    );
+  }
+  const allowance = allowanceFor(limits, budget, deadline, signal);
   const texts: string[] = [];
   let chars = 0;
-  let pages = 1;
-  // Page by page (not one getText()) so the page count is known after the first page, and the
-  // deadline, abort signal and character budget are checked between pages.
   for (let num = 1; num <= pages; num++) {
     signal?.throwIfAborted();
+    if (budget.exceeded) throw tooLarge(budget);
     if (Date.now() >= deadline) throw new Timeout();
-    const result = await parser.getText({ partial: [num], pageJoiner: '' });
-    pages = result.total;
-    if (pages > limits.maxPages) {
-      throw new DocumentError(
-        'too_large',
-        `The PDF has ${pages} pages; the limit is ${limits.maxPages}.`,
-      );
-    }
-    const text = normalizeText(result.pages[0]?.text ?? '');
+    const page = await doc.getPage(num);
+    const text = normalizeText(await readPageText(page, allowance));
+    page.cleanup();
+    // pdf.js skips a sub-stream or glyph that failed, so a page can end "fine" past the budget.
+    if (budget.exceeded) throw tooLarge(budget);
     if (text === '') continue;
     chars += text.length + (texts.length > 0 ? 2 : 0);
-    if (chars > limits.maxTextChars) {
-      throw new DocumentError(
-        'too_large',
-        `The PDF has more than ${limits.maxTextChars} characters of text.`,
-      );
-    }
+    if (chars > limits.maxTextChars) throw tooMuchText(limits);
     texts.push(text);
   }
   const text = texts.join('\n\n');
@@ -85,10 +123,28 @@ async function readPages(
   return { text, pages };
 }
 
+/** pdf.js errors keep their class names across its (in-process) worker boundary. */
+function toDocumentError(error: unknown, budget: DecodeBudget): DocumentError {
+  if (budget.exceeded) return tooLarge(budget);
+  if (isDocumentError(error)) return error;
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'PasswordException') {
+    return new DocumentError('pdf_encrypted', 'The PDF is password-protected.', { cause: error });
+  }
+  const reason = error instanceof Error && error.message ? `: ${error.message}` : '';
+  return new DocumentError('pdf_corrupt', `The PDF could not be read${reason}`, { cause: error });
+}
+
 /**
- * Extracts the text of a PDF with pdf-parse (pdf.js). The caller's bytes are copied, because
- * pdf.js takes ownership of (detaches) the buffer it is given. The parser is always destroyed,
- * also after a timeout or abort, so pdf.js frees the document.
+ * Extracts the text of a PDF with pdf.js, page by page, within `maxPages`, `maxTextChars`,
+ * `maxDecodedBytes` and `timeoutMs`. The caller's bytes are copied, because pdf.js takes
+ * ownership of (detaches) the buffer it is given. The document is always destroyed, also after
+ * a refusal, timeout or abort, so pdf.js frees it.
+ *
+ * Memory: what pdf.js inflates for this document is counted as it decodes and stopped at
+ * `maxDecodedBytes` (`pdf_too_large`), and its text is counted as pdf.js streams it and stopped
+ * at `maxTextChars` (`too_large`), so one document holds at most about those two amounts,
+ * whatever its compression ratio, and each of a worker's slots is bounded on its own.
  *
  * In Node, pdf.js parses on the calling thread, so the timeout is cooperative: it fires between
  * pdf.js's asynchronous steps, not inside one long synchronous step.
@@ -99,21 +155,22 @@ export async function extractPdfText(
   signal?: AbortSignal,
 ): Promise<PdfText> {
   signal?.throwIfAborted();
-  const { PDFParse, VerbosityLevel } = await loadPdfParse();
+  const { getDocument, VerbosityLevel } = await loadBudgetedPdfjs();
   signal?.throwIfAborted();
-  const parser = new PDFParse({
+  const task = getDocument({
     data: new Uint8Array(bytes),
     verbosity: VerbosityLevel.ERRORS,
     // Untrusted input: never compile code from PDF content (cf. CVE-2024-4367).
     isEvalSupported: false,
   });
+  const budget = new DecodeBudget(limits.maxDecodedBytes);
+  const untrack = trackDecoding(task.docId, budget);
   const deadline = Date.now() + limits.timeoutMs;
-  const work = readPages(parser, limits, deadline, signal);
-  // Destroy once the work settles, whatever wins the race below; during loading pdf-parse has
-  // no document to destroy yet, so an early destroy alone could leak it.
+  const work = readPages(task, limits, budget, deadline, signal);
+  // Destroy once the work settles, whatever wins the race below.
   const cleanup = work.then(
-    () => parser.destroy(),
-    () => parser.destroy(),
+    () => task.destroy(),
+    () => task.destroy(),
   );
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -130,7 +187,7 @@ export async function extractPdfText(
     const wasInterrupted = error instanceof Timeout || signal?.aborted === true;
     if (wasInterrupted) {
       // Stop the running parse now; `cleanup` destroys again (idempotent) once it settles.
-      void parser.destroy().catch(() => {});
+      void task.destroy().catch(() => {});
       cleanup.catch(() => {});
     } else {
       await cleanup.catch(() => {});
@@ -142,9 +199,11 @@ export async function extractPdfText(
         `Reading the PDF took longer than ${limits.timeoutMs} ms.`,
       );
     }
-    throw toDocumentError(error);
+    throw toDocumentError(error, budget);
   } finally {
     clearTimeout(timer);
     if (onAbort) signal?.removeEventListener('abort', onAbort);
+    // Counted until pdf.js is done with the document: an interrupted parse runs on until destroyed.
+    void cleanup.then(untrack, untrack);
   }
 }

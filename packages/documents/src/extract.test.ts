@@ -1,3 +1,4 @@
+import { inflationBombPdf } from '@nightshift/testkit/pdf-bombs';
 import {
   corruptPdf,
   encryptedPdf,
@@ -137,6 +138,9 @@ describe('every error code', () => {
       pdf_encrypted: extractPdf(await encryptedPdf()),
       pdf_no_text: extractPdf(await scannedPdf()),
       pdf_timeout: extractPdf(await textPdf(['slow']), { timeoutMs: 0 }),
+      pdf_too_large: extractPdf(inflationBombPdf({ inflatedBytes: 2 * 1024 * 1024, layers: 1 }), {
+        maxDecodedBytes: 1024 * 1024,
+      }),
     };
     expect(Object.keys(producers).sort()).toEqual([...documentErrorCodes].sort());
     for (const [code, produce] of Object.entries(producers)) {

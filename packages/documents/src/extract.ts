@@ -36,9 +36,9 @@ export interface ExtractOptions {
 
 /**
  * Turns a document into normalized text, in the worker. Text is normalized and checked against
- * `maxTextChars`; a PDF is parsed with pdf-parse within `maxPages`, `maxTextChars` and
- * `timeoutMs`. Refusals throw {@link DocumentError} with `pdf_corrupt`, `pdf_encrypted`,
- * `pdf_no_text`, `pdf_timeout`, `too_large` or `empty`.
+ * `maxTextChars`; a PDF is parsed with pdf.js within `maxPages`, `maxTextChars`,
+ * `maxDecodedBytes` and `timeoutMs`. Refusals throw {@link DocumentError} with `pdf_corrupt`,
+ * `pdf_encrypted`, `pdf_no_text`, `pdf_timeout`, `pdf_too_large`, `too_large` or `empty`.
  *
  * @example
  * ```ts

@@ -11,6 +11,11 @@ export interface DocumentLimits {
   maxTextChars: number;
   /** Longest a PDF extraction may run, in milliseconds, before it is refused as `pdf_timeout`. Default 60,000. */
   timeoutMs: number;
+  /**
+   * Most bytes a PDF's compressed streams may inflate to, all together, while its text is read;
+   * more is refused as `pdf_too_large` the moment pdf.js's decoding passes it. Default 64 MiB.
+   */
+  maxDecodedBytes: number;
 }
 
 /**
@@ -26,6 +31,7 @@ export const defaultDocumentLimits: Readonly<DocumentLimits> = Object.freeze({
   maxPages: 2000,
   maxTextChars: 5_000_000,
   timeoutMs: 60_000,
+  maxDecodedBytes: 64 * 1024 * 1024,
 });
 
 /** Fills missing (or undefined) fields of `limits` from {@link defaultDocumentLimits}. */
@@ -35,5 +41,6 @@ export function resolveDocumentLimits(limits: Partial<DocumentLimits> = {}): Doc
     maxPages: limits.maxPages ?? defaultDocumentLimits.maxPages,
     maxTextChars: limits.maxTextChars ?? defaultDocumentLimits.maxTextChars,
     timeoutMs: limits.timeoutMs ?? defaultDocumentLimits.timeoutMs,
+    maxDecodedBytes: limits.maxDecodedBytes ?? defaultDocumentLimits.maxDecodedBytes,
   };
 }
