@@ -14,7 +14,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { DeliveryLog, WebhookOutbox } from '@nightshift/batches';
+import { DeliveryLog, enqueueFinalEvent, WebhookOutbox } from '@nightshift/batches';
 import { type BatchObject, createRedis } from '@nightshift/core';
 import { startRedis } from '@nightshift/testkit/redis-harness';
 import {
@@ -24,7 +24,6 @@ import {
   WEBHOOK_BACKOFF_TYPE,
 } from '@nightshift/webhooks';
 import { Agent, request } from 'undici';
-import { enqueueFinalEvent } from '../apps/notifier/src/batch-finalizer.ts';
 
 /** One measured load. */
 export interface WebhookBenchRow {

@@ -87,6 +87,7 @@ export async function startStack(options: StackOptions) {
         status: string;
         counts: Record<string, number>;
         usage: Record<string, number>;
+        completedAt: string | null;
       };
     },
     async results(id: string) {

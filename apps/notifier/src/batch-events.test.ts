@@ -1,9 +1,8 @@
-import { enqueueDocumentEvent } from '@nightshift/batches';
+import { enqueueDocumentEvent, finalDeliveryId } from '@nightshift/batches';
 import { type ColdJobData, keyPrefix, queueNames } from '@nightshift/core';
 import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finalDeliveryId } from './batch-finalizer.ts';
 import { type NotifierHarness, notifierHarness } from './test-support/notifier-harness.ts';
 
 let h: NotifierHarness;
@@ -16,9 +15,8 @@ beforeAll(async () => {
   h = await notifierHarness('0s,200ms,400ms');
   receiver = await startWebhookReceiver({ secret: h.defaultSecret });
   h.startSender();
-  h.startFinalizer();
-  // Stands in for the GPU worker: records each document done, which lets the flow's parent
-  // (the batch) reach the finalizer.
+  // Stands in for the GPU worker: records each document done; the record of a batch's last
+  // document ends the batch and queues its final event.
   cold = new Worker<ColdJobData>(
     queueNames.cold,
     async (job) => {

@@ -1,14 +1,8 @@
-import { BatchStore, DeliveryLog, WebhookOutbox, WebhookSecretStore } from '@nightshift/batches';
+import { DeliveryLog, WebhookSecretStore } from '@nightshift/batches';
 import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
 import { MetricsRecorder, nightshiftMetrics } from '@nightshift/metrics';
-import {
-  attemptsForSchedule,
-  createSafeDispatcher,
-  parseRetrySchedule,
-  WEBHOOK_BACKOFF_TYPE,
-} from '@nightshift/webhooks';
+import { createSafeDispatcher, parseRetrySchedule } from '@nightshift/webhooks';
 import type { Logger } from 'pino';
-import { createBatchFinalizer } from './batch-finalizer.ts';
 import { cachedSecrets } from './secret-cache.ts';
 import { createWebhookSender } from './webhook-sender.ts';
 
@@ -26,8 +20,9 @@ export interface NotifierTuning {
 }
 
 /**
- * Starts the notifier: finalizes batches whose documents are all done and delivers their
- * signed webhooks.
+ * Starts the notifier: it delivers the signed webhooks queued on `webhooks` (retries, dead
+ * letters, 410s). It only delivers: batches end, and their events are queued, where their last
+ * document is recorded, so a batch's status never waits for a notifier.
  *
  * @example
  * const notifier = await startNotifier(loadConfig(process.env), logger);
@@ -47,22 +42,13 @@ export async function startNotifier(
   if (policy.warning) logger.warn(policy.warning);
 
   const keepMs = durationMs(config.NIGHTSHIFT_RESULT_TTL);
-  const store = new BatchStore({ redis: client, resultTtlMs: keepMs });
   const deliveries = new DeliveryLog(client, keepMs);
   const secrets = new WebhookSecretStore({
     redis: client,
     defaultSecret: config.NIGHTSHIFT_WEBHOOK_SECRET,
   });
   const schedule = parseRetrySchedule(config.NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE);
-  const outbox = new WebhookOutbox({
-    connection: client,
-    deliveries,
-    attempts: attemptsForSchedule(schedule),
-    backoffType: WEBHOOK_BACKOFF_TYPE,
-    keepMs,
-  });
   const lock = tuning.lockMs ? { lockMs: tuning.lockMs, stalledIntervalMs: tuning.lockMs } : {};
-  const finalizer = createBatchFinalizer({ connection: blocking, store, outbox, ...lock });
   const recorder = new MetricsRecorder({ redis: client });
   const sender = createWebhookSender({
     connection: blocking,
@@ -79,12 +65,6 @@ export async function startNotifier(
     onAttempt: (outcome) =>
       recorder.inc(nightshiftMetrics.webhookAttempts, { outcome: outcome.decision }),
   });
-  finalizer.on('completed', (job, status) =>
-    logger.info(
-      { tenant: job.data.tenant, batchId: job.data.batchId, jobId: job.id, status },
-      'batch finalized',
-    ),
-  );
   sender.on('completed', (job) =>
     logger.info(
       {
@@ -109,9 +89,7 @@ export async function startNotifier(
       'webhook attempt failed',
     ),
   );
-  for (const worker of [finalizer, sender]) {
-    worker.on('error', (error) => logger.error({ err: error.message }, 'notifier worker error'));
-  }
+  sender.on('error', (error) => logger.error({ err: error.message }, 'notifier worker error'));
   logger.info(
     { schedule, allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE },
     'notifier running',
@@ -119,8 +97,7 @@ export async function startNotifier(
 
   return {
     async stop() {
-      await Promise.all([finalizer.close(), sender.close()]);
-      await outbox.close();
+      await sender.close();
       client.disconnect();
       blocking.disconnect();
     },

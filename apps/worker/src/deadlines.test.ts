@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 describe('batch deadlines', () => {
-  it('expires what is unfinished at expiresAt and hands the batch to the finalizer', async () => {
+  it('expires what is unfinished at expiresAt: the batch ends expired, and its parent job is settled', async () => {
     harness = await workerUnderTest(redis, { NIGHTSHIFT_COLD_WINDOWS: 'never' });
     const batch = await harness.submit(
       [sampleTexts.meetingNotes, sampleTexts.customerEmail],
@@ -30,19 +30,24 @@ describe('batch deadlines', () => {
       },
     );
     await harness.worker.deadlines.check();
-    await until(
-      async () => (await harness?.batch(batch.id))?.counts.expired === 2,
-      5_000,
-      'expired',
-    );
+    // Final in the same step that expired the last document: no other process involved.
+    expect(await harness.batch(batch.id)).toMatchObject({
+      status: 'expired',
+      counts: { expired: 2, succeeded: 0 },
+      completedAt: expect.any(String),
+    });
     const parents = new Queue(queueNames.batches, {
       connection: harness.client,
       prefix: keyPrefix,
     });
-    expect(await (await parents.getJob(batch.id))?.getState()).toBe('waiting');
+    // The worker consumes the batch's BullMQ parent once its children are gone.
+    await until(
+      async () => (await (await parents.getJob(batch.id))?.getState()) === 'completed',
+      5_000,
+      'parent job settled',
+    );
+    expect((await parents.getJob(batch.id))?.returnvalue).toBe('expired');
     await parents.close();
-    const final = await harness.store.finalize(batch.id);
-    expect(final?.batch).toMatchObject({ status: 'expired', counts: { expired: 2, succeeded: 0 } });
   });
 
   it('runs cold work outside the window when the deadline would be missed at the current pace', async () => {

@@ -1,16 +1,7 @@
-import {
-  type BatchStore,
-  DeliveryLog,
-  enqueueDocumentEvent,
-  WebhookOutbox,
-} from '@nightshift/batches';
-import { type Config, type DocumentResult, durationMs } from '@nightshift/core';
-import {
-  attemptsForSchedule,
-  parseRetrySchedule,
-  WEBHOOK_BACKOFF_TYPE,
-} from '@nightshift/webhooks';
+import { type BatchStore, enqueueDocumentEvent, type WebhookOutbox } from '@nightshift/batches';
+import type { Config, DocumentResult } from '@nightshift/core';
 import type { Redis } from 'ioredis';
+import { configuredOutbox } from './webhook-outbox.ts';
 
 /** Batches remembered as having no per-document events (oldest forgotten first). */
 const rememberedQuietBatches = 10_000;
@@ -30,15 +21,8 @@ export class DocumentEventForwarder {
   readonly #quiet = new Set<string>();
 
   constructor(redis: Redis, store: BatchStore, config: Config) {
-    const keepMs = durationMs(config.NIGHTSHIFT_RESULT_TTL);
     this.#store = store;
-    this.#outbox = new WebhookOutbox({
-      connection: redis,
-      deliveries: new DeliveryLog(redis, keepMs),
-      attempts: attemptsForSchedule(parseRetrySchedule(config.NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE)),
-      backoffType: WEBHOOK_BACKOFF_TYPE,
-      keepMs,
-    });
+    this.#outbox = configuredOutbox(redis, config);
   }
 
   async forward(batchId: string, result: DocumentResult): Promise<void> {

@@ -43,7 +43,11 @@ export async function workerUnderTest(
     submit: (
       texts: string[],
       model = config.NIGHTSHIFT_MODEL,
-      options: { completionWindow?: string; now?: Date } = {},
+      options: {
+        completionWindow?: string;
+        now?: Date;
+        webhook?: { url: string; events: ('document.completed' | 'document.failed')[] };
+      } = {},
     ) =>
       submitter.submit(
         {
@@ -55,7 +59,7 @@ export async function workerUnderTest(
           model,
           summary: {},
           metadata: {},
-          webhook: null,
+          webhook: options.webhook ?? null,
           completionWindow: options.completionWindow ?? '24h',
         },
         options.now,
@@ -72,6 +76,8 @@ export async function workerUnderTest(
         completionWindow: '24h',
       }),
     batch: async (id: string) => (await store.getForTenant('acme', id)) as BatchObject,
+    /** Cancels like the API does (its store queues no webhook events). */
+    cancel: (id: string) => submitter.cancel('acme', id),
     async close() {
       await worker.stop();
       await submitter.close();
@@ -80,13 +86,16 @@ export async function workerUnderTest(
   };
 }
 
-export async function until(
-  check: () => Promise<boolean> | boolean,
+/** Polls until `check` answers something truthy, and returns that answer. */
+export async function until<T>(
+  check: () => Promise<T> | T,
   timeoutMs = 15_000,
   what = 'condition',
-) {
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }

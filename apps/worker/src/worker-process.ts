@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { BatchStopper, BatchStore, DocumentBlobs, FairShare } from '@nightshift/batches';
+import {
+  BatchStopper,
+  BatchStore,
+  DocumentBlobs,
+  FairShare,
+  FinalEventRelay,
+} from '@nightshift/batches';
 import {
   type ColdJobData,
   type Config,
@@ -17,6 +23,7 @@ import { listLoadedModels } from '@nightshift/llm';
 import { startWorkerGauges, WorkMeter } from '@nightshift/metrics';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { BatchEndings } from './batch-endings.ts';
 import { ColdLaneController } from './cold-lane-controller.ts';
 import { createColdProcessor } from './cold-processor.ts';
 import { DeadlineWatch } from './deadline-watch.ts';
@@ -28,17 +35,21 @@ import { modelChains, resolveProvider } from './model-chains.ts';
 import { unloadColdOnlyModels } from './model-hygiene.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { createVramProbe } from './vram-probe.ts';
+import { configuredOutbox } from './webhook-outbox.ts';
 
 /** A running worker and how to drain it. */
 export interface RunningWorker {
   lane: ColdLaneController;
   deadlines: DeadlineWatch;
+  /** Parent jobs of ended batches, and the sweep of final events left pending. */
+  endings: BatchEndings;
   stop(): Promise<void>;
 }
 
 /**
  * Starts a GPU worker: the hot lane (always, first) and the cold lane (only while the window is
- * open, VRAM admits and no hot job waits).
+ * open, VRAM admits and no hot job waits). A batch ends in the step that records its last
+ * document; the worker then queues its final webhook event (see {@link BatchEndings}).
  *
  * @example
  * const worker = await startWorker(loadConfig(process.env), logger);
@@ -75,9 +86,26 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       maxDecodedBytes: config.NIGHTSHIFT_PDF_MAX_DECODED_BYTES,
     },
   });
+  // The step that records a batch's last document ends the batch; its final webhook event is
+  // queued right after it, here, so a batch's end never waits for a notifier.
+  const finalOutbox = configuredOutbox(client, config);
+  let relay: FinalEventRelay | undefined;
   const store = new BatchStore({
     redis: commands,
     resultTtlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
+    onFinalized: (batchId) =>
+      relay?.relay(batchId).then(
+        (deliveryId) => logger.info({ batchId, deliveryId }, 'batch ended'),
+        (error: Error) =>
+          logger.warn({ batchId, err: error.message }, 'final event not queued; the sweep will'),
+      ),
+  });
+  relay = new FinalEventRelay({ redis: client, store, outbox: finalOutbox });
+  const endings = new BatchEndings({
+    connection: blocking,
+    relay,
+    logger,
+    lockMs: config.NIGHTSHIFT_JOB_LOCK_MS,
   });
   const workerOptions = {
     connection: blocking,
@@ -163,6 +191,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   activity.onHotStart = () => lane?.noteHotActivity();
   await lane.start();
   deadlines.start();
+  endings.start();
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const gauges = startWorkerGauges({
     recorder: meter.recorder,
@@ -214,19 +243,21 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   return {
     lane,
     deadlines,
+    endings,
     async stop() {
       await status.stop();
       await gauges.stop();
       deadlines.stop();
       await lane?.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
-      await Promise.all([hotWorker.close(), coldWorker.close()]);
+      await Promise.all([hotWorker.close(), coldWorker.close(), endings.stop()]);
       await meter.close();
       await Promise.all([
         hotQueue.close(),
         coldQueue.close(),
         expirer.close(),
         documentEvents.close(),
+        finalOutbox.close(),
       ]);
       client.disconnect();
       commands.disconnect();

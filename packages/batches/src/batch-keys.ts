@@ -22,3 +22,9 @@ export const openBatchesKey = `${keyPrefix}:batches:open`;
 
 /** Hash: tenant → its documents not yet finished (queued or running): the per-tenant quota. */
 export const unfinishedDocumentsKey = `${keyPrefix}:tenants:unfinished`;
+
+/**
+ * Sorted set of ended batches whose final webhook event is not queued yet, by when they ended
+ * (ms). The step that ends a batch adds it; queueing the event removes it.
+ */
+export const finalEventsKey = `${keyPrefix}:batches:final-events`;

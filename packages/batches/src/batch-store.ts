@@ -1,21 +1,16 @@
-import {
-  type BatchCounts,
-  type BatchObject,
-  type BatchStatus,
-  type DocumentResult,
-  type DocumentStatus,
-  type SummaryOptions,
-  terminalBatchStatuses,
-} from '@nightshift/core';
+import type { BatchObject, DocumentResult, DocumentStatus, SummaryOptions } from '@nightshift/core';
 import type { Redis } from 'ioredis';
 import {
   batchKeys,
+  finalEventsKey,
   openBatchesKey,
   tenantBatchesKey,
   unfinishedDocumentsKey,
 } from './batch-keys.ts';
+import { type DocumentStart, documentStart, toBatchObject } from './batch-record.ts';
 import {
-  finalizeScript,
+  finishBatchScript,
+  markStopScript,
   moveDocumentScript,
   moveThenStartScript,
   startDocumentScript,
@@ -57,13 +52,20 @@ export interface BatchStoreOptions {
   redis: Redis;
   /** How long a finished batch and its results stay readable. */
   resultTtlMs: number;
+  /**
+   * Told, after the step, that a document transition made its batch final (the batch's status,
+   * counts and `completedAt` are already written). Meant for queueing the final webhook event
+   * at once (`FinalEventRelay.relay`); awaited, and a failure is ignored here: the event stays
+   * pending until `FinalEventRelay.relayPending` queues it.
+   */
+  onFinalized?: (batchId: string) => unknown;
 }
-
-const countFields = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
 
 /**
  * The record of every batch: its fields, per-document states, counts, usage and results.
- * Document state changes are atomic and idempotent (see transition-scripts.ts).
+ * Document state changes are atomic and idempotent (see transition-scripts.ts), and the one that
+ * makes the last document final makes the batch final in the same step: a batch's status never
+ * waits for another process.
  *
  * @example
  * const store = new BatchStore({ redis, resultTtlMs: durationMs('7d') });
@@ -73,10 +75,12 @@ const countFields = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'e
 export class BatchStore {
   readonly #redis: Redis;
   readonly #ttlSeconds: number;
+  readonly #onFinalized: ((batchId: string) => unknown) | undefined;
 
   constructor(options: BatchStoreOptions) {
     this.#redis = options.redis;
     this.#ttlSeconds = Math.ceil(options.resultTtlMs / 1000);
+    this.#onFinalized = options.onFinalized;
   }
 
   /**
@@ -179,21 +183,28 @@ export class BatchStore {
   }
 
   /**
-   * Marks the batch cancelled (documents not yet finished will end `cancelled`).
+   * Marks the batch cancelled (documents not yet finished will end `cancelled`); a batch that is
+   * final already, even by a step an instant earlier, keeps its status.
    * Returns the batch, or null if the tenant has no such batch.
    */
   async requestCancel(tenant: string, batchId: string): Promise<BatchObject | null> {
     const stored = await this.get(batchId);
     if (!stored || stored.tenant !== tenant) return null;
-    if (!isTerminal(stored.batch.status)) {
-      await this.#redis.hsetnx(batchKeys(batchId).record, 'cancelledAt', new Date().toISOString());
-    }
+    if (!stored.batch.completedAt) await this.#markStop(batchId, 'cancelledAt');
     return (await this.getForTenant(tenant, batchId)) as BatchObject;
   }
 
-  /** Marks the batch's unfinished documents to end `expired`. */
+  /** Marks the batch's unfinished documents to end `expired` (unless the batch is final). */
   async markExpired(batchId: string): Promise<void> {
-    await this.#redis.hsetnx(batchKeys(batchId).record, 'expiredAt', new Date().toISOString());
+    await this.#markStop(batchId, 'expiredAt');
+  }
+
+  async #markStop(batchId: string, field: 'cancelledAt' | 'expiredAt'): Promise<void> {
+    await markStopScript.run(
+      this.#redis,
+      [batchKeys(batchId).record],
+      [field, new Date().toISOString()],
+    );
   }
 
   /**
@@ -206,15 +217,17 @@ export class BatchStore {
     state: DocumentStatus,
     result?: DocumentResult,
   ): Promise<boolean> {
-    const previous = await moveDocumentScript.run(this.#redis, documentKeys(batchId), [
+    const [moved, finished] = (await moveDocumentScript.run(this.#redis, documentKeys(batchId), [
       documentId,
       state,
       result ? JSON.stringify(result) : '',
       result?.usage.promptTokens ?? 0,
       result?.usage.completionTokens ?? 0,
       new Date().toISOString(),
-    ]);
-    return previous !== null;
+      this.#ttlSeconds,
+    ])) as [number, number];
+    if (finished) await this.#finalized(batchId);
+    return moved === 1;
   }
 
   /**
@@ -223,11 +236,13 @@ export class BatchStore {
    * else `run` with its checkpoint, if an earlier run left one.
    */
   async startDocument<C>(batchId: string, documentId: string): Promise<DocumentStart<C>> {
-    const reply = (await startDocumentScript.run(this.#redis, documentKeys(batchId), [
-      documentId,
-      new Date().toISOString(),
-    ])) as [string, string];
-    return documentStart<C>(reply);
+    const [outcome, value, finished] = (await startDocumentScript.run(
+      this.#redis,
+      documentKeys(batchId),
+      [documentId, new Date().toISOString(), this.#ttlSeconds],
+    )) as [string, string, number];
+    if (finished) await this.#finalized(batchId);
+    return documentStart<C>([outcome, value]);
   }
 
   /**
@@ -241,46 +256,47 @@ export class BatchStore {
     result: DocumentResult,
     nextDocumentId: string,
   ): Promise<{ moved: boolean; next: DocumentStart<C> }> {
-    const [moved, ...reply] = (await moveThenStartScript.run(this.#redis, documentKeys(batchId), [
-      documentId,
-      state,
-      JSON.stringify(result),
-      result.usage.promptTokens,
-      result.usage.completionTokens,
-      new Date().toISOString(),
-      nextDocumentId,
-    ])) as [number, string, string];
-    return { moved: moved === 1, next: documentStart<C>(reply) };
+    const [moved, outcome, value, finished] = (await moveThenStartScript.run(
+      this.#redis,
+      documentKeys(batchId),
+      [
+        documentId,
+        state,
+        JSON.stringify(result),
+        result.usage.promptTokens,
+        result.usage.completionTokens,
+        new Date().toISOString(),
+        nextDocumentId,
+        this.#ttlSeconds,
+      ],
+    )) as [number, string, string, number];
+    if (finished) await this.#finalized(batchId);
+    return { moved: moved === 1, next: documentStart<C>([outcome, value]) };
   }
 
   /**
-   * Gives the batch its final status once every document is done, starts its retention clock,
-   * and reports whether this call was the one that finalized it (only that one sends the webhook).
+   * Ends the batch if every document is final and it is not final yet (normally the step that
+   * recorded the last document did so already; this covers batches recorded before that was so).
+   * Idempotent. Returns the batch afterwards, whether this call ended it, and whether its final
+   * webhook event still waits to be queued; null when the batch does not exist.
    */
-  async finalize(
+  async finishIfDone(
     batchId: string,
-  ): Promise<{ batch: BatchObject; tenant: string; finalized: boolean } | null> {
+  ): Promise<(StoredBatch & { finished: boolean; eventPending: boolean }) | null> {
+    const [finished, pending] = (await finishBatchScript.run(this.#redis, documentKeys(batchId), [
+      new Date().toISOString(),
+      this.#ttlSeconds,
+    ])) as [number, number];
     const stored = await this.get(batchId);
-    if (!stored) return null;
-    const status = finalStatus(stored.batch.counts, stored);
-    const keys = batchKeys(batchId);
-    const finalized =
-      (await this.#redis.eval(
-        finalizeScript,
-        2,
-        keys.record,
-        openBatchesKey,
-        status,
-        new Date().toISOString(),
-        batchId,
-      )) === 1;
-    if (finalized) {
-      const multi = this.#redis.multi();
-      for (const key of Object.values(keys)) multi.expire(key, this.#ttlSeconds);
-      await multi.exec();
+    return stored && { ...stored, finished: finished === 1, eventPending: pending === 1 };
+  }
+
+  async #finalized(batchId: string): Promise<void> {
+    try {
+      await this.#onFinalized?.(batchId);
+    } catch {
+      // The final event stays pending in Redis; FinalEventRelay.relayPending queues it later.
     }
-    const after = (await this.get(batchId)) as StoredBatch;
-    return { batch: after.batch, tenant: after.tenant, finalized };
   }
 
   /** Checkpoint of a partly summarized document: the chunk summaries done so far. */
@@ -343,66 +359,17 @@ export class BatchStore {
   }
 }
 
-/**
- * How a document starts on a worker: `stop` when its batch was cancelled or expired (the
- * document is recorded in that state), `duplicate` when it is already final, else `run` with
- * its checkpoint, if an earlier run left one.
- */
-export type DocumentStart<C> =
-  | { outcome: 'stop'; state: 'cancelled' | 'expired' }
-  | { outcome: 'duplicate' }
-  | { outcome: 'run'; checkpoint: C | null };
-
-function documentStart<C>([outcome, value]: [string, string]): DocumentStart<C> {
-  if (outcome === 'stop') return { outcome, state: value as 'cancelled' | 'expired' };
-  if (outcome === 'duplicate') return { outcome };
-  return { outcome: 'run', checkpoint: value ? (JSON.parse(value) as C) : null };
-}
-
 /** The keys every document transition touches (see transition-scripts.ts). */
 function documentKeys(batchId: string): string[] {
   const keys = batchKeys(batchId);
-  return [keys.record, keys.states, keys.results, unfinishedDocumentsKey, keys.checkpoints];
-}
-
-function isTerminal(status: BatchStatus): boolean {
-  return terminalBatchStatuses.includes(status);
-}
-
-function finalStatus(counts: BatchCounts, stored: StoredBatch): BatchStatus {
-  if (stored.cancelRequested) return 'cancelled';
-  if (counts.expired > 0 || stored.expired) return 'expired';
-  if (counts.total > 0 && counts.failed === counts.total) return 'failed';
-  if (counts.failed > 0) return 'completed_with_errors';
-  return 'completed';
-}
-
-function toBatchObject(f: Record<string, string>): BatchObject {
-  const counts = Object.fromEntries(
-    countFields.map((name) => [name, Number(f[name] ?? 0)]),
-  ) as Omit<BatchCounts, 'total'>;
-  const status: BatchStatus =
-    (f.finalStatus as BatchStatus | undefined) ??
-    (f.cancelledAt ? 'cancelled' : f.startedAt ? 'running' : 'queued');
-  return {
-    id: f.id as string,
-    object: 'batch',
-    status,
-    counts: { total: Number(f.total ?? 0), ...counts },
-    model: f.model ?? '',
-    summary: JSON.parse(f.summary ?? '{}'),
-    usage: {
-      promptTokens: Number(f.promptTokens ?? 0),
-      completionTokens: Number(f.completionTokens ?? 0),
-    },
-    metadata: JSON.parse(f.metadata ?? '{}'),
-    webhook: JSON.parse(f.webhook ?? 'null'),
-    completionWindow: f.completionWindow ?? '24h',
-    scheduleId: f.scheduleId || null,
-    createdAt: f.createdAt as string,
-    startedAt: f.startedAt ?? null,
-    completedAt: f.completedAt ?? null,
-    cancelledAt: f.cancelledAt ?? null,
-    expiresAt: f.expiresAt as string,
-  };
+  return [
+    keys.record,
+    keys.states,
+    keys.results,
+    unfinishedDocumentsKey,
+    keys.checkpoints,
+    keys.documents,
+    openBatchesKey,
+    finalEventsKey,
+  ];
 }

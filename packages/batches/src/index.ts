@@ -1,9 +1,9 @@
 export { coldJobId } from './batch-gates.ts';
+export type { DocumentStart } from './batch-record.ts';
 export { BatchStopper, type BatchStopperOptions } from './batch-stopper.ts';
 export {
   BatchStore,
   type BatchStoreOptions,
-  type DocumentStart,
   type NewBatchRecord,
   type StoredBatch,
 } from './batch-store.ts';
@@ -29,6 +29,12 @@ export {
   enqueueDocumentEvent,
 } from './document-events.ts';
 export { FairShare, type FairShareOptions, type FairShareState } from './fair-share.ts';
+export {
+  enqueueFinalEvent,
+  FinalEventRelay,
+  type FinalEventRelayOptions,
+  finalDeliveryId,
+} from './final-events.ts';
 export { type UnfinishedLimit, UnfinishedQuotaError } from './unfinished-quota.ts';
 export {
   type OutgoingEvent,

@@ -2,6 +2,7 @@ import {
   BatchStore,
   BatchSubmitter,
   DeliveryLog,
+  FinalEventRelay,
   WebhookOutbox,
   WebhookSecretStore,
 } from '@nightshift/batches';
@@ -14,7 +15,6 @@ import {
   parseRetrySchedule,
 } from '@nightshift/webhooks';
 import type { Worker } from 'bullmq';
-import { createBatchFinalizer } from '../batch-finalizer.ts';
 import { createWebhookSender } from '../webhook-sender.ts';
 
 /** How the in-process sender of a test is set up. */
@@ -30,6 +30,7 @@ export interface SenderSetup {
 /**
  * A notifier's parts in this process on a real Redis: the outbox, the delivery log, the secret
  * store, and a sender (restartable with other SSRF settings). Short retry schedule, no jitter.
+ * Its batch store ends batches and queues their final events as a worker's does.
  */
 export async function notifierHarness(schedule = '0s,200ms,400ms') {
   const redis: RedisHarness = await startRedis();
@@ -45,7 +46,13 @@ export async function notifierHarness(schedule = '0s,200ms,400ms') {
     attempts: attemptsForSchedule(delays),
     keepMs: 600_000,
   });
-  const store = new BatchStore({ redis: client, resultTtlMs: 600_000 });
+  let relay: FinalEventRelay | undefined;
+  const store = new BatchStore({
+    redis: client,
+    resultTtlMs: 600_000,
+    onFinalized: (batchId) => relay?.relay(batchId),
+  });
+  relay = new FinalEventRelay({ redis: client, store, outbox });
   const workers: Worker[] = [];
 
   const startSender = (setup: SenderSetup = {}) => {
@@ -63,12 +70,6 @@ export async function notifierHarness(schedule = '0s,200ms,400ms') {
     });
     workers.push(sender);
     return sender;
-  };
-
-  const startFinalizer = () => {
-    const finalizer = createBatchFinalizer({ connection: blocking, store, outbox });
-    workers.push(finalizer);
-    return finalizer;
   };
 
   /** Polls the log until the delivery leaves `pending` (or reaches `state`). */
@@ -115,7 +116,6 @@ export async function notifierHarness(schedule = '0s,200ms,400ms') {
     store,
     submitter,
     startSender,
-    startFinalizer,
     settled,
     send,
     /** Closes every worker started so far (the next sender starts clean). */

@@ -1,0 +1,121 @@
+import type { BatchEvent, BatchEventType, BatchObject } from '@nightshift/core';
+import type { Redis } from 'ioredis';
+import { finalEventsKey } from './batch-keys.ts';
+import type { BatchStore } from './batch-store.ts';
+import type { WebhookOutbox } from './webhook-outbox.ts';
+
+const eventTypes: Record<string, BatchEventType> = {
+  completed: 'batch.completed',
+  completed_with_errors: 'batch.completed',
+  failed: 'batch.failed',
+  cancelled: 'batch.cancelled',
+  expired: 'batch.expired',
+};
+
+/**
+ * The `webhook-id` of a batch's final event: stable, so a re-run never sends a second event.
+ *
+ * @example
+ * finalDeliveryId('batch_01hx…'); // 'msg_01hx…'
+ */
+export const finalDeliveryId = (batchId: string) => `msg_${batchId.replace(/^batch_/, '')}`;
+
+/**
+ * Queues the `batch.*` event of a final batch to its webhook, once. Its `timestamp` is the
+ * batch's `completedAt`, so every re-run builds the same bytes. Returns the delivery id, or null
+ * when the batch is not final or has no webhook.
+ *
+ * @example
+ * await enqueueFinalEvent(outbox, batch, 'acme');
+ */
+export async function enqueueFinalEvent(
+  outbox: WebhookOutbox,
+  batch: BatchObject,
+  tenant: string,
+): Promise<string | null> {
+  const type = eventTypes[batch.status];
+  if (!type || !batch.webhook || !batch.completedAt) return null;
+  const deliveryId = finalDeliveryId(batch.id);
+  const event: BatchEvent = { type, timestamp: batch.completedAt, data: batch };
+  await outbox.enqueue({
+    deliveryId,
+    tenant,
+    batchId: batch.id,
+    eventType: type,
+    url: batch.webhook.url,
+    body: JSON.stringify(event),
+  });
+  return deliveryId;
+}
+
+/** Options of {@link FinalEventRelay}. */
+export interface FinalEventRelayOptions {
+  /** A client connection (commands only, never blocking). */
+  redis: Redis;
+  store: Pick<BatchStore, 'get' | 'finishIfDone'>;
+  /** Where the final `batch.*` events go (the notifier delivers them). */
+  outbox: WebhookOutbox;
+}
+
+/**
+ * Hands the final `batch.*` event of an ended batch to the webhook outbox. The step that ends a
+ * batch (the last document's record) marks its event pending in Redis; {@link relay} queues it
+ * right after that step, and {@link relayPending} picks up marks whose relay died with its
+ * process. Queueing is idempotent (the delivery id is {@link finalDeliveryId}, and an event
+ * already delivered is never queued again), so a relay that runs twice sends one event.
+ *
+ * @example
+ * const relay = new FinalEventRelay({ redis, store, outbox });
+ * const store = new BatchStore({ redis, resultTtlMs, onFinalized: (id) => relay.relay(id) });
+ */
+export class FinalEventRelay {
+  readonly #options: FinalEventRelayOptions;
+
+  constructor(options: FinalEventRelayOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Queues the final event of `batchId` (if it ended with a webhook) and clears its pending
+   * mark. Returns the delivery id, or null when there is nothing to send.
+   */
+  async relay(batchId: string): Promise<string | null> {
+    const { store, outbox, redis } = this.#options;
+    const stored = await store.get(batchId);
+    const deliveryId = stored ? await enqueueFinalEvent(outbox, stored.batch, stored.tenant) : null;
+    // Only a final batch is ever marked; one gone (aged out) has nothing left to send.
+    if (!stored || stored.batch.completedAt) await redis.zrem(finalEventsKey, batchId);
+    return deliveryId;
+  }
+
+  /**
+   * For a batch whose documents are all done: ends it if no step did (a batch recorded before
+   * batches ended themselves), then relays its event if it is still pending. Idempotent.
+   * Returns the batch as it is now, or null when it does not exist.
+   */
+  async settle(batchId: string): Promise<BatchObject | null> {
+    const outcome = await this.#options.store.finishIfDone(batchId);
+    if (outcome?.eventPending) await this.relay(batchId);
+    return outcome?.batch ?? null;
+  }
+
+  /**
+   * Relays the events pending for at least `graceMs` (their own relay, right after the step that
+   * ended the batch, should have done it: its process died, or it was a process without an
+   * outbox). Returns the batch ids it relayed.
+   */
+  async relayPending({
+    graceMs = 2_000,
+    limit = 100,
+    now = new Date(),
+  }: {
+    graceMs?: number;
+    limit?: number;
+    now?: Date;
+  } = {}): Promise<string[]> {
+    const due = now.getTime() - graceMs;
+    const ids = await this.#options.redis.zrangebyscore(finalEventsKey, 0, due, 'LIMIT', 0, limit);
+    for (const id of ids) await this.relay(id);
+    return ids;
+  }
+}
