@@ -3,7 +3,7 @@ export * from './batch-schemas.ts';
 export { type Config, ConfigError, durationMs, loadConfig } from './config.ts';
 export { newBatchId, newScheduleId } from './ids.ts';
 export * from './job-payloads.ts';
-export { LuaScript } from './lua-script.ts';
+export { LuaScript, LuaScriptError, luaScript } from './lua-script.ts';
 export {
   type ConnectionRole,
   checkRedisPolicy,
