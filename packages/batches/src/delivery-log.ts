@@ -1,4 +1,4 @@
-import { keyPrefix } from '@nightshift/core';
+import { keyPrefix, luaScript } from '@nightshift/core';
 import type { ChainableCommander, Redis } from 'ioredis';
 
 /** One attempt to deliver a webhook, as the delivery log keeps it. */
@@ -57,13 +57,7 @@ export interface DisabledUrl {
 
 // Create-if-absent and index under the batch in one round trip: the finalizer opens one
 // delivery per finished batch, so this sits on the path from completion to webhook.
-const openScript = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'id', ARGV[2], unpack(ARGV, 3))
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-redis.call('RPUSH', KEYS[2], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[1])
-return 1`;
+const openScript = luaScript(new URL('./lua/open-delivery.lua', import.meta.url));
 
 const deliveryKey = (id: string) => `${keyPrefix}:delivery:${id}`;
 const attemptsKey = (id: string) => `${keyPrefix}:delivery:${id}:attempts`;
@@ -90,15 +84,15 @@ export class DeliveryLog {
   /** Records a new pending delivery; returns false (and changes nothing) if the id exists. */
   async open(d: NewDelivery): Promise<boolean> {
     const now = new Date().toISOString();
-    const created = await this.redis.eval(
-      openScript,
-      2,
-      deliveryKey(d.id),
-      batchDeliveriesKey(d.batchId),
-      this.ttlMs,
-      d.id,
-      ...['tenant', d.tenant, 'batchId', d.batchId, 'eventType', d.eventType, 'url', d.url],
-      ...['body', d.body, 'state', 'pending', 'createdAt', now, 'updatedAt', now],
+    const created = await openScript.run(
+      this.redis,
+      [deliveryKey(d.id), batchDeliveriesKey(d.batchId)],
+      [
+        this.ttlMs,
+        d.id,
+        ...['tenant', d.tenant, 'batchId', d.batchId, 'eventType', d.eventType, 'url', d.url],
+        ...['body', d.body, 'state', 'pending', 'createdAt', now, 'updatedAt', now],
+      ],
     );
     return created === 1;
   }

@@ -1,4 +1,4 @@
-import { keyPrefix, LuaScript, queueNames } from '@nightshift/core';
+import { keyPrefix, luaScript, queueNames } from '@nightshift/core';
 import { PRIORITY_LIMIT } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -53,93 +53,27 @@ export interface FairShareState {
   finish: Record<string, number>;
 }
 
-/** 2^32: BullMQ scores a prioritized job `priority * 2^32 + insertion counter`. */
-const priorityScoreUnit = 4294967296;
-
-/**
- * Turn tags (1, 2, 3, …) map to BullMQ priorities so that, within each round of Q tags, model
- * group 0 runs first, then group 1, …: p = ⌊(t−1)/Q⌋·Q·S + g·Q + (t−1) mod Q + 1. With S = 1
- * the mapping is the identity. The inverse drops the group.
- */
-const tagOfPriorityLua = `
-local function tagOf(p, S, Q)
-  local p0 = p - 1
-  local round = math.floor(p0 / (Q * S))
-  return round * Q + (p0 % (Q * S)) % Q + 1
-end
-`;
-
 /** The turn tag of a priority (inverse of {@link priorityOfTag}, dropping the group). */
 export function tagOfPriority(priority: number, groups: number, round: number): number {
   const p0 = priority - 1;
   return Math.floor(p0 / (round * groups)) * round + ((p0 % (round * groups)) % round) + 1;
 }
 
+/**
+ * The BullMQ priority of a turn tag (1, 2, 3, …), so that within each round of Q tags model
+ * group 0 runs first, then group 1, …: p = ⌊(t−1)/Q⌋·Q·S + g·Q + (t−1) mod Q + 1. With S = 1
+ * the mapping is the identity. lua/shared/tag-of-priority.lua holds the inverse for the scripts.
+ */
 export function priorityOfTag(tag: number, group: number, groups: number, round: number): number {
   const t0 = tag - 1;
   return Math.floor(t0 / round) * round * groups + group * round + (t0 % round) + 1;
 }
 
-/**
- * KEYS: clock hash, finish hash, then the queue's wait, paused, prioritized, active, delayed.
- * ARGV: tenant, count, maxTag, rebaseAbove, rebaseGraceMs, model, groups S, round length Q.
- * Returns {start tag, model group}: the batch's documents get tags start + 1, start + 2, …
- * (clamped), mapped to priorities in the model's group.
- */
-const reserveScript = new LuaScript(`${tagOfPriorityLua}
-local S, Q = tonumber(ARGV[7]), tonumber(ARGV[8])
-local t = redis.call('TIME')
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local count, maxTag = tonumber(ARGV[2]), tonumber(ARGV[3])
-local issued = tonumber(redis.call('HGET', KEYS[1], 'issued') or '0')
-local head = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
-if issued >= tonumber(ARGV[4]) and #head == 0
-  and redis.call('LLEN', KEYS[3]) == 0 and redis.call('LLEN', KEYS[4]) == 0
-  and redis.call('LLEN', KEYS[6]) == 0 and redis.call('ZCARD', KEYS[7]) == 0 then
-  local at = tonumber(redis.call('HGET', KEYS[1], 'reservedAt') or '0')
-  if nowMs - at >= tonumber(ARGV[5]) then
-    redis.call('DEL', KEYS[1], KEYS[2])
-    issued = 0
-  end
-end
-local v = tonumber(redis.call('HGET', KEYS[1], 'virtual') or '0')
-if #head > 0 then
-  local headTag = tagOf(math.floor(tonumber(head[2]) / ${priorityScoreUnit}), S, Q)
-  if headTag - 1 > v then v = headTag - 1 end
-end
-if v > issued then v = issued end
-local start = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-if v > start then start = v end
-if start > maxTag - 1 then start = maxTag - 1 end
-local last = start + count
-if last > maxTag then last = maxTag end
-if last > issued then issued = last end
-redis.call('HSET', KEYS[2], ARGV[1], last)
-redis.call('HSET', KEYS[1], 'virtual', v, 'issued', issued, 'reservedAt', nowMs)
-local group = 0
-if S > 1 then
-  local field = 'model:' .. ARGV[6]
-  local known = redis.call('HGET', KEYS[1], field)
-  if known then group = tonumber(known) else
-    group = (redis.call('HINCRBY', KEYS[1], 'models', 1) - 1) % S
-    redis.call('HSET', KEYS[1], field, group)
-  end
-end
-return {start, group}
-`);
+/** Reserves a tenant's next turns; KEYS, ARGV and the answer are listed in the .lua file. */
+const reserveScript = luaScript(new URL('./lua/fair-share-reserve.lua', import.meta.url));
 
-/**
- * KEYS: clock hash. ARGV: priority of a job that just started, groups S, round length Q.
- * A tag above `issued` belongs to a job from before the clock restarted: ignored.
- */
-const advanceScript = new LuaScript(`${tagOfPriorityLua}
-local p = tagOf(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
-local issued = tonumber(redis.call('HGET', KEYS[1], 'issued') or '0')
-if p > issued then return 0 end
-local v = tonumber(redis.call('HGET', KEYS[1], 'virtual') or '0')
-if p > v then redis.call('HSET', KEYS[1], 'virtual', p) return 1 end
-return 0
-`);
+/** Moves the virtual clock up to a job that just started (see the .lua file). */
+const advanceScript = luaScript(new URL('./lua/fair-share-advance.lua', import.meta.url));
 
 /**
  * Turn-taking across tenants on one lane: start-time fair queuing on BullMQ priorities.

@@ -1,4 +1,4 @@
-import { LuaScript } from '@nightshift/core';
+import { luaScript } from '@nightshift/core';
 
 /** How many unfinished documents a tenant may have, checked as its batch is written. */
 export interface UnfinishedLimit {
@@ -30,26 +30,7 @@ export class UnfinishedQuotaError extends Error {
 /**
  * Writes a new batch and counts its documents as its tenant's unfinished ones in one atomic
  * step, after checking the tenant's limit when there is one: two batches of one tenant arriving
- * together cannot both pass the quota, and a refused batch leaves nothing behind.
- *
- * KEYS: record, documents, tenant's batches, open batches, unfinished (tenant → count).
- * ARGV: tenant, documents to count, documents that count against the limit, the limit (-1: none),
- *       batch id, expiresAt (ms), number of record fields N, N field/value pairs, document ids.
- * Returns {written (1|0), unfinished before}.
+ * together cannot both pass the quota, and a refused batch leaves nothing behind. KEYS, ARGV and
+ * the answer are listed at the top of the .lua file.
  */
-export const createBatchScript = new LuaScript(`
-local tenant, count, adding, max = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local before = tonumber(redis.call('HGET', KEYS[5], tenant) or '0')
-if before < 0 then before = 0 end
-if max >= 0 and before + adding > max then return {0, before} end
-local fields = tonumber(ARGV[7])
-redis.call('HSET', KEYS[1], unpack(ARGV, 8, 7 + 2 * fields))
--- Lua's stack holds a few thousand values: the ids go in slices.
-for i = 8 + 2 * fields, #ARGV, 1000 do
-  redis.call('RPUSH', KEYS[2], unpack(ARGV, i, math.min(i + 999, #ARGV)))
-end
-redis.call('ZADD', KEYS[3], 0, ARGV[5])
-redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
-redis.call('HINCRBY', KEYS[5], tenant, count)
-return {1, before}
-`);
+export const createBatchScript = luaScript(new URL('./lua/create-batch.lua', import.meta.url));

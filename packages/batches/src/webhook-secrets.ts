@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { keyPrefix } from '@nightshift/core';
+import { keyPrefix, luaScript } from '@nightshift/core';
 import type { Redis } from 'ioredis';
 
 /** What `GET /v1/webhook-secret` may show: never a secret in full. */
@@ -43,12 +43,7 @@ const DEFAULT_MARKER = '@default';
 
 // Reads the current secret and replaces it in one step, so two concurrent rotations cannot
 // both think they replaced the same secret (the second one's "previous" is the first's new one).
-const rotateScript = `
-local current = redis.call('HGET', KEYS[1], 'current')
-if not current then current = ARGV[4] end
-redis.call('HSET', KEYS[1], 'current', ARGV[1], 'createdAt', ARGV[2],
-  'previous', current, 'previousExpiresAt', ARGV[3])
-return 1`;
+const rotateScript = luaScript(new URL('./lua/rotate-webhook-secret.lua', import.meta.url));
 
 /**
  * A webhook signing secret per tenant, with rotation: after `rotate`, both the new and the old
@@ -92,14 +87,10 @@ export class WebhookSecretStore {
     const now = options.now ?? new Date();
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
     const expiresAt = new Date(now.getTime() + (options.overlapMs ?? this.#overlapMs));
-    await this.#redis.eval(
-      rotateScript,
-      1,
-      secretKey(tenant),
-      secret,
-      now.toISOString(),
-      expiresAt.toISOString(),
-      DEFAULT_MARKER,
+    await rotateScript.run(
+      this.#redis,
+      [secretKey(tenant)],
+      [secret, now.toISOString(), expiresAt.toISOString(), DEFAULT_MARKER],
     );
     return { secret, createdAt: now.toISOString(), previousExpiresAt: expiresAt.toISOString() };
   }

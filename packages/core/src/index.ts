@@ -10,7 +10,7 @@ export {
   tenantNamePattern,
 } from './ids.ts';
 export * from './job-payloads.ts';
-export { LuaScript } from './lua-script.ts';
+export { LuaScript, LuaScriptError, luaScript } from './lua-script.ts';
 export {
   type ConnectionRole,
   checkRedisPolicy,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Dirent, promises as fs } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import type { SubmittedDocument } from '@nightshift/batches';
+import { luaScript } from '@nightshift/core';
 import { inspectDocument, isDocumentError } from '@nightshift/documents';
 import type { Redis } from 'ioredis';
 import { isInside } from './inbox-path.ts';
@@ -36,15 +37,9 @@ export interface CollectedDirectory {
 
 const extensions = new Set(['.pdf', '.txt', '.text', '.md', '.markdown']);
 
-// Takes a file version unless this schedule already took exactly it; returns the previous value
-// so a failed fire can put it back. Atomic, so two overlapping fires never take one file twice.
-const claimScript = `local previous = redis.call('HGET', KEYS[1], ARGV[1])
-if previous == ARGV[2] then return {0, false} end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return {1, previous}`;
-const releaseScript = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
-  if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
-end return 1`;
+// Atomic claims, so two overlapping fires never take one file twice (KEYS/ARGV in the files).
+const claimScript = luaScript(new URL('./lua/claim-file.lua', import.meta.url));
+const releaseScript = luaScript(new URL('./lua/release-file.lua', import.meta.url));
 
 /**
  * Takes the new or changed PDF and text files of a folder. A file version is identified by its
@@ -67,12 +62,10 @@ export async function collectDirectory(
   const budget = { total: options.maxBatchBytes ?? Number.POSITIVE_INFINITY, used: 0 };
 
   const claim = async (path: string, fingerprint: string): Promise<boolean> => {
-    const [taken, previous] = (await options.redis.eval(
-      claimScript,
-      1,
-      key,
-      path,
-      fingerprint,
+    const [taken, previous] = (await claimScript.run(
+      options.redis,
+      [key],
+      [path, fingerprint],
     )) as [number, string | null];
     if (taken === 1) claimed.push({ path, fingerprint, previous: previous ?? '' });
     return taken === 1;
@@ -91,7 +84,7 @@ export async function collectDirectory(
     documents,
     async release() {
       for (const c of claimed) {
-        await options.redis.eval(releaseScript, 1, key, c.path, c.fingerprint, c.previous);
+        await releaseScript.run(options.redis, [key], [c.path, c.fingerprint, c.previous]);
       }
     },
   };

@@ -1,4 +1,4 @@
-import { newScheduleId } from '@nightshift/core';
+import { luaScript, newScheduleId } from '@nightshift/core';
 import type { Redis } from 'ioredis';
 import { scheduleKeys } from './schedule-keys.ts';
 import {
@@ -38,16 +38,8 @@ export class ScheduleLimitError extends Error {
 }
 
 // Counts and writes in one step, so two creates racing for the last slot cannot both pass.
-// KEYS: record, tenant's ids, all ids. ARGV: max (-1: none), id, record JSON.
-const createScript = `local max = tonumber(ARGV[1])
-if max >= 0 and redis.call('ZCARD', KEYS[2]) >= max then return 0 end
-redis.call('SET', KEYS[1], ARGV[3])
-redis.call('ZADD', KEYS[2], 0, ARGV[2])
-redis.call('SADD', KEYS[3], ARGV[2])
-return 1`;
-
-const compareAndSet = `if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0`;
+const createScript = luaScript(new URL('./lua/create-schedule.lua', import.meta.url));
+const compareAndSet = luaScript(new URL('./lua/compare-and-set.lua', import.meta.url));
 
 /** A schedule with the tenant that owns it. */
 export interface StoredSchedule {
@@ -98,15 +90,10 @@ export class ScheduleStore {
       updatedAt: at,
       armedAt: at,
     };
-    const written = await this.#redis.eval(
-      createScript,
-      3,
-      scheduleKeys.record(schedule.id),
-      scheduleKeys.tenant(tenant),
-      scheduleKeys.all,
-      String(this.#maxPerTenant ?? -1),
-      schedule.id,
-      JSON.stringify({ tenant, schedule }),
+    const written = await createScript.run(
+      this.#redis,
+      [scheduleKeys.record(schedule.id), scheduleKeys.tenant(tenant), scheduleKeys.all],
+      [String(this.#maxPerTenant ?? -1), schedule.id, JSON.stringify({ tenant, schedule })],
     );
     if (written !== 1) throw new ScheduleLimitError(tenant, this.#maxPerTenant ?? 0);
     await this.#changed(schedule.id);
@@ -174,12 +161,10 @@ export class ScheduleStore {
         next.timezone !== before.timezone ||
         (next.enabled && !before.enabled);
       if (rearmed) next.armedAt = now.toISOString();
-      const swapped = await this.#redis.eval(
-        compareAndSet,
-        1,
-        key,
-        raw as string,
-        JSON.stringify({ tenant, schedule: next }),
+      const swapped = await compareAndSet.run(
+        this.#redis,
+        [key],
+        [raw as string, JSON.stringify({ tenant, schedule: next })],
       );
       if (swapped === 1) {
         await this.#changed(id);

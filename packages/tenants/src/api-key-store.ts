@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { keyPrefix } from '@nightshift/core';
+import { keyPrefix, luaScript } from '@nightshift/core';
 import type { Redis } from 'ioredis';
 import { generateApiKey, hashApiKey, tenantNamePattern } from './api-key-material.ts';
 
@@ -46,14 +46,7 @@ const byHashKey = `${keyPrefix}:apikeys:by-hash`;
 const recordsKey = `${keyPrefix}:apikeys:records`;
 
 // Both hashes change in one step, so no replica ever sees a key listed but not revocable.
-const revokeScript = `
-local raw = redis.call('HGET', KEYS[2], ARGV[1])
-if not raw then return 0 end
-local record = cjson.decode(raw)
-redis.call('HDEL', KEYS[1], record.hash)
-redis.call('HDEL', KEYS[2], ARGV[1])
-return 1
-`;
+const revokeScript = luaScript(new URL('./lua/revoke-api-key.lua', import.meta.url));
 
 type StoredRecord = ApiKeyInfo & { hash: string };
 
@@ -116,7 +109,7 @@ export class ApiKeyStore {
 
   /** Revokes a key; false when there is no such (live) key. */
   async revoke(id: string): Promise<boolean> {
-    return (await this.#redis.eval(revokeScript, 2, byHashKey, recordsKey, id)) === 1;
+    return (await revokeScript.run(this.#redis, [byHashKey, recordsKey], [id])) === 1;
   }
 
   /** The tenant a presented key belongs to, or null for an unknown or revoked key. */

@@ -1,39 +1,11 @@
-import { keyPrefix, LuaScript } from '@nightshift/core';
+import { keyPrefix, luaScript } from '@nightshift/core';
 import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import { problem } from '../problem.ts';
 import type { TenantVariables } from './tenant-auth.ts';
 
-/**
- * Token bucket in Redis, shared by every API replica. Tokens refill continuously at
- * `ratePerMin / 60` per second up to `burst`. Returns {allowed, remaining, retryAfterMs, resetMs}.
- * ARGV[4] = 0 only looks (is a token there?) and writes nothing; the default takes one.
- */
-const tokenBucketScript = new LuaScript(`
-local key = KEYS[1]
-local rate = tonumber(ARGV[1]) / 60000
-local burst = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
-local take = tonumber(ARGV[4] or '1')
-local state = redis.call('HMGET', key, 'tokens', 'at')
-local tokens = tonumber(state[1]) or burst
-local at = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + (now - at) * rate)
-local allowed = 0
-local retry = 0
-if tokens >= 1 then
-  tokens = tokens - take
-  allowed = 1
-else
-  retry = math.ceil((1 - tokens) / rate)
-end
-if take > 0 then
-  redis.call('HSET', key, 'tokens', tostring(tokens), 'at', now)
-  redis.call('PEXPIRE', key, math.ceil(burst / rate) + 1000)
-end
-local reset = math.ceil((burst - tokens) / rate)
-return {allowed, math.floor(tokens), retry, reset}
-`);
+/** The shared token bucket; see the header of the .lua file for its KEYS, ARGV and answer. */
+const tokenBucketScript = luaScript(new URL('./lua/token-bucket.lua', import.meta.url));
 
 /** What one look at a bucket found: `retryAfterMs` is how long until a token is there. */
 export interface TokenBucketAnswer {
