@@ -1,8 +1,17 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * The workspace packages export `dist/` to Node and their sources under this condition, so that
+ * tests run the TypeScript as it is, with no build first.
+ */
+const sourceCondition = '@nightshift/source';
 
 // One runner for the whole monorepo: `npm test` runs every package's and app's tests,
 // plus the end-to-end suites under test/. Integration tests start their own redis-server.
 export default defineConfig({
+  resolve: { conditions: [sourceCondition, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 90_000,

@@ -2,6 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import {
+  composeNodeCommands,
+  deployedApps,
+  dockerfileCommand,
+  sourceOfBuiltFile,
+} from './entry-points.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const hasCompose = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
@@ -29,10 +35,36 @@ describe('docker-compose.yml', () => {
     expect(result.stdout).toContain('noeviction');
   });
 
-  it('runs every app from the one image with the entry points that exist', () => {
-    const compose = readFileSync(`${root}/docker-compose.yml`, 'utf8');
-    for (const app of ['api', 'worker', 'notifier', 'scheduler']) {
-      expect(compose).toContain(`apps/${app}/src/main.ts`);
+  it('runs every app with plain node on the JavaScript that the build emits', () => {
+    const commands = composeNodeCommands(readFileSync(`${root}/docker-compose.yml`, 'utf8'));
+    expect([...commands.keys()].sort()).toEqual([...deployedApps].sort());
+    for (const app of deployedApps) {
+      const command = commands.get(app);
+      // One argument, the compiled entry point: no loader (tsx) and no TypeScript at run time.
+      expect(command?.args).toEqual([`apps/${app}/dist/main.js`]);
+      expect(sourceOfBuiltFile(root, `apps/${app}/dist/main.js`)).toBe(`apps/${app}/src/main.ts`);
     }
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(`${root}/Dockerfile`, 'utf8');
+  const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+  it('builds in a build stage and runs compiled JavaScript in a runtime stage without dev dependencies', () => {
+    expect(dockerfile).toMatch(/^FROM \S+ AS build$/m);
+    expect(dockerfile).toMatch(/^RUN npm run build$/m);
+    expect(runtimeStage).toContain('COPY --from=build');
+    expect(runtimeStage).toMatch(/npm ci --omit=dev/);
+    expect(runtimeStage).not.toMatch(/tsx|\.ts\b/);
+    const cmd = dockerfileCommand(dockerfile);
+    expect(cmd.args).toEqual(['apps/api/dist/main.js']);
+    expect(sourceOfBuiltFile(root, 'apps/api/dist/main.js')).toBe('apps/api/src/main.ts');
+  });
+
+  it('the file helpers refuse entry points that the build does not emit', () => {
+    expect(sourceOfBuiltFile(root, 'apps/api/src/main.ts')).toBeUndefined();
+    expect(sourceOfBuiltFile(root, 'apps/api/dist/nope.js')).toBeUndefined();
+    expect(sourceOfBuiltFile(root, 'apps/nope/dist/main.js')).toBeUndefined();
   });
 });

@@ -9,36 +9,64 @@ import {
   type LlmProvider,
   type ModelChain,
   type ModelChainOptions,
+  Reachability,
 } from '@nightshift/llm';
 
-/** Which provider serves this worker, after `auto` was resolved. */
+/** Which provider serves this worker now (`auto` resolved). */
 export type ResolvedProvider = 'ollama' | 'openai' | 'extractive';
 
-/**
- * Resolves `NIGHTSHIFT_PROVIDER=auto`: Ollama when its server answers at start-up, else the
- * built-in extractive summarizer (so `npm start` works on a machine without a GPU).
- */
-export async function resolveProvider(config: Config): Promise<ResolvedProvider> {
-  if (config.NIGHTSHIFT_PROVIDER !== 'auto') return config.NIGHTSHIFT_PROVIDER;
-  return (await isOllamaReachable(config.OLLAMA_HOST, 1500)) ? 'ollama' : 'extractive';
+/** Options of {@link summarizationBackend}. */
+export interface SummarizationBackendOptions {
+  /** Called after each failed or skipped chain attempt (metrics). */
+  onFallback?: ModelChainOptions['onFallback'];
+  /** Called when `auto` switches between Ollama and the extractive summarizer (a log line). */
+  onProviderChange?: (provider: ResolvedProvider) => void;
+  /**
+   * In `auto` mode, while Ollama is down, how long before asking it again, ms. Default 5 000:
+   * a returning server is used within seconds, and a missing one costs one cheap
+   * GET /api/version per interval, only while documents arrive.
+   */
+  recheckMs?: number;
+  /** How long the reachability probe waits for Ollama, ms. Default 1 000. */
+  probeTimeoutMs?: number;
+}
+
+/** The summarization side of a worker: its model chains and which provider serves now. */
+export interface SummarizationBackend {
+  /**
+   * A chain for a main model: `[main, ...fallbacks]` on the LLM provider, then (in `auto` mode
+   * only) the extractive summarizer as the last resort, marked degraded. Cached per main model
+   * so circuit breakers remember failures across jobs.
+   */
+  chainFor(model: string): ModelChain;
+  /** The provider serving now; in `auto` mode it follows Ollama's reachability. */
+  provider(): ResolvedProvider;
+  /** Resolves once the provider is known (in `auto` mode: Ollama was asked once). */
+  ready(): Promise<ResolvedProvider>;
 }
 
 /**
- * A chain factory: for a main model, `[main, ...fallbacks]` on the LLM provider, then (in
- * `auto` mode only) the extractive summarizer as the last resort, marked degraded. Chains are
- * cached per main model so circuit breakers remember failures across jobs.
+ * Builds the worker's model chains. With `NIGHTSHIFT_PROVIDER=auto` the chain always holds the
+ * Ollama targets ahead of the extractive summarizer, gated by one {@link Reachability}: while
+ * Ollama does not answer, documents go straight to the extractive summarizer (degraded); once
+ * it answers again (probed at most every `recheckMs`, and marked down by the first call that
+ * finds it gone), the model serves, with no restart.
+ *
+ * @example
+ * const backend = summarizationBackend(config, { onFallback: (a) => meter.fallback(a) });
+ * logger.info({ provider: await backend.ready() }, 'summarization provider');
  */
-export function modelChains(
+export function summarizationBackend(
   config: Config,
-  provider: ResolvedProvider,
-  onFallback?: ModelChainOptions['onFallback'],
-): (model: string) => ModelChain {
+  options: SummarizationBackendOptions = {},
+): SummarizationBackend {
   const timeoutMs = config.NIGHTSHIFT_TIMEOUT_S * 1000;
+  const mode = config.NIGHTSHIFT_PROVIDER;
   const extractive = createExtractiveProvider();
   const llm: LlmProvider | null =
-    provider === 'ollama'
+    mode === 'ollama' || mode === 'auto'
       ? createOllamaProvider({ host: config.OLLAMA_HOST, timeoutMs })
-      : provider === 'openai'
+      : mode === 'openai'
         ? createOpenAiProvider({
             baseUrl: config.NIGHTSHIFT_OPENAI_BASE_URL,
             timeoutMs,
@@ -47,25 +75,51 @@ export function modelChains(
               : {}),
           })
         : null;
+  const probeTimeoutMs = options.probeTimeoutMs ?? 1000;
+  const ollama =
+    mode === 'auto'
+      ? new Reachability({
+          probe: () => isOllamaReachable(config.OLLAMA_HOST, probeTimeoutMs),
+          ...(options.recheckMs !== undefined ? { recheckMs: options.recheckMs } : {}),
+          onChange: (state) => options.onProviderChange?.(state === 'up' ? 'ollama' : 'extractive'),
+        })
+      : undefined;
+  const provider = (): ResolvedProvider => {
+    if (mode !== 'auto') return mode;
+    return ollama?.state === 'up' ? 'ollama' : 'extractive';
+  };
+
   const chains = new Map<string, ModelChain>();
-  return (model) => {
-    const cached = chains.get(model);
-    if (cached) return cached;
-    const targets: ChainTarget[] = [];
-    if (llm) {
-      for (const name of [model, ...config.NIGHTSHIFT_FALLBACK_MODELS.filter((m) => m !== model)]) {
-        targets.push({ provider: llm, model: name });
+  return {
+    provider,
+    async ready() {
+      await ollama?.available();
+      return provider();
+    },
+    chainFor(model) {
+      const cached = chains.get(model);
+      if (cached) return cached;
+      const targets: ChainTarget[] = [];
+      if (llm) {
+        for (const name of [
+          model,
+          ...config.NIGHTSHIFT_FALLBACK_MODELS.filter((m) => m !== model),
+        ]) {
+          targets.push(
+            ollama
+              ? { provider: llm, model: name, reachability: ollama }
+              : { provider: llm, model: name },
+          );
+        }
       }
-    }
-    if (!llm || config.NIGHTSHIFT_PROVIDER === 'auto') {
-      targets.push({ provider: extractive, model: 'extractive' });
-    }
-    const chain = createModelChain({
-      targets,
-      breaker: { failureThreshold: 3, cooldownMs: 60_000 },
-      ...(onFallback ? { onFallback } : {}),
-    });
-    chains.set(model, chain);
-    return chain;
+      if (!llm || mode === 'auto') targets.push({ provider: extractive, model: 'extractive' });
+      const chain = createModelChain({
+        targets,
+        breaker: { failureThreshold: 3, cooldownMs: 60_000 },
+        ...(options.onFallback ? { onFallback: options.onFallback } : {}),
+      });
+      chains.set(model, chain);
+      return chain;
+    },
   };
 }

@@ -9,7 +9,8 @@ export interface StatusPublisherOptions {
   lane: ColdLaneController;
   activity: LaneActivity;
   id: string;
-  provider: string;
+  /** The summarization provider serving now (it can change in `auto` mode). */
+  provider: () => string;
   probeKind: string;
   windowSpec: string;
   timeZone: string;
@@ -65,7 +66,7 @@ export class StatusPublisher {
       pid: process.pid,
       startedAt: this.#startedAt,
       updatedAt: new Date().toISOString(),
-      provider: o.provider,
+      provider: o.provider(),
       gpu: {
         probe: o.probeKind,
         status: reading?.status ?? 'unknown',

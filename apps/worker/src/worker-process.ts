@@ -31,7 +31,7 @@ import { DocumentEventForwarder } from './document-event-forwarder.ts';
 import { DocumentSummarizer } from './document-summarizer.ts';
 import { createHotProcessor } from './hot-processor.ts';
 import { LaneActivity } from './lane-activity.ts';
-import { modelChains, resolveProvider } from './model-chains.ts';
+import { summarizationBackend } from './model-chains.ts';
 import { unloadColdOnlyModels } from './model-hygiene.ts';
 import { StatusPublisher } from './status-publisher.ts';
 import { createVramProbe } from './vram-probe.ts';
@@ -65,20 +65,28 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const policy = await checkRedisPolicy(client);
   if (policy.warning) logger.warn(policy.warning);
 
-  const provider = await resolveProvider(config);
-  logger.info({ provider, model: config.NIGHTSHIFT_MODEL }, 'summarization provider');
   const meter = new WorkMeter({
     redis: client,
     flushMs: config.NIGHTSHIFT_METRICS_FLUSH_MS,
     onError: (error) => logger.warn({ err: error.message }, 'metrics not recorded'),
   });
+  let started = false;
+  const backend = summarizationBackend(config, {
+    onFallback: (attempt) => void meter.fallback(attempt),
+    onProviderChange: (now) => {
+      if (started) logger.info({ provider: now }, 'summarization provider changed');
+    },
+  });
+  const provider = await backend.ready();
+  started = true;
+  logger.info({ provider, model: config.NIGHTSHIFT_MODEL }, 'summarization provider');
   const blobs = new DocumentBlobs({
     redis: client,
     ttlMs: durationMs(config.NIGHTSHIFT_RESULT_TTL),
   });
   const summarizer = new DocumentSummarizer({
     readBlob: (key) => blobs.read(key),
-    chainFor: modelChains(config, provider, (attempt) => void meter.fallback(attempt)),
+    chainFor: (model) => backend.chainFor(model),
     numCtx: config.NIGHTSHIFT_NUM_CTX,
     maxTokens: config.NIGHTSHIFT_MAX_TOKENS,
     documentLimits: {
@@ -182,7 +190,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     onWindowChange: async (state) => {
       logger.info({ open: state.open, next: state.nextTransition }, 'cold window');
       // The day starts with free memory: drop models that only cold work had loaded.
-      if (!state.open && provider === 'ollama') {
+      if (!state.open && backend.provider() === 'ollama') {
         await unloadColdOnlyModels(activity, config.OLLAMA_HOST, logger);
       }
     },
@@ -203,15 +211,19 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     lane,
     activity,
     id: workerId,
-    provider,
+    provider: () => backend.provider(),
     probeKind: probe.kind,
     windowSpec: config.NIGHTSHIFT_COLD_WINDOWS,
     timeZone: config.NIGHTSHIFT_TZ,
     hotSlots: config.NIGHTSHIFT_HOT_CONCURRENCY,
     coldSlots: config.NIGHTSHIFT_COLD_CONCURRENCY,
-    ...(provider === 'ollama'
+    ...(config.NIGHTSHIFT_PROVIDER === 'ollama' || config.NIGHTSHIFT_PROVIDER === 'auto'
       ? {
-          loadedModels: async () => (await listLoadedModels(config.OLLAMA_HOST)).map((m) => m.name),
+          // In auto mode only while Ollama serves: no /api/ps calls to a server that is gone.
+          loadedModels: async () =>
+            backend.provider() === 'ollama'
+              ? (await listLoadedModels(config.OLLAMA_HOST)).map((m) => m.name)
+              : [],
         }
       : {}),
   });

@@ -43,6 +43,11 @@ export {
   type SummaryStage,
   summarySystemPrompt,
 } from './prompts.ts';
+export {
+  Reachability,
+  type ReachabilityOptions,
+  type ReachabilityState,
+} from './reachability.ts';
 export { splitParagraphs, splitSentences } from './sentences.ts';
 export {
   type SummarizeOptions,

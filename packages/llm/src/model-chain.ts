@@ -1,5 +1,6 @@
 import { type BreakerOptions, type BreakerSnapshot, CircuitBreaker } from './circuit-breaker.ts';
 import { fallbackKinds, type LlmErrorKind, toLlmError } from './errors.ts';
+import type { Reachability } from './reachability.ts';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './types.ts';
 
 /** One model on one provider, tried in chain order. */
@@ -7,6 +8,12 @@ export interface ChainTarget {
   provider: LlmProvider;
   /** Model name for that provider (`extractive` for the extractive provider). */
   model: string;
+  /**
+   * Whether the target's server answers, shared by the targets on that server. While it is
+   * down the target is skipped (no call, no breaker count) and a call that finds the server
+   * gone marks it down; see {@link Reachability}.
+   */
+  reachability?: Reachability;
 }
 
 /** Options of {@link createModelChain}. */
@@ -28,7 +35,7 @@ export interface ChainAttempt {
   target: number;
   provider: string;
   model: string;
-  /** Why it did not answer; `skipped` means its breaker was open. */
+  /** Why it did not answer; `skipped` means its breaker was open or its server is down. */
   kind: LlmErrorKind | 'skipped';
   message: string;
 }
@@ -81,7 +88,11 @@ export interface ModelChain {
  * the next one. Other failures (`aborted`, `bad_request`, `unknown`) are thrown as they are: a
  * different model would not fix them. Each target has a circuit breaker: after
  * `failureThreshold` consecutive failures it is skipped for `cooldownMs` instead of being hit
- * again. When no target answers, throws {@link AllTargetsFailedError}.
+ * again. A target with a {@link ChainTarget.reachability} is skipped while its server is known
+ * to be down, and tried again once a probe finds it back: an `unavailable` failure there marks
+ * the server down instead of counting on the breaker, so the chain returns to the model as
+ * soon as the server answers rather than after a cooldown. When no target answers, throws
+ * {@link AllTargetsFailedError}.
  *
  * @example
  * const chain = createModelChain({
@@ -103,6 +114,11 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
     for (let index = 0; index < targets.length; index++) {
       const target = targets[index] as ChainTarget;
       const breaker = breakers[index] as CircuitBreaker;
+      const reachable = target.reachability?.available() ?? true;
+      if (reachable !== true && !(await reachable)) {
+        attempts = noteAttempt(attempts, target, index, 'skipped', 'server unreachable');
+        continue;
+      }
       if (!breaker.tryAcquire()) {
         attempts = noteAttempt(attempts, target, index, 'skipped', 'circuit breaker open');
         continue;
@@ -110,6 +126,7 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
       try {
         const result = await target.provider.complete({ ...request, model: target.model });
         breaker.succeeded();
+        target.reachability?.markUp();
         return {
           text: result.text,
           model: result.model,
@@ -124,7 +141,12 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
           breaker.released();
           throw error;
         }
-        breaker.failed();
+        if (error.kind === 'unavailable' && target.reachability) {
+          target.reachability.markDown();
+          breaker.released();
+        } else {
+          breaker.failed();
+        }
         attempts = noteAttempt(attempts, target, index, error.kind, error.message);
       }
     }
