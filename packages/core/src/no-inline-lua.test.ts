@@ -5,15 +5,6 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-/**
- * Lua still inline in these files; they are converted to `.lua` files once the work on them
- * lands. An entry that no longer needs the exception makes the test fail, so it gets removed.
- */
-const notYetConverted = new Set([
-  'packages/batches/src/batch-store.ts',
-  'packages/batches/src/transition-scripts.ts',
-]);
-
 /** What gives inline Lua away in TypeScript: sending script text, or Lua itself. */
 const inlineLua: { what: string; pattern: RegExp }[] = [
   { what: 'an EVAL call', pattern: /\.eval\s*\(|['"`]eval['"`]/i },
@@ -68,14 +59,7 @@ describe('Lua lives in .lua files', () => {
   });
 
   it('leaves no EVAL call and no Lua text in production TypeScript', () => {
-    const offenders = sources
-      .filter((file) => !notYetConverted.has(file))
-      .flatMap((file) => findings(file).map((what) => `${file}: ${what}`));
+    const offenders = sources.flatMap((file) => findings(file).map((what) => `${file}: ${what}`));
     expect(offenders).toEqual([]);
-  });
-
-  it('lists only files that still hold inline Lua as exceptions', () => {
-    const stale = [...notYetConverted].filter((file) => findings(file).length === 0);
-    expect(stale).toEqual([]);
   });
 });
