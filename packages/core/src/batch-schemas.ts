@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Lifecycle of a batch (DESIGN.md public contract). */
+/** Lifecycle of a batch (the public contract v1; docs/ARCHITECTURE.md, "The flow of a batch"). */
 export const batchStatus = z.enum([
   'queued',
   'running',

@@ -33,7 +33,7 @@ const apiKeys = z.string().transform((s, ctx) => {
 });
 
 /**
- * The configuration contract of DESIGN.md: every variable, its meaning and its default.
+ * The configuration contract (the README's configuration table): every variable, its meaning and its default.
  * Every app reads the environment through {@link loadConfig}; nothing else reads `process.env`.
  */
 const configSchema = z.object({

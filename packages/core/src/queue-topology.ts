@@ -7,7 +7,7 @@ import { Redis, type RedisOptions } from 'ioredis';
  */
 export const keyPrefix = '{nightshift}';
 
-/** The queues of DESIGN.md's picture. */
+/** The queues of docs/ARCHITECTURE.md's picture. */
 export const queueNames = {
   /** Parent jobs: one per batch, completes when every document is done. */
   batches: 'batches',

@@ -9,7 +9,7 @@ export const batchEventType = z.enum([
 ]);
 export type BatchEventType = z.infer<typeof batchEventType>;
 
-/** Body of a webhook POST (DESIGN.md): `{type, timestamp, data}`. */
+/** Body of a webhook POST (the README's "Webhooks"): `{type, timestamp, data}`. */
 export const batchEvent = z.object({
   type: batchEventType,
   timestamp: z.string(),

@@ -1,4 +1,4 @@
-/** A webhook event body (DESIGN.md): `{type, timestamp, data}`. */
+/** A webhook event body (the README's "Webhooks"): `{type, timestamp, data}`. */
 export interface WebhookEvent<TType extends string = string, TData = unknown> {
   /** e.g. `batch.completed`. */
   type: TType;
