@@ -2,7 +2,7 @@ import { createRedis, keyPrefix, queueNames } from '@nightshift/core';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nightshiftMetrics } from './metric-definitions.ts';
 import { MetricsRecorder } from './metrics-recorder.ts';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.ts';
@@ -97,9 +97,15 @@ describe('createMetricsRegistry', () => {
         reading: { status: 'ok', gpus: [{ index: 0, usedMiB: 1024, freeMiB: 2048 }] },
       }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    let text = await metrics.metrics();
-    expect(sample(text, 'nightshift_cold_window_open{worker="gpu-host:1"}')).toBe(1);
+    // The first publish lands within an interval or so; a loaded machine may need longer.
+    let text = '';
+    await vi.waitFor(
+      async () => {
+        text = await metrics.metrics();
+        expect(sample(text, 'nightshift_cold_window_open{worker="gpu-host:1"}')).toBe(1);
+      },
+      { timeout: 5_000, interval: 20 },
+    );
     expect(sample(text, 'nightshift_gpu_vram_used_bytes{worker="gpu-host:1",gpu="0"}')).toBe(
       1024 * 1024 * 1024,
     );
