@@ -131,7 +131,7 @@ export interface ScheduleRun {
  * {@link Schedule} as a schema, for documenting and checking the API's answers. `satisfies`
  * keeps it in step with the interface at compile time.
  */
-export const scheduleObject = z.object({
+export const scheduleObject = z.strictObject({
   id: z.string().startsWith('sched_'),
   object: z.literal('schedule'),
   name: z.string(),
@@ -150,7 +150,7 @@ export const scheduleObject = z.object({
 }) satisfies z.ZodType<Schedule>;
 
 /** {@link ScheduleRun} as a schema, for documenting and checking the API's answers. */
-export const scheduleRun = z.object({
+export const scheduleRun = z.strictObject({
   object: z.literal('schedule_run'),
   scheduleId: z.string(),
   fireTime: z.string().describe('The cron slot this run belongs to (ISO 8601, UTC).'),

@@ -8,7 +8,7 @@ import { batchExample } from '../openapi/responses.ts';
  */
 
 /** A `DeliveryAttempt` of `@nightshift/batches` as a schema, kept in step by `satisfies`. */
-export const deliveryAttempt = z.object({
+export const deliveryAttempt = z.strictObject({
   at: z.string().describe('When the attempt ended (ISO 8601).'),
   url: z.string(),
   status: z.number().int().nullable().describe('HTTP status; null when nothing answered.'),
@@ -19,7 +19,7 @@ export const deliveryAttempt = z.object({
 
 /** The API's view of a delivery: everything but the owner, which the caller already is. */
 export const deliverySchema = z
-  .object({
+  .strictObject({
     id: z.string().describe('The `webhook-id`, `msg_…`: the same on every attempt and replay.'),
     object: z.literal('delivery'),
     batchId: z.string(),

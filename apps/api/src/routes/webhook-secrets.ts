@@ -38,7 +38,7 @@ const rotateBody = z
   .strict();
 
 /** `WebhookSecretInfo` of `@nightshift/batches` as the API shows it; `satisfies` keeps them alike. */
-const secretInfo = z.object({
+const secretInfo = z.strictObject({
   object: z.literal('webhook_secret'),
   source: z.enum(['default', 'tenant']).describe('`default` until the tenant first rotates.'),
   configured: z.boolean().describe('False when there is no secret to sign with.'),
@@ -55,7 +55,7 @@ const secretInfo = z.object({
 }) satisfies z.ZodType<WebhookSecretInfo & { object: 'webhook_secret' }>;
 
 /** `RotatedSecret`: the one answer that shows a secret. */
-const rotatedSecret = z.object({
+const rotatedSecret = z.strictObject({
   object: z.literal('webhook_secret'),
   secret: z.string().describe('The new `whsec_…` secret.'),
   createdAt: z.string(),

@@ -14,7 +14,7 @@ import {
  * keeps the two in step at compile time.
  */
 const workerStatus = z
-  .object({
+  .strictObject({
     id: z.string(),
     host: z.string(),
     pid: z.number().int(),
