@@ -1,6 +1,6 @@
 import { type Hook, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, Env, MiddlewareHandler } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { problem, validationProblem } from '../problem.ts';
 
 /**
@@ -56,7 +56,14 @@ export function serveRoute<E extends Env>(
 ): void {
   const { middleware, hide: _hide, ...documented } = route;
   app.openAPIRegistry.registerPath(documented);
-  const request = route.request ? { ...route.request, body: undefined } : undefined;
+  const query = route.request?.query;
+  const request = route.request && {
+    ...route.request,
+    body: undefined,
+    // The framework hands a repeated key over as an array; `c.req.query()` takes the first
+    // value, and so the routes always did: `?limit=5&limit=9` still means 5.
+    ...(query ? { query: z.preprocess(firstValues, query) } : {}),
+  };
   const served = { ...route, ...(request ? { request } : {}), hide: true };
   // The typed-response checks of `app.openapi` are for RPC clients; these handlers answer
   // problem documents and streams beside the declared JSON, so the handler type is loosened.
@@ -71,4 +78,12 @@ export function serveRoute<E extends Env>(
  */
 export function validQuery<T>(c: Context): T {
   return (c.req as unknown as { valid: (target: 'query') => T }).valid('query');
+}
+
+/** A query as the framework reads it (repeated keys as arrays), with each key's first value. */
+function firstValues(query: unknown): unknown {
+  if (!query || typeof query !== 'object') return query;
+  return Object.fromEntries(
+    Object.entries(query).map(([key, value]) => [key, Array.isArray(value) ? value[0] : value]),
+  );
 }

@@ -8,10 +8,10 @@ import {
   ScheduleLimitError,
   type ScheduleSource,
   ScheduleStore,
-  scheduleObject,
   scheduleRun,
   updateScheduleBody,
 } from '@nightshift/schedules';
+import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { idParam } from '../middleware/id-param.ts';
@@ -30,6 +30,7 @@ import {
   unauthorized,
 } from '../openapi/responses.ts';
 import { ProblemError, problem, validationProblem } from '../problem.ts';
+import { scheduleAnswer, scheduleExample, scheduleRunExample } from './schedule-answers.ts';
 import {
   checkInlineSource,
   checkInterval,
@@ -67,31 +68,6 @@ const listQuery = z.object({
   after: z.string().startsWith('sched_').optional(),
 });
 const runsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
-
-/** A schedule as the API shows it: the stored schedule and its next fire times. */
-const scheduleAnswer = scheduleObject
-  .extend({
-    nextFireTimes: z
-      .array(z.string())
-      .describe('The next fire times (ISO 8601, UTC); empty while disabled.'),
-  })
-  .meta({ id: 'Schedule' });
-
-const scheduleExample = {
-  id: 'sched_01jd8q3zj5w2n9x4k7m6p1r0st',
-  object: 'schedule',
-  name: 'Nightly contracts',
-  cron: '0 23 * * *',
-  timezone: 'Europe/Berlin',
-  source: { kind: 'inline', documents: [{ id: 'policy', text: 'The travel policy…' }] },
-  batch: { summary: { maxWords: 80 } },
-  enabled: true,
-  catchUp: 'none',
-  createdAt: '2025-01-15T12:00:00.000Z',
-  updatedAt: '2025-01-15T12:00:00.000Z',
-  armedAt: '2025-01-15T12:00:00.000Z',
-  nextFireTimes: ['2025-01-15T22:00:00.000Z', '2025-01-16T22:00:00.000Z'],
-};
 
 const scheduleId = z.object({
   id: idSchemas.schedule.meta({
@@ -253,24 +229,7 @@ const scheduleRuns = createRoute({
         data: z.array(scheduleRun.meta({ id: 'ScheduleRun' })),
       }),
       {
-        runs: {
-          value: {
-            object: 'list',
-            data: [
-              {
-                object: 'schedule_run',
-                scheduleId: scheduleExample.id,
-                fireTime: '2025-01-15T22:00:00.000Z',
-                firedAt: '2025-01-15T22:00:00.412Z',
-                status: 'submitted',
-                batchId: 'batch_01jd9a0000000000000000000a',
-                documents: 1,
-                errors: [],
-                catchUp: false,
-              },
-            ],
-          },
-        },
+        runs: { value: { object: 'list', data: [scheduleRunExample] } },
       },
     ),
     ...problemResponses({
@@ -395,11 +354,16 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     return deleted ? c.body(null, 204) : notFound(c, c.req.param('id'));
   });
 
-  serveRoute(app, { ...scheduleRuns, middleware: [validId] }, async (c) => {
-    const id = c.req.param('id');
+  // Whose schedule it is is settled before the query is validated: another tenant's schedule
+  // answers 404 whatever the query says.
+  const ownSchedule: MiddlewareHandler<{ Variables: TenantVariables }> = async (c, next) => {
+    const id = c.req.param('id') ?? '';
     if (!(await store.getForTenant(c.get('tenant'), id))) return notFound(c, id);
+    await next();
+  };
+  serveRoute(app, { ...scheduleRuns, middleware: [validId, ownSchedule] }, async (c) => {
     const { limit } = validQuery<z.output<typeof runsQuery>>(c);
-    return c.json({ object: 'list', data: await store.runs(id, limit) });
+    return c.json({ object: 'list', data: await store.runs(c.req.param('id'), limit) });
   });
 
   return app;
