@@ -88,7 +88,7 @@ const createBatch = createRoute({
       required: true,
       content: {
         'application/json': {
-          schema: createBatchBody,
+          schema: createBatchBody.meta({ id: 'CreateBatch' }),
           examples: {
             texts: {
               summary: 'Two text documents with a webhook',

@@ -38,7 +38,7 @@ const createSummary = createRoute({
     'Waits for the summary (default up to 120 s). Rate limited per tenant (default 12/min, burst 3): `429` with `Retry-After` and `RateLimit-*`. `503` with `Retry-After` when the GPU cannot take it (VRAM over the threshold, lane full, every model down).',
   security: bearerSecurity,
   request: {
-    body: jsonBody(createSummaryBody, {
+    body: jsonBody(createSummaryBody.meta({ id: 'CreateSummary' }), {
       text: {
         value: {
           text: 'Incident report: at 02:14 the primary database…',
