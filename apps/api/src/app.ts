@@ -15,7 +15,7 @@ import {
   UsageLedger,
 } from '@nightshift/metrics';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
-import { Hono, type MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import { batchQuotas } from './batch-quotas.ts';
 import { apiSecurityHeaders } from './dashboard/page-security.ts';
@@ -23,6 +23,7 @@ import type { HotLane } from './hot-lane.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { type RequestLogOptions, requestLog } from './middleware/request-log.ts';
 import { type TenantVariables, tenantAuth } from './middleware/tenant-auth.ts';
+import { apiRouter } from './openapi/api-router.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { problem, renderError } from './problem.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -59,7 +60,9 @@ export interface ApiDependencies {
 }
 
 /**
- * The Nightshift HTTP API as a Hono app, without sockets: tests call `app.request()`.
+ * The Nightshift HTTP API as a Hono app, without sockets: tests call `app.request()`. Route
+ * files mounted with `app.route()` bring their definitions into `GET /openapi.json`; `/admin`
+ * is a plain Hono app and stays out of it.
  *
  * @example
  * const app = createApp(dependencies);
@@ -67,7 +70,7 @@ export interface ApiDependencies {
  */
 export function createApp(deps: ApiDependencies) {
   const { config } = deps;
-  const app = new Hono<{ Variables: TenantVariables }>();
+  const app = apiRouter<{ Variables: TenantVariables }>();
   if (deps.logger) app.use(requestLog({ logger: deps.logger }));
   app.use(apiSecurityHeaders());
   app.onError((error, c) => renderError(error, c, deps.logError));
@@ -80,7 +83,7 @@ export function createApp(deps: ApiDependencies) {
     }),
   );
 
-  app.route('/', openApiRoutes());
+  app.route('/', openApiRoutes({ root: app }));
   app.route('/', metricsRoutes({ metrics: createMetricsRegistry({ redis: deps.redis }) }));
   const recorder = new MetricsRecorder({ redis: deps.redis });
 

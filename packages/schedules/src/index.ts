@@ -29,6 +29,8 @@ export {
   type Schedule,
   type ScheduleRun,
   type ScheduleSource,
+  scheduleObject,
+  scheduleRun,
   scheduleSource,
   timeZone,
   type UpdateScheduleBody,

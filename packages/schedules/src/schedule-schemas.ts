@@ -126,3 +126,41 @@ export interface ScheduleRun {
   /** For `missed`: how many fires were missed (at least). */
   missedCount?: number;
 }
+
+/**
+ * {@link Schedule} as a schema, for documenting and checking the API's answers. `satisfies`
+ * keeps it in step with the interface at compile time.
+ */
+export const scheduleObject = z.strictObject({
+  id: z.string().startsWith('sched_'),
+  object: z.literal('schedule'),
+  name: z.string(),
+  cron: z.string(),
+  timezone: z.string(),
+  source: z.discriminatedUnion('kind', [
+    inlineSource,
+    directorySource.extend({ recursive: z.boolean() }),
+  ]),
+  batch: batchOptions,
+  enabled: z.boolean(),
+  catchUp: catchUpPolicy,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  armedAt: z.string().describe('Since when fires count for catch-up.'),
+}) satisfies z.ZodType<Schedule>;
+
+/** {@link ScheduleRun} as a schema, for documenting and checking the API's answers. */
+export const scheduleRun = z.strictObject({
+  object: z.literal('schedule_run'),
+  scheduleId: z.string(),
+  fireTime: z.string().describe('The cron slot this run belongs to (ISO 8601, UTC).'),
+  firedAt: z.string(),
+  status: z.enum(['submitted', 'empty', 'failed', 'missed', 'skipped_quota']),
+  batchId: z.string().nullable(),
+  documents: z.number().int(),
+  errors: z.array(
+    z.object({ documentId: z.string().optional(), code: z.string(), message: z.string() }),
+  ),
+  catchUp: z.boolean(),
+  missedCount: z.number().int().optional(),
+}) satisfies z.ZodType<ScheduleRun>;

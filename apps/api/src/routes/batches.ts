@@ -1,3 +1,4 @@
+import { createRoute } from '@hono/zod-openapi';
 import {
   type BatchStore,
   type BatchSubmitter,
@@ -5,16 +6,35 @@ import {
   type UnfinishedLimit,
   UnfinishedQuotaError,
 } from '@nightshift/batches';
-import { listBatchesQuery } from '@nightshift/core';
-import { Hono, type MiddlewareHandler } from 'hono';
+import {
+  batchOptions,
+  createBatchBody,
+  documentResult,
+  idSchemas,
+  listBatchesQuery,
+} from '@nightshift/core';
+import type { MiddlewareHandler } from 'hono';
 import { stream } from 'hono/streaming';
+import { z } from 'zod';
 import { type BatchIntake, type IntakeLimits, intakeJson } from '../batch-intake.ts';
 import { queuedQuotaProblem } from '../batch-quotas.ts';
 import { idParam } from '../middleware/id-param.ts';
 import { streamedBodyLimit } from '../middleware/streamed-body-limit.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { intakeMultipartStream } from '../multipart-intake.ts';
-import { ProblemError, problem, validationProblem } from '../problem.ts';
+import { apiRouter, serveRoute, validQuery } from '../openapi/api-router.ts';
+import {
+  batchExample,
+  batchNotFound,
+  batchSchema,
+  bearerSecurity,
+  bodyTooLarge,
+  invalid,
+  jsonResponse,
+  problemResponses,
+  unauthorized,
+} from '../openapi/responses.ts';
+import { ProblemError, problem } from '../problem.ts';
 
 /** Options of {@link batchRoutes}. */
 export interface BatchRoutesOptions {
@@ -38,6 +58,208 @@ export interface BatchRoutesOptions {
   admit?: (tenant: string, documents: BatchIntake['documents']) => Promise<UnfinishedLimit>;
 }
 
+const batchId = z.object({
+  id: idSchemas.batch.meta({ description: 'A batch id, `batch_…`.', example: batchExample.id }),
+});
+
+/** The multipart form of `POST /v1/batches`, as documented (read by the streamed intake). */
+const multipartBatch = z.object({
+  file: z
+    .array(z.string().meta({ format: 'binary' }))
+    .describe('One part per document: a PDF (`application/pdf`) or text file.'),
+  options: batchOptions
+    .optional()
+    .describe('JSON: the same options as the JSON body, without `documents`.'),
+});
+
+const batchAnswer = (description: string) =>
+  jsonResponse(description, batchSchema, { batch: { value: batchExample } });
+
+const createBatch = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['batches'],
+  summary: 'Submit a batch of documents for the cold lane',
+  description:
+    'Documents wait in the cold lane and are summarized inside off-peak windows. Send JSON (text or base64 PDFs) or `multipart/form-data` (one `file` part per document plus an optional `options` JSON part).',
+  security: bearerSecurity,
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: createBatchBody.meta({ id: 'CreateBatch' }),
+          examples: {
+            texts: {
+              summary: 'Two text documents with a webhook',
+              value: {
+                documents: [
+                  { id: 'contract-17', text: 'This agreement is made between…' },
+                  { text: 'Minutes of the board meeting of 14 January…' },
+                ],
+                summary: { maxWords: 120, style: 'paragraph', language: 'en' },
+                webhook: { url: 'https://hooks.example.com/nightshift' },
+                completionWindow: '24h',
+                metadata: { team: 'legal' },
+              },
+            },
+            pdf: {
+              summary: 'One PDF, base64',
+              value: {
+                documents: [
+                  {
+                    id: 'q3-report',
+                    pdf: 'JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNj4+CnN0cmVhbQo=',
+                  },
+                ],
+                model: 'qwen2:7b',
+              },
+            },
+          },
+        },
+        'multipart/form-data': {
+          schema: multipartBatch,
+          examples: {
+            files: {
+              summary: 'Options part (the files are binary parts)',
+              value: { file: ['<binary q3.pdf>'], options: { summary: { style: 'bullets' } } },
+            },
+          },
+        },
+      },
+    },
+  },
+  responses: {
+    202: {
+      ...batchAnswer('Accepted: the batch object; `Location` names it.'),
+      headers: { Location: { description: '`/v1/batches/{id}`', schema: { type: 'string' } } },
+    },
+    ...problemResponses({
+      ...unauthorized,
+      400: {
+        description: 'The body is not valid JSON or multipart.',
+        slug: 'malformed-json',
+        detail: 'The body is not valid JSON.',
+      },
+      ...bodyTooLarge,
+      415: {
+        description: 'Neither JSON nor multipart.',
+        slug: 'unsupported-media-type',
+        detail: 'Send application/json or multipart/form-data.',
+      },
+      ...invalid(
+        'A field is invalid, a document is unreadable, a limit is exceeded, or the webhook URL is refused.',
+        'documents.0: give exactly one of text or pdf',
+      ),
+      429: {
+        description: 'Over the batch submission rate limit.',
+        slug: 'rate-limited',
+        detail: 'Over the batches limit; retry in 20 s.',
+      },
+    }),
+  },
+});
+
+const listBatches = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['batches'],
+  summary: 'List this tenant’s batches, newest first',
+  security: bearerSecurity,
+  request: { query: listBatchesQuery },
+  responses: {
+    200: jsonResponse(
+      'A page of batches.',
+      z
+        .object({
+          object: z.literal('list'),
+          data: z.array(batchSchema),
+          hasMore: z.boolean(),
+          lastId: z.string().nullable().describe('Pass as `after` to get the next page.'),
+        })
+        .meta({ id: 'BatchList' }),
+      {
+        page: {
+          value: { object: 'list', data: [batchExample], hasMore: false, lastId: batchExample.id },
+        },
+      },
+    ),
+    ...problemResponses({
+      ...unauthorized,
+      ...invalid('Bad `limit` or `after`.', 'limit: Too big: expected number to be <=100'),
+    }),
+  },
+});
+
+const getBatch = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['batches'],
+  summary: 'Get a batch: status, counts, usage',
+  security: bearerSecurity,
+  request: { params: batchId },
+  responses: {
+    200: batchAnswer('The batch object.'),
+    ...problemResponses({ ...unauthorized, ...batchNotFound }),
+  },
+});
+
+const batchResults = createRoute({
+  method: 'get',
+  path: '/{id}/results',
+  tags: ['batches'],
+  summary: 'Stream the results, one NDJSON line per document',
+  description:
+    'Each line is a `DocumentResult`. Documents not finished yet are listed with their current status.',
+  security: bearerSecurity,
+  request: { params: batchId },
+  responses: {
+    200: {
+      description: 'NDJSON: one `DocumentResult` per line.',
+      content: {
+        'application/x-ndjson': {
+          schema: documentResult.meta({ id: 'DocumentResult' }),
+          examples: {
+            succeeded: {
+              value: {
+                documentId: 'contract-17',
+                status: 'succeeded',
+                summary: 'A two-year supply agreement between…',
+                model: 'qwen3:32b',
+                degraded: false,
+                usage: { promptTokens: 1840, completionTokens: 96 },
+              },
+            },
+            failed: {
+              value: {
+                documentId: 'scan-3',
+                status: 'failed',
+                error: { code: 'pdf_no_text', message: 'The PDF has no extractable text.' },
+                model: null,
+                usage: { promptTokens: 0, completionTokens: 0 },
+              },
+            },
+          },
+        },
+      },
+    },
+    ...problemResponses({ ...unauthorized, ...batchNotFound }),
+  },
+});
+
+const cancelBatch = createRoute({
+  method: 'post',
+  path: '/{id}/cancel',
+  tags: ['batches'],
+  summary: 'Cancel a batch: queued documents end `cancelled`',
+  security: bearerSecurity,
+  request: { params: batchId },
+  responses: {
+    200: batchAnswer('The batch after cancelling.'),
+    ...problemResponses({ ...unauthorized, ...batchNotFound }),
+  },
+});
+
 /**
  * `/v1/batches`: create (JSON or multipart), list, get, stream results as NDJSON, cancel.
  * A tenant only ever sees its own batches; another tenant's id answers 404.
@@ -47,7 +269,7 @@ export interface BatchRoutesOptions {
  */
 export function batchRoutes(options: BatchRoutesOptions) {
   const { store, submitter } = options;
-  const app = new Hono<{ Variables: TenantVariables }>();
+  const app = apiRouter<{ Variables: TenantVariables }>();
 
   const admitAndSubmit = async (tenant: string, intake: BatchIntake) => {
     const unfinishedLimit = await options.admit?.(tenant, intake.documents);
@@ -72,19 +294,17 @@ export function batchRoutes(options: BatchRoutesOptions) {
     });
   };
 
-  for (const guard of options.guards ?? []) app.post('/', guard);
-  app.post(
-    '/',
-    streamedBodyLimit({
-      maxBytes: options.maxBodyBytes,
-      onTooLarge: (c) =>
-        problem(
-          c,
-          413,
-          'body-too-large',
-          `The request body is over ${options.maxBodyBytes} bytes.`,
-        ),
-    }),
+  const bodyLimit = streamedBodyLimit({
+    maxBytes: options.maxBodyBytes,
+    onTooLarge: (c) =>
+      problem(c, 413, 'body-too-large', `The request body is over ${options.maxBodyBytes} bytes.`),
+  });
+  const validId = idParam({ name: 'id', kind: 'batch', notFound });
+
+  // The rate limit runs before the body is read; the body is counted as it streams in.
+  serveRoute(
+    app,
+    { ...createBatch, middleware: [...(options.guards ?? []), bodyLimit] },
     async (c) => {
       const intake = await readIntake(c.req.raw, options.limits, options.blobs);
       let batch: Awaited<ReturnType<typeof submitter.submit>>;
@@ -100,10 +320,9 @@ export function batchRoutes(options: BatchRoutesOptions) {
     },
   );
 
-  app.get('/', async (c) => {
-    const query = listBatchesQuery.safeParse(c.req.query());
-    if (!query.success) throw validationProblem(query.error);
-    const page = await store.list(c.get('tenant'), query.data);
+  serveRoute(app, listBatches, async (c) => {
+    const query = validQuery<z.output<typeof listBatchesQuery>>(c);
+    const page = await store.list(c.get('tenant'), query);
     return c.json({
       object: 'list',
       data: page.data,
@@ -112,14 +331,12 @@ export function batchRoutes(options: BatchRoutesOptions) {
     });
   });
 
-  const validId = idParam({ name: 'id', kind: 'batch', notFound });
-
-  app.get('/:id', validId, async (c) => {
+  serveRoute(app, { ...getBatch, middleware: [validId] }, async (c) => {
     const batch = await store.getForTenant(c.get('tenant'), c.req.param('id'));
     return batch ? c.json(batch) : notFound(c, c.req.param('id'));
   });
 
-  app.get('/:id/results', validId, async (c) => {
+  serveRoute(app, { ...batchResults, middleware: [validId] }, async (c) => {
     const id = c.req.param('id');
     if (!(await store.getForTenant(c.get('tenant'), id))) return notFound(c, id);
     c.header('content-type', 'application/x-ndjson');
@@ -128,7 +345,7 @@ export function batchRoutes(options: BatchRoutesOptions) {
     });
   });
 
-  app.post('/:id/cancel', validId, async (c) => {
+  serveRoute(app, { ...cancelBatch, middleware: [validId] }, async (c) => {
     const batch = await submitter.cancel(c.get('tenant'), c.req.param('id'));
     return batch ? c.json(batch) : notFound(c, c.req.param('id'));
   });

@@ -1,3 +1,4 @@
+import { createRoute } from '@hono/zod-openapi';
 import {
   type BatchStore,
   type Delivery,
@@ -5,18 +6,31 @@ import {
   WebhookOutbox,
   WebhookSecretStore,
 } from '@nightshift/batches';
-import { type Config, durationMs } from '@nightshift/core';
+import { type Config, durationMs, idSchemas } from '@nightshift/core';
 import {
   attemptsForSchedule,
   parseRetrySchedule,
   WEBHOOK_BACKOFF_TYPE,
 } from '@nightshift/webhooks';
-import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { idParam } from '../middleware/id-param.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
+import { apiRouter, serveRoute, validQuery } from '../openapi/api-router.ts';
+import {
+  batchExample,
+  batchNotFound as batchNotFoundInfo,
+  bearerSecurity,
+  invalid,
+  jsonBody,
+  jsonResponse,
+  malformedJson,
+  type ProblemInfo,
+  problemResponses,
+  unauthorized,
+} from '../openapi/responses.ts';
 import { ProblemError, problem, validationProblem } from '../problem.ts';
+import { deliveryExample, deliverySchema } from './delivery-schemas.ts';
 
 /** Options of {@link deliveryRoutes}. */
 export interface DeliveryRoutesOptions {
@@ -29,13 +43,194 @@ export interface DeliveryRoutesOptions {
 }
 
 const disabledUrlQuery = z.object({
-  /** The URL exactly as the batch's `webhook.url` gave it. */
-  url: z.string().min(1),
+  url: z.string().min(1).meta({
+    description: 'The URL exactly as the batch’s `webhook.url` gave it.',
+    example: 'https://hooks.example.com/in',
+  }),
 });
 
 const replayBody = z.object({
-  /** ISO 8601 date-time: replay the failed deliveries that ended at or after it. */
-  since: z.iso.datetime({ offset: true }),
+  since: z.iso
+    .datetime({ offset: true })
+    .describe('Replay the failed deliveries that ended at or after this time (ISO 8601).'),
+});
+
+const batchId = z.object({
+  id: idSchemas.batch.meta({ description: 'A batch id, `batch_…`.', example: batchExample.id }),
+});
+const deliveryId = z.object({
+  id: idSchemas.delivery.meta({
+    description: 'A delivery id (the `webhook-id`), `msg_…`.',
+    example: deliveryExample.id,
+  }),
+});
+const deliveryNotFoundInfo: Record<number, ProblemInfo> = {
+  404: {
+    description: 'No such delivery for this key.',
+    slug: 'delivery-not-found',
+    detail: `No delivery '${deliveryExample.id}' for this API key.`,
+  },
+};
+const deliveryList = z.object({ object: z.literal('list'), data: z.array(deliverySchema) });
+
+const batchDeliveries = createRoute({
+  method: 'get',
+  path: '/batches/{id}/deliveries',
+  tags: ['deliveries'],
+  security: bearerSecurity,
+  summary: 'Webhook deliveries of a batch, with every attempt',
+  request: { params: batchId },
+  responses: {
+    200: jsonResponse('The deliveries.', deliveryList, {
+      one: { value: { object: 'list', data: [deliveryExample] } },
+    }),
+    ...problemResponses({ ...unauthorized, ...batchNotFoundInfo }),
+  },
+});
+
+const replayDeliveries = createRoute({
+  method: 'post',
+  path: '/deliveries/replay',
+  tags: ['deliveries'],
+  security: bearerSecurity,
+  summary: 'Replay this tenant’s failed deliveries since a time',
+  request: {
+    body: jsonBody(replayBody, { lastHour: { value: { since: '2025-01-15T21:00:00Z' } } }),
+  },
+  responses: {
+    202: jsonResponse(
+      'What was queued again, and what was skipped (still being attempted).',
+      z.object({
+        object: z.literal('replay'),
+        since: z.string(),
+        queued: z.array(z.string()).describe('Delivery ids queued again.'),
+        skipped: z.array(z.string()).describe('Delivery ids still being attempted.'),
+      }),
+      {
+        replay: {
+          value: {
+            object: 'replay',
+            since: '2025-01-15T21:00:00.000Z',
+            queued: [deliveryExample.id],
+            skipped: [],
+          },
+        },
+      },
+    ),
+    ...problemResponses({
+      ...unauthorized,
+      ...malformedJson,
+      ...invalid('`since` is not an ISO 8601 date-time.', 'since: Invalid ISO datetime'),
+    }),
+  },
+});
+
+const getDelivery = createRoute({
+  method: 'get',
+  path: '/deliveries/{id}',
+  tags: ['deliveries'],
+  security: bearerSecurity,
+  summary: 'One delivery and its attempts',
+  request: { params: deliveryId },
+  responses: {
+    200: jsonResponse('The delivery.', deliverySchema, { delivery: { value: deliveryExample } }),
+    ...problemResponses({ ...unauthorized, ...deliveryNotFoundInfo }),
+  },
+});
+
+const retryDelivery = createRoute({
+  method: 'post',
+  path: '/deliveries/{id}/retry',
+  tags: ['deliveries'],
+  security: bearerSecurity,
+  summary: 'Send a delivery again now',
+  request: { params: deliveryId },
+  responses: {
+    202: jsonResponse(
+      'Queued again: the delivery, now `pending` (only `id` and `state` if it has just expired).',
+      z.union([deliverySchema, z.object({ id: z.string(), state: z.literal('pending') })]),
+      {
+        queued: { value: { ...deliveryExample, state: 'pending' } },
+      },
+    ),
+    ...problemResponses({
+      ...unauthorized,
+      ...deliveryNotFoundInfo,
+      409: {
+        description: 'The delivery is still being attempted.',
+        slug: 'delivery-in-progress',
+        detail: `Delivery '${deliveryExample.id}' is still being attempted; retry it once it has ended.`,
+      },
+    }),
+  },
+});
+
+const disabledUrls = createRoute({
+  method: 'get',
+  path: '/webhooks/disabled',
+  tags: ['webhooks'],
+  security: bearerSecurity,
+  summary: 'Webhook URLs a 410 answer switched off for this tenant',
+  description:
+    'Deliveries to a disabled URL end `gone` without being sent, until the URL is switched back on.',
+  responses: {
+    200: jsonResponse(
+      'The disabled URLs, with the 410 that did it.',
+      z.object({
+        object: z.literal('list'),
+        data: z.array(
+          z.object({
+            object: z.literal('disabled_webhook_url'),
+            url: z.string(),
+            disabledAt: z.string().describe('When the 410 arrived.'),
+            deliveryId: z.string().describe('The delivery that got it.'),
+          }),
+        ),
+      }),
+      {
+        one: {
+          value: {
+            object: 'list',
+            data: [
+              {
+                object: 'disabled_webhook_url',
+                url: 'https://hooks.example.com/in',
+                disabledAt: '2025-01-15T22:41:00.180Z',
+                deliveryId: deliveryExample.id,
+              },
+            ],
+          },
+        },
+      },
+    ),
+    ...problemResponses(unauthorized),
+  },
+});
+
+const enableUrl = createRoute({
+  method: 'delete',
+  path: '/webhooks/disabled',
+  tags: ['webhooks'],
+  security: bearerSecurity,
+  summary: 'Switch a disabled webhook URL back on',
+  description:
+    'Sends nothing by itself: retry or replay the deliveries that ended `gone` if they are wanted.',
+  request: { query: disabledUrlQuery },
+  responses: {
+    204: { description: 'Switched back on.' },
+    ...problemResponses({
+      ...unauthorized,
+      404: {
+        description: 'That URL is not disabled for this key.',
+        slug: 'webhook-url-not-disabled',
+        detail: "The webhook URL 'https://hooks.example.com/in' is not disabled for this API key.",
+      },
+      ...invalid(
+        'The `url` query parameter is missing.',
+        'url: Invalid input: expected string, received undefined',
+      ),
+    }),
+  },
 });
 
 /**
@@ -49,19 +244,19 @@ const replayBody = z.object({
  */
 export function deliveryRoutes(options: DeliveryRoutesOptions) {
   const { store, deliveries, outbox } = options;
-  const app = new Hono<{ Variables: TenantVariables }>();
+  const app = apiRouter<{ Variables: TenantVariables }>();
 
   const validBatchId = idParam({ name: 'id', kind: 'batch', notFound: batchNotFound });
   const validDeliveryId = idParam({ name: 'id', kind: 'delivery', notFound });
 
-  app.get('/batches/:id/deliveries', validBatchId, async (c) => {
+  serveRoute(app, { ...batchDeliveries, middleware: [validBatchId] }, async (c) => {
     const id = c.req.param('id');
     if (!(await store.getForTenant(c.get('tenant'), id))) return batchNotFound(c, id);
     const data = (await deliveries.forBatch(id)).map(present);
     return c.json({ object: 'list', data });
   });
 
-  app.post('/deliveries/replay', async (c) => {
+  serveRoute(app, replayDeliveries, async (c) => {
     const parsed = replayBody.safeParse(await readJson(c.req.raw));
     if (!parsed.success) throw validationProblem(parsed.error);
     const since = new Date(parsed.data.since);
@@ -69,12 +264,12 @@ export function deliveryRoutes(options: DeliveryRoutesOptions) {
     return c.json({ object: 'replay', since: since.toISOString(), ...result }, 202);
   });
 
-  app.get('/deliveries/:id', validDeliveryId, async (c) => {
+  serveRoute(app, { ...getDelivery, middleware: [validDeliveryId] }, async (c) => {
     const delivery = await deliveries.getForTenant(c.get('tenant'), c.req.param('id'));
     return delivery ? c.json(present(delivery)) : notFound(c, c.req.param('id'));
   });
 
-  app.post('/deliveries/:id/retry', validDeliveryId, async (c) => {
+  serveRoute(app, { ...retryDelivery, middleware: [validDeliveryId] }, async (c) => {
     const id = c.req.param('id');
     const outcome = await outbox.redeliver(c.get('tenant'), id);
     if (outcome === 'not_found') return notFound(c, id);
@@ -90,7 +285,7 @@ export function deliveryRoutes(options: DeliveryRoutesOptions) {
     return c.json(delivery ? present(delivery) : { id, state: 'pending' }, 202);
   });
 
-  app.get('/webhooks/disabled', async (c) => {
+  serveRoute(app, disabledUrls, async (c) => {
     const data = (await deliveries.disabledUrls(c.get('tenant'))).map((d) => ({
       object: 'disabled_webhook_url',
       url: d.url,
@@ -101,11 +296,9 @@ export function deliveryRoutes(options: DeliveryRoutesOptions) {
   });
 
   // Switching a URL back on sends nothing by itself: retry or replay the deliveries wanted.
-  app.delete('/webhooks/disabled', async (c) => {
-    const parsed = disabledUrlQuery.safeParse({ url: c.req.query('url') });
-    if (!parsed.success) throw validationProblem(parsed.error);
+  serveRoute(app, enableUrl, async (c) => {
     const tenant = c.get('tenant');
-    const { url } = parsed.data;
+    const { url } = validQuery<z.output<typeof disabledUrlQuery>>(c);
     if (!(await deliveries.disabledUrl(tenant, url))) {
       return problem(
         c,

@@ -67,3 +67,20 @@ function underSource(error: unknown): unknown {
   const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
   return new ProblemError(error.status, error.slug, detail, { ...error.extra, errors });
 }
+
+/** A schedule body: 415 unless declared `application/json`, 400 unless it parses. */
+export async function readScheduleJson(request: Request): Promise<unknown> {
+  if (!(request.headers.get('content-type') ?? '').startsWith('application/json')) {
+    throw new ProblemError(415, 'unsupported-media-type', 'Send the schedule as application/json.');
+  }
+  try {
+    return await request.json();
+  } catch {
+    throw new ProblemError(400, 'malformed-json', 'The body is not valid JSON.');
+  }
+}
+
+/** A 422 naming one field, with the route's own slug. */
+export function fieldProblem(field: string, message: string, slug: string): ProblemError {
+  return new ProblemError(422, slug, `${field}: ${message}`, { errors: [{ field, message }] });
+}

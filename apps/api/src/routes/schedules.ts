@@ -1,3 +1,5 @@
+import { createRoute } from '@hono/zod-openapi';
+import { idSchemas } from '@nightshift/core';
 import {
   createScheduleBody,
   nextFireTimes,
@@ -6,16 +8,36 @@ import {
   ScheduleLimitError,
   type ScheduleSource,
   ScheduleStore,
+  scheduleRun,
   updateScheduleBody,
 } from '@nightshift/schedules';
-import { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { idParam } from '../middleware/id-param.ts';
 import { streamedBodyLimit } from '../middleware/streamed-body-limit.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
+import { apiRouter, serveRoute, validQuery } from '../openapi/api-router.ts';
+import {
+  bearerSecurity,
+  bodyTooLarge,
+  invalid,
+  jsonBody,
+  jsonResponse,
+  malformedJson,
+  type ProblemInfo,
+  problemResponses,
+  unauthorized,
+} from '../openapi/responses.ts';
 import { ProblemError, problem, validationProblem } from '../problem.ts';
-import { checkInlineSource, checkInterval, type InlineSourceLimits } from './schedules-intake.ts';
+import { scheduleAnswer, scheduleExample, scheduleRunExample } from './schedule-answers.ts';
+import {
+  checkInlineSource,
+  checkInterval,
+  fieldProblem,
+  type InlineSourceLimits,
+  readScheduleJson,
+} from './schedules-intake.ts';
 
 /** Options of {@link schedulesRoutes}. */
 export interface SchedulesRoutesOptions {
@@ -46,6 +68,177 @@ const listQuery = z.object({
   after: z.string().startsWith('sched_').optional(),
 });
 const runsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+
+const scheduleId = z.object({
+  id: idSchemas.schedule.meta({
+    description: 'A schedule id, `sched_…`.',
+    example: scheduleExample.id,
+  }),
+});
+
+const notFoundInfo: Record<number, ProblemInfo> = {
+  404: {
+    description: 'No such schedule for this key.',
+    slug: 'schedule-not-found',
+    detail: `No schedule '${scheduleExample.id}' for this API key.`,
+  },
+};
+const invalidSchedule = invalid(
+  'A field is invalid (cron, zone, source…), or a limit is reached.',
+  'cron: not a valid cron expression',
+);
+const notJson: Record<number, ProblemInfo> = {
+  415: {
+    description: 'The body is not declared `application/json`.',
+    slug: 'unsupported-media-type',
+    detail: 'Send the schedule as application/json.',
+  },
+};
+const answer = (description: string) =>
+  jsonResponse(description, scheduleAnswer, { schedule: { value: scheduleExample } });
+
+const createSchedule = createRoute({
+  method: 'post',
+  path: '/',
+  tags: ['schedules'],
+  security: bearerSecurity,
+  summary: 'Create a cron schedule that submits a night batch at each fire',
+  request: {
+    body: jsonBody(createScheduleBody, {
+      nightly: {
+        value: {
+          name: 'Nightly contracts',
+          cron: '0 23 * * *',
+          timezone: 'Europe/Berlin',
+          source: { kind: 'inline', documents: [{ id: 'policy', text: 'The travel policy…' }] },
+          batch: { summary: { maxWords: 80 } },
+        },
+      },
+    }),
+  },
+  responses: {
+    201: {
+      ...answer('The schedule, with its next fire times; `Location` names it.'),
+      headers: { Location: { description: '`/v1/schedules/{id}`', schema: { type: 'string' } } },
+    },
+    ...problemResponses({
+      ...unauthorized,
+      ...malformedJson,
+      ...bodyTooLarge,
+      ...notJson,
+      ...invalidSchedule,
+    }),
+  },
+});
+
+const listSchedules = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['schedules'],
+  security: bearerSecurity,
+  summary: 'List schedules',
+  request: { query: listQuery },
+  responses: {
+    200: jsonResponse(
+      'A page of schedules.',
+      z.object({
+        object: z.literal('list'),
+        data: z.array(scheduleAnswer),
+        hasMore: z.boolean(),
+        lastId: z.string().nullable().describe('Pass as `after` to get the next page.'),
+      }),
+      {
+        page: {
+          value: {
+            object: 'list',
+            data: [scheduleExample],
+            hasMore: false,
+            lastId: scheduleExample.id,
+          },
+        },
+      },
+    ),
+    ...problemResponses({
+      ...unauthorized,
+      ...invalid('Bad `limit` or `after`.', 'limit: Too big: expected number to be <=100'),
+    }),
+  },
+});
+
+const getSchedule = createRoute({
+  method: 'get',
+  path: '/{id}',
+  tags: ['schedules'],
+  security: bearerSecurity,
+  summary: 'Get a schedule',
+  request: { params: scheduleId },
+  responses: {
+    200: answer('The schedule.'),
+    ...problemResponses({ ...unauthorized, ...notFoundInfo }),
+  },
+});
+
+const updateSchedule = createRoute({
+  method: 'patch',
+  path: '/{id}',
+  tags: ['schedules'],
+  security: bearerSecurity,
+  summary: 'Change a schedule',
+  request: {
+    params: scheduleId,
+    body: jsonBody(updateScheduleBody, { pause: { value: { enabled: false } } }),
+  },
+  responses: {
+    200: answer('The changed schedule.'),
+    ...problemResponses({
+      ...unauthorized,
+      ...malformedJson,
+      ...notFoundInfo,
+      ...bodyTooLarge,
+      ...notJson,
+      ...invalidSchedule,
+    }),
+  },
+});
+
+const deleteSchedule = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: ['schedules'],
+  security: bearerSecurity,
+  summary: 'Delete a schedule',
+  request: { params: scheduleId },
+  responses: {
+    204: { description: 'Deleted.' },
+    ...problemResponses({ ...unauthorized, ...notFoundInfo }),
+  },
+});
+
+const scheduleRuns = createRoute({
+  method: 'get',
+  path: '/{id}/runs',
+  tags: ['schedules'],
+  security: bearerSecurity,
+  summary: 'Fires of a schedule and the batches they made',
+  request: { params: scheduleId, query: runsQuery },
+  responses: {
+    200: jsonResponse(
+      'Recent runs, newest first.',
+      z.object({
+        object: z.literal('list'),
+        data: z.array(scheduleRun.meta({ id: 'ScheduleRun' })),
+      }),
+      {
+        runs: { value: { object: 'list', data: [scheduleRunExample] } },
+      },
+    ),
+    ...problemResponses({
+      ...unauthorized,
+      ...notFoundInfo,
+      ...invalid('Bad `limit`.', 'limit: Too big: expected number to be <=500'),
+    }),
+  },
+});
 
 /**
  * `/v1/schedules`: night batches from cron schedules. Create, list, get, change (PATCH), delete,
@@ -98,11 +291,12 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     onTooLarge: (c) =>
       problem(c, 413, 'body-too-large', `The request body is over ${options.maxBodyBytes} bytes.`),
   });
-  const app = new Hono<{ Variables: TenantVariables }>();
+  const app = apiRouter<{ Variables: TenantVariables }>();
+  const validId = idParam({ name: 'id', kind: 'schedule', notFound });
 
-  app.post('/', bodyLimit, async (c) => {
+  serveRoute(app, { ...createSchedule, middleware: [bodyLimit] }, async (c) => {
     const tenant = c.get('tenant');
-    const parsed = createScheduleBody.safeParse(await readJson(c.req.raw));
+    const parsed = createScheduleBody.safeParse(await readScheduleJson(c.req.raw));
     if (!parsed.success) throw validationProblem(parsed.error);
     const body = parsed.data;
     const zone = body.timezone ?? options.defaultTimezone;
@@ -124,10 +318,8 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     return c.json(show(schedule), 201);
   });
 
-  app.get('/', async (c) => {
-    const query = listQuery.safeParse(c.req.query());
-    if (!query.success) throw validationProblem(query.error);
-    const page = await store.list(c.get('tenant'), query.data);
+  serveRoute(app, listSchedules, async (c) => {
+    const page = await store.list(c.get('tenant'), validQuery<z.output<typeof listQuery>>(c));
     return c.json({
       object: 'list',
       data: page.data.map(show),
@@ -136,15 +328,14 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     });
   });
 
-  const validId = idParam({ name: 'id', kind: 'schedule', notFound });
-  app.get('/:id', validId, async (c) => {
+  serveRoute(app, { ...getSchedule, middleware: [validId] }, async (c) => {
     const schedule = await store.getForTenant(c.get('tenant'), c.req.param('id'));
     return schedule ? c.json(show(schedule)) : notFound(c, c.req.param('id'));
   });
 
-  app.patch('/:id', validId, bodyLimit, async (c) => {
+  serveRoute(app, { ...updateSchedule, middleware: [validId, bodyLimit] }, async (c) => {
     const tenant = c.get('tenant');
-    const parsed = updateScheduleBody.safeParse(await readJson(c.req.raw));
+    const parsed = updateScheduleBody.safeParse(await readScheduleJson(c.req.raw));
     if (!parsed.success) throw validationProblem(parsed.error);
     const patch = parsed.data;
     if (patch.cron !== undefined || patch.timezone !== undefined) {
@@ -158,35 +349,24 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     return schedule ? c.json(show(schedule)) : notFound(c, c.req.param('id'));
   });
 
-  app.delete('/:id', validId, async (c) => {
+  serveRoute(app, { ...deleteSchedule, middleware: [validId] }, async (c) => {
     const deleted = await store.delete(c.get('tenant'), c.req.param('id'));
     return deleted ? c.body(null, 204) : notFound(c, c.req.param('id'));
   });
 
-  app.get('/:id/runs', validId, async (c) => {
-    const id = c.req.param('id');
+  // Whose schedule it is is settled before the query is validated: another tenant's schedule
+  // answers 404 whatever the query says.
+  const ownSchedule: MiddlewareHandler<{ Variables: TenantVariables }> = async (c, next) => {
+    const id = c.req.param('id') ?? '';
     if (!(await store.getForTenant(c.get('tenant'), id))) return notFound(c, id);
-    const query = runsQuery.safeParse(c.req.query());
-    if (!query.success) throw validationProblem(query.error);
-    return c.json({ object: 'list', data: await store.runs(id, query.data.limit) });
+    await next();
+  };
+  serveRoute(app, { ...scheduleRuns, middleware: [validId, ownSchedule] }, async (c) => {
+    const { limit } = validQuery<z.output<typeof runsQuery>>(c);
+    return c.json({ object: 'list', data: await store.runs(c.req.param('id'), limit) });
   });
 
   return app;
-}
-
-async function readJson(request: Request): Promise<unknown> {
-  if (!(request.headers.get('content-type') ?? '').startsWith('application/json')) {
-    throw new ProblemError(415, 'unsupported-media-type', 'Send the schedule as application/json.');
-  }
-  try {
-    return await request.json();
-  } catch {
-    throw new ProblemError(400, 'malformed-json', 'The body is not valid JSON.');
-  }
-}
-
-function fieldProblem(field: string, message: string, slug: string): ProblemError {
-  return new ProblemError(422, slug, `${field}: ${message}`, { errors: [{ field, message }] });
 }
 
 function notFound(c: Parameters<typeof problem>[0], id: string) {

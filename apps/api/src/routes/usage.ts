@@ -1,7 +1,22 @@
-import { daysBetween, type UsageLedger, usageQuery, utcDay } from '@nightshift/metrics';
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import {
+  daysBetween,
+  type UsageLedger,
+  usageQuery,
+  usageReport,
+  utcDay,
+} from '@nightshift/metrics';
+import type { z } from 'zod';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
-import { ProblemError, validationProblem } from '../problem.ts';
+import { apiRouter, serveRoute, validQuery } from '../openapi/api-router.ts';
+import {
+  bearerSecurity,
+  invalid,
+  jsonResponse,
+  problemResponses,
+  unauthorized,
+} from '../openapi/responses.ts';
+import { ProblemError } from '../problem.ts';
 
 /** Options of {@link usageRoutes}. */
 export interface UsageRoutesOptions {
@@ -9,6 +24,67 @@ export interface UsageRoutesOptions {
   /** Clock for the default `to` (today, UTC); injectable for tests. */
   now?: () => Date;
 }
+
+const usageExample = {
+  object: 'usage',
+  tenant: 'acme',
+  from: '2025-01-14',
+  to: '2025-01-15',
+  granularity: 'day',
+  data: [
+    {
+      period: '2025-01-14',
+      documents: 0,
+      failedDocuments: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      models: [],
+    },
+    {
+      period: '2025-01-15',
+      documents: 3,
+      failedDocuments: 1,
+      promptTokens: 5120,
+      completionTokens: 300,
+      models: [
+        { model: 'qwen2:7b', documents: 1, promptTokens: 1000, completionTokens: 80 },
+        { model: 'qwen3:32b', documents: 1, promptTokens: 4120, completionTokens: 220 },
+      ],
+    },
+  ],
+  totals: {
+    documents: 3,
+    failedDocuments: 1,
+    promptTokens: 5120,
+    completionTokens: 300,
+    models: [
+      { model: 'qwen2:7b', documents: 1, promptTokens: 1000, completionTokens: 80 },
+      { model: 'qwen3:32b', documents: 1, promptTokens: 4120, completionTokens: 220 },
+    ],
+  },
+};
+
+const usageRoute = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['usage'],
+  summary: 'Usage of the calling tenant per UTC day or month',
+  description:
+    'Documents finished (hot and cold lanes) and prompt/completion tokens per model. `from`..`to` inclusive, at most 366 days; `to` defaults to today. A tenant only ever sees its own usage.',
+  security: bearerSecurity,
+  request: { query: usageQuery },
+  responses: {
+    200: jsonResponse(
+      'Every period of the range, empty ones included, and the totals.',
+      usageReport.meta({ id: 'UsageReport' }),
+      { day: { value: usageExample } },
+    ),
+    ...problemResponses({
+      ...unauthorized,
+      ...invalid('Bad dates or a range over 366 days.', 'from: a UTC day, YYYY-MM-DD'),
+    }),
+  },
+});
 
 /**
  * `GET /v1/usage?from=YYYY-MM-DD&to=YYYY-MM-DD&granularity=day|month`: the calling tenant's
@@ -20,10 +96,9 @@ export interface UsageRoutesOptions {
  */
 export function usageRoutes(options: UsageRoutesOptions) {
   const now = options.now ?? (() => new Date());
-  const app = new Hono<{ Variables: TenantVariables }>();
-  app.get('/', async (c) => {
-    const query = usageQuery.safeParse(c.req.query());
-    if (!query.success) throw validationProblem(query.error);
+  const app = apiRouter<{ Variables: TenantVariables }>();
+  serveRoute(app, usageRoute, async (c) => {
+    const query = { data: validQuery<z.output<typeof usageQuery>>(c) };
     const from = query.data.from;
     const to = query.data.to ?? utcDay(now());
     try {

@@ -1,5 +1,118 @@
-import type { FleetRegistry } from '@nightshift/fleet';
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { FleetRegistry, WorkerStatus } from '@nightshift/fleet';
+import { z } from 'zod';
+import { apiRouter, serveRoute } from '../openapi/api-router.ts';
+import {
+  bearerSecurity,
+  jsonResponse,
+  problemResponses,
+  unauthorized,
+} from '../openapi/responses.ts';
+
+/**
+ * `@nightshift/fleet`'s `WorkerStatus` (a TypeScript interface there) as a schema; `satisfies`
+ * keeps the two in step at compile time.
+ */
+const workerStatus = z
+  .strictObject({
+    id: z.string(),
+    host: z.string(),
+    pid: z.number().int(),
+    startedAt: z.string(),
+    updatedAt: z.string(),
+    provider: z.string().describe('`ollama`, `openai` or `extractive`.'),
+    gpu: z.object({
+      probe: z.string(),
+      status: z.enum(['ok', 'unknown', 'none']),
+      reason: z.string().optional(),
+      gpus: z.array(
+        z.object({
+          index: z.number().int(),
+          name: z.string().optional(),
+          totalMiB: z.number(),
+          usedMiB: z.number(),
+          freeMiB: z.number(),
+          usedPct: z.number(),
+        }),
+      ),
+    }),
+    window: z.object({
+      spec: z.string(),
+      timeZone: z.string(),
+      open: z.boolean(),
+      nextTransition: z.string().nullable(),
+    }),
+    lanes: z.object({
+      hot: z.object({ slots: z.number().int(), running: z.number().int() }),
+      cold: z.object({
+        slots: z.number().int(),
+        running: z.number().int(),
+        paused: z.boolean(),
+        reason: z.string().nullable(),
+      }),
+    }),
+    modelsLoaded: z.array(z.string()),
+    recentHotMs: z.array(z.number()),
+  })
+  .meta({ id: 'WorkerStatus' }) satisfies z.ZodType<WorkerStatus>;
+
+const workerList = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['workers'],
+  summary: 'Live GPU workers: VRAM, window state, lanes, loaded models',
+  security: bearerSecurity,
+  responses: {
+    200: jsonResponse(
+      'Every live worker.',
+      z.object({ object: z.literal('list'), data: z.array(workerStatus) }),
+      {
+        one: {
+          value: {
+            object: 'list',
+            data: [
+              {
+                id: 'gpu-a:4121',
+                host: 'gpu-a',
+                pid: 4121,
+                startedAt: '2025-01-15T18:00:00.000Z',
+                updatedAt: '2025-01-15T22:10:04.250Z',
+                provider: 'ollama',
+                gpu: {
+                  probe: 'nvidia-smi',
+                  status: 'ok',
+                  gpus: [
+                    {
+                      index: 0,
+                      name: 'NVIDIA H200',
+                      totalMiB: 143771,
+                      usedMiB: 71680,
+                      freeMiB: 71475,
+                      usedPct: 50.29,
+                    },
+                  ],
+                },
+                window: {
+                  spec: '22:00-06:00',
+                  timeZone: 'UTC',
+                  open: true,
+                  nextTransition: '2025-01-16T06:00:00.000Z',
+                },
+                lanes: {
+                  hot: { slots: 2, running: 0 },
+                  cold: { slots: 2, running: 2, paused: false, reason: null },
+                },
+                modelsLoaded: ['qwen3:32b'],
+                recentHotMs: [2310, 1984],
+              },
+            ],
+          },
+        },
+      },
+    ),
+    ...problemResponses(unauthorized),
+  },
+});
 
 /**
  * `GET /v1/workers`: every live worker's id, host, GPU reading, window state and next
@@ -10,7 +123,9 @@ import { Hono } from 'hono';
  * app.route('/v1/workers', workerRoutes({ registry }));
  */
 export function workerRoutes(options: { registry: FleetRegistry }) {
-  const app = new Hono();
-  app.get('/', async (c) => c.json({ object: 'list', data: await options.registry.list() }));
+  const app = apiRouter();
+  serveRoute(app, workerList, async (c) =>
+    c.json({ object: 'list', data: await options.registry.list() }),
+  );
   return app;
 }
