@@ -6,9 +6,9 @@
  */
 import { keyPrefix } from '@nightshift/core';
 import { createNoneProbe, parseColdWindows } from '@nightshift/gpu';
+import { ColdLaneController } from '@nightshift/lanes';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ColdLaneController } from '../../apps/worker/src/cold-lane-controller.ts';
 import { sleep, until } from './stats.ts';
 
 /** One open/close cycle. */

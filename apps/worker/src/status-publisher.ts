@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { FleetRegistry, WorkerStatus } from '@nightshift/fleet';
-import type { ColdLaneController } from './cold-lane-controller.ts';
+import type { ColdLaneController } from '@nightshift/lanes';
 import type { LaneActivity } from './lane-activity.ts';
 
 /** Options of {@link StatusPublisher}. */

@@ -86,17 +86,4 @@ export async function workerUnderTest(
   };
 }
 
-/** Polls until `check` answers something truthy, and returns that answer. */
-export async function until<T>(
-  check: () => Promise<T> | T,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { until } from '@nightshift/testkit/until';

@@ -19,12 +19,12 @@ import {
 } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
 import { cachedProbe, memoryPerSlotMiB, parseColdWindows } from '@nightshift/gpu';
+import { ColdLaneController } from '@nightshift/lanes';
 import { listLoadedModels } from '@nightshift/llm';
 import { startWorkerGauges, WorkMeter } from '@nightshift/metrics';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { BatchEndings } from './batch-endings.ts';
-import { ColdLaneController } from './cold-lane-controller.ts';
 import { createColdProcessor } from './cold-processor.ts';
 import { DeadlineWatch } from './deadline-watch.ts';
 import { DocumentEventForwarder } from './document-event-forwarder.ts';

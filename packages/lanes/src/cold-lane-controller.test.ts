@@ -1,11 +1,11 @@
 import { createRedis, keyPrefix } from '@nightshift/core';
 import { createNoneProbe, parseColdWindows } from '@nightshift/gpu';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import { until } from '@nightshift/testkit/until';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ColdLaneController, type ColdLaneControllerOptions } from './cold-lane-controller.ts';
-import { until } from './test-support.ts';
 
 let redis: RedisHarness;
 let client: Redis;

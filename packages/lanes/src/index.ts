@@ -1,0 +1,5 @@
+export {
+  ColdLaneController,
+  type ColdLaneControllerOptions,
+  type ColdLaneSnapshot,
+} from './cold-lane-controller.ts';
