@@ -1,13 +1,9 @@
-import { BatchStore, BatchSubmitter, FairShare } from '@nightshift/batches';
-import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
-import { FleetRegistry } from '@nightshift/fleet';
-import { checkWebhookUrl } from '@nightshift/webhooks';
+import type { Config } from '@nightshift/core';
+import { createServices } from '@nightshift/services';
 import type { Logger } from 'pino';
+import { wireApi } from './api-wiring.ts';
 import { createApp } from './app.ts';
-import { HotLane } from './hot-lane.ts';
 import { listenHttp } from './http-listener.ts';
-import { hotLaneAdmission } from './middleware/hot-admission.ts';
-import { createWebhookDependencies } from './routes/deliveries.ts';
 
 /** A running API: its address and how to stop it gracefully. */
 export interface RunningApi {
@@ -40,63 +36,13 @@ export async function startApi(
   tuning: ApiTuning = {},
 ): Promise<RunningApi> {
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the API');
-  const redis = createRedis(config.REDIS_URL, 'client');
-  const events = createRedis(config.REDIS_URL, 'worker');
-  const policy = await checkRedisPolicy(redis);
-  if (policy.warning) logger.warn(policy.warning);
-  const resultTtlMs = durationMs(config.NIGHTSHIFT_RESULT_TTL);
-  const store = new BatchStore({ redis, resultTtlMs });
-  const submitter = new BatchSubmitter({
-    connection: redis,
-    store,
-    attempts: config.NIGHTSHIFT_JOB_ATTEMPTS,
-    resultTtlMs,
-    // Workers run NIGHTSHIFT_COLD_CONCURRENCY slots each; groups keep every slot fed.
-    grouping: {
-      maxPerJob: config.NIGHTSHIFT_COLD_GROUP_MAX,
-      slots: config.NIGHTSHIFT_COLD_CONCURRENCY,
-    },
-    priorityFor: new FairShare({
-      redis: redis,
-      modelGroups: config.NIGHTSHIFT_MODEL_GROUPS,
-      roundLength: config.NIGHTSHIFT_MODEL_ROUND,
-    }).priorityFor,
-  });
-  const hotLane = new HotLane({ connection: redis, eventsConnection: events });
-  const fleet = new FleetRegistry({ redis });
-  const webhooks = createWebhookDependencies(redis, config);
+  const services = createServices(config, { logger });
+  const warning = await services.checkRedis();
+  if (warning) logger.warn(warning);
   let accepting = true;
-  const app = createApp({
-    config,
-    redis,
-    store,
-    submitter,
-    hotLane,
-    fleet,
-    webhooks,
-    hotAdmission: hotLaneAdmission({
-      registry: fleet,
-      waiting: () => hotLane.waiting(),
-      maxUsedPct: config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
-      maxQueue: config.NIGHTSHIFT_HOT_MAX_QUEUE,
-    }),
-    isAccepting: () => accepting,
-    checkWebhookUrl: async (url) => {
-      const check = await checkWebhookUrl(url, {
-        allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE,
-        allowList: config.NIGHTSHIFT_WEBHOOK_ALLOW_LIST,
-      });
-      if (check.ok) return { ok: true };
-      // The client hears only that the address is refused; the resolved address stays here.
-      logger.info({ reason: check.reason, why: check.logDetail }, 'webhook url refused');
-      return { ok: false, detail: check.detail };
-    },
-    logError: (error) => logger.error({ err: error }, 'unhandled error'),
-    logger,
-  });
-
+  const wiring = wireApi(services, { isAccepting: () => accepting, logger });
   const { server, host, port } = await listenHttp({
-    fetch: app.fetch,
+    fetch: createApp(wiring.dependencies).fetch,
     port: config.PORT,
     host: config.HOST,
     requestTimeoutMs: config.NIGHTSHIFT_REQUEST_TIMEOUT_S * 1000,
@@ -115,9 +61,8 @@ export async function startApi(
       // New connections are refused from here; requests in flight run to their answer.
       await new Promise<void>((resolve) => server.close(() => resolve()));
       logger.info('http server closed; requests in flight answered');
-      await Promise.all([submitter.close(), hotLane.close(), webhooks.outbox.close()]);
-      redis.disconnect();
-      events.disconnect();
+      await wiring.close();
+      await services.close();
     },
   };
 }

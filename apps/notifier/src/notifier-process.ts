@@ -1,8 +1,9 @@
-import { DeliveryLog, WebhookSecretStore } from '@nightshift/batches';
-import { type Config, checkRedisPolicy, createRedis, durationMs } from '@nightshift/core';
-import { MetricsRecorder, nightshiftMetrics } from '@nightshift/metrics';
-import { createSafeDispatcher, parseRetrySchedule } from '@nightshift/webhooks';
+import type { Config } from '@nightshift/core';
+import { nightshiftMetrics } from '@nightshift/metrics';
+import { createServices } from '@nightshift/services';
+import { createSafeDispatcher } from '@nightshift/webhooks';
 import type { Logger } from 'pino';
+import { logDeliveries } from './delivery-logging.ts';
 import { cachedSecrets } from './secret-cache.ts';
 import { createWebhookSender } from './webhook-sender.ts';
 
@@ -36,24 +37,15 @@ export async function startNotifier(
   if (!config.NIGHTSHIFT_WEBHOOK_SECRET) {
     throw new Error('NIGHTSHIFT_WEBHOOK_SECRET (whsec_…) is required to sign webhooks');
   }
-  const client = createRedis(config.REDIS_URL, 'client');
-  const blocking = createRedis(config.REDIS_URL, 'worker');
-  const policy = await checkRedisPolicy(client);
-  if (policy.warning) logger.warn(policy.warning);
-
-  const keepMs = durationMs(config.NIGHTSHIFT_RESULT_TTL);
-  const deliveries = new DeliveryLog(client, keepMs);
-  const secrets = new WebhookSecretStore({
-    redis: client,
-    defaultSecret: config.NIGHTSHIFT_WEBHOOK_SECRET,
-  });
-  const schedule = parseRetrySchedule(config.NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE);
-  const lock = tuning.lockMs ? { lockMs: tuning.lockMs, stalledIntervalMs: tuning.lockMs } : {};
-  const recorder = new MetricsRecorder({ redis: client });
+  const services = createServices(config, { logger });
+  const warning = await services.checkRedis();
+  if (warning) logger.warn(warning);
+  const { webhookSecrets, metricsRecorder } = services;
+  const schedule = services.webhookRetrySchedule;
   const sender = createWebhookSender({
-    connection: blocking,
-    deliveries,
-    secretsFor: cachedSecrets((tenant) => secrets.secretsFor(tenant)),
+    connection: services.redis.blocking,
+    deliveries: services.deliveryLog,
+    secretsFor: cachedSecrets((tenant) => webhookSecrets.secretsFor(tenant)),
     schedule,
     timeoutMs: config.NIGHTSHIFT_WEBHOOK_TIMEOUT_S * 1000,
     dispatcher: createSafeDispatcher({
@@ -61,35 +53,11 @@ export async function startNotifier(
       allowList: config.NIGHTSHIFT_WEBHOOK_ALLOW_LIST,
     }),
     ...(tuning.concurrency ? { concurrency: tuning.concurrency } : {}),
-    ...lock,
+    ...(tuning.lockMs ? { lockMs: tuning.lockMs, stalledIntervalMs: tuning.lockMs } : {}),
     onAttempt: (outcome) =>
-      recorder.inc(nightshiftMetrics.webhookAttempts, { outcome: outcome.decision }),
+      metricsRecorder.inc(nightshiftMetrics.webhookAttempts, { outcome: outcome.decision }),
   });
-  sender.on('completed', (job) =>
-    logger.info(
-      {
-        tenant: job.data.tenant,
-        batchId: job.data.batchId,
-        deliveryId: job.data.deliveryId,
-        jobId: job.id,
-      },
-      'webhook delivered',
-    ),
-  );
-  sender.on('failed', (job, error) =>
-    logger.warn(
-      {
-        tenant: job?.data.tenant,
-        batchId: job?.data.batchId,
-        deliveryId: job?.data.deliveryId,
-        jobId: job?.id,
-        attempt: job?.attemptsMade,
-        err: error.message,
-      },
-      'webhook attempt failed',
-    ),
-  );
-  sender.on('error', (error) => logger.error({ err: error.message }, 'notifier worker error'));
+  logDeliveries(sender, logger);
   logger.info(
     { schedule, allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE },
     'notifier running',
@@ -98,8 +66,7 @@ export async function startNotifier(
   return {
     async stop() {
       await sender.close();
-      client.disconnect();
-      blocking.disconnect();
+      await services.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { BatchStore } from '@nightshift/batches';
-import { createRedis } from '@nightshift/core';
+import { createRedis, loadConfig } from '@nightshift/core';
 import { ScheduleStore } from '@nightshift/schedules';
 import { TenantQuotaStore } from '@nightshift/tenants';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
@@ -33,17 +33,19 @@ afterAll(async () => {
 async function startReplicas(count = 2) {
   for (let i = 0; i < count; i++) {
     replicas.push(
-      await createScheduler({
-        redisUrl: harness.url,
-        inboxDirs: [],
-        defaultModel: 'qwen3:32b',
-        maxDocumentBytes: 1024 * 1024,
-        maxDocuments: 100,
-        quotas: { maxQueuedPerTenant: 100_000, maxBatchBytes: 10 * 2 ** 20 },
-        resultTtlMs: 60_000,
-        attempts: 1,
-        pollMs: 500,
-      }),
+      await createScheduler(
+        loadConfig({
+          REDIS_URL: harness.url,
+          NIGHTSHIFT_MODEL: 'qwen3:32b',
+          NIGHTSHIFT_MAX_DOCUMENT_BYTES: String(1024 * 1024),
+          NIGHTSHIFT_MAX_DOCUMENTS: '100',
+          NIGHTSHIFT_MAX_QUEUED_PER_TENANT: '100000',
+          NIGHTSHIFT_MAX_BATCH_BYTES: String(10 * 2 ** 20),
+          NIGHTSHIFT_RESULT_TTL: '60s',
+          NIGHTSHIFT_JOB_ATTEMPTS: '1',
+        }),
+        { pollMs: 500 },
+      ),
     );
   }
 }

@@ -1,5 +1,6 @@
-import { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import { BatchSubmitter } from '@nightshift/batches';
 import { createRedis, keyPrefix, loadConfig, queueNames } from '@nightshift/core';
+import { createServices } from '@nightshift/services';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -19,15 +20,15 @@ afterAll(async () => {
 
 describe('per-document webhook events from the worker', () => {
   it('queues document.completed only for batches that subscribed to it', async () => {
-    const store = new BatchStore({ redis: client, resultTtlMs: 60_000 });
+    const services = createServices(loadConfig({ REDIS_URL: redis.url }));
+    const store = services.batchStore;
     const submitter = new BatchSubmitter({
       connection: client,
       store,
       attempts: 1,
       resultTtlMs: 60_000,
     });
-    const config = loadConfig({ REDIS_URL: redis.url });
-    const forwarder = new DocumentEventForwarder(client, store, config);
+    const forwarder = new DocumentEventForwarder({ store, outbox: services.webhookOutbox });
     const webhooks = new Queue(queueNames.webhooks, { connection: client, prefix: keyPrefix });
     try {
       const submit = (events: ('document.completed' | 'document.failed')[]) =>
@@ -62,7 +63,7 @@ describe('per-document webhook events from the worker', () => {
         data: { batchId: subscribed.id, documentId: 'doc_0', status: 'succeeded' },
       });
     } finally {
-      await Promise.all([forwarder.close(), submitter.close(), webhooks.close()]);
+      await Promise.all([services.close(), submitter.close(), webhooks.close()]);
     }
   });
 });

@@ -1,10 +1,16 @@
 import { type BatchStore, enqueueDocumentEvent, type WebhookOutbox } from '@nightshift/batches';
-import type { Config, DocumentResult } from '@nightshift/core';
-import type { Redis } from 'ioredis';
-import { configuredOutbox } from './webhook-outbox.ts';
+import type { DocumentResult } from '@nightshift/core';
 
 /** Batches remembered as having no per-document events (oldest forgotten first). */
 const rememberedQuietBatches = 10_000;
+
+/** Options of {@link DocumentEventForwarder}. */
+export interface DocumentEventForwarderOptions {
+  /** Where a batch's webhook settings are read. */
+  store: Pick<BatchStore, 'get'>;
+  /** Where the events are queued; its owner closes it. */
+  outbox: WebhookOutbox;
+}
 
 /**
  * Sends the optional per-document webhook events (`document.completed`, `document.failed`) of
@@ -12,17 +18,17 @@ const rememberedQuietBatches = 10_000;
  * per-document events are remembered and most documents cost no extra Redis read.
  *
  * @example
- * const events = new DocumentEventForwarder(client, store, config);
+ * const events = new DocumentEventForwarder({ store, outbox });
  * createColdProcessor({ ..., onDocumentFinished: (batchId, result) => events.forward(batchId, result) });
  */
 export class DocumentEventForwarder {
-  readonly #store: BatchStore;
+  readonly #store: Pick<BatchStore, 'get'>;
   readonly #outbox: WebhookOutbox;
   readonly #quiet = new Set<string>();
 
-  constructor(redis: Redis, store: BatchStore, config: Config) {
-    this.#store = store;
-    this.#outbox = configuredOutbox(redis, config);
+  constructor(options: DocumentEventForwarderOptions) {
+    this.#store = options.store;
+    this.#outbox = options.outbox;
   }
 
   async forward(batchId: string, result: DocumentResult): Promise<void> {
@@ -40,9 +46,5 @@ export class DocumentEventForwarder {
     if (this.#quiet.size > rememberedQuietBatches) {
       this.#quiet.delete(this.#quiet.values().next().value as string);
     }
-  }
-
-  close(): Promise<void> {
-    return this.#outbox.close();
   }
 }

@@ -1,18 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import {
-  type BatchStore,
-  type Delivery,
-  DeliveryLog,
-  WebhookOutbox,
-  WebhookSecretStore,
-} from '@nightshift/batches';
-import { type Config, durationMs, idSchemas } from '@nightshift/core';
-import {
-  attemptsForSchedule,
-  parseRetrySchedule,
-  WEBHOOK_BACKOFF_TYPE,
-} from '@nightshift/webhooks';
-import type { Redis } from 'ioredis';
+import type { BatchStore, Delivery, DeliveryLog, WebhookOutbox } from '@nightshift/batches';
+import { idSchemas } from '@nightshift/core';
 import { z } from 'zod';
 import { idParam } from '../middleware/id-param.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
@@ -312,32 +300,6 @@ export function deliveryRoutes(options: DeliveryRoutesOptions) {
   });
 
   return app;
-}
-
-/**
- * The webhook parts the API needs, built from the configuration: the delivery log, the outbox
- * that queues replays (with the notifier's retry schedule) and the per-tenant secrets.
- * Close `outbox` on shutdown.
- *
- * @example
- * const webhooks = createWebhookDependencies(redis, config);
- * const app = createApp({ ...deps, webhooks });
- */
-export function createWebhookDependencies(redis: Redis, config: Config) {
-  const keepMs = durationMs(config.NIGHTSHIFT_RESULT_TTL);
-  const deliveries = new DeliveryLog(redis, keepMs);
-  const schedule = parseRetrySchedule(config.NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE);
-  return {
-    deliveries,
-    outbox: new WebhookOutbox({
-      connection: redis,
-      deliveries,
-      attempts: attemptsForSchedule(schedule),
-      backoffType: WEBHOOK_BACKOFF_TYPE,
-      keepMs,
-    }),
-    secrets: new WebhookSecretStore({ redis, defaultSecret: config.NIGHTSHIFT_WEBHOOK_SECRET }),
-  };
 }
 
 /** The API's view of a delivery: everything but the owner, which the caller already is. */

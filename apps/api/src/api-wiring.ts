@@ -1,0 +1,76 @@
+import type { Services } from '@nightshift/services';
+import { checkWebhookUrl } from '@nightshift/webhooks';
+import type { Logger } from 'pino';
+import type { ApiDependencies } from './app.ts';
+import { HotLane } from './hot-lane.ts';
+import { hotLaneAdmission } from './middleware/hot-admission.ts';
+
+/** Options of {@link wireApi}. */
+export interface WireApiOptions {
+  /** False while draining for shutdown (`/readyz` answers 503). */
+  isAccepting: () => boolean;
+  /** Request log, unhandled errors and refused webhook URLs; silent when absent. */
+  logger?: Logger;
+  /** Hot-lane admission (VRAM, queue depth); `false` leaves it out (tests). Default on. */
+  hotAdmission?: { cacheMs?: number } | false;
+}
+
+/** The API's dependencies and the API-only parts to close before the services. */
+export interface ApiWiring {
+  dependencies: ApiDependencies;
+  /** Closes the hot lane (its queue and event stream); the services close separately. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds `createApp`'s dependencies from the shared services, plus the one part only the API
+ * runs: the hot lane, whose event stream needs the blocking connection.
+ *
+ * @example
+ * const wiring = wireApi(services, { isAccepting: () => accepting, logger });
+ * const app = createApp(wiring.dependencies);
+ */
+export function wireApi(services: Services, options: WireApiOptions): ApiWiring {
+  const { config } = services;
+  const { logger } = options;
+  const hotLane = new HotLane({
+    connection: services.client,
+    eventsConnection: services.redis.blocking,
+  });
+  const admission = options.hotAdmission ?? {};
+  const dependencies: ApiDependencies = {
+    config,
+    redis: services.client,
+    store: services.batchStore,
+    submitter: services.batchSubmitter,
+    hotLane,
+    fleet: services.fleet,
+    webhooks: services.webhooks,
+    ...(admission
+      ? {
+          hotAdmission: hotLaneAdmission({
+            registry: services.fleet,
+            waiting: () => hotLane.waiting(),
+            maxUsedPct: config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
+            maxQueue: config.NIGHTSHIFT_HOT_MAX_QUEUE,
+            ...admission,
+          }),
+        }
+      : {}),
+    isAccepting: options.isAccepting,
+    checkWebhookUrl: async (url) => {
+      const check = await checkWebhookUrl(url, {
+        allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE,
+        allowList: config.NIGHTSHIFT_WEBHOOK_ALLOW_LIST,
+      });
+      if (check.ok) return { ok: true };
+      // The client hears only that the address is refused; the resolved address stays here.
+      logger?.info({ reason: check.reason, why: check.logDetail }, 'webhook url refused');
+      return { ok: false, detail: check.detail };
+    },
+    ...(logger
+      ? { logError: (error: Error) => logger.error({ err: error }, 'unhandled error'), logger }
+      : {}),
+  };
+  return { dependencies, close: () => hotLane.close() };
+}

@@ -1,0 +1,38 @@
+import type { WebhookJobData } from '@nightshift/core';
+import type { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+
+/**
+ * Logs each delivery the sender ends and each attempt that failed, with the ids an operator
+ * searches by (tenant, batch, delivery, job).
+ *
+ * @example
+ * logDeliveries(createWebhookSender({ ... }), logger);
+ */
+export function logDeliveries(sender: Worker<WebhookJobData>, logger: Logger): void {
+  sender.on('completed', (job) =>
+    logger.info(
+      {
+        tenant: job.data.tenant,
+        batchId: job.data.batchId,
+        deliveryId: job.data.deliveryId,
+        jobId: job.id,
+      },
+      'webhook delivered',
+    ),
+  );
+  sender.on('failed', (job, error) =>
+    logger.warn(
+      {
+        tenant: job?.data.tenant,
+        batchId: job?.data.batchId,
+        deliveryId: job?.data.deliveryId,
+        jobId: job?.id,
+        attempt: job?.attemptsMade,
+        err: error.message,
+      },
+      'webhook attempt failed',
+    ),
+  );
+  sender.on('error', (error) => logger.error({ err: error.message }, 'notifier worker error'));
+}

@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import type { WorkerLanes } from './worker-lanes.ts';
+
+/**
+ * Logs the lanes' worker errors, failed attempts and finished hot summaries, with the ids an
+ * operator searches by (job, tenant, batch, document).
+ *
+ * @example
+ * logJobs(lanes, logger);
+ */
+export function logJobs({ hotWorker, coldWorker }: WorkerLanes, logger: Logger): void {
+  for (const [name, worker] of [
+    ['hot', hotWorker],
+    ['cold', coldWorker],
+  ] as const) {
+    worker.on('error', (error) => logger.error({ lane: name, err: error.message }, 'worker error'));
+    worker.on('failed', (job, error) =>
+      logger.warn(
+        { lane: name, ...jobFields(job), attempt: job?.attemptsMade, err: error.message },
+        'job failed',
+      ),
+    );
+  }
+  hotWorker.on('completed', (job, answer: { model?: string; durationMs?: number }) =>
+    logger.info(
+      { lane: 'hot', ...jobFields(job), model: answer?.model, durationMs: answer?.durationMs },
+      'hot summary done',
+    ),
+  );
+}
+
+/** The ids a job-level log line carries (cold jobs have a batch and a document, hot ones not). */
+function jobFields(job: { id?: string | undefined; data?: unknown } | undefined) {
+  const data = (job?.data ?? {}) as { tenant?: string; batchId?: string; documentId?: string };
+  return {
+    jobId: job?.id,
+    tenant: data.tenant,
+    ...(data.batchId ? { batchId: data.batchId } : {}),
+    ...(data.documentId ? { documentId: data.documentId } : {}),
+  };
+}

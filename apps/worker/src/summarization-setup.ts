@@ -1,0 +1,55 @@
+import { WorkMeter } from '@nightshift/metrics';
+import type { Services } from '@nightshift/services';
+import type { Logger } from 'pino';
+import { DocumentSummarizer } from './document-summarizer.ts';
+import { type SummarizationBackend, summarizationBackend } from './model-chains.ts';
+
+/** What the lanes summarize with, and the meter their work is counted on. */
+export interface Summarization {
+  /** Per-job counters, written in batches; close it after the lanes stop. */
+  meter: WorkMeter;
+  /** The provider chain (`NIGHTSHIFT_PROVIDER`), possibly switching at run time (`auto`). */
+  backend: SummarizationBackend;
+  summarizer: DocumentSummarizer;
+}
+
+/**
+ * Picks the summarization provider (waiting until it is ready), and builds the summarizer
+ * over the document blobs with the configured context, output and document limits.
+ *
+ * @example
+ * const { meter, backend, summarizer } = await startSummarization(services, logger);
+ */
+export async function startSummarization(
+  services: Services,
+  logger: Logger,
+): Promise<Summarization> {
+  const { config, documentBlobs } = services;
+  const meter = new WorkMeter({
+    redis: services.client,
+    flushMs: config.NIGHTSHIFT_METRICS_FLUSH_MS,
+    onError: (error) => logger.warn({ err: error.message }, 'metrics not recorded'),
+  });
+  // The provider chosen at start is logged below; only later switches are news.
+  let started = false;
+  const backend = summarizationBackend(config, {
+    onFallback: (attempt) => void meter.fallback(attempt),
+    onProviderChange: (now) => {
+      if (started) logger.info({ provider: now }, 'summarization provider changed');
+    },
+  });
+  const provider = await backend.ready();
+  started = true;
+  logger.info({ provider, model: config.NIGHTSHIFT_MODEL }, 'summarization provider');
+  const summarizer = new DocumentSummarizer({
+    readBlob: (key) => documentBlobs.read(key),
+    chainFor: (model) => backend.chainFor(model),
+    numCtx: config.NIGHTSHIFT_NUM_CTX,
+    maxTokens: config.NIGHTSHIFT_MAX_TOKENS,
+    documentLimits: {
+      maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES,
+      maxDecodedBytes: config.NIGHTSHIFT_PDF_MAX_DECODED_BYTES,
+    },
+  });
+  return { meter, backend, summarizer };
+}

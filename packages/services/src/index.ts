@@ -1,0 +1,8 @@
+export { RedisConnections, ServicesClosedError } from './redis-connections.ts';
+export {
+  createServices,
+  Services,
+  type ServicesLogger,
+  type ServicesOptions,
+  type WebhookServices,
+} from './services.ts';

@@ -1,0 +1,273 @@
+import {
+  BatchStore,
+  BatchSubmitter,
+  DeliveryLog,
+  DocumentBlobs,
+  FairShare,
+  FinalEventRelay,
+  WebhookOutbox,
+  WebhookSecretStore,
+} from '@nightshift/batches';
+import { type Config, checkRedisPolicy, durationMs } from '@nightshift/core';
+import { FleetRegistry } from '@nightshift/fleet';
+import { MetricsRecorder, UsageLedger } from '@nightshift/metrics';
+import { ScheduleStore } from '@nightshift/schedules';
+import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
+import {
+  attemptsForSchedule,
+  parseRetrySchedule,
+  WEBHOOK_BACKOFF_TYPE,
+} from '@nightshift/webhooks';
+import type { Redis } from 'ioredis';
+import { RedisConnections } from './redis-connections.ts';
+
+/** The few logger methods the services use (pino fits). */
+export interface ServicesLogger {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+}
+
+/** Options of {@link createServices}. */
+export interface ServicesOptions {
+  /**
+   * Per-document calls (batch store, fair-share clock) on a third, auto-pipelined connection.
+   * Meant for the worker, whose many concurrent jobs make them; default false.
+   */
+  pipelinedCommands?: boolean;
+  /** Where the final-event relay says what it did; silent when absent. */
+  logger?: ServicesLogger;
+}
+
+/** The webhook parts the API serves: delivery log, replay outbox, per-tenant secrets. */
+export interface WebhookServices {
+  deliveries: DeliveryLog;
+  outbox: WebhookOutbox;
+  secrets: WebhookSecretStore;
+}
+
+/**
+ * Builds the shared services of any Nightshift process from the configuration contract.
+ * Nothing is built (and no connection opened) until a process asks for it.
+ *
+ * @example
+ * const services = createServices(config, { logger });
+ * await services.checkRedis();
+ * const app = createApp({ store: services.batchStore, submitter: services.batchSubmitter, ... });
+ * await services.close();
+ */
+export function createServices(config: Config, options: ServicesOptions = {}): Services {
+  return new Services(config, options);
+}
+
+/**
+ * One process's shared services, built lazily from the configuration, each once. A batch this
+ * process ends (last document recorded, cancel of waiting documents, every document failing at
+ * intake) has its final `batch.*` event queued at once through {@link finalEvents}.
+ * {@link close} closes everything built, BullMQ handles before the connections they use, once.
+ */
+export class Services {
+  readonly config: Config;
+  /** How long finished batches, results, blobs and deliveries stay readable. */
+  readonly resultTtlMs: number;
+  /** The Redis connections, opened on first use. */
+  readonly redis: RedisConnections;
+  readonly #logger: ServicesLogger | undefined;
+  #batchStore: BatchStore | undefined;
+  #fairShare: FairShare | undefined;
+  #batchSubmitter: BatchSubmitter | undefined;
+  #deliveryLog: DeliveryLog | undefined;
+  #webhookOutbox: WebhookOutbox | undefined;
+  #webhookSecrets: WebhookSecretStore | undefined;
+  #finalEvents: FinalEventRelay | undefined;
+  #documentBlobs: DocumentBlobs | undefined;
+  #metricsRecorder: MetricsRecorder | undefined;
+  #usageLedger: UsageLedger | undefined;
+  #fleet: FleetRegistry | undefined;
+  #apiKeys: ApiKeyStore | undefined;
+  #tenantQuotas: TenantQuotaStore | undefined;
+  #schedules: ScheduleStore | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(config: Config, options: ServicesOptions = {}) {
+    if (!config.REDIS_URL) throw new Error('REDIS_URL is required');
+    this.config = config;
+    this.resultTtlMs = durationMs(config.NIGHTSHIFT_RESULT_TTL);
+    this.redis = new RedisConnections(config.REDIS_URL, {
+      pipelinedCommands: options.pipelinedCommands ?? false,
+    });
+    this.#logger = options.logger;
+  }
+
+  /** Shorthand for `redis.client`: commands only, never blocking. */
+  get client(): Redis {
+    return this.redis.client;
+  }
+
+  /**
+   * Refuses a Redis that could evict keys (`RedisPolicyError`); answers the warning to log
+   * when the policy could not be read (managed Redis that forbids CONFIG).
+   */
+  async checkRedis(): Promise<string | undefined> {
+    return (await checkRedisPolicy(this.client)).warning;
+  }
+
+  /** Every batch's record; its final step hands the batch to {@link finalEvents} at once. */
+  get batchStore(): BatchStore {
+    this.#batchStore ??= new BatchStore({
+      redis: this.redis.commands,
+      resultTtlMs: this.resultTtlMs,
+      onFinalized: (batchId) => this.#relayFinalEvent(batchId),
+    });
+    return this.#batchStore;
+  }
+
+  /** The fair cold order (`NIGHTSHIFT_MODEL_GROUPS`, `NIGHTSHIFT_MODEL_ROUND`). */
+  get fairShare(): FairShare {
+    this.#fairShare ??= new FairShare({
+      redis: this.redis.commands,
+      modelGroups: this.config.NIGHTSHIFT_MODEL_GROUPS,
+      roundLength: this.config.NIGHTSHIFT_MODEL_ROUND,
+    });
+    return this.#fairShare;
+  }
+
+  /** Queues batches: fair-share priorities, grouped cold jobs, configured attempts. */
+  get batchSubmitter(): BatchSubmitter {
+    this.#batchSubmitter ??= new BatchSubmitter({
+      connection: this.client,
+      store: this.batchStore,
+      attempts: this.config.NIGHTSHIFT_JOB_ATTEMPTS,
+      resultTtlMs: this.resultTtlMs,
+      // Workers run NIGHTSHIFT_COLD_CONCURRENCY slots each; groups keep every slot fed.
+      grouping: {
+        maxPerJob: this.config.NIGHTSHIFT_COLD_GROUP_MAX,
+        slots: this.config.NIGHTSHIFT_COLD_CONCURRENCY,
+      },
+      priorityFor: this.fairShare.priorityFor,
+    });
+    return this.#batchSubmitter;
+  }
+
+  /** `NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE`, parsed: the delays between delivery attempts. */
+  get webhookRetrySchedule() {
+    return parseRetrySchedule(this.config.NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE);
+  }
+
+  /** Every webhook delivery and its attempts. */
+  get deliveryLog(): DeliveryLog {
+    this.#deliveryLog ??= new DeliveryLog(this.client, this.resultTtlMs);
+    return this.#deliveryLog;
+  }
+
+  /** Where webhook events are queued for the notifiers, with their retry schedule. */
+  get webhookOutbox(): WebhookOutbox {
+    this.#webhookOutbox ??= new WebhookOutbox({
+      connection: this.client,
+      deliveries: this.deliveryLog,
+      attempts: attemptsForSchedule(this.webhookRetrySchedule),
+      backoffType: WEBHOOK_BACKOFF_TYPE,
+      keepMs: this.resultTtlMs,
+    });
+    return this.#webhookOutbox;
+  }
+
+  /** Per-tenant signing secrets over `NIGHTSHIFT_WEBHOOK_SECRET`. */
+  get webhookSecrets(): WebhookSecretStore {
+    this.#webhookSecrets ??= new WebhookSecretStore({
+      redis: this.client,
+      defaultSecret: this.config.NIGHTSHIFT_WEBHOOK_SECRET,
+    });
+    return this.#webhookSecrets;
+  }
+
+  /** The webhook parts in the shape the API's `createApp` takes. */
+  get webhooks(): WebhookServices {
+    return {
+      deliveries: this.deliveryLog,
+      outbox: this.webhookOutbox,
+      secrets: this.webhookSecrets,
+    };
+  }
+
+  /** Queues the final `batch.*` event of ended batches (and sweeps those left pending). */
+  get finalEvents(): FinalEventRelay {
+    this.#finalEvents ??= new FinalEventRelay({
+      redis: this.client,
+      store: this.batchStore,
+      outbox: this.webhookOutbox,
+    });
+    return this.#finalEvents;
+  }
+
+  /** Uploaded document contents, kept for the result TTL. */
+  get documentBlobs(): DocumentBlobs {
+    this.#documentBlobs ??= new DocumentBlobs({ redis: this.client, ttlMs: this.resultTtlMs });
+    return this.#documentBlobs;
+  }
+
+  /** Counters and histograms of `/metrics`. */
+  get metricsRecorder(): MetricsRecorder {
+    this.#metricsRecorder ??= new MetricsRecorder({ redis: this.client });
+    return this.#metricsRecorder;
+  }
+
+  /** Per-tenant usage by day. */
+  get usageLedger(): UsageLedger {
+    this.#usageLedger ??= new UsageLedger({ redis: this.client });
+    return this.#usageLedger;
+  }
+
+  /** Live workers, as they publish themselves. */
+  get fleet(): FleetRegistry {
+    this.#fleet ??= new FleetRegistry({ redis: this.client });
+    return this.#fleet;
+  }
+
+  /** Managed API keys. */
+  get apiKeys(): ApiKeyStore {
+    this.#apiKeys ??= new ApiKeyStore({ redis: this.client });
+    return this.#apiKeys;
+  }
+
+  /** Per-tenant quota overrides. */
+  get tenantQuotas(): TenantQuotaStore {
+    this.#tenantQuotas ??= new TenantQuotaStore({ redis: this.client });
+    return this.#tenantQuotas;
+  }
+
+  /** Night-batch schedules and their runs. */
+  get schedules(): ScheduleStore {
+    this.#schedules ??= new ScheduleStore({ redis: this.client });
+    return this.#schedules;
+  }
+
+  /**
+   * Closes what was built: BullMQ handles first (their commands in flight finish), then the
+   * connections. Idempotent; every call answers the same promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    try {
+      await Promise.all([this.#batchSubmitter?.close(), this.#webhookOutbox?.close()]);
+    } finally {
+      this.redis.disconnect();
+    }
+  }
+
+  async #relayFinalEvent(batchId: string): Promise<void> {
+    try {
+      const deliveryId = await this.finalEvents.relay(batchId);
+      this.#logger?.info({ batchId, deliveryId }, 'batch ended');
+    } catch (error) {
+      // The mark stays pending in Redis: a worker's sweep (relayPending) queues it later.
+      this.#logger?.warn(
+        { batchId, err: (error as Error).message },
+        'final event not queued; the sweep will',
+      );
+    }
+  }
+}
