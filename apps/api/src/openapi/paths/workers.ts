@@ -1,52 +1,11 @@
+import { workerStatusSchema } from '@nightshift/fleet';
 import { z } from 'zod';
 import { type Components, problemResponses, unauthorized } from '../components.ts';
 import type { SpecBuilder } from '../spec-builder.ts';
 
-/** Mirrors `@nightshift/fleet`'s `WorkerStatus` (a TypeScript interface there, no zod). */
-const workerStatus = z.object({
-  id: z.string(),
-  host: z.string(),
-  pid: z.number().int(),
-  startedAt: z.string(),
-  updatedAt: z.string(),
-  provider: z.string().describe('`ollama`, `openai` or `extractive`.'),
-  gpu: z.object({
-    probe: z.string(),
-    status: z.enum(['ok', 'unknown', 'none']),
-    reason: z.string().optional(),
-    gpus: z.array(
-      z.object({
-        index: z.number().int(),
-        name: z.string().optional(),
-        totalMiB: z.number(),
-        usedMiB: z.number(),
-        freeMiB: z.number(),
-        usedPct: z.number(),
-      }),
-    ),
-  }),
-  window: z.object({
-    spec: z.string(),
-    timeZone: z.string(),
-    open: z.boolean(),
-    nextTransition: z.string().nullable(),
-  }),
-  lanes: z.object({
-    hot: z.object({ slots: z.number().int(), running: z.number().int() }),
-    cold: z.object({
-      slots: z.number().int(),
-      running: z.number().int(),
-      paused: z.boolean(),
-      reason: z.string().nullable(),
-    }),
-  }),
-  modelsLoaded: z.array(z.string()),
-  recentHotMs: z.array(z.number()),
-});
-
 /** `GET /v1/workers`: the live fleet (shared infrastructure, the same for every tenant). */
 export function registerWorkerPaths(spec: SpecBuilder, c: Components): void {
-  const WorkerStatus = spec.register('WorkerStatus', workerStatus);
+  const WorkerStatus = spec.register('WorkerStatus', workerStatusSchema);
   spec.registry.registerPath({
     method: 'get',
     path: '/v1/workers',
