@@ -40,14 +40,15 @@ export type Usage = z.infer<typeof usage>;
 
 export const summaryOptions = z
   .object({
-    /** Upper bound on the summary's length in words. */
+    /** Upper bound on the summary's length in words. Default 200 (headline: 20). */
     maxWords: z.number().int().min(10).max(2000).optional(),
-    /** `paragraph` prose, `bullets` a list, `headline` one line. */
+    /** `paragraph` prose, `bullets` (one `- ` line per point) or a one-line `headline`. Default `paragraph`. */
     style: z.enum(['paragraph', 'bullets', 'headline']).optional(),
-    /** Language of the summary as a BCP 47 tag or a name, e.g. `en`, `de`, `French`. */
+    /** Language of the summary as a BCP 47 tag or a name, e.g. `en`, `de`, `French`. Default: the document's. */
     language: z.string().min(2).max(35).optional(),
   })
   .strict();
+/** Shape of the summary a caller asks for: the API's `summary` object, also what the summarizers take. */
 export type SummaryOptions = z.infer<typeof summaryOptions>;
 
 export const batchCounts = z.object({

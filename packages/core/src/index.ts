@@ -21,10 +21,3 @@ export {
   RedisPolicyError,
 } from './queue-topology.ts';
 export * from './webhook-event.ts';
-export {
-  addDays,
-  instantOfLocalTime,
-  type LocalDateTime,
-  localDateTime,
-  offsetMs,
-} from './zoned-time.ts';

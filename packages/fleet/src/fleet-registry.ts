@@ -1,6 +1,6 @@
 import { keyPrefix } from '@nightshift/core';
 import type { Redis } from 'ioredis';
-import type { WorkerStatus } from './worker-status.ts';
+import { type WorkerStatus, workerStatusSchema } from './worker-status.ts';
 
 const statusKey = (id: string) => `${keyPrefix}:worker:${id}`;
 const membersKey = `${keyPrefix}:workers`;
@@ -41,12 +41,30 @@ export class FleetRegistry {
     await this.#redis.multi().del(statusKey(id)).zrem(membersKey, id).exec();
   }
 
-  /** Live workers, by id. */
+  /**
+   * Live workers, by id. A stored status that does not match {@link workerStatusSchema} (not
+   * JSON, a field missing or of the wrong type) is left out, so one bad entry cannot break the
+   * readers that rely on the shape: hot-lane admission, `GET /v1/workers`, the dashboard.
+   */
   async list(): Promise<WorkerStatus[]> {
     await this.#redis.zremrangebyscore(membersKey, 0, Date.now() - this.#staleAfterMs);
     const ids = await this.#redis.zrange(membersKey, 0, -1);
     if (ids.length === 0) return [];
     const raw = await this.#redis.mget(ids.map(statusKey));
-    return raw.flatMap((value) => (value ? [JSON.parse(value) as WorkerStatus] : []));
+    return raw.flatMap((value) => (value === null ? [] : validStatus(value)));
   }
+}
+
+/**
+ * The stored object itself when it matches the schema, not zod's copy: readers get exactly what
+ * the worker published (same keys, same order), so `GET /v1/workers` stays byte for byte the same.
+ */
+function validStatus(value: string): WorkerStatus[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return [];
+  }
+  return workerStatusSchema.safeParse(parsed).success ? [parsed as WorkerStatus] : [];
 }

@@ -1,2 +1,2 @@
 export { FleetRegistry, type FleetRegistryOptions } from './fleet-registry.ts';
-export type { GpuStatus, WorkerStatus } from './worker-status.ts';
+export { type WorkerStatus, workerStatusSchema } from './worker-status.ts';

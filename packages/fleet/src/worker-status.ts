@@ -1,36 +1,44 @@
-/** One GPU as a worker last read it. */
-export interface GpuStatus {
-  index: number;
-  name?: string | undefined;
-  totalMiB: number;
-  usedMiB: number;
-  freeMiB: number;
-  usedPct: number;
-}
+import { gpuMemorySchema } from '@nightshift/gpu';
+import { z } from 'zod';
 
-/** What a worker publishes about itself, several times a second while it lives. */
-export interface WorkerStatus {
-  id: string;
-  host: string;
-  pid: number;
-  startedAt: string;
-  updatedAt: string;
-  /** `ollama`, `openai` or `extractive`. */
-  provider: string;
-  gpu: {
+/**
+ * What a worker publishes about itself, several times a second while it lives: the JSON in
+ * Redis and each item of `GET /v1/workers`. GPUs are the gpu package's own reading, unchanged.
+ */
+export const workerStatusSchema = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  provider: z.string().describe('`ollama`, `openai` or `extractive`.'),
+  gpu: z.object({
     /** `nvidia-smi`, `ollama` or `none`. */
-    probe: string;
+    probe: z.string(),
     /** `ok`, `unknown` (probe failed) or `none` (no GPU facts by configuration). */
-    status: 'ok' | 'unknown' | 'none';
-    reason?: string | undefined;
-    gpus: GpuStatus[];
-  };
-  window: { spec: string; timeZone: string; open: boolean; nextTransition: string | null };
-  lanes: {
-    hot: { slots: number; running: number };
-    cold: { slots: number; running: number; paused: boolean; reason: string | null };
-  };
-  modelsLoaded: string[];
+    status: z.enum(['ok', 'unknown', 'none']),
+    reason: z.string().optional(),
+    gpus: z.array(gpuMemorySchema),
+  }),
+  window: z.object({
+    spec: z.string(),
+    timeZone: z.string(),
+    open: z.boolean(),
+    nextTransition: z.string().nullable(),
+  }),
+  lanes: z.object({
+    hot: z.object({ slots: z.number().int(), running: z.number().int() }),
+    cold: z.object({
+      slots: z.number().int(),
+      running: z.number().int(),
+      paused: z.boolean(),
+      reason: z.string().nullable(),
+    }),
+  }),
+  modelsLoaded: z.array(z.string()),
   /** Durations of the most recent hot jobs, for an honest Retry-After. */
-  recentHotMs: number[];
-}
+  recentHotMs: z.array(z.number()),
+});
+
+/** What a worker publishes about itself; see {@link workerStatusSchema}. */
+export type WorkerStatus = z.infer<typeof workerStatusSchema>;

@@ -1,4 +1,4 @@
-import { addDays, instantOfLocalTime, localDateTime } from '@nightshift/core';
+import { addDays, instantOfLocalTime, localDateTime } from '@nightshift/zoned-time';
 import type { ColdWindows } from './cold-windows.ts';
 
 /** Whether cold work may run now, and when that changes. */

@@ -30,4 +30,4 @@ export type {
   VramReading,
   VramSummary,
 } from './vram-reading.ts';
-export { summarizeVram } from './vram-reading.ts';
+export { gpuMemorySchema, summarizeVram } from './vram-reading.ts';

@@ -1,23 +1,32 @@
-/** Memory facts of one GPU, in MiB as nvidia-smi reports them. */
-export interface GpuMemory {
+import { z } from 'zod';
+
+/**
+ * Memory facts of one GPU, in MiB as nvidia-smi reports them: the one shape of a GPU reading.
+ * A zod schema because it leaves the worker as JSON (the fleet status in Redis, `GET /v1/workers`);
+ * the status registry, the API's document and the VRAM gauges reuse it or pick from it.
+ */
+export const gpuMemorySchema = z.object({
   /** The GPU's index as nvidia-smi numbers it (0 for a card-size reading such as Ollama's). */
-  index: number;
+  index: z.number().int(),
   /** `GPU-…` uuid when the source reports one. */
-  uuid?: string;
+  uuid: z.string().optional(),
   /** Product name, e.g. `NVIDIA H200`. */
-  name?: string;
+  name: z.string().optional(),
   /** Card memory. */
-  totalMiB: number;
+  totalMiB: z.number(),
   /** Memory held by processes, as reported. */
-  usedMiB: number;
+  usedMiB: z.number(),
   /**
    * Memory free for new allocations, as reported. Admission uses this, never `total − used`:
    * the driver reserves memory that is in neither figure (616 MiB on the H200 captures).
    */
-  freeMiB: number;
+  freeMiB: z.number(),
   /** `(total − free) / total × 100`, rounded to 0.01: the share that is not available to us. */
-  usedPct: number;
-}
+  usedPct: z.number(),
+});
+
+/** Memory facts of one GPU; see {@link gpuMemorySchema}. */
+export type GpuMemory = z.infer<typeof gpuMemorySchema>;
 
 /**
  * One VRAM observation.

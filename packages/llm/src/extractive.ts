@@ -1,7 +1,8 @@
+import type { SummaryOptions } from '@nightshift/core';
 import { LlmError } from './errors.ts';
 import { splitParagraphs, splitSentences } from './sentences.ts';
 import { stopwords } from './stopwords.ts';
-import type { CompletionRequest, CompletionResult, LlmProvider, SummaryOptions } from './types.ts';
+import type { CompletionRequest, CompletionResult, LlmProvider } from './types.ts';
 import { zeroUsage } from './types.ts';
 
 /** Options of {@link extractiveSummary}. */

@@ -61,6 +61,5 @@ export type {
   CompletionRequest,
   CompletionResult,
   LlmProvider,
-  SummaryOptions,
   Usage,
 } from './types.ts';

@@ -1,4 +1,4 @@
-import type { SummaryOptions } from './types.ts';
+import type { SummaryOptions } from '@nightshift/core';
 
 /**
  * Which step of a summary a prompt is for: the `whole` document in one call, one `part` of a

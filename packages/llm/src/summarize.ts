@@ -1,8 +1,9 @@
+import type { SummaryOptions } from '@nightshift/core';
 import { chunkText } from './chunking.ts';
 import type { ChainResult, ModelChain } from './model-chain.ts';
 import { defaultMaxWords, type SummaryStage, summarySystemPrompt } from './prompts.ts';
 import { estimateTokens } from './tokens.ts';
-import { addUsage, type SummaryOptions, type Usage, zeroUsage } from './types.ts';
+import { addUsage, type Usage, zeroUsage } from './types.ts';
 
 /**
  * Progress of a map-reduce summary that a caller persists so a preempted or crashed job can

@@ -1,19 +1,11 @@
+import type { SummaryOptions } from '@nightshift/core';
+
 /** Token counts of one or more model calls. */
 export interface Usage {
   /** Tokens the model read (prompt evaluation). */
   promptTokens: number;
   /** Tokens the model wrote. */
   completionTokens: number;
-}
-
-/** Shape of the summary a caller asks for (same fields as the API's `summary` object). */
-export interface SummaryOptions {
-  /** Upper bound on the summary's length in words. Default 200 (headline: 20). */
-  maxWords?: number;
-  /** `paragraph` prose, `bullets` (one `- ` line per point) or a one-line `headline`. Default `paragraph`. */
-  style?: 'paragraph' | 'bullets' | 'headline';
-  /** Language of the summary, a BCP 47 tag or a name (`de`, `French`). Default: the document's. */
-  language?: string;
 }
 
 /** One model call. */

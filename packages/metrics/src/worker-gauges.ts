@@ -1,12 +1,14 @@
+import type { GpuMemory } from '@nightshift/gpu';
 import { nightshiftMetrics } from './metric-definitions.ts';
 import type { MetricsRecorder } from './metrics-recorder.ts';
 
-/** The part of a worker's cold-lane snapshot the gauges report (structural: no GPU package). */
+/** The part of a worker's cold-lane snapshot the gauges report. */
 export interface WorkerGaugeSnapshot {
   window: { open: boolean };
   reading: {
     status: string;
-    gpus?: readonly { index: number; uuid?: string; usedMiB: number; freeMiB: number }[];
+    /** The gpu package's reading, only the fields that name a GPU and feed the VRAM series. */
+    gpus?: readonly Pick<GpuMemory, 'index' | 'uuid' | 'usedMiB' | 'freeMiB'>[];
   } | null;
 }
 

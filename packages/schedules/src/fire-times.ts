@@ -1,4 +1,4 @@
-import { type LocalDateTime, localDateTime, offsetMs } from '@nightshift/core';
+import { type LocalDateTime, localDateTime, offsetMs } from '@nightshift/zoned-time';
 import { parse } from 'node-cron';
 
 /**

@@ -1,6 +1,7 @@
 import type { Delivery } from '@nightshift/batches';
 import type { BatchObject } from '@nightshift/core';
-import type { GpuStatus, WorkerStatus } from '@nightshift/fleet';
+import type { WorkerStatus } from '@nightshift/fleet';
+import type { GpuMemory } from '@nightshift/gpu';
 import type { DashboardData, LaneDepth } from './dashboard-data.ts';
 import { gib, percent, relativeTime } from './dashboard-format.ts';
 import { dashboardCss } from './dashboard-style.ts';
@@ -96,7 +97,7 @@ function gpuRows(worker: WorkerStatus): SafeHtml {
   if (gpu.gpus.length === 0) {
     return html`<p class="muted">GPU: ${gpu.status} (${gpu.probe})${gpu.reason ? ` — ${gpu.reason}` : ''}</p>`;
   }
-  return html`${gpu.gpus.map((g: GpuStatus) => {
+  return html`${gpu.gpus.map((g: GpuMemory) => {
     const level = g.usedPct >= 95 ? 'full' : g.usedPct >= 80 ? 'high' : '';
     return html`<div class="gpu" data-gpu="${g.index}"><span>GPU ${g.index} <span class="muted">${g.name ?? ''}</span></span>
 <div class="bar vram ${level}"><span class="w-${percent(g.usedPct, 100)}"></span></div>

@@ -1,5 +1,5 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { FleetRegistry, WorkerStatus } from '@nightshift/fleet';
+import { type FleetRegistry, workerStatusSchema } from '@nightshift/fleet';
 import { z } from 'zod';
 import { apiRouter, serveRoute } from '../openapi/api-router.ts';
 import {
@@ -9,52 +9,8 @@ import {
   unauthorized,
 } from '../openapi/responses.ts';
 
-/**
- * `@nightshift/fleet`'s `WorkerStatus` (a TypeScript interface there) as a schema; `satisfies`
- * keeps the two in step at compile time.
- */
-const workerStatus = z
-  .strictObject({
-    id: z.string(),
-    host: z.string(),
-    pid: z.number().int(),
-    startedAt: z.string(),
-    updatedAt: z.string(),
-    provider: z.string().describe('`ollama`, `openai` or `extractive`.'),
-    gpu: z.object({
-      probe: z.string(),
-      status: z.enum(['ok', 'unknown', 'none']),
-      reason: z.string().optional(),
-      gpus: z.array(
-        z.object({
-          index: z.number().int(),
-          name: z.string().optional(),
-          totalMiB: z.number(),
-          usedMiB: z.number(),
-          freeMiB: z.number(),
-          usedPct: z.number(),
-        }),
-      ),
-    }),
-    window: z.object({
-      spec: z.string(),
-      timeZone: z.string(),
-      open: z.boolean(),
-      nextTransition: z.string().nullable(),
-    }),
-    lanes: z.object({
-      hot: z.object({ slots: z.number().int(), running: z.number().int() }),
-      cold: z.object({
-        slots: z.number().int(),
-        running: z.number().int(),
-        paused: z.boolean(),
-        reason: z.string().nullable(),
-      }),
-    }),
-    modelsLoaded: z.array(z.string()),
-    recentHotMs: z.array(z.number()),
-  })
-  .meta({ id: 'WorkerStatus' }) satisfies z.ZodType<WorkerStatus>;
+/** What each worker publishes about itself, as `@nightshift/fleet` defines it (one shape). */
+const workerStatus = workerStatusSchema.meta({ id: 'WorkerStatus' });
 
 const workerList = createRoute({
   method: 'get',

@@ -1,0 +1,7 @@
+export {
+  addDays,
+  instantOfLocalTime,
+  type LocalDateTime,
+  localDateTime,
+  offsetMs,
+} from './zoned-time.ts';
