@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort, type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
@@ -9,13 +9,27 @@ let redis: RedisHarness;
 let api: ChildProcess | undefined;
 let output = '';
 
+/** Runs a command in the repository root and gathers its output. */
+function run(command: string, args: string[]): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, output }));
+  });
+}
+
 beforeAll(async () => {
   // The production build of the api and the packages it imports (turbo orders and caches it).
-  const build = spawnSync('npx', ['turbo', 'run', 'build', '--filter=@nightshift/api'], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
+  // Spawned, not spawnSync: a test worker blocked for minutes misses vitest's own RPC deadline.
+  const build = await run('npx', ['turbo', 'run', 'build', '--filter=@nightshift/api']);
+  if (build.status !== 0) throw new Error(`build failed:\n${build.output}`);
   redis = await startRedis();
   // Cached by turbo after the first run (about 10 s); a cold build on a busy 2-core machine
   // takes minutes.
