@@ -6,7 +6,7 @@ import { sampleTexts, textPdf } from '@nightshift/testkit/sample-documents';
 import { generateWebhookSecret } from '@nightshift/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServiceProcess, startService } from '../../../test/support/service-process.ts';
-import { runCliToEnd, spawnCli } from './test-support/run-cli.ts';
+import { runCliToEnd, spawnCli } from '../test-support/run-cli.ts';
 
 const key = 'cli-test-key';
 let redis: RedisHarness;

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliProcess, isAlive, runCliToEnd, spawnCli } from './test-support/run-cli.ts';
+import { type CliProcess, isAlive, runCliToEnd, spawnCli } from '../test-support/run-cli.ts';
 
 let home: string;
 let cli: CliProcess | undefined;

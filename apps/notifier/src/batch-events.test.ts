@@ -3,7 +3,7 @@ import { type ColdJobData, keyPrefix, queueNames } from '@nightshift/core';
 import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NotifierHarness, notifierHarness } from './test-support/notifier-harness.ts';
+import { type NotifierHarness, notifierHarness } from '../test-support/notifier-harness.ts';
 
 let h: NotifierHarness;
 let receiver: WebhookReceiver;

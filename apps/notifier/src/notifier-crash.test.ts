@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NotifierHarness, notifierHarness } from './test-support/notifier-harness.ts';
+import { type NotifierHarness, notifierHarness } from '../test-support/notifier-harness.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 let h: NotifierHarness;

@@ -1,6 +1,6 @@
 import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type NotifierHarness, notifierHarness } from './test-support/notifier-harness.ts';
+import { type NotifierHarness, notifierHarness } from '../test-support/notifier-harness.ts';
 
 let h: NotifierHarness;
 let receiver: WebhookReceiver;

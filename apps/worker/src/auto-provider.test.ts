@@ -2,7 +2,7 @@ import type { DocumentResult } from '@nightshift/core';
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until, workerUnderTest } from './test-support.ts';
+import { until, workerUnderTest } from '../test-support/worker-under-test.ts';
 
 let redis: RedisHarness;
 let ollama: OllamaStandIn | undefined;

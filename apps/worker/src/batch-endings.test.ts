@@ -4,7 +4,7 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { sampleTexts } from '@nightshift/testkit/sample-documents';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { until, workerUnderTest } from './test-support.ts';
+import { until, workerUnderTest } from '../test-support/worker-under-test.ts';
 
 // No notifier runs in this file: the worker alone ends batches and queues their final events.
 let redis: RedisHarness;

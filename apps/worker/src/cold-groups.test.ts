@@ -4,7 +4,7 @@ import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/olla
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { until, workerUnderTest } from './test-support.ts';
+import { until, workerUnderTest } from '../test-support/worker-under-test.ts';
 
 // Short texts of a large batch travel a few to a cold job (planColdJobs): the job runs them one
 // after the other, and each must still end exactly once whatever happens to the job.

@@ -5,7 +5,7 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { longText, sampleTexts } from '@nightshift/testkit/sample-documents';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { until, workerUnderTest } from './test-support.ts';
+import { until, workerUnderTest } from '../test-support/worker-under-test.ts';
 
 let redis: RedisHarness;
 let ollama: OllamaStandIn;

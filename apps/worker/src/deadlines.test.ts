@@ -3,7 +3,7 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { sampleTexts } from '@nightshift/testkit/sample-documents';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { until, workerUnderTest } from './test-support.ts';
+import { until, workerUnderTest } from '../test-support/worker-under-test.ts';
 
 let redis: RedisHarness;
 let harness: Awaited<ReturnType<typeof workerUnderTest>> | undefined;

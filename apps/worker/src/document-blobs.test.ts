@@ -3,7 +3,7 @@ import type { DocumentContent } from '@nightshift/core';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { corruptPdf, sampleTexts, textPdf } from '@nightshift/testkit/sample-documents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { until, workerUnderTest } from './test-support.ts';
+import { until, workerUnderTest } from '../test-support/worker-under-test.ts';
 
 let redis: RedisHarness;
 beforeAll(async () => {

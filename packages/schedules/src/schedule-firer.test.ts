@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { textPdf } from '@nightshift/testkit/sample-documents';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { schedulesUnderTest } from '../test-support/schedules-under-test.ts';
 import { inboxRefusal, resolveInboxFolder } from './inbox-path.ts';
 import { fireKey } from './run-coordinator.ts';
-import { schedulesUnderTest } from './schedules-under-test.ts';
 
 let t: Awaited<ReturnType<typeof schedulesUnderTest>>;
 let root: string;

@@ -1,9 +1,9 @@
 import { createRedis } from '@nightshift/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+import { schedulesUnderTest } from '../test-support/schedules-under-test.ts';
 import { scheduleKeys } from './schedule-keys.ts';
 import { ScheduleLimitError, ScheduleStore } from './schedule-store.ts';
-import { schedulesUnderTest } from './schedules-under-test.ts';
 
 let t: Awaited<ReturnType<typeof schedulesUnderTest>>;
 beforeAll(async () => {

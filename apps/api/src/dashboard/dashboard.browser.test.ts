@@ -7,8 +7,8 @@ import { keyPrefix, queueNames } from '@nightshift/core';
 import { Queue } from 'bullmq';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
-import { seedDashboard } from '../test-support/dashboard-seed.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
+import { seedDashboard } from '../../test-support/dashboard-seed.ts';
 
 // Debian's chromium package; CI installs it (.ci/run). Never a downloaded browser.
 const chromiumPath = '/usr/bin/chromium';

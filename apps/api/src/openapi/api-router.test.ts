@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
 
 // The routes moved onto OpenAPIHono without changing an answer. These are the places where the
 // framework's own validators would have: repeated query keys (arrays to the framework), the

@@ -3,10 +3,10 @@ import { ScheduleStore } from '@nightshift/schedules';
 import { newWebhookId } from '@nightshift/webhooks';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
+import { h200WorkerStatus } from '../../test-support/dashboard-seed.ts';
+import { OpenApiContract, type OpenApiDocument } from '../../test-support/openapi-contract.ts';
 import { healthRoutes } from '../routes/health.ts';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
-import { h200WorkerStatus } from '../test-support/dashboard-seed.ts';
-import { OpenApiContract, type OpenApiDocument } from '../test-support/openapi-contract.ts';
 
 // Real answers of every documented operation, from the real app on a real Redis, checked
 // against the document the app serves at /openapi.json: each status must be declared for its

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
-import { OpenApiContract, type OpenApiDocument } from '../test-support/openapi-contract.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
+import { OpenApiContract, type OpenApiDocument } from '../../test-support/openapi-contract.ts';
 import { docsAssets } from './docs-page.ts';
 
 let api: Awaited<ReturnType<typeof apiUnderTest>>;

@@ -1,7 +1,7 @@
 import { keyPrefix, queueNames } from '@nightshift/core';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
 
 const adminKey = 'admin-key-0123456789abcdef';
 const bearer = { authorization: `Bearer ${adminKey}` };

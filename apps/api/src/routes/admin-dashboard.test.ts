@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
-import { seedDashboard } from '../test-support/dashboard-seed.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
+import { seedDashboard } from '../../test-support/dashboard-seed.ts';
 
 const adminKey = 'admin-key-0123456789abcdef';
 const admin = { authorization: `Bearer ${adminKey}` };
@@ -36,7 +36,7 @@ describe('admin dashboard routes', () => {
   });
 
   it('escapes what workers and tenants publish', async () => {
-    const { h200WorkerStatus } = await import('../test-support/dashboard-seed.ts');
+    const { h200WorkerStatus } = await import('../../test-support/dashboard-seed.ts');
     await api.fleet.publish({ ...h200WorkerStatus(), id: '<img src=x onerror=alert(1)>' });
     const page = await (await api.app.request('/admin', { headers: admin })).text();
     expect(page).not.toContain('<img src=x');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
 
 const adminKey = 'admin-key-0123456789abcdef';
 const env = { NIGHTSHIFT_ADMIN_KEY: adminKey };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { keyPrefix } from '@nightshift/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
 
 const adminKey = 'admin-key-0123456789abcdef';
 const own = 'http://localhost';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
 
 // POST /v1/batches declares its multipart body in the OpenAPI document; the framework must not
 // validate it, since its form validator reads the whole upload into memory first. Proof: the

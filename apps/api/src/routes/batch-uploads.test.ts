@@ -1,6 +1,6 @@
 import type { ColdJobData } from '@nightshift/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
 
 const MiB = 1024 * 1024;
 let api: Awaited<ReturnType<typeof apiUnderTest>>;

@@ -1,6 +1,6 @@
 import { corruptPdf, textPdf } from '@nightshift/testkit/sample-documents';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
 
 let api: Awaited<ReturnType<typeof apiUnderTest>>;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { type IdKind, idSchemas, newBatchId, newScheduleId } from '@nightshift/c
 import { newWebhookId } from '@nightshift/webhooks';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
 
 // Every route with an id in its path, against the real app on a real Redis: an id that is not
 // shaped like one answers the route's 404 before any Redis command sees it (before, another

@@ -2,7 +2,7 @@ import { createRedis, keyPrefix, queueNames, type SummaryResponse } from '@night
 import { Worker } from 'bullmq';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
 import {
   anyText,
   batchOptionsArb,
@@ -13,7 +13,7 @@ import {
   pathId,
   validBatchBody,
   validSummaryBody,
-} from '../test-support/input-arbitraries.ts';
+} from '../../test-support/input-arbitraries.ts';
 
 // Property-based tests over the API's inputs, against the real app on a real Redis: whatever a
 // client sends, the answer is never a 5xx, every error is problem+json, and nothing rejects

@@ -1,6 +1,6 @@
 import { TenantQuotaStore } from '@nightshift/tenants';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
 
 let api: Awaited<ReturnType<typeof apiUnderTest>>;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { keyPrefix } from '@nightshift/core';
 import { gpuMemorySchema } from '@nightshift/gpu';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../test-support/api-under-test.ts';
-import { h200WorkerStatus } from '../test-support/dashboard-seed.ts';
+import { apiUnderTest } from '../../test-support/api-under-test.ts';
+import { h200WorkerStatus } from '../../test-support/dashboard-seed.ts';
 
 let api: Awaited<ReturnType<typeof apiUnderTest>>;
 beforeAll(async () => {

@@ -15,7 +15,7 @@ import {
   parseRetrySchedule,
 } from '@nightshift/webhooks';
 import type { Worker } from 'bullmq';
-import { createWebhookSender } from '../webhook-sender.ts';
+import { createWebhookSender } from '../src/webhook-sender.ts';
 
 /** How the in-process sender of a test is set up. */
 export interface SenderSetup {

@@ -1,8 +1,8 @@
 import { type Config, loadConfig } from '@nightshift/core';
 import { createServices } from '@nightshift/services';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
-import { wireApi } from '../api-wiring.ts';
-import { createApp } from '../app.ts';
+import { wireApi } from '../src/api-wiring.ts';
+import { createApp } from '../src/app.ts';
 
 /**
  * The real app on a real Redis, for `app.request()` tests. Pass `redisUrl` to run a second

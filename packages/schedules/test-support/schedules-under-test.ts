@@ -2,9 +2,9 @@ import { BatchStore, BatchSubmitter } from '@nightshift/batches';
 import { createRedis } from '@nightshift/core';
 import { TenantQuotaStore } from '@nightshift/tenants';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
-import { RedisRunCoordinator } from './run-coordinator.ts';
-import { ScheduleFirer, type ScheduleFirerOptions } from './schedule-firer.ts';
-import { ScheduleStore } from './schedule-store.ts';
+import { RedisRunCoordinator } from '../src/run-coordinator.ts';
+import { ScheduleFirer, type ScheduleFirerOptions } from '../src/schedule-firer.ts';
+import { ScheduleStore } from '../src/schedule-store.ts';
 
 /** Test-only: a real Redis with the schedule store, a real batch submitter and a firer. */
 export async function schedulesUnderTest() {

@@ -9,7 +9,7 @@ import {
 import type { RedisHarness } from '@nightshift/testkit/redis-harness';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { type RunningWorker, startWorker } from './worker-process.ts';
+import { type RunningWorker, startWorker } from '../src/worker-process.ts';
 
 /** A worker started in-process on real Redis, plus a submitter to feed it. */
 export async function workerUnderTest(

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { repoRoot } from '../paths.ts';
+import { repoRoot } from '../src/paths.ts';
 
 /** A `nightshift` process a test started. */
 export interface CliProcess {
