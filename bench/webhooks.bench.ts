@@ -14,14 +14,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { DeliveryLog, enqueueFinalEvent, WebhookOutbox } from '@nightshift/batches';
+import { enqueueFinalEvent } from '@nightshift/batches';
 import { type BatchObject, createRedis } from '@nightshift/core';
 import { startRedis } from '@nightshift/testkit/redis-harness';
 import {
   attemptsForSchedule,
+  DeliveryLog,
   generateWebhookSecret,
   parseRetrySchedule,
   WEBHOOK_BACKOFF_TYPE,
+  WebhookOutbox,
 } from '@nightshift/webhooks';
 import { Agent, request } from 'undici';
 

@@ -1,11 +1,4 @@
-import {
-  type BatchStore,
-  type BatchSubmitter,
-  type DeliveryLog,
-  DocumentBlobs,
-  type WebhookOutbox,
-  type WebhookSecretStore,
-} from '@nightshift/batches';
+import { type BatchStore, type BatchSubmitter, DocumentBlobs } from '@nightshift/batches';
 import { type Config, durationMs } from '@nightshift/core';
 import type { FleetRegistry } from '@nightshift/fleet';
 import {
@@ -15,6 +8,7 @@ import {
   UsageLedger,
 } from '@nightshift/metrics';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
+import type { DeliveryLog, WebhookOutbox, WebhookSecretStore } from '@nightshift/webhooks';
 import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import { batchQuotas } from './batch-quotas.ts';

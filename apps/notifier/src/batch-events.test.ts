@@ -1,6 +1,7 @@
-import { enqueueDocumentEvent, finalDeliveryId } from '@nightshift/batches';
+import { finalDeliveryId } from '@nightshift/batches';
 import { type ColdJobData, keyPrefix, queueNames } from '@nightshift/core';
 import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
+import { enqueueDocumentEvent } from '@nightshift/webhooks';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NotifierHarness, notifierHarness } from '../test-support/notifier-harness.ts';

@@ -1,7 +1,8 @@
-import type { DeliveryAttempt, DeliveryLog } from '@nightshift/batches';
 import { keyPrefix, queueNames, type WebhookJobData } from '@nightshift/core';
 import {
   type AttemptOutcome,
+  type DeliveryAttempt,
+  type DeliveryLog,
   deliverWebhook,
   signWebhook,
   WebhookRetryError,

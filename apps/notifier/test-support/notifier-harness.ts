@@ -1,18 +1,14 @@
-import {
-  BatchStore,
-  BatchSubmitter,
-  DeliveryLog,
-  FinalEventRelay,
-  WebhookOutbox,
-  WebhookSecretStore,
-} from '@nightshift/batches';
+import { BatchStore, BatchSubmitter, FinalEventRelay } from '@nightshift/batches';
 import { createRedis, type WebhookJobData } from '@nightshift/core';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import {
   attemptsForSchedule,
   createSafeDispatcher,
+  DeliveryLog,
   generateWebhookSecret,
   parseRetrySchedule,
+  WebhookOutbox,
+  WebhookSecretStore,
 } from '@nightshift/webhooks';
 import type { Worker } from 'bullmq';
 import { createWebhookSender } from '../src/webhook-sender.ts';

@@ -1,5 +1,6 @@
-import { type BatchStore, enqueueDocumentEvent, type WebhookOutbox } from '@nightshift/batches';
+import type { BatchStore } from '@nightshift/batches';
 import type { DocumentResult } from '@nightshift/core';
+import { enqueueDocumentEvent, type WebhookOutbox } from '@nightshift/webhooks';
 
 /** Batches remembered as having no per-document events (oldest forgotten first). */
 const rememberedQuietBatches = 10_000;

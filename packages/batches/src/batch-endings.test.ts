@@ -6,6 +6,7 @@ import {
   queueNames,
 } from '@nightshift/core';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import { DeliveryLog, WebhookOutbox } from '@nightshift/webhooks';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,9 +14,7 @@ import { finalEventsKey, openBatchesKey } from './batch-keys.ts';
 import { BatchStopper } from './batch-stopper.ts';
 import { BatchStore } from './batch-store.ts';
 import { BatchSubmitter } from './batch-submitter.ts';
-import { DeliveryLog } from './delivery-log.ts';
 import { FinalEventRelay, finalDeliveryId } from './final-events.ts';
-import { WebhookOutbox } from './webhook-outbox.ts';
 
 // A batch ends in the step that records its last document, whatever process runs it: no
 // notifier, no consumer of the batches' parent jobs runs anywhere in this file.

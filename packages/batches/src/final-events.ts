@@ -1,8 +1,8 @@
 import type { BatchEvent, BatchEventType, BatchObject } from '@nightshift/core';
+import type { WebhookOutbox } from '@nightshift/webhooks';
 import type { Redis } from 'ioredis';
 import { finalEventsKey } from './batch-keys.ts';
 import type { BatchStore } from './batch-store.ts';
-import type { WebhookOutbox } from './webhook-outbox.ts';
 
 const eventTypes: Record<string, BatchEventType> = {
   completed: 'batch.completed',

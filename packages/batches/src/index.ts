@@ -14,20 +14,7 @@ export {
   type SubmittedDocument,
 } from './batch-submitter.ts';
 export type { ColdGrouping } from './cold-groups.ts';
-export {
-  type Delivery,
-  type DeliveryAttempt,
-  DeliveryLog,
-  type DeliveryState,
-  type DisabledUrl,
-  type NewDelivery,
-} from './delivery-log.ts';
 export { blobKeyPrefix, DocumentBlobs, type DocumentBlobsOptions } from './document-blobs.ts';
-export {
-  type DocumentEventInput,
-  documentDeliveryId,
-  enqueueDocumentEvent,
-} from './document-events.ts';
 export { FairShare, type FairShareOptions, type FairShareState } from './fair-share.ts';
 export {
   enqueueFinalEvent,
@@ -36,15 +23,3 @@ export {
   finalDeliveryId,
 } from './final-events.ts';
 export { type UnfinishedLimit, UnfinishedQuotaError } from './unfinished-quota.ts';
-export {
-  type OutgoingEvent,
-  type RedeliverResult,
-  WebhookOutbox,
-  type WebhookOutboxOptions,
-} from './webhook-outbox.ts';
-export {
-  type RotatedSecret,
-  type WebhookSecretInfo,
-  WebhookSecretStore,
-  type WebhookSecretStoreOptions,
-} from './webhook-secrets.ts';

@@ -1,12 +1,9 @@
 import {
   BatchStore,
   BatchSubmitter,
-  DeliveryLog,
   DocumentBlobs,
   FairShare,
   FinalEventRelay,
-  WebhookOutbox,
-  WebhookSecretStore,
 } from '@nightshift/batches';
 import { type Config, checkRedisPolicy, durationMs } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
@@ -15,8 +12,11 @@ import { ScheduleStore } from '@nightshift/schedules';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
 import {
   attemptsForSchedule,
+  DeliveryLog,
   parseRetrySchedule,
   WEBHOOK_BACKOFF_TYPE,
+  WebhookOutbox,
+  WebhookSecretStore,
 } from '@nightshift/webhooks';
 import type { Redis } from 'ioredis';
 import { RedisConnections } from './redis-connections.ts';

@@ -10,6 +10,19 @@ export {
   type DeliverWebhookOptions,
   deliverWebhook,
 } from './deliver.ts';
+export {
+  type Delivery,
+  type DeliveryAttempt,
+  DeliveryLog,
+  type DeliveryState,
+  type DisabledUrl,
+  type NewDelivery,
+} from './delivery-log.ts';
+export {
+  type DocumentEventInput,
+  documentDeliveryId,
+  enqueueDocumentEvent,
+} from './document-events.ts';
 export { parseRetryAfter } from './retry-after.ts';
 export {
   attemptsForSchedule,
@@ -39,3 +52,15 @@ export {
   type UrlCheckResult,
   type UrlRefusalReason,
 } from './url-check.ts';
+export {
+  type OutgoingEvent,
+  type RedeliverResult,
+  WebhookOutbox,
+  type WebhookOutboxOptions,
+} from './webhook-outbox.ts';
+export {
+  type RotatedSecret,
+  type WebhookSecretInfo,
+  WebhookSecretStore,
+  type WebhookSecretStoreOptions,
+} from './webhook-secrets.ts';

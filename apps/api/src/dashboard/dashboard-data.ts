@@ -1,6 +1,7 @@
-import type { BatchStore, Delivery, DeliveryLog } from '@nightshift/batches';
+import type { BatchStore } from '@nightshift/batches';
 import type { BatchObject } from '@nightshift/core';
 import type { FleetRegistry, WorkerStatus } from '@nightshift/fleet';
+import type { Delivery, DeliveryLog } from '@nightshift/webhooks';
 import type { Queue } from 'bullmq';
 
 /** Jobs of one queue by state. */

@@ -1,7 +1,7 @@
-import type { Delivery } from '@nightshift/batches';
 import type { BatchObject } from '@nightshift/core';
 import type { WorkerStatus } from '@nightshift/fleet';
 import type { GpuMemory } from '@nightshift/gpu';
+import type { Delivery } from '@nightshift/webhooks';
 import type { DashboardData, LaneDepth } from './dashboard-data.ts';
 import { gib, percent, relativeTime } from './dashboard-format.ts';
 import { dashboardCss } from './dashboard-style.ts';

@@ -1,6 +1,7 @@
-import type { BatchStore, DeliveryLog } from '@nightshift/batches';
+import type { BatchStore } from '@nightshift/batches';
 import { keyPrefix, queueNames } from '@nightshift/core';
 import type { FleetRegistry } from '@nightshift/fleet';
+import type { DeliveryLog } from '@nightshift/webhooks';
 import { Queue } from 'bullmq';
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';

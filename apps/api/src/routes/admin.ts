@@ -1,6 +1,7 @@
-import type { BatchStore, DeliveryLog } from '@nightshift/batches';
+import type { BatchStore } from '@nightshift/batches';
 import type { FleetRegistry } from '@nightshift/fleet';
 import type { ApiKeyStore, TenantQuota, TenantQuotaStore } from '@nightshift/tenants';
+import type { DeliveryLog } from '@nightshift/webhooks';
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
 import { adminPageSecurity } from '../dashboard/page-security.ts';

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { BatchStore, Delivery, DeliveryLog, WebhookOutbox } from '@nightshift/batches';
+import type { BatchStore } from '@nightshift/batches';
 import { idSchemas } from '@nightshift/core';
+import type { Delivery, DeliveryLog, WebhookOutbox } from '@nightshift/webhooks';
 import { z } from 'zod';
 import { idParam } from '../middleware/id-param.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';

@@ -1,4 +1,4 @@
-import type { DeliveryAttempt } from '@nightshift/batches';
+import type { DeliveryAttempt } from '@nightshift/webhooks';
 import { z } from 'zod';
 import { batchExample } from '../openapi/responses.ts';
 

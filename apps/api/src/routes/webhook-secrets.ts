@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { RotatedSecret, WebhookSecretInfo, WebhookSecretStore } from '@nightshift/batches';
 import { durationMs } from '@nightshift/core';
+import type { RotatedSecret, WebhookSecretInfo, WebhookSecretStore } from '@nightshift/webhooks';
 import { z } from 'zod';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { apiRouter, serveRoute } from '../openapi/api-router.ts';
