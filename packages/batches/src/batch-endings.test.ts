@@ -1,10 +1,5 @@
-import {
-  type ColdJobData,
-  createRedis,
-  type DocumentResult,
-  keyPrefix,
-  queueNames,
-} from '@nightshift/core';
+import { type ColdJobData, type DocumentResult, keyPrefix, queueNames } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
