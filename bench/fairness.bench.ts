@@ -7,7 +7,8 @@
  * Run: `npx tsx bench/fairness.bench.ts` (spawns its own redis-server, or uses REDIS_URL).
  */
 import { BatchStore, BatchSubmitter, FairShare } from '@nightshift/batches';
-import { type ColdJobData, createRedis, keyPrefix, queueNames } from '@nightshift/core';
+import { type ColdJobData, keyPrefix, queueNames } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { startRedis } from '@nightshift/testkit/redis-harness';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';

@@ -15,7 +15,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { enqueueFinalEvent } from '@nightshift/batches';
-import { type BatchObject, createRedis } from '@nightshift/core';
+import type { BatchObject } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { startRedis } from '@nightshift/testkit/redis-harness';
 import {
   attemptsForSchedule,

@@ -1,5 +1,6 @@
 import { BatchStore, BatchSubmitter, FinalEventRelay } from '@nightshift/batches';
-import { createRedis, type WebhookJobData } from '@nightshift/core';
+import type { WebhookJobData } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import {
   attemptsForSchedule,

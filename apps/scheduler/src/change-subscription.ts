@@ -1,4 +1,4 @@
-import { createRedis } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { scheduleKeys } from '@nightshift/schedules';
 
 /** Options of {@link subscribeToScheduleChanges}. */

@@ -1,5 +1,6 @@
 import { BatchStore } from '@nightshift/batches';
-import { createRedis, loadConfig } from '@nightshift/core';
+import { loadConfig } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
 import { TenantQuotaStore } from '@nightshift/tenants';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';

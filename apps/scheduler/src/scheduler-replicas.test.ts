@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BatchStore } from '@nightshift/batches';
-import { createRedis } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import type { Redis } from 'ioredis';

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createRedis } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { scheduleKeys } from '@nightshift/schedules';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import type { Redis } from 'ioredis';

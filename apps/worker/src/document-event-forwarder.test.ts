@@ -1,5 +1,6 @@
 import { BatchSubmitter } from '@nightshift/batches';
-import { createRedis, keyPrefix, loadConfig, queueNames } from '@nightshift/core';
+import { keyPrefix, loadConfig, queueNames } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { createServices } from '@nightshift/services';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { Queue } from 'bullmq';

@@ -1,11 +1,6 @@
 import { BatchStore, BatchSubmitter, type BatchSubmitterOptions } from '@nightshift/batches';
-import {
-  type BatchObject,
-  type Config,
-  createRedis,
-  type DocumentContent,
-  loadConfig,
-} from '@nightshift/core';
+import { type BatchObject, type Config, type DocumentContent, loadConfig } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import type { RedisHarness } from '@nightshift/testkit/redis-harness';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';

@@ -1,10 +1,5 @@
-import {
-  type ColdJobData,
-  createRedis,
-  type DocumentResult,
-  keyPrefix,
-  queueNames,
-} from '@nightshift/core';
+import { type ColdJobData, type DocumentResult, keyPrefix, queueNames } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { DeliveryLog, WebhookOutbox } from '@nightshift/webhooks';
 import { Worker } from 'bullmq';

@@ -1,10 +1,5 @@
-import {
-  type ColdJobData,
-  coldDocumentsOf,
-  createRedis,
-  keyPrefix,
-  queueNames,
-} from '@nightshift/core';
+import { type ColdJobData, coldDocumentsOf, keyPrefix, queueNames } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';

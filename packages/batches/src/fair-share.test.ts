@@ -1,4 +1,5 @@
-import { type ColdJobData, createRedis, keyPrefix, queueNames } from '@nightshift/core';
+import { type ColdJobData, keyPrefix, queueNames } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';

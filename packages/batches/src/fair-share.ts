@@ -1,4 +1,5 @@
-import { keyPrefix, luaScript, queueNames } from '@nightshift/core';
+import { keyPrefix, queueNames } from '@nightshift/core';
+import { luaScript } from '@nightshift/redis';
 import { PRIORITY_LIMIT } from 'bullmq';
 import type { Redis } from 'ioredis';
 

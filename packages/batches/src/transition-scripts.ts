@@ -1,4 +1,4 @@
-import { luaScript } from '@nightshift/core';
+import { luaScript } from '@nightshift/redis';
 
 /**
  * Lua for document state changes (the scripts live in `lua/`, the shared `move` and `start`

@@ -1,4 +1,4 @@
-import { luaScript } from '@nightshift/core';
+import { luaScript } from '@nightshift/redis';
 
 /** How many unfinished documents a tenant may have, checked as its batch is written. */
 export interface UnfinishedLimit {

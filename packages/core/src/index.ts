@@ -10,14 +10,5 @@ export {
   tenantNamePattern,
 } from './ids.ts';
 export * from './job-payloads.ts';
-export { LuaScript, LuaScriptError, luaScript } from './lua-script.ts';
-export {
-  type ConnectionRole,
-  checkRedisPolicy,
-  createRedis,
-  keyPrefix,
-  type QueueName,
-  queueNames,
-  RedisPolicyError,
-} from './queue-topology.ts';
+export { keyPrefix, type QueueName, queueNames } from './queue-topology.ts';
 export * from './webhook-event.ts';

@@ -1,5 +1,6 @@
-import { createRedis, keyPrefix } from '@nightshift/core';
+import { keyPrefix } from '@nightshift/core';
 import { gpuMemorySchema, parseNvidiaSmiCsv } from '@nightshift/gpu';
+import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, readNvidiaSmiCapture, startRedis } from '@nightshift/testkit';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,6 @@
-import { createRedis, keyPrefix } from '@nightshift/core';
+import { keyPrefix } from '@nightshift/core';
 import { createNoneProbe, parseColdWindows } from '@nightshift/gpu';
+import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { until } from '@nightshift/testkit/until';
 import { type Job, Queue, Worker } from 'bullmq';

@@ -1,4 +1,5 @@
-import { createRedis, keyPrefix, queueNames } from '@nightshift/core';
+import { keyPrefix, queueNames } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';

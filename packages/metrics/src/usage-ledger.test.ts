@@ -1,4 +1,4 @@
-import { createRedis } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { useRedis } from '@nightshift/testkit/redis-for-tests';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { daysBetween, UsageLedger } from './usage-ledger.ts';

@@ -1,4 +1,4 @@
-import { createRedis } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { schedulesUnderTest } from '../test-support/schedules-under-test.ts';

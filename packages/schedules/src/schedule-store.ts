@@ -1,4 +1,5 @@
-import { luaScript, newScheduleId } from '@nightshift/core';
+import { newScheduleId } from '@nightshift/core';
+import { luaScript } from '@nightshift/redis';
 import type { Redis } from 'ioredis';
 import { scheduleKeys } from './schedule-keys.ts';
 import {

@@ -1,5 +1,5 @@
 import { BatchStore, BatchSubmitter } from '@nightshift/batches';
-import { createRedis } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { TenantQuotaStore } from '@nightshift/tenants';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { RedisRunCoordinator } from '../src/run-coordinator.ts';

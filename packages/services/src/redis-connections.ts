@@ -1,4 +1,4 @@
-import { createRedis } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import type { Redis } from 'ioredis';
 
 /** Raised when a connection is asked for after {@link RedisConnections.disconnect}. */

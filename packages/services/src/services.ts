@@ -5,9 +5,10 @@ import {
   FairShare,
   FinalEventRelay,
 } from '@nightshift/batches';
-import { type Config, checkRedisPolicy, durationMs } from '@nightshift/core';
+import { type Config, durationMs } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
 import { MetricsRecorder, UsageLedger } from '@nightshift/metrics';
+import { checkRedisPolicy } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
 import {

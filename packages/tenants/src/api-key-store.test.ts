@@ -1,4 +1,4 @@
-import { createRedis } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

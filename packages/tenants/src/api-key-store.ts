@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { keyPrefix, luaScript } from '@nightshift/core';
+import { keyPrefix } from '@nightshift/core';
+import { luaScript } from '@nightshift/redis';
 import type { Redis } from 'ioredis';
 import { generateApiKey, hashApiKey, tenantNamePattern } from './api-key-material.ts';
 

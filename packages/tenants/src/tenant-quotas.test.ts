@@ -1,4 +1,4 @@
-import { createRedis } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { useRedis } from '@nightshift/testkit/redis-for-tests';
 import { describe, expect, it } from 'vitest';
 import { TenantQuotaStore } from './tenant-quotas.ts';

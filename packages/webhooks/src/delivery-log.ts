@@ -1,4 +1,5 @@
-import { keyPrefix, luaScript } from '@nightshift/core';
+import { keyPrefix } from '@nightshift/core';
+import { luaScript } from '@nightshift/redis';
 import type { ChainableCommander, Redis } from 'ioredis';
 
 /** One attempt to deliver a webhook, as the delivery log keeps it. */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { keyPrefix, luaScript } from '@nightshift/core';
+import { keyPrefix } from '@nightshift/core';
+import { luaScript } from '@nightshift/redis';
 import type { Redis } from 'ioredis';
 
 /** What `GET /v1/webhook-secret` may show: never a secret in full. */

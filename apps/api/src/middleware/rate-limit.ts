@@ -1,4 +1,5 @@
-import { keyPrefix, luaScript } from '@nightshift/core';
+import { keyPrefix } from '@nightshift/core';
+import { luaScript } from '@nightshift/redis';
 import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
 import { problem } from '../problem.ts';

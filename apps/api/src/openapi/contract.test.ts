@@ -1,4 +1,5 @@
-import { createRedis, keyPrefix, queueNames, type SummaryResponse } from '@nightshift/core';
+import { keyPrefix, queueNames, type SummaryResponse } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
 import { newWebhookId } from '@nightshift/webhooks';
 import { Worker } from 'bullmq';

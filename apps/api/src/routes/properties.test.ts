@@ -1,4 +1,5 @@
-import { createRedis, keyPrefix, queueNames, type SummaryResponse } from '@nightshift/core';
+import { keyPrefix, queueNames, type SummaryResponse } from '@nightshift/core';
+import { createRedis } from '@nightshift/redis';
 import { Worker } from 'bullmq';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

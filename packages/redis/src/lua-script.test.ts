@@ -2,7 +2,7 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LuaScriptError, luaScript } from './lua-script.ts';
-import { createRedis } from './queue-topology.ts';
+import { createRedis } from './redis-connection.ts';
 
 const fixture = (name: string) => new URL(`./lua-script-fixtures/${name}`, import.meta.url);
 

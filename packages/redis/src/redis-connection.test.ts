@@ -1,6 +1,6 @@
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRedisPolicy, createRedis, RedisPolicyError } from './queue-topology.ts';
+import { checkRedisPolicy, createRedis, RedisPolicyError } from './redis-connection.ts';
 
 describe('checkRedisPolicy against a real Redis', () => {
   let redis: RedisHarness;
