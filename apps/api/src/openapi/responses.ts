@@ -1,4 +1,4 @@
-import { batchObject } from '@nightshift/core';
+import { batchObject, idSchemas } from '@nightshift/core';
 import { z } from 'zod';
 import { problemTitles } from '../problem.ts';
 
@@ -190,6 +190,11 @@ export const bodyTooLarge: Record<number, ProblemInfo> = {
 };
 
 /** The 404 of every `/v1/batches/{id}…` route (another tenant's batch also answers 404). */
+/** The `{id}` path parameter of every `/v1/batches/{id}…` route. */
+export const batchIdParams = z.object({
+  id: idSchemas.batch.meta({ description: 'A batch id, `batch_…`.', example: batchExample.id }),
+});
+
 export const batchNotFound: Record<number, ProblemInfo> = {
   404: {
     description: 'No such batch for this key (another tenant’s batch also answers 404).',

@@ -6,13 +6,7 @@ import {
   type UnfinishedLimit,
   UnfinishedQuotaError,
 } from '@nightshift/batches';
-import {
-  batchOptions,
-  createBatchBody,
-  documentResult,
-  idSchemas,
-  listBatchesQuery,
-} from '@nightshift/core';
+import { batchOptions, createBatchBody, documentResult, listBatchesQuery } from '@nightshift/core';
 import type { MiddlewareHandler } from 'hono';
 import { stream } from 'hono/streaming';
 import { z } from 'zod';
@@ -25,6 +19,7 @@ import { intakeMultipartStream } from '../multipart-intake.ts';
 import { apiRouter, serveRoute, validQuery } from '../openapi/api-router.ts';
 import {
   batchExample,
+  batchIdParams,
   batchNotFound,
   batchSchema,
   bearerSecurity,
@@ -57,10 +52,6 @@ export interface BatchRoutesOptions {
    */
   admit?: (tenant: string, documents: BatchIntake['documents']) => Promise<UnfinishedLimit>;
 }
-
-const batchId = z.object({
-  id: idSchemas.batch.meta({ description: 'A batch id, `batch_…`.', example: batchExample.id }),
-});
 
 /** The multipart form of `POST /v1/batches`, as documented (read by the streamed intake). */
 const multipartBatch = z.object({
@@ -197,7 +188,7 @@ const getBatch = createRoute({
   tags: ['batches'],
   summary: 'Get a batch: status, counts, usage',
   security: bearerSecurity,
-  request: { params: batchId },
+  request: { params: batchIdParams },
   responses: {
     200: batchAnswer('The batch object.'),
     ...problemResponses({ ...unauthorized, ...batchNotFound }),
@@ -212,7 +203,7 @@ const batchResults = createRoute({
   description:
     'Each line is a `DocumentResult`. Documents not finished yet are listed with their current status.',
   security: bearerSecurity,
-  request: { params: batchId },
+  request: { params: batchIdParams },
   responses: {
     200: {
       description: 'NDJSON: one `DocumentResult` per line.',
@@ -253,7 +244,7 @@ const cancelBatch = createRoute({
   tags: ['batches'],
   summary: 'Cancel a batch: queued documents end `cancelled`',
   security: bearerSecurity,
-  request: { params: batchId },
+  request: { params: batchIdParams },
   responses: {
     200: batchAnswer('The batch after cancelling.'),
     ...problemResponses({ ...unauthorized, ...batchNotFound }),

@@ -7,7 +7,7 @@ import { idParam } from '../middleware/id-param.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { apiRouter, serveRoute, validQuery } from '../openapi/api-router.ts';
 import {
-  batchExample,
+  batchIdParams,
   batchNotFound as batchNotFoundInfo,
   bearerSecurity,
   invalid,
@@ -44,9 +44,6 @@ const replayBody = z.object({
     .describe('Replay the failed deliveries that ended at or after this time (ISO 8601).'),
 });
 
-const batchId = z.object({
-  id: idSchemas.batch.meta({ description: 'A batch id, `batch_…`.', example: batchExample.id }),
-});
 const deliveryId = z.object({
   id: idSchemas.delivery.meta({
     description: 'A delivery id (the `webhook-id`), `msg_…`.',
@@ -68,7 +65,7 @@ const batchDeliveries = createRoute({
   tags: ['deliveries'],
   security: bearerSecurity,
   summary: 'Webhook deliveries of a batch, with every attempt',
-  request: { params: batchId },
+  request: { params: batchIdParams },
   responses: {
     200: jsonResponse('The deliveries.', deliveryList, {
       one: { value: { object: 'list', data: [deliveryExample] } },
