@@ -189,16 +189,24 @@ export const bodyTooLarge: Record<number, ProblemInfo> = {
   },
 };
 
-/** The 404 of every `/v1/batches/{id}…` route (another tenant's batch also answers 404). */
-/** The `{id}` path parameter of every `/v1/batches/{id}…` route. */
-export const batchIdParams = z.object({
-  id: idSchemas.batch.meta({ description: 'A batch id, `batch_…`.', example: batchExample.id }),
-});
+/** The `{id}` path parameter of a route: the id's format, documented. */
+export function idParams(format: z.ZodString, description: string, example: string) {
+  return z.object({ id: format.meta({ description, example }) });
+}
 
-export const batchNotFound: Record<number, ProblemInfo> = {
-  404: {
-    description: 'No such batch for this key (another tenant’s batch also answers 404).',
-    slug: 'batch-not-found',
-    detail: `No batch '${batchExample.id}' for this API key.`,
-  },
-};
+/** The 404 of a route whose `{id}` names nothing of this tenant's (another tenant's: 404 too). */
+export function notFoundFor(what: string, exampleId: string): Record<number, ProblemInfo> {
+  return {
+    404: {
+      description: `No such ${what} for this key (another tenant’s also answers 404).`,
+      slug: `${what}-not-found`,
+      detail: `No ${what} '${exampleId}' for this API key.`,
+    },
+  };
+}
+
+/** The `{id}` path parameter of every `/v1/batches/{id}…` route. */
+export const batchIdParams = idParams(idSchemas.batch, 'A batch id, `batch_…`.', batchExample.id);
+
+/** The 404 of every `/v1/batches/{id}…` route. */
+export const batchNotFound = notFoundFor('batch', batchExample.id);

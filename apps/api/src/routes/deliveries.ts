@@ -10,11 +10,12 @@ import {
   batchIdParams,
   batchNotFound as batchNotFoundInfo,
   bearerSecurity,
+  idParams,
   invalid,
   jsonBody,
   jsonResponse,
   malformedJson,
-  type ProblemInfo,
+  notFoundFor,
   problemResponses,
   unauthorized,
 } from '../openapi/responses.ts';
@@ -44,19 +45,12 @@ const replayBody = z.object({
     .describe('Replay the failed deliveries that ended at or after this time (ISO 8601).'),
 });
 
-const deliveryId = z.object({
-  id: idSchemas.delivery.meta({
-    description: 'A delivery id (the `webhook-id`), `msg_…`.',
-    example: deliveryExample.id,
-  }),
-});
-const deliveryNotFoundInfo: Record<number, ProblemInfo> = {
-  404: {
-    description: 'No such delivery for this key.',
-    slug: 'delivery-not-found',
-    detail: `No delivery '${deliveryExample.id}' for this API key.`,
-  },
-};
+const deliveryId = idParams(
+  idSchemas.delivery,
+  'A delivery id (the `webhook-id`), `msg_…`.',
+  deliveryExample.id,
+);
+const deliveryNotFoundInfo = notFoundFor('delivery', deliveryExample.id);
 const deliveryList = z.object({ object: z.literal('list'), data: z.array(deliverySchema) });
 
 const batchDeliveries = createRoute({

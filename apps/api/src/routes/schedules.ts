@@ -21,10 +21,12 @@ import { apiRouter, serveRoute, validQuery } from '../openapi/api-router.ts';
 import {
   bearerSecurity,
   bodyTooLarge,
+  idParams,
   invalid,
   jsonBody,
   jsonResponse,
   malformedJson,
+  notFoundFor,
   type ProblemInfo,
   problemResponses,
   unauthorized,
@@ -69,20 +71,8 @@ const listQuery = z.object({
 });
 const runsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
-const scheduleId = z.object({
-  id: idSchemas.schedule.meta({
-    description: 'A schedule id, `sched_…`.',
-    example: scheduleExample.id,
-  }),
-});
-
-const notFoundInfo: Record<number, ProblemInfo> = {
-  404: {
-    description: 'No such schedule for this key.',
-    slug: 'schedule-not-found',
-    detail: `No schedule '${scheduleExample.id}' for this API key.`,
-  },
-};
+const scheduleId = idParams(idSchemas.schedule, 'A schedule id, `sched_…`.', scheduleExample.id);
+const notFoundInfo = notFoundFor('schedule', scheduleExample.id);
 const invalidSchedule = invalid(
   'A field is invalid (cron, zone, source…), or a limit is reached.',
   'cron: not a valid cron expression',
