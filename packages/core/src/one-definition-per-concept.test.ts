@@ -1,35 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { productionSources, repositoryRoot } from '@nightshift/testkit/production-sources';
 import { describe, expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** Production TypeScript of every app and package: src, without tests. */
-function productionSources(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules') walk(path);
-      } else if (/\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) {
-        out.push(relative(root, path));
-      }
-    }
-  };
-  for (const group of ['apps', 'packages']) {
-    for (const pkg of readdirSync(join(root, group), { withFileTypes: true })) {
-      if (!pkg.isDirectory()) continue;
-      try {
-        walk(join(root, group, pkg.name, 'src'));
-      } catch {
-        // a package without src has no production code to check
-      }
-    }
-  }
-  return out;
-}
+const root = repositoryRoot;
 
 /**
  * Files that declare `name` at top level as an interface, a type alias or a value (a schema, a
@@ -69,7 +43,7 @@ const singleDefinitions: { name: string; home: string }[] = [
 const retiredCopies = ['GpuStatus'];
 
 describe('one definition per concept', () => {
-  const sources = productionSources();
+  const sources = productionSources(/\.ts$/);
 
   it('finds the production sources it checks', () => {
     expect(sources).toContain('packages/llm/src/types.ts');

@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { productionSources, repositoryRoot } from '@nightshift/testkit/production-sources';
 import { describe, expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = repositoryRoot;
 
 /** What gives inline Lua away in TypeScript: sending script text, or Lua itself. */
 const inlineLua: { what: string; pattern: RegExp }[] = [
@@ -15,32 +15,6 @@ const inlineLua: { what: string; pattern: RegExp }[] = [
     pattern: /(?<![.#\w])redis\.p?call\(|KEYS\[\d|ARGV\[\d/,
   },
 ];
-
-/** Production TypeScript of every app and package: src, without tests. */
-function productionSources(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules') walk(path);
-      } else if (/\.(ts|mts|js|mjs)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) {
-        out.push(relative(root, path));
-      }
-    }
-  };
-  for (const group of ['apps', 'packages']) {
-    for (const pkg of readdirSync(join(root, group), { withFileTypes: true })) {
-      if (!pkg.isDirectory()) continue;
-      try {
-        walk(join(root, group, pkg.name, 'src'));
-      } catch {
-        // a package without src has no production code to check
-      }
-    }
-  }
-  return out;
-}
 
 function findings(file: string): string[] {
   // The loader itself names EVALSHA and LuaScript in its own code and docs.
