@@ -89,6 +89,21 @@ describe('GpuEngine (continuous batching)', () => {
     expect(engine.busy()).toBe(false);
   });
 
+  it('drops a sequence whose onAdmit refuses, and admits the next one in its place', () => {
+    const engine = new GpuEngine({ kvCapacityTokens: 100, maxNumSeqs: 1 });
+    const done: string[] = [];
+    engine.submit({
+      promptTokens: 1,
+      outputTokens: 1,
+      onAdmit: () => false,
+      onDone: () => done.push('refused'),
+    });
+    engine.submit({ promptTokens: 1, outputTokens: 1, onDone: () => done.push('next') });
+    engine.step();
+    expect(done).toEqual(['next']);
+    expect(engine.busy()).toBe(false);
+  });
+
   it('frees the KV of a cancelled sequence at once', () => {
     const engine = new GpuEngine({ kvCapacityTokens: 10 });
     const first = engine.submit({ promptTokens: 5, outputTokens: 5 });

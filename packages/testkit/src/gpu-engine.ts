@@ -31,6 +31,12 @@ export interface SequenceRequest {
   onToken?: (index: number) => void;
   /** Called once, after the last token (or at once when `outputTokens` is 0). */
   onDone?: () => void;
+  /**
+   * Called when the sequence is about to start running; returning false drops it instead
+   * (neither `onToken` nor `onDone` is called then). Lets a caller take resources, such as GPU
+   * memory, only once a request runs rather than while it waits.
+   */
+  onAdmit?: () => boolean;
 }
 
 /** A sequence in the engine. */
@@ -178,6 +184,7 @@ export class GpuEngine {
       const head = this.waiting[0] as Sequence;
       if (!this.fits(head, this.running.length, this.reservedTokens)) break;
       this.waiting.shift();
+      if (head.onAdmit && !head.onAdmit()) continue;
       this.running.push(head);
       this.reservedTokens += this.footprint(head);
     }

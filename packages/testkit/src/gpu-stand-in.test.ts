@@ -203,6 +203,52 @@ describe('GPU stand-in, Ollama mode', () => {
     expect(again.done).toBe(true);
   });
 
+  it('takes KV memory only when a request gets a slot: one waiting for a slot does not run out of memory', async () => {
+    // Room for the weights and one request of num_ctx 4 000; one slot, so the second waits.
+    gpu = await startGpuStandIn({
+      mode: 'ollama',
+      models: [model],
+      engine: { stepBaseMs: 10, stepPerSeqMs: 0 },
+      ollama: { memoryBytes: 8_000, parallel: 1, kvBytesPerToken: 1 },
+    });
+    const ollama = new Ollama({ host: gpu.url });
+    const messages = [{ role: 'user', content: words(3) }];
+    const both = [0, 1].map(() =>
+      ollama.chat({ model: 'qwen2:7b', messages, options: { num_ctx: 4_000 } }),
+    );
+    const answers = await Promise.all(both);
+    expect(answers.map((a) => a.message.content)).toEqual([words(3), words(3)]);
+  });
+
+  it('frees the slot and KV memory of a request whose client went away', async () => {
+    gpu = await startGpuStandIn({
+      mode: 'ollama',
+      models: [model],
+      engine: { stepBaseMs: 10, stepPerSeqMs: 0 },
+      ollama: { memoryBytes: 8_000, parallel: 1, kvBytesPerToken: 1 },
+    });
+    const ollama = new Ollama({ host: gpu.url });
+    const messages = [{ role: 'user', content: words(50) }];
+    const stream = await ollama.chat({
+      model: 'qwen2:7b',
+      messages,
+      stream: true,
+      options: { num_ctx: 4_000 },
+    });
+    for await (const part of stream) {
+      expect(part.message.content).toBe('w0');
+      stream.abort();
+      break;
+    }
+    const answer = await ollama.chat({
+      model: 'qwen2:7b',
+      messages: [{ role: 'user', content: 'short' }],
+      options: { num_ctx: 4_000 },
+    });
+    expect(answer.message.content).toBe('short');
+    expect(gpu.stats()[0]?.stats.generatedTokens).toBeLessThan(10);
+  });
+
   it('runs `parallel` requests per model at once and queues the rest', async () => {
     gpu = await startGpuStandIn({
       mode: 'ollama',

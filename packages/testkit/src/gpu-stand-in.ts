@@ -126,14 +126,19 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
     }
     if (!runner) return;
     const writer = answerWriter(res, call, () => kvFree());
-    if (ollama) {
-      const kv = ollama.reserveKv(numCtx ?? call.promptTokens + writer.outputTokens);
-      if (!kv.ok) return sendError(res, call.flavor, 500, kv.message);
-      kvFree = kv.free;
-    }
+    const models = ollama;
+    // Ollama mode: KV memory is taken when the request gets a slot, not while it waits for one.
+    const onAdmit = models
+      ? () => {
+          const kv = models.reserveKv(numCtx ?? call.promptTokens + writer.outputTokens);
+          if (kv.ok) kvFree = kv.free;
+          else sendError(res, call.flavor, 500, kv.message);
+          return kv.ok;
+        }
+      : undefined;
     let sequence: ReturnType<GpuEngine['submit']>;
     try {
-      sequence = runner.engine.submit({ promptTokens: call.promptTokens, ...writer });
+      sequence = runner.engine.submit({ promptTokens: call.promptTokens, ...writer, onAdmit });
     } catch (err) {
       kvFree();
       if (!(err instanceof SequenceTooLongError)) throw err;
