@@ -14,6 +14,8 @@ export class GpuEngineRunner {
   /** Call after submitting work: starts stepping unless a step is already scheduled. */
   wake(): void {
     if (this.timer || this.stopped || !this.engine.busy()) return;
+    // Admission happens as the step starts, as in vLLM's scheduler, not after its duration.
+    this.engine.admit();
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.engine.step();

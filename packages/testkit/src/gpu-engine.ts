@@ -178,7 +178,11 @@ export class GpuEngine {
     return running;
   }
 
-  private admit(): void {
+  /**
+   * Moves waiting sequences that fit into the batch. {@link step} does it too; a runner calls it
+   * when a step begins, so the counts seen during the step are those of the running batch.
+   */
+  admit(): void {
     // Reserving the whole output up front means a running sequence never has to be preempted.
     while (this.waiting.length > 0) {
       const head = this.waiting[0] as Sequence;

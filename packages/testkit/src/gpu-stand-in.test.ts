@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type GpuStandIn, startGpuStandIn } from './gpu-stand-in.ts';
 import { oomLoadMessage, oomRunMessage } from './ollama-stand-in-state.ts';
+import { until } from './until.ts';
 
 const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
 let gpu: GpuStandIn | undefined;
@@ -77,7 +78,7 @@ describe('GPU stand-in, vLLM mode', () => {
   it('serves /metrics in vLLM Prometheus format: running, waiting and KV usage with model_name', async () => {
     // KV for two sequences of 4 + 4 tokens: the third waits.
     gpu = await startGpuStandIn({
-      engine: { stepBaseMs: 20, stepPerSeqMs: 0, kvCapacityTokens: 16 },
+      engine: { stepBaseMs: 50, stepPerSeqMs: 0, kvCapacityTokens: 16 },
     });
     const openai = openAiFor(gpu);
     const calls = [0, 1, 2].map(() =>
@@ -86,28 +87,45 @@ describe('GPU stand-in, vLLM mode', () => {
         messages: [{ role: 'user', content: words(4) }],
       }),
     );
-    await new Promise((r) => setTimeout(r, 30));
+    const server = gpu;
+    // A request arriving mid-step joins the batch at the next step: wait for that.
+    await until(
+      () => {
+        const stats = server.stats()[0]?.stats;
+        return stats?.running === 2 && stats.waiting === 1;
+      },
+      5_000,
+      'two running, the third waiting',
+    );
     const response = await fetch(`${gpu.url}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
     expect(text).toContain('# TYPE vllm:num_requests_running gauge');
     expect(text).toContain('vllm:num_requests_running{engine="0",model_name="qwen2:7b"} 2.0');
     expect(text).toContain('vllm:num_requests_waiting{engine="0",model_name="qwen2:7b"} 1.0');
-    const usage = await metric(gpu, 'vllm:kv_cache_usage_perc');
+    const sampleOf = (name: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name}{`))
+          ?.split(' ')
+          .at(-1),
+      );
+    const usage = sampleOf('vllm:kv_cache_usage_perc');
     expect(usage).toBeGreaterThan(0.5);
     expect(usage).toBeLessThanOrEqual(1);
-    expect(await metric(gpu, 'vllm:gpu_cache_usage_perc')).toBe(
-      await metric(gpu, 'vllm:kv_cache_usage_perc'),
-    );
+    expect(sampleOf('vllm:gpu_cache_usage_perc')).toBe(usage);
     await Promise.all(calls);
     expect(await metric(gpu, 'vllm:num_requests_running')).toBe(0);
     expect(await metric(gpu, 'vllm:kv_cache_usage_perc')).toBe(0);
   });
 
-  it('gives more tokens/s as concurrency rises, until the KV cache is full (1, 4, 16, 64 clients)', async () => {
-    // 4 prompt + 4 output tokens each; the KV cache holds 16 such sequences.
+  it('gives more tokens/s as concurrency rises, then flat once the KV cache is full (1, 4, 16, 64 clients)', async () => {
+    // 8 prompt + 8 output tokens each; the KV cache holds 8 such sequences, so from 16 clients
+    // on some always wait and each step runs a full batch. Steps of ~5 ms
+    // keep the HTTP round trips small next to the batch time, on a busy machine too.
     gpu = await startGpuStandIn({
-      engine: { stepBaseMs: 2, stepPerSeqMs: 0.05, kvCapacityTokens: 16 * 8, maxNumSeqs: 256 },
+      engine: { stepBaseMs: 5, stepPerSeqMs: 0.1, kvCapacityTokens: 8 * 16, maxNumSeqs: 256 },
     });
     const openai = openAiFor(gpu);
     const server = gpu;
@@ -119,7 +137,8 @@ describe('GPU stand-in, vLLM mode', () => {
           sent++;
           const answer = await openai.chat.completions.create({
             model: 'qwen2:7b',
-            messages: [{ role: 'user', content: words(4) }],
+            messages: [{ role: 'user', content: words(8) }],
+            max_tokens: 8,
           });
           tokens += answer.usage?.completion_tokens ?? 0;
         }
@@ -133,14 +152,23 @@ describe('GPU stand-in, vLLM mode', () => {
       peakRunning = Math.max(peakRunning, server.stats()[0]?.stats.running ?? 0);
     }, 1);
     const curve: number[] = [];
-    for (const concurrency of [1, 4, 16, 64]) curve.push(await throughput(concurrency, 64));
+    // Enough requests per level for several rounds of the batch, few enough to stay quick.
+    const totals: Record<number, number> = { 1: 16, 4: 32, 16: 96, 64: 128 };
+    for (const concurrency of [1, 4, 16, 64])
+      curve.push(await throughput(concurrency, totals[concurrency] ?? 64));
     clearInterval(sampler);
     const [c1, c4, c16, c64] = curve as [number, number, number, number];
     expect(c4).toBeGreaterThan(2 * c1);
-    expect(c16).toBeGreaterThan(1.5 * c4);
-    // 64 clients cannot run more than the 16 the KV cache holds: the curve flattens.
-    expect(c64).toBeLessThan(1.6 * c16);
-    expect(peakRunning).toBe(16);
+    // Loose bounds: HTTP round trips and a shared CPU blur the curve (the engine's own test
+    // checks it exactly on a virtual clock); the shape must still show.
+    expect(c16).toBeGreaterThan(1.3 * c4);
+    // 64 clients cannot run more than the 8 the KV cache holds: the curve flattens.
+    // (Four times the clients, at most a little more: a fuller queue fills the batch sooner.)
+    expect(c64 / c16).toBeGreaterThan(0.75);
+    expect(c64 / c16).toBeLessThan(1.5);
+    // Nor faster than full batches back to back: 8 tokens per step of 5 + 8 × 0.1 ms.
+    expect(c64).toBeLessThan((8 / 5.8) * 1000);
+    expect(peakRunning).toBe(8);
   }, 10_000);
 });
 
@@ -179,14 +207,15 @@ describe('GPU stand-in, Ollama mode', () => {
     gpu = await startGpuStandIn({
       mode: 'ollama',
       models: [model],
-      engine: { stepBaseMs: 20, stepPerSeqMs: 0 },
+      engine: { stepBaseMs: 50, stepPerSeqMs: 0 },
       ollama: { memoryBytes: 9_000, kvBytesPerToken: 1 },
     });
     const openai = openAiFor(gpu);
     const ollama = new Ollama({ host: gpu.url });
     const messages = [{ role: 'user', content: words(5) }];
     const first = ollama.chat({ model: 'qwen2:7b', messages, options: { num_ctx: 4_000 } });
-    await new Promise((r) => setTimeout(r, 30));
+    const server = gpu;
+    await until(() => server.stats()[0]?.stats.running === 1, 5_000, 'first request running');
     await expect(
       ollama.chat({ model: 'qwen2:7b', messages, options: { num_ctx: 4_000 } }),
     ).rejects.toMatchObject({ status_code: 500, error: oomRunMessage });
@@ -253,13 +282,21 @@ describe('GPU stand-in, Ollama mode', () => {
     gpu = await startGpuStandIn({
       mode: 'ollama',
       models: [model],
-      engine: { stepBaseMs: 20, stepPerSeqMs: 0 },
+      engine: { stepBaseMs: 50, stepPerSeqMs: 0 },
       ollama: { memoryBytes: 1_000_000, parallel: 2, kvBytesPerToken: 1 },
     });
     const ollama = new Ollama({ host: gpu.url });
     const messages = [{ role: 'user', content: words(3) }];
     const calls = [0, 1, 2, 3, 4].map(() => ollama.chat({ model: 'qwen2:7b', messages }));
-    await new Promise((r) => setTimeout(r, 30));
+    const server = gpu;
+    await until(
+      () => {
+        const stats = server.stats()[0]?.stats;
+        return stats?.running === 2 && stats.waiting === 3;
+      },
+      5_000,
+      'two running, three waiting',
+    );
     expect(gpu.stats()[0]?.stats).toMatchObject({ running: 2, waiting: 3 });
     expect(await metric(gpu, 'vllm:num_requests_waiting')).toBe(3);
     const answers = await Promise.all(calls);
