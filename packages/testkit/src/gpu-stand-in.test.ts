@@ -202,6 +202,27 @@ describe('GPU stand-in, Ollama mode', () => {
     expect((await ollama.ps()).models).toHaveLength(0);
   });
 
+  it('shares the budget between models: a second model loads only once the first is unloaded', async () => {
+    const big = { name: 'qwen3:32b', sizeBytes: 6_000 };
+    gpu = await startGpuStandIn({
+      mode: 'ollama',
+      models: [model, big],
+      ollama: { memoryBytes: 9_000, kvBytesPerToken: 1 },
+    });
+    const ollama = new Ollama({ host: gpu.url });
+    const messages = [{ role: 'user', content: 'hi' }];
+    await ollama.chat({ model: 'qwen2:7b', messages });
+    await expect(ollama.chat({ model: 'qwen3:32b', messages })).rejects.toMatchObject({
+      status_code: 500,
+      error: oomLoadMessage,
+    });
+    // Ollama's unload idiom: no messages, keep_alive 0.
+    await ollama.chat({ model: 'qwen2:7b', messages: [], keep_alive: 0 });
+    expect((await ollama.ps()).models).toHaveLength(0);
+    expect((await ollama.chat({ model: 'qwen3:32b', messages })).message.content).toBe('hi');
+    expect((await ollama.ps()).models.map((m) => m.name)).toEqual(['qwen3:32b']);
+  });
+
   it('answers a request whose KV memory does not fit next to the running ones with 500 out of memory', async () => {
     // Weights 4 000 + one request of num_ctx 4 000 × 1 byte fit in 9 000; a second does not.
     gpu = await startGpuStandIn({
