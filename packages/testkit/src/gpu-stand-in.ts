@@ -124,7 +124,8 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
         return sendJson(res, 200, build(call.model, '', true, reason));
       }
     }
-    if (!runner) return;
+    // A client that left while its model loaded has nobody to generate for.
+    if (!runner || res.destroyed) return;
     const writer = answerWriter(res, call, () => kvFree());
     const models = ollama;
     // Ollama mode: KV memory is taken when the request gets a slot, not while it waits for one.
