@@ -1,4 +1,5 @@
 export * from './fake-nvidia-smi.ts';
+export * from './gpu-stand-in.ts';
 export * from './ollama-stand-in.ts';
 export * from './redis-harness.ts';
 export * from './sample-documents.ts';

@@ -1,0 +1,72 @@
+/**
+ * Writes an inference answer token by token as the GPU engine produces them: NDJSON for Ollama
+ * streaming, SSE for OpenAI streaming, one JSON object when the client did not ask to stream.
+ */
+import type { ServerResponse } from 'node:http';
+import { head, type Inference, sendJson } from './ollama-stand-in-http.ts';
+import {
+  chatObject,
+  doneStats,
+  generateObject,
+  openAiChunk,
+  openAiCompletion,
+  replyFor,
+} from './ollama-stand-in-payloads.ts';
+
+/** The callbacks a sequence calls, and how many tokens it will produce. */
+export interface AnswerWriter {
+  outputTokens: number;
+  onToken(index: number): void;
+  onDone(): void;
+}
+
+/** A writer for `call` on `res`; `finished` is called once the answer is fully sent. */
+export function answerWriter(
+  res: ServerResponse,
+  call: Inference,
+  finished: () => void,
+): AnswerWriter {
+  const started = performance.now();
+  const reply = replyFor(call.input, call.cap);
+  const words = reply.words;
+  const build = call.flavor === 'chat' ? chatObject : generateObject;
+  const id = `chatcmpl-gpu-${Date.now()}`;
+  const piece = (i: number) => (i === 0 ? (words[0] ?? '') : ` ${words[i] ?? ''}`);
+  const open = () => {
+    if (!res.headersSent)
+      head(res, 200, call.flavor === 'openai' ? 'text/event-stream' : 'application/x-ndjson');
+  };
+  return {
+    outputTokens: words.length,
+    onToken(i) {
+      if (!call.stream || res.destroyed) return;
+      open();
+      if (call.flavor === 'openai')
+        res.write(`data: ${JSON.stringify(openAiChunk(call.model, id, piece(i), null))}\n\n`);
+      else res.write(`${JSON.stringify(build(call.model, piece(i), false))}\n`);
+    },
+    onDone() {
+      finished();
+      if (res.destroyed) return;
+      const elapsedNs = Math.round((performance.now() - started) * 1e6);
+      const stats = doneStats(call.promptTokens, words.length, elapsedNs);
+      const reason = reply.truncated ? 'length' : 'stop';
+      if (call.stream) {
+        open();
+        if (call.flavor === 'openai') {
+          res.write(`data: ${JSON.stringify(openAiChunk(call.model, id, '', reason))}\n\n`);
+          res.end('data: [DONE]\n\n');
+        } else res.end(`${JSON.stringify(build(call.model, '', true, reason, stats))}\n`);
+        return;
+      }
+      const text = words.join(' ');
+      if (call.flavor === 'openai')
+        sendJson(
+          res,
+          200,
+          openAiCompletion(call.model, text, reply.truncated, call.promptTokens, words.length),
+        );
+      else sendJson(res, 200, build(call.model, text, true, reason, stats));
+    },
+  };
+}
