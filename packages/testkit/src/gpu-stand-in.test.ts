@@ -120,56 +120,36 @@ describe('GPU stand-in, vLLM mode', () => {
     expect(await metric(gpu, 'vllm:kv_cache_usage_perc')).toBe(0);
   });
 
-  it('gives more tokens/s as concurrency rises, then flat once the KV cache is full (1, 4, 16, 64 clients)', async () => {
-    // 8 prompt + 8 output tokens each; the KV cache holds 8 such sequences, so from 16 clients
-    // on some always wait and each step runs a full batch. Steps of ~5 ms
-    // keep the HTTP round trips small next to the batch time, on a busy machine too.
+  it('runs at most what the KV cache holds at once, the rest wait in the server (64 clients)', async () => {
+    // 8 prompt + 8 output tokens each and a cache of 8 × 16 tokens: 8 sequences run, the rest
+    // wait. How tokens/s follows concurrency is checked exactly on a virtual clock in
+    // gpu-engine.test.ts; over HTTP only the invariants are asserted (no timing).
     gpu = await startGpuStandIn({
       engine: { stepBaseMs: 5, stepPerSeqMs: 0.1, kvCapacityTokens: 8 * 16, maxNumSeqs: 256 },
     });
     const openai = openAiFor(gpu);
     const server = gpu;
-    const throughput = async (concurrency: number, total: number) => {
-      let sent = 0;
-      let tokens = 0;
-      const client = async () => {
-        while (sent < total) {
-          sent++;
-          const answer = await openai.chat.completions.create({
-            model: 'qwen2:7b',
-            messages: [{ role: 'user', content: words(8) }],
-            max_tokens: 8,
-          });
-          tokens += answer.usage?.completion_tokens ?? 0;
-        }
-      };
-      const started = performance.now();
-      await Promise.all(Array.from({ length: concurrency }, client));
-      return (tokens / (performance.now() - started)) * 1000;
-    };
     let peakRunning = 0;
+    let peakWaiting = 0;
     const sampler = setInterval(() => {
-      peakRunning = Math.max(peakRunning, server.stats()[0]?.stats.running ?? 0);
+      const stats = server.stats()[0]?.stats;
+      peakRunning = Math.max(peakRunning, stats?.running ?? 0);
+      peakWaiting = Math.max(peakWaiting, stats?.waiting ?? 0);
     }, 1);
-    const curve: number[] = [];
-    // Enough requests per level for several rounds of the batch, few enough to stay quick.
-    const totals: Record<number, number> = { 1: 16, 4: 32, 16: 96, 64: 128 };
-    for (const concurrency of [1, 4, 16, 64])
-      curve.push(await throughput(concurrency, totals[concurrency] ?? 64));
+    const answers = await Promise.all(
+      Array.from({ length: 64 }, () =>
+        openai.chat.completions.create({
+          model: 'qwen2:7b',
+          messages: [{ role: 'user', content: words(8) }],
+          max_tokens: 8,
+        }),
+      ),
+    );
     clearInterval(sampler);
-    const [c1, c4, c16, c64] = curve as [number, number, number, number];
-    expect(c4).toBeGreaterThan(2 * c1);
-    // Loose bounds: HTTP round trips and a shared CPU blur the curve (the engine's own test
-    // checks it exactly on a virtual clock); the shape must still show.
-    expect(c16).toBeGreaterThan(1.3 * c4);
-    // 64 clients cannot run more than the 8 the KV cache holds: the curve flattens.
-    // (Four times the clients, at most a little more: a fuller queue fills the batch sooner.)
-    expect(c64 / c16).toBeGreaterThan(0.75);
-    expect(c64 / c16).toBeLessThan(1.5);
-    // Nor faster than full batches back to back: 8 tokens per step of 5 + 8 × 0.1 ms.
-    expect(c64).toBeLessThan((8 / 5.8) * 1000);
+    expect(answers.map((a) => a.usage?.completion_tokens)).toEqual(Array(64).fill(8));
     expect(peakRunning).toBe(8);
-  }, 10_000);
+    expect(peakWaiting).toBeGreaterThan(0);
+  }, 30_000);
 });
 
 describe('GPU stand-in, Ollama mode', () => {
