@@ -14,7 +14,7 @@ export interface Allocation {
 }
 
 /** A memory budget; allocations either fit whole or fail with {@link OutOfMemoryError}. */
-export class GpuMemory {
+export class MemoryBudget {
   private usedBytes = 0;
 
   /** @param budgetBytes total GPU memory the stand-in pretends to have. */

@@ -4,7 +4,7 @@
  */
 import { GpuEngine, type GpuEngineOptions } from './gpu-engine.ts';
 import { GpuEngineRunner } from './gpu-engine-runner.ts';
-import { type Allocation, GpuMemory, OutOfMemoryError } from './gpu-memory.ts';
+import { type Allocation, MemoryBudget, OutOfMemoryError } from './gpu-memory.ts';
 import type { ModelStats } from './gpu-metrics.ts';
 import {
   canonicalModelName,
@@ -46,7 +46,7 @@ interface ModelState {
 
 /** Loaded models, their engines and the shared memory budget. */
 export class OllamaModels {
-  private readonly memory: GpuMemory;
+  private readonly memory: MemoryBudget;
   private readonly models = new Map<string, ModelState>();
   private readonly parallel: number;
   private readonly loadMs: number;
@@ -58,7 +58,7 @@ export class OllamaModels {
     options: OllamaModeOptions,
     private readonly engine: GpuEngineOptions,
   ) {
-    this.memory = new GpuMemory(options.memoryBytes ?? 24_000_000_000);
+    this.memory = new MemoryBudget(options.memoryBytes ?? 24_000_000_000);
     this.parallel = Math.max(1, Math.floor(options.parallel ?? 4));
     this.loadMs = Math.max(0, options.loadMs ?? 0);
     this.kvBytesPerToken = Math.max(0, options.kvBytesPerToken ?? 131_072);
