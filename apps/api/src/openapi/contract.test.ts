@@ -1,11 +1,10 @@
-import { keyPrefix, queueNames, type SummaryResponse } from '@nightshift/core';
-import { createRedis } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
 import { newWebhookId } from '@nightshift/webhooks';
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiUnderTest } from '../../test-support/api-under-test.ts';
 import { h200WorkerStatus } from '../../test-support/dashboard-seed.ts';
+import { hotEchoWorker } from '../../test-support/hot-echo-worker.ts';
 import { OpenApiContract, type OpenApiDocument } from '../../test-support/openapi-contract.ts';
 import { healthRoutes } from '../routes/health.ts';
 
@@ -44,17 +43,7 @@ beforeAll(async () => {
     },
     { hotAdmission: true },
   );
-  hotWorker = new Worker(
-    queueNames.hot,
-    async (job): Promise<SummaryResponse> => ({
-      summary: `summary of ${JSON.stringify(job.data.content).length} bytes`,
-      model: job.data.model,
-      degraded: false,
-      usage: { promptTokens: 3, completionTokens: 2 },
-      durationMs: 1,
-    }),
-    { connection: createRedis(api.redis.url, 'worker'), prefix: keyPrefix },
-  );
+  hotWorker = hotEchoWorker(api.redis.url);
   const served = await api.app.request('/openapi.json');
   contract = new OpenApiContract((await served.json()) as OpenApiDocument);
   const mine = await api.postJson('/v1/batches', { documents: [{ text: 'mine' }] });

@@ -1,9 +1,8 @@
-import { keyPrefix, queueNames, type SummaryResponse } from '@nightshift/core';
-import { createRedis } from '@nightshift/redis';
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiUnderTest } from '../../test-support/api-under-test.ts';
+import { hotEchoWorker } from '../../test-support/hot-echo-worker.ts';
 import {
   anyText,
   batchOptionsArb,
@@ -44,17 +43,7 @@ beforeAll(async () => {
     NIGHTSHIFT_HOT_BURST: '1000000',
     NIGHTSHIFT_HOT_WAIT_S: '10',
   });
-  hotWorker = new Worker(
-    queueNames.hot,
-    async (job): Promise<SummaryResponse> => ({
-      summary: `summary of ${JSON.stringify(job.data.content).length} bytes`,
-      model: job.data.model,
-      degraded: false,
-      usage: { promptTokens: 1, completionTokens: 1 },
-      durationMs: 0,
-    }),
-    { connection: createRedis(api.redis.url, 'worker'), prefix: keyPrefix, concurrency: 16 },
-  );
+  hotWorker = hotEchoWorker(api.redis.url, { concurrency: 16 });
 });
 afterAll(async () => {
   await hotWorker?.close();
