@@ -11,7 +11,6 @@
  * Import as `@nightshift/testkit/gpu-stand-in`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GpuEngine, type GpuEngineOptions, SequenceTooLongError } from './gpu-engine.ts';
 import { GpuEngineRunner } from './gpu-engine-runner.ts';
 import { type ModelStats, metricsText } from './gpu-metrics.ts';
@@ -19,8 +18,10 @@ import { OllamaModels, type OllamaModeOptions } from './gpu-ollama-models.ts';
 import { answerWriter } from './gpu-stand-in-answer.ts';
 import {
   type Flavor,
+  failRequest,
   head,
   type Inference,
+  listenOnLoopback,
   readBody,
   sendError,
   sendJson,
@@ -197,16 +198,9 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
   const server = createServer((req, res) => {
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
-    route(req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { error: 'stand-in failure' });
-      else res.destroy();
-    });
+    route(req, res).catch(() => failRequest(res));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -2,7 +2,8 @@
  * HTTP plumbing of the Ollama stand-in: turning a request body into an {@link Inference} and
  * writing the answer as NDJSON (Ollama streaming), one JSON object, or SSE (OpenAI streaming).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   chatObject,
   contentText,
@@ -61,6 +62,24 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   if (res.headersSent) return;
   const text = JSON.stringify(body);
   head(res, status, 'application/json; charset=utf-8', Buffer.byteLength(text)).end(text);
+}
+
+/**
+ * What a stand-in does when a route fails unexpectedly (or the client left mid-answer): a 500
+ * while nothing was sent yet, else the connection is cut.
+ */
+export function failRequest(res: ServerResponse): void {
+  if (!res.headersSent) sendJson(res, 500, { error: 'stand-in failure' });
+  else res.destroy();
+}
+
+/** Starts `server` on 127.0.0.1 (`port`, or a free one) and answers the port it took. */
+export async function listenOnLoopback(server: Server, port = 0): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
 }
 
 export function sendError(

@@ -8,12 +8,13 @@
  * Import as `@nightshift/testkit/ollama-stand-in`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   answerWhole,
   type Flavor,
+  failRequest,
   head,
   type Inference,
+  listenOnLoopback,
   readBody,
   sendError,
   sendJson,
@@ -312,18 +313,10 @@ export async function startOllamaStandIn(
       // Only an answer cut short has anything to stop.
       if (gone) controller.abort(new Error('client went away'));
     });
-    route(req, res, signal).catch(() => {
-      // The client left mid-answer (or the stand-in is closing): nothing left to tell anyone.
-      if (!res.headersSent) sendJson(res, 500, { error: 'stand-in failure' });
-      else res.destroy();
-    });
+    route(req, res, signal).catch(() => failRequest(res));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port);
 
   return {
     url: `http://127.0.0.1:${port}`,
