@@ -134,13 +134,16 @@ describe('quotas', () => {
 });
 
 describe('catchUp when every scheduler was down', () => {
-  // Created three hours ago; no scheduler ran since, so three hourly fires passed unseen.
-  const createdHoursAgo = async (catchUp: 'none' | 'once') =>
-    store.create(
+  // Created just after the top of the hour three hours back; no scheduler ran since, so three
+  // hourly fires passed unseen whatever minute the test starts in.
+  const createdHoursAgo = async (catchUp: 'none' | 'once') => {
+    const topOfThisHour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    return store.create(
       'acme',
       { name: 'hourly', cron: '0 * * * *', timezone: 'UTC', catchUp, source: inline('late') },
-      new Date(Date.now() - 3 * 3_600_000 + 60_000),
+      new Date(topOfThisHour - 3 * 3_600_000 + 1_000),
     );
+  };
 
   it('once: the replicas starting together fire the latest missed slot exactly once', async () => {
     const s = await createdHoursAgo('once');
