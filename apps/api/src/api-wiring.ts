@@ -2,6 +2,7 @@ import type { Services } from '@nightshift/services';
 import { checkWebhookUrl } from '@nightshift/webhooks';
 import type { Logger } from 'pino';
 import type { ApiDependencies } from './app.ts';
+import { wireGateway } from './gateway/gateway-wiring.ts';
 import { HotLane } from './hot-lane.ts';
 import { hotLaneAdmission } from './middleware/hot-admission.ts';
 
@@ -18,7 +19,7 @@ export interface WireApiOptions {
 /** The API's dependencies and the API-only parts to close before the services. */
 export interface ApiWiring {
   dependencies: ApiDependencies;
-  /** Closes the hot lane (its queue and event stream); the services close separately. */
+  /** Closes the hot lane (its queue and event stream) and the gateway's upstream connections; the services close separately. */
   close(): Promise<void>;
 }
 
@@ -38,12 +39,19 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
     eventsConnection: services.redis.blocking,
   });
   const admission = options.hotAdmission ?? {};
+  const gateway = wireGateway({
+    config,
+    fleet: services.fleet,
+    metrics: services.metricsRecorder,
+    usage: services.usageLedger,
+  });
   const dependencies: ApiDependencies = {
     config,
     redis: services.client,
     store: services.batchStore,
     submitter: services.batchSubmitter,
     hotLane,
+    gateway,
     fleet: services.fleet,
     webhooks: services.webhooks,
     ...(admission
@@ -72,5 +80,10 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
       ? { logError: (error: Error) => logger.error({ err: error }, 'unhandled error'), logger }
       : {}),
   };
-  return { dependencies, close: () => hotLane.close() };
+  return {
+    dependencies,
+    close: async () => {
+      await Promise.all([hotLane.close(), gateway.close()]);
+    },
+  };
 }

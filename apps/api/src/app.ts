@@ -10,12 +10,17 @@ import {
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
 import type { DeliveryLog, WebhookOutbox, WebhookSecretStore } from '@nightshift/webhooks';
 import type { MiddlewareHandler } from 'hono';
+import { every } from 'hono/combine';
 import type { Redis } from 'ioredis';
 import { batchQuotas } from './batch-quotas.ts';
 import { apiSecurityHeaders } from './dashboard/page-security.ts';
+import type { GatewayWiring } from './gateway/gateway-wiring.ts';
+import { ollamaRoutes } from './gateway/ollama-routes.ts';
+import { openAiRoutes, type SurfaceGuards } from './gateway/openai-routes.ts';
 import type { HotLane } from './hot-lane.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { type RequestLogOptions, requestLog } from './middleware/request-log.ts';
+import { streamedBodyLimit } from './middleware/streamed-body-limit.ts';
 import { type TenantVariables, tenantAuth } from './middleware/tenant-auth.ts';
 import { apiRouter } from './openapi/api-router.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
@@ -46,6 +51,8 @@ export interface ApiDependencies {
   webhooks: { deliveries: DeliveryLog; outbox: WebhookOutbox; secrets: WebhookSecretStore };
   /** False while draining for shutdown. */
   isAccepting: () => boolean;
+  /** The interactive gateway behind `/openai/v1` and `/ollama`; those surfaces are absent without it. */
+  gateway?: Pick<GatewayWiring, 'gateway' | 'clients'>;
   /** Hot-lane admission (VRAM, queue depth): runs after the rate limit. */
   hotAdmission?: MiddlewareHandler<{ Variables: TenantVariables }>;
   logError?: (error: Error) => void;
@@ -189,5 +196,36 @@ export function createApp(deps: ApiDependencies) {
       ],
     }),
   );
+  if (deps.gateway) {
+    const lookup = (key: string) => managedKeys.resolve(key);
+    const maxBytes = Math.ceil(config.NIGHTSHIFT_MAX_DOCUMENT_BYTES * 1.4) + 64 * 1024;
+    // Each surface refuses in its own dialect; the rate limit is the hot lane's, shared with
+    // /v1/summaries, so a tenant's interactive budget is one whichever way it calls.
+    const guards: SurfaceGuards = (refuse) => ({
+      auth: tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS, lookup, refuse }),
+      interactive: every(
+        rateLimit({
+          redis: deps.redis,
+          name: 'hot',
+          ratePerMin: config.NIGHTSHIFT_HOT_RATE_PER_MIN,
+          burst: config.NIGHTSHIFT_HOT_BURST,
+          refuse,
+          onRejected: (tenant, limit) =>
+            recorder.inc(nightshiftMetrics.rateLimitRejections, { limit, tenant }),
+        }),
+        streamedBodyLimit({
+          maxBytes,
+          onTooLarge: (c) =>
+            refuse(c, {
+              status: 413,
+              code: 'too-large',
+              detail: `The request body is over ${maxBytes} bytes.`,
+            }),
+        }),
+      ),
+    });
+    app.route('/openai/v1', openAiRoutes({ ...deps.gateway, guards }));
+    app.route('/ollama', ollamaRoutes({ ...deps.gateway, guards }));
+  }
   return app;
 }

@@ -118,3 +118,22 @@ function isRedisDown(error: Error): boolean {
     error.message,
   );
 }
+
+/** What a guard (auth, rate limit, admission) says when it refuses a request. */
+export interface Refusal {
+  status: ContentfulStatusCode;
+  /** Short machine-readable name: `unauthorized`, `rate-limited`, … */
+  code: string;
+  detail: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Renders a guard's refusal in the caller's dialect: problem+json on `/v1`, OpenAI's and
+ * Ollama's own error bodies on the gateway's surfaces.
+ */
+export type RefusalRenderer = (c: Context, refusal: Refusal) => Response;
+
+/** The native API's refusals: RFC 9457 problem documents. */
+export const problemRefusal: RefusalRenderer = (c, r) =>
+  problem(c, r.status, r.code, r.detail, {}, r.headers ?? {});

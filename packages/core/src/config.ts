@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gatewayConfigShape } from './gateway-config.ts';
 
 const intFrom = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max);
@@ -150,6 +151,7 @@ const configSchema = z.object({
   NIGHTSHIFT_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
+  ...gatewayConfigShape,
 });
 
 /** The parsed, typed configuration. */

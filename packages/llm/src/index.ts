@@ -10,6 +10,7 @@ export {
   LlmError,
   type LlmErrorKind,
   type LlmErrorOptions,
+  statusOf as statusOfError,
 } from './errors.ts';
 export {
   createExtractiveProvider,

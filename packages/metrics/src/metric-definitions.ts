@@ -73,6 +73,19 @@ export const nightshiftMetrics = {
     type: 'counter',
     labels: ['limit', 'tenant'],
   },
+  gatewayRequests: {
+    name: 'nightshift_gateway_requests_total',
+    help: 'Interactive calls through the gateway, by operation, the model that answered and outcome (ok, error, aborted).',
+    type: 'counter',
+    labels: ['operation', 'model', 'outcome'],
+  },
+  gatewayTimeToFirstToken: {
+    name: 'nightshift_gateway_time_to_first_token_seconds',
+    help: "Time from a gateway call's start to the upstream's first piece of answer, by model.",
+    type: 'histogram',
+    labels: ['model'],
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 /** Name of the queue-depth gauge, read from BullMQ at scrape time. */

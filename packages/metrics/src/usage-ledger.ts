@@ -13,8 +13,10 @@ export interface UsageLedgerOptions {
   writes?: WriteBehind;
 }
 
-/** One finished document, as the ledger counts it. */
+/** One finished document (or gateway call), as the ledger counts it. */
 export interface UsageEntry {
+  /** `document` (default): a summarized document; `request`: one interactive call through the gateway. */
+  kind?: 'document' | 'request';
   tenant: string;
   /** Model that answered; null when none did (the document failed before or in every model). */
   model: string | null;
@@ -68,11 +70,13 @@ export class UsageLedger {
     const key = dayKey(entry.tenant, entry.at ? utcDay(entry.at) : this.#today());
     const writes = this.#writes;
     // All of them land together (one tick); the last one's promise stands for them all.
-    let written = writes.add(key, 'documents', 1);
-    if (entry.status === 'failed') written = writes.add(key, 'failed', 1);
+    const counted = entry.kind === 'request' ? 'requests' : 'documents';
+    let written = writes.add(key, counted, 1);
+    if (entry.status === 'failed')
+      written = writes.add(key, counted === 'requests' ? 'failedRequests' : 'failed', 1);
     if (entry.model !== null) {
       // `field|model`: the field name never holds a `|`, so model names may (they hold `:`).
-      writes.add(key, `documents|${entry.model}`, 1);
+      writes.add(key, `${counted}|${entry.model}`, 1);
       writes.add(key, `promptTokens|${entry.model}`, entry.promptTokens);
       written = writes.add(key, `completionTokens|${entry.model}`, entry.completionTokens);
     }
@@ -149,6 +153,8 @@ function emptyPeriod(period: string): UsagePeriod {
     period,
     documents: 0,
     failedDocuments: 0,
+    requests: 0,
+    failedRequests: 0,
     promptTokens: 0,
     completionTokens: 0,
     models: [],
@@ -160,18 +166,24 @@ function addHash(period: UsagePeriod, hash: Record<string, string>): void {
     const value = Number(raw);
     if (field === 'documents') period.documents += value;
     else if (field === 'failed') period.failedDocuments += value;
+    else if (field === 'requests') period.requests += value;
+    else if (field === 'failedRequests') period.failedRequests += value;
     else {
       const split = field.indexOf('|');
-      const name = field.slice(0, split) as 'documents' | 'promptTokens' | 'completionTokens';
+      const name = field.slice(0, split) as
+        | 'documents'
+        | 'requests'
+        | 'promptTokens'
+        | 'completionTokens';
       const model = field.slice(split + 1);
       let row = period.models.find((m) => m.model === model);
       if (!row) {
-        row = { model, documents: 0, promptTokens: 0, completionTokens: 0 };
+        row = { model, documents: 0, requests: 0, promptTokens: 0, completionTokens: 0 };
         period.models.push(row);
         period.models.sort((a, b) => a.model.localeCompare(b.model));
       }
       row[name] += value;
-      if (name !== 'documents') period[name] += value;
+      if (name === 'promptTokens' || name === 'completionTokens') period[name] += value;
     }
   }
 }

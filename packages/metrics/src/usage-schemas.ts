@@ -27,6 +27,8 @@ export const usageByModel = z.object({
   model: z.string(),
   /** Documents this model answered. */
   documents: z.number().int().nonnegative(),
+  /** Interactive calls this model answered through the gateway (`/openai/v1`, `/ollama`). */
+  requests: z.number().int().nonnegative(),
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
 });
@@ -37,6 +39,10 @@ export const usagePeriod = z.object({
   /** Documents that finished (succeeded or failed), hot and cold lanes together. */
   documents: z.number().int().nonnegative(),
   failedDocuments: z.number().int().nonnegative(),
+  /** Interactive calls through the gateway (`/openai/v1`, `/ollama`) that ended. */
+  requests: z.number().int().nonnegative(),
+  /** Of those, the ones that failed after they started. */
+  failedRequests: z.number().int().nonnegative(),
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
   models: z.array(usageByModel),

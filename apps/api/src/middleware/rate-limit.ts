@@ -2,7 +2,7 @@ import { keyPrefix } from '@nightshift/core';
 import { luaScript } from '@nightshift/redis';
 import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
-import { problem } from '../problem.ts';
+import { problemRefusal, type RefusalRenderer } from '../problem.ts';
 import type { TenantVariables } from './tenant-auth.ts';
 
 /** The shared token bucket; see the header of the .lua file for its KEYS, ARGV and answer. */
@@ -55,6 +55,8 @@ export interface RateLimitOptions {
   now?: () => number;
   /** Hears each 429 (metrics); its promise is not awaited. */
   onRejected?: (tenant: string, name: string) => unknown;
+  /** How a 429 is written. Default: problem+json. */
+  refuse?: RefusalRenderer;
 }
 
 /**
@@ -89,14 +91,12 @@ export function rateLimit(
     if (!allowed) {
       void options.onRejected?.(c.get('tenant'), options.name);
       const retryAfter = String(Math.max(1, Math.ceil(retryMs / 1000)));
-      return problem(
-        c,
-        429,
-        'rate-limited',
-        `Over the ${options.name} limit of ${options.ratePerMin}/min (burst ${options.burst}); retry in ${retryAfter} s.`,
-        {},
-        { ...headers, 'retry-after': retryAfter },
-      );
+      return (options.refuse ?? problemRefusal)(c, {
+        status: 429,
+        code: 'rate-limited',
+        detail: `Over the ${options.name} limit of ${options.ratePerMin}/min (burst ${options.burst}); retry in ${retryAfter} s.`,
+        headers: { ...headers, 'retry-after': retryAfter },
+      });
     }
     await next();
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);

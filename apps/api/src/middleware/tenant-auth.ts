@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { problem } from '../problem.ts';
+import { problemRefusal, type RefusalRenderer } from '../problem.ts';
 
 /** Variables the auth middleware sets on the context. */
 export type TenantVariables = { tenant: string };
@@ -11,6 +11,8 @@ export interface TenantAuthOptions {
   keys: { tenant: string; key: string }[];
   /** Extra lookup, e.g. keys managed in Redis; returns the tenant or null. */
   lookup?: (key: string) => Promise<string | null>;
+  /** How a refusal is written. Default: problem+json. */
+  refuse?: RefusalRenderer;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -27,19 +29,18 @@ export function tenantAuth(
   options: TenantAuthOptions,
 ): MiddlewareHandler<{ Variables: TenantVariables }> {
   const known = options.keys.map(({ tenant, key }) => ({ tenant, hash: digest(key) }));
+  const refuse = options.refuse ?? problemRefusal;
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const challenge = { 'www-authenticate': 'Bearer realm="nightshift"' };
     if (!match) {
-      return problem(
-        c,
-        401,
-        'unauthorized',
-        'Send Authorization: Bearer <api key>.',
-        {},
-        challenge,
-      );
+      return refuse(c, {
+        status: 401,
+        code: 'unauthorized',
+        detail: 'Send Authorization: Bearer <api key>.',
+        headers: challenge,
+      });
     }
     const presented = digest(match[1] as string);
     let tenant: string | null = null;
@@ -48,7 +49,12 @@ export function tenantAuth(
     }
     tenant ??= (await options.lookup?.(match[1] as string)) ?? null;
     if (!tenant)
-      return problem(c, 401, 'unauthorized', 'That API key is not valid.', {}, challenge);
+      return refuse(c, {
+        status: 401,
+        code: 'unauthorized',
+        detail: 'That API key is not valid.',
+        headers: challenge,
+      });
     c.set('tenant', tenant);
     await next();
   };

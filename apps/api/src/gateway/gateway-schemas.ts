@@ -1,0 +1,69 @@
+/**
+ * What the gateway checks of each body before it calls an upstream: the fields it reads, with
+ * their types and ranges. Every other field passes through to the model server as written.
+ */
+import { z } from 'zod';
+
+const openAiMessage = z.looseObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+  content: z.unknown().optional(),
+});
+
+/** `POST /openai/v1/chat/completions`. */
+export const openAiChatBody = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(openAiMessage).min(1),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: z.number().int().min(1).nullish(),
+  max_completion_tokens: z.number().int().min(1).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  n: z.number().int().min(1).max(128).nullish(),
+});
+
+/** `POST /openai/v1/embeddings`. */
+export const openAiEmbeddingsBody = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([
+    z.string(),
+    z.array(z.string()).min(1),
+    z.array(z.number().int()).min(1),
+    z.array(z.array(z.number().int()).min(1)).min(1),
+  ]),
+  encoding_format: z.enum(['float', 'base64']).optional(),
+});
+
+const ollamaMessage = z.looseObject({
+  role: z.string().min(1),
+  content: z.string().optional(),
+  images: z.array(z.string()).optional(),
+});
+
+const ollamaOptions = z.looseObject({
+  num_predict: z.number().int().optional(),
+  num_ctx: z.number().int().min(1).optional(),
+});
+
+/** `POST /ollama/api/chat`. */
+export const ollamaChatBody = z.looseObject({
+  model: z.string().min(1),
+  messages: z.array(ollamaMessage).default([]),
+  stream: z.boolean().optional(),
+  options: ollamaOptions.optional(),
+});
+
+/** `POST /ollama/api/generate`. */
+export const ollamaGenerateBody = z.looseObject({
+  model: z.string().min(1),
+  prompt: z.string().optional(),
+  system: z.string().optional(),
+  stream: z.boolean().optional(),
+  options: ollamaOptions.optional(),
+});
+
+/** `POST /ollama/api/embed`. */
+export const ollamaEmbedBody = z.looseObject({
+  model: z.string().min(1),
+  input: z.union([z.string(), z.array(z.string()).min(1)]),
+});

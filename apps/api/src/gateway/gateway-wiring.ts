@@ -1,0 +1,112 @@
+import type { Config } from '@nightshift/core';
+import type { FleetRegistry } from '@nightshift/fleet';
+import {
+  fallbacksFrom,
+  Gateway,
+  type GatewayCallRecord,
+  type InteractiveLeases,
+  UpstreamClients,
+  UpstreamPool,
+  upstreamsFrom,
+} from '@nightshift/gateway';
+import { summarizeVram } from '@nightshift/gpu';
+import { type MetricsRecorder, nightshiftMetrics, type UsageLedger } from '@nightshift/metrics';
+
+/** Options of {@link wireGateway}. */
+export interface WireGatewayOptions {
+  config: Config;
+  /** Live workers: their GPU readings decide whether memory is over the threshold. */
+  fleet: FleetRegistry;
+  metrics: MetricsRecorder;
+  usage: UsageLedger;
+  /** The record of interactive work in flight that the workers' cold lanes yield to. */
+  leases?: InteractiveLeases;
+  /** How long a fleet reading is reused, ms. Default 250. */
+  fleetCacheMs?: number;
+}
+
+/** The gateway and the clients it calls upstreams with; `close()` ends their connections. */
+export interface GatewayWiring {
+  gateway: Gateway;
+  clients: UpstreamClients;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the gateway from the configuration: upstreams and fallbacks, the connect and read
+ * timeouts, the GPU memory check (every reporting worker over `NIGHTSHIFT_VRAM_MAX_USED_PCT`),
+ * and the record of each call in the usage ledger and the metrics.
+ *
+ * @example
+ * const { gateway, clients } = wireGateway({ config, fleet, metrics, usage, leases });
+ */
+export function wireGateway(options: WireGatewayOptions): GatewayWiring {
+  const { config } = options;
+  const clients = new UpstreamClients({
+    connectTimeoutMs: config.NIGHTSHIFT_GATEWAY_CONNECT_TIMEOUT_S * 1000,
+    readTimeoutMs: config.NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S * 1000,
+  });
+  const pool = new UpstreamPool({
+    upstreams: upstreamsFrom(config),
+    discover: (u) => clients.discover(u),
+  });
+  let fleetReading: { at: number; over: boolean } | undefined;
+  const vramOverThreshold = async () => {
+    if (!fleetReading || Date.now() - fleetReading.at > (options.fleetCacheMs ?? 250)) {
+      const readings = (await options.fleet.list()).filter(
+        (w) => w.gpu.status === 'ok' && w.gpu.gpus.length > 0,
+      );
+      const over =
+        readings.length > 0 &&
+        readings.every(
+          (w) => summarizeVram(w.gpu.gpus).usedPct > config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
+        );
+      fleetReading = { at: Date.now(), over };
+    }
+    return fleetReading.over;
+  };
+  const record = (call: GatewayCallRecord) => {
+    const { metrics } = options;
+    void metrics.inc(nightshiftMetrics.gatewayRequests, {
+      operation: call.operation,
+      model: call.model,
+      outcome: call.outcome,
+    });
+    if (call.outcome === 'aborted' && call.promptTokens + call.completionTokens === 0) return;
+    void metrics.observe(
+      nightshiftMetrics.gatewayTimeToFirstToken,
+      { model: call.model },
+      call.timeToFirstPieceMs / 1000,
+    );
+    void metrics.inc(
+      nightshiftMetrics.tokens,
+      { direction: 'in', model: call.model, tenant: call.tenant },
+      call.promptTokens,
+    );
+    void metrics.inc(
+      nightshiftMetrics.tokens,
+      { direction: 'out', model: call.model, tenant: call.tenant },
+      call.completionTokens,
+    );
+    void options.usage
+      .record({
+        kind: 'request',
+        tenant: call.tenant,
+        model: call.model,
+        status: call.outcome === 'error' ? 'failed' : 'succeeded',
+        promptTokens: call.promptTokens,
+        completionTokens: call.completionTokens,
+      })
+      .catch(() => {});
+  };
+  const gateway = new Gateway({
+    pool,
+    fallbacks: fallbacksFrom(config),
+    vramOverThreshold,
+    onFinished: record,
+    ...(options.leases ? { leases: options.leases } : {}),
+    onFallback: ({ model, reason }) =>
+      options.metrics.inc(nightshiftMetrics.fallbacks, { model, provider: 'gateway', reason }),
+  });
+  return { gateway, clients, close: () => clients.close() };
+}

@@ -1,0 +1,136 @@
+import {
+  type Gateway,
+  isUnrequestedUsageChunk,
+  type OpenAiChatBody,
+  type OpenAiEmbeddingsBody,
+  openAiChatCall,
+  openAiEmbeddingsCall,
+  type UpstreamClients,
+} from '@nightshift/gateway';
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { TenantVariables } from '../middleware/tenant-auth.ts';
+import type { RefusalRenderer } from '../problem.ts';
+import { openAiChatBody, openAiEmbeddingsBody } from './gateway-schemas.ts';
+import {
+  openAiErrorBody,
+  openAiFailure,
+  openAiInvalidBody,
+  openAiRefusal,
+  openAiStreamFailure,
+} from './openai-dialect.ts';
+import { pieceStream, streamHeaders } from './piece-stream.ts';
+import { readJsonBody, wholeAnswer } from './read-body.ts';
+
+/** The guards of one surface, built to refuse in its dialect. */
+export type SurfaceGuards = (refuse: RefusalRenderer) => {
+  /** Bearer key → tenant. */
+  auth: MiddlewareHandler<{ Variables: TenantVariables }>;
+  /** What every interactive call passes after auth: the hot rate limit, the body size limit. */
+  interactive: MiddlewareHandler<{ Variables: TenantVariables }>;
+};
+
+/** Options of {@link openAiRoutes}. */
+export interface SurfaceRoutesOptions {
+  gateway: Gateway;
+  clients: UpstreamClients;
+  guards: SurfaceGuards;
+}
+
+/** Headers that say which model answered, whatever the dialect's body says. */
+const answeredBy = (answer: { model: string; degraded: boolean }) => ({
+  'x-nightshift-model': answer.model,
+  'x-nightshift-degraded': String(answer.degraded),
+});
+
+/**
+ * The OpenAI-compatible surface, mounted at `/openai/v1`: an OpenAI base URL for any client.
+ * Chat completions (whole or streamed as server-sent events) and embeddings go through the
+ * gateway as hot-lane work; every failure answers in OpenAI's error shape.
+ *
+ * @example
+ * app.route('/openai/v1', openAiRoutes({ gateway, clients, guards }));
+ */
+export function openAiRoutes(options: SurfaceRoutesOptions) {
+  const { gateway, clients } = options;
+  const { auth, interactive } = options.guards(openAiRefusal);
+  const app = new Hono<{ Variables: TenantVariables }>();
+  app.use(auth);
+  for (const path of ['/chat/completions', '/embeddings']) app.post(path, interactive);
+
+  app.post('/chat/completions', async (c) => {
+    const read = await readJsonBody(c, openAiChatBody, openAiInvalidBody);
+    if (!read.ok) return read.response;
+    const body = { ...read.data, stream: read.data.stream === true } as OpenAiChatBody;
+    try {
+      const answer = await gateway.open(
+        openAiChatCall(clients, body, { tenant: c.get('tenant'), signal: c.req.raw.signal }),
+      );
+      if (!body.stream) return c.json(await wholeAnswer(answer.pieces), 200, answeredBy(answer));
+      const events = pieceStream(answer.pieces, {
+        encode: (piece) =>
+          isUnrequestedUsageChunk(body, piece) ? undefined : `data: ${JSON.stringify(piece)}\n\n`,
+        end: 'data: [DONE]\n\n',
+        failure: openAiStreamFailure,
+      });
+      return new Response(events, {
+        headers: { ...streamHeaders('text/event-stream'), ...answeredBy(answer) },
+      });
+    } catch (error) {
+      return openAiFailure(c, error);
+    }
+  });
+
+  app.post('/embeddings', async (c) => {
+    const read = await readJsonBody(c, openAiEmbeddingsBody, openAiInvalidBody);
+    if (!read.ok) return read.response;
+    try {
+      const call = openAiEmbeddingsCall(clients, read.data as OpenAiEmbeddingsBody, {
+        tenant: c.get('tenant'),
+        signal: c.req.raw.signal,
+      });
+      const answer = await gateway.open(call);
+      return c.json(await wholeAnswer(answer.pieces), 200, answeredBy(answer));
+    } catch (error) {
+      return openAiFailure(c, error);
+    }
+  });
+
+  const modelObject = (m: { id: string; upstreams: { id: string }[] }) => ({
+    id: m.id,
+    object: 'model' as const,
+    created: 0,
+    owned_by: m.upstreams[0]?.id ?? 'nightshift',
+  });
+  app.get('/models', async (c) => {
+    const models = await gateway.pool.models();
+    return c.json({ object: 'list', data: models.map(modelObject) });
+  });
+  app.get('/models/:model{.+}', async (c) => {
+    const id = c.req.param('model');
+    const found = (await gateway.pool.models()).find((m) => m.id === id);
+    if (!found)
+      return c.json(
+        openAiErrorBody(
+          `The model '${id}' does not exist`,
+          'invalid_request_error',
+          'model',
+          'model_not_found',
+        ),
+        404,
+      );
+    return c.json(modelObject(found));
+  });
+
+  app.all('*', (c) =>
+    c.json(
+      openAiErrorBody(
+        `Unknown request URL: ${c.req.method} ${c.req.path}.`,
+        'invalid_request_error',
+        null,
+        'unknown_url',
+      ),
+      404,
+    ),
+  );
+  return app;
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * One model server behind the gateway, as `NIGHTSHIFT_UPSTREAMS` lists it.
+ *
+ * @example
+ * { "kind": "openai", "url": "http://vllm:8000/v1", "models": ["llama3.1:8b"], "slots": 64 }
+ */
+export const upstreamSchema = z.strictObject({
+  /** `ollama`: an Ollama server (its native API and its `/v1` compatibility layer); `openai`: vLLM, SGLang, llama.cpp's server or any OpenAI-compatible server. */
+  kind: z.enum(['ollama', 'openai']),
+  /** Ollama: the host (`http://gpu1:11434`); OpenAI-compatible: the base URL with `/v1`. */
+  url: z.string().url(),
+  /** Model names it serves; `*` means whatever it lists itself (Ollama `/api/tags`, OpenAI `/models`). */
+  models: z.array(z.string().min(1)).min(1).default(['*']),
+  /** Requests it runs at once (Ollama's `OLLAMA_NUM_PARALLEL`, vLLM's `--max-num-seqs`): balancing counts free slots. */
+  slots: z.number().int().min(1).max(4096).optional(),
+  /** Bearer key the server expects, if any. */
+  apiKey: z.string().min(1).optional(),
+  /** Context window in tokens: a longer prompt is refused with 400 before it is sent. */
+  contextTokens: z.number().int().min(1).optional(),
+});
+export type UpstreamSpec = z.output<typeof upstreamSchema>;
+
+/** A variable that holds JSON checked by `schema`. */
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx): z.output<T> => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not JSON' });
+      return z.NEVER;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({
+        code: 'custom',
+        message: `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      });
+    return z.NEVER;
+  });
+
+const seconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** The gateway's part of the configuration contract (merged into `configSchema`). */
+export const gatewayConfigShape = {
+  /**
+   * The model servers the gateway (`/openai/v1`, `/ollama`) sends interactive calls to, as a JSON
+   * array of {@link upstreamSchema}. Unset: one upstream from `NIGHTSHIFT_PROVIDER` (`OLLAMA_HOST`,
+   * or `NIGHTSHIFT_OPENAI_BASE_URL` when the provider is `openai`) serving every model.
+   */
+  NIGHTSHIFT_UPSTREAMS: jsonOf(z.array(upstreamSchema).min(1)).optional(),
+  /**
+   * Fallback chain per requested model, as JSON `{"model": ["fallback", …]}`. Unset:
+   * `NIGHTSHIFT_MODEL` falls back to `NIGHTSHIFT_FALLBACK_MODELS`.
+   */
+  NIGHTSHIFT_GATEWAY_FALLBACKS: jsonOf(
+    z.record(z.string().min(1), z.array(z.string().min(1))),
+  ).optional(),
+  /** A model server must accept the connection within this, or the next upstream/fallback is tried. */
+  NIGHTSHIFT_GATEWAY_CONNECT_TIMEOUT_S: seconds(1, 300).default(5),
+  /** Longest silence from a model server (before the answer starts, or between two streamed pieces). */
+  NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S: seconds(1, 3600).default(120),
+};

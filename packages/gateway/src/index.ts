@@ -1,0 +1,29 @@
+export {
+  Gateway,
+  type GatewayAnswer,
+  type GatewayCall,
+  type GatewayCallRecord,
+  type GatewayOptions,
+  type InteractiveLeases,
+  type TokenUsage,
+} from './gateway.ts';
+export { GatewayError, type GatewayErrorKind, type GatewayErrorOptions } from './gateway-error.ts';
+export { toGatewayError } from './gateway-failures.ts';
+export { type OllamaBody, ollamaEmbedCall, ollamaGenerationCall } from './ollama-surface.ts';
+export {
+  contentText,
+  isUnrequestedUsageChunk,
+  type OpenAiChatBody,
+  type OpenAiEmbeddingsBody,
+  openAiChatCall,
+  openAiEmbeddingsCall,
+} from './openai-surface.ts';
+export { UpstreamClients, type UpstreamClientsOptions } from './upstream-clients.ts';
+export { type UpstreamLoad, UpstreamPool, type UpstreamPoolOptions } from './upstream-pool.ts';
+export {
+  fallbacksFrom,
+  sameModel,
+  type Upstream,
+  type UpstreamConfig,
+  upstreamsFrom,
+} from './upstreams.ts';

@@ -1,0 +1,89 @@
+import { Ollama } from 'ollama';
+import OpenAI from 'openai';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { Upstream } from './upstreams.ts';
+
+/** Options of {@link UpstreamClients}. */
+export interface UpstreamClientsOptions {
+  /** A server must accept the TCP connection within this, ms. */
+  connectTimeoutMs: number;
+  /** Longest wait for the answer's headers, and longest silence between two pieces of a body, ms. */
+  readTimeoutMs: number;
+}
+
+type Fetch = typeof globalThis.fetch;
+
+/**
+ * The official clients, pointed at each upstream: `openai` for the OpenAI dialect (an Ollama
+ * server through its `/v1` compatibility layer), `ollama` for Ollama's native API. Every call
+ * goes through one undici agent whose timers are the gateway's connect and read timeouts, so a
+ * silent server fails the call instead of holding a slot.
+ */
+export class UpstreamClients {
+  readonly #fetch: Fetch;
+  readonly #openAi = new Map<Upstream, OpenAI>();
+  readonly #agent: Agent;
+
+  constructor(options: UpstreamClientsOptions) {
+    this.#agent = new Agent({
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.readTimeoutMs,
+      bodyTimeout: options.readTimeoutMs,
+    });
+    const dispatcher = this.#agent;
+    this.#fetch = ((input: Parameters<Fetch>[0], init?: RequestInit) =>
+      undiciFetch(
+        input as never,
+        { ...(init as object), dispatcher } as never,
+      )) as unknown as Fetch;
+  }
+
+  /** The `openai` client for `upstream` (one per upstream; each call brings its own signal). */
+  openAi(upstream: Upstream): OpenAI {
+    let client = this.#openAi.get(upstream);
+    if (!client) {
+      client = new OpenAI({
+        baseURL:
+          upstream.kind === 'ollama' ? `${upstream.url.replace(/\/$/, '')}/v1` : upstream.url,
+        apiKey: upstream.apiKey ?? 'nightshift',
+        // The gateway decides what follows a failure (another upstream, a fallback model).
+        maxRetries: 0,
+        fetch: this.#fetch,
+      });
+      this.#openAi.set(upstream, client);
+    }
+    return client;
+  }
+
+  /**
+   * An `ollama` client for one call on `upstream`: its requests carry `signal`, so the caller's
+   * disconnect stops that call and no other (`Ollama.abort()` would stop every call of a client).
+   */
+  ollama(upstream: Upstream, signal: AbortSignal): Ollama {
+    const base = this.#fetch;
+    return new Ollama({
+      host: upstream.url,
+      ...(upstream.apiKey ? { headers: { authorization: `Bearer ${upstream.apiKey}` } } : {}),
+      fetch: ((input: Parameters<Fetch>[0], init?: RequestInit) =>
+        base(input, {
+          ...init,
+          signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+        })) as Fetch,
+    });
+  }
+
+  /** The models `upstream` lists itself: Ollama `/api/tags`, OpenAI `/models`. */
+  async discover(upstream: Upstream): Promise<string[]> {
+    const signal = AbortSignal.timeout(5_000);
+    if (upstream.kind === 'ollama') {
+      const { models } = await this.ollama(upstream, signal).list();
+      return models.map((m) => m.name);
+    }
+    const page = await this.openAi(upstream).models.list({ signal });
+    return page.data.map((m) => m.id);
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}

@@ -1,0 +1,149 @@
+import { sameModel, type Upstream } from './upstreams.ts';
+
+/** Options of {@link UpstreamPool}. */
+export interface UpstreamPoolOptions {
+  upstreams: readonly Upstream[];
+  /** The models an upstream serves by its own account (for `models: ['*']`). */
+  discover: (upstream: Upstream) => Promise<string[]>;
+  /** How long a discovered model list is reused, ms. Default 15 000. */
+  discoveryTtlMs?: number;
+  /** How long an upstream that refused a connection is left alone, ms. Default 5 000. */
+  downForMs?: number;
+  /** Clock, injectable for tests. */
+  now?: () => number;
+}
+
+/** One upstream's load as this API replica sees it. */
+export interface UpstreamLoad {
+  id: string;
+  inFlight: number;
+  slots: number;
+  /** Epoch ms until which it is skipped after a failed connection; 0 when up. */
+  downUntil: number;
+}
+
+interface Entry {
+  upstream: Upstream;
+  inFlight: number;
+  downUntil: number;
+  discovered?: { at: number; models: string[] };
+  discovering?: Promise<string[]>;
+}
+
+/**
+ * The gateway's model servers: which of them serve a model, and which should take the next call.
+ * Calls go to the up server with the largest share of free slots (in-flight counted by this
+ * replica: each API replica balances its own calls). A server that refused a connection is
+ * skipped for `downForMs`, then tried again.
+ *
+ * @example
+ * const upstream = pool.pick('qwen3:32b');
+ * const release = pool.acquire(upstream); try { … } finally { release(); }
+ */
+export class UpstreamPool {
+  readonly #entries: Entry[];
+  readonly #o: UpstreamPoolOptions;
+  readonly #now: () => number;
+
+  constructor(options: UpstreamPoolOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#entries = options.upstreams.map((upstream) => ({ upstream, inFlight: 0, downUntil: 0 }));
+  }
+
+  get upstreams(): Upstream[] {
+    return this.#entries.map((e) => e.upstream);
+  }
+
+  /** The upstreams that serve `model` (named in their config, or listed by a `*` server). */
+  async serving(model: string): Promise<Upstream[]> {
+    const lists = await Promise.all(this.#entries.map((e) => this.#modelsOf(e)));
+    return this.#entries
+      .filter((_, i) => lists[i]?.some((name) => sameModel(name, model)))
+      .map((e) => e.upstream);
+  }
+
+  /** Every model some upstream serves, with the upstreams serving it. */
+  async models(): Promise<{ id: string; upstreams: Upstream[] }[]> {
+    const byModel = new Map<string, Upstream[]>();
+    const lists = await Promise.all(this.#entries.map((e) => this.#modelsOf(e)));
+    this.#entries.forEach((entry, i) => {
+      for (const name of lists[i] ?? [])
+        byModel.set(name, [...(byModel.get(name) ?? []), entry.upstream]);
+    });
+    return [...byModel].map(([id, upstreams]) => ({ id, upstreams }));
+  }
+
+  /** Of `candidates`, the up ones, those with the most free slots first. */
+  ranked(candidates: readonly Upstream[]): Upstream[] {
+    const now = this.#now();
+    return this.#entries
+      .filter((e) => candidates.includes(e.upstream) && e.downUntil <= now)
+      .sort((a, b) => a.inFlight / a.upstream.slots - b.inFlight / b.upstream.slots)
+      .map((e) => e.upstream);
+  }
+
+  /** True when every one of `candidates` runs as many calls as it has slots. */
+  full(candidates: readonly Upstream[]): boolean {
+    return this.#entries
+      .filter((e) => candidates.includes(e.upstream))
+      .every((e) => e.inFlight >= e.upstream.slots);
+  }
+
+  /** Counts a call on `upstream` until the returned function is called (once). */
+  acquire(upstream: Upstream): () => void {
+    const entry = this.#entry(upstream);
+    entry.inFlight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      entry.inFlight--;
+    };
+  }
+
+  /** The upstream refused or dropped a connection: skip it for a while. */
+  markDown(upstream: Upstream): void {
+    this.#entry(upstream).downUntil = this.#now() + (this.#o.downForMs ?? 5_000);
+  }
+
+  load(): UpstreamLoad[] {
+    return this.#entries.map((e) => ({
+      id: e.upstream.id,
+      inFlight: e.inFlight,
+      slots: e.upstream.slots,
+      downUntil: e.downUntil,
+    }));
+  }
+
+  #entry(upstream: Upstream): Entry {
+    const entry = this.#entries.find((e) => e.upstream === upstream);
+    if (!entry) throw new Error(`not an upstream of this pool: ${upstream.id}`);
+    return entry;
+  }
+
+  async #modelsOf(entry: Entry): Promise<string[]> {
+    const named = entry.upstream.models.filter((m) => m !== '*');
+    if (named.length === entry.upstream.models.length) return named;
+    const now = this.#now();
+    const cached = entry.discovered;
+    if (cached && now - cached.at < (this.#o.discoveryTtlMs ?? 15_000))
+      return [...named, ...cached.models];
+    if (now < entry.downUntil) return [...named, ...(cached?.models ?? [])];
+    // One discovery at a time per server, however many calls ask.
+    entry.discovering ??= this.#o
+      .discover(entry.upstream)
+      .then((models) => {
+        entry.discovered = { at: this.#now(), models };
+        return models;
+      })
+      .catch(() => {
+        this.markDown(entry.upstream);
+        return cached?.models ?? [];
+      })
+      .finally(() => {
+        entry.discovering = undefined;
+      });
+    return [...named, ...(await entry.discovering)];
+  }
+}
