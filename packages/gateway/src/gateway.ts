@@ -113,6 +113,10 @@ export class Gateway {
     const chain = [call.model, ...(this.#o.fallbacks.get(call.model) ?? [])];
     const servers = await Promise.all(chain.map((model) => pool.serving(model)));
     const own = servers[0] ?? [];
+    if (own.length === 0 && pool.partlyBlind())
+      throw new GatewayError('unavailable', `No model server for '${call.model}' is up.`, {
+        retryAfterS: 5,
+      });
     if (own.length === 0)
       throw new GatewayError(
         'model_not_found',

@@ -74,6 +74,16 @@ export class UpstreamPool {
     return [...byModel].map(([id, upstreams]) => ({ id, upstreams }));
   }
 
+  /**
+   * True when some `*` upstream's models are unknown (it is down and never listed them): a
+   * model found nowhere may still be one of its, so the answer is "unavailable", not "unknown".
+   */
+  partlyBlind(): boolean {
+    return this.#entries.some(
+      (e) => e.upstream.models.includes('*') && !e.discovered && e.downUntil > this.#now(),
+    );
+  }
+
   /** Of `candidates`, the up ones, those with the most free slots first. */
   ranked(candidates: readonly Upstream[]): Upstream[] {
     const now = this.#now();

@@ -31,7 +31,10 @@ describe('the openai client pointed at /openai/v1', () => {
     expect(completion.model).toBe('qwen2:7b');
     expect(completion.choices[0]?.message.content).toBe('the quick brown fox');
     expect(completion.usage).toMatchObject({ completion_tokens: 4 });
-    expect(ollama.requests.at(-1)).toMatchObject({ path: '/v1/chat/completions', model: 'qwen2:7b' });
+    expect(ollama.requests.at(-1)).toMatchObject({
+      path: '/v1/chat/completions',
+      model: 'qwen2:7b',
+    });
   });
 
   it('streams tokens as server-sent events, with a usage chunk only when asked', async () => {
@@ -65,13 +68,22 @@ describe('the openai client pointed at /openai/v1', () => {
     const models = await client.models.list();
     expect(models.data.map((m) => m.id).sort()).toEqual(['qwen2:7b', 'qwen3:32b']);
     await client.chat.completions.create({ model: 'qwen2:7b', messages: user('count me in') });
-    await until(async () => {
-      const res = await api.app.request(`/v1/usage?from=${new Date().toISOString().slice(0, 10)}`, {
-        headers: api.auth(),
-      });
-      const report = (await res.json()) as { totals: { requests: number; completionTokens: number } };
-      return report.totals.requests >= 1 && report.totals.completionTokens > 0;
-    }, 5_000, 'gateway calls in the usage report');
+    await until(
+      async () => {
+        const res = await api.app.request(
+          `/v1/usage?from=${new Date().toISOString().slice(0, 10)}`,
+          {
+            headers: api.auth(),
+          },
+        );
+        const report = (await res.json()) as {
+          totals: { requests: number; completionTokens: number };
+        };
+        return report.totals.requests >= 1 && report.totals.completionTokens > 0;
+      },
+      5_000,
+      'gateway calls in the usage report',
+    );
   });
 });
 
@@ -108,7 +120,9 @@ describe('errors in OpenAI’s shape', () => {
       .catch((e: unknown) => e);
     expect(long).toBeInstanceOf(OpenAI.BadRequestError);
     expect((long as Error).message).toMatch(/maximum context length is 512 tokens/);
-    expect((long as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('context_length_exceeded');
+    expect((long as InstanceType<typeof OpenAI.BadRequestError>).code).toBe(
+      'context_length_exceeded',
+    );
     expect(ollama.requests.length).toBe(before);
   });
 });
