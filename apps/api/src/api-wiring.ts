@@ -42,8 +42,13 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
   const gateway = wireGateway({
     config,
     fleet: services.fleet,
-    metrics: services.metricsRecorder,
-    usage: services.usageLedger,
+    redis: services.client,
+    ...(logger
+      ? {
+          onMetricsError: (error: Error) =>
+            logger.warn({ err: error.message }, 'gateway metrics not recorded'),
+        }
+      : {}),
   });
   const dependencies: ApiDependencies = {
     config,

@@ -10,15 +10,18 @@ import {
   upstreamsFrom,
 } from '@nightshift/gateway';
 import { summarizeVram } from '@nightshift/gpu';
-import { type MetricsRecorder, nightshiftMetrics, type UsageLedger } from '@nightshift/metrics';
+import { nightshiftMetrics, WorkMeter } from '@nightshift/metrics';
+import type { Redis } from 'ioredis';
 
 /** Options of {@link wireGateway}. */
 export interface WireGatewayOptions {
   config: Config;
   /** Live workers: their GPU readings decide whether memory is over the threshold. */
   fleet: FleetRegistry;
-  metrics: MetricsRecorder;
-  usage: UsageLedger;
+  /** Client connection for the usage ledger and metrics (written every `NIGHTSHIFT_METRICS_FLUSH_MS`). */
+  redis: Redis;
+  /** Hears a failed metrics write; its figures go with the next one. */
+  onMetricsError?: (error: Error) => void;
   /** The record of interactive work in flight that the workers' cold lanes yield to. */
   leases?: InteractiveLeases;
   /** How long a fleet reading is reused, ms. Default 250. */
@@ -65,8 +68,14 @@ export function wireGateway(options: WireGatewayOptions): GatewayWiring {
     }
     return fleetReading.over;
   };
+  // One transaction per interval for every call's figures, not several per call.
+  const meter = new WorkMeter({
+    redis: options.redis,
+    flushMs: config.NIGHTSHIFT_METRICS_FLUSH_MS,
+    ...(options.onMetricsError ? { onError: options.onMetricsError } : {}),
+  });
+  const metrics = meter.recorder;
   const record = (call: GatewayCallRecord) => {
-    const { metrics } = options;
     void metrics.inc(nightshiftMetrics.gatewayRequests, {
       operation: call.operation,
       model: call.model,
@@ -88,7 +97,7 @@ export function wireGateway(options: WireGatewayOptions): GatewayWiring {
       { direction: 'out', model: call.model, tenant: call.tenant },
       call.completionTokens,
     );
-    void options.usage
+    void meter.ledger
       .record({
         kind: 'request',
         tenant: call.tenant,
@@ -106,7 +115,13 @@ export function wireGateway(options: WireGatewayOptions): GatewayWiring {
     onFinished: record,
     ...(options.leases ? { leases: options.leases } : {}),
     onFallback: ({ model, reason }) =>
-      options.metrics.inc(nightshiftMetrics.fallbacks, { model, provider: 'gateway', reason }),
+      metrics.inc(nightshiftMetrics.fallbacks, { model, provider: 'gateway', reason }),
   });
-  return { gateway, clients, close: () => clients.close() };
+  return {
+    gateway,
+    clients,
+    close: async () => {
+      await Promise.all([clients.close(), meter.close()]);
+    },
+  };
 }

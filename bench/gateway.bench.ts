@@ -1,0 +1,228 @@
+/**
+ * The gateway against a GPU-like model server (the GPU stand-in in vLLM mode: one step costs
+ * a + b × running sequences, a KV cache, a sequence cap), with the direct call measured in the
+ * same run:
+ * (a) time to first token through `/openai/v1` minus direct, p50 — goal ≤ 5 ms;
+ * (b) 64 concurrent streams' token throughput through the gateway ÷ direct — goal ≥ 0.9;
+ * (c) hot time to first token through the gateway while a worker's cold lane saturates the
+ *     same server ÷ with the cold lane empty, p50 — goal ≤ 1.2.
+ * The API (and for (c) the worker) run as their own processes; the stand-in and the clients
+ * run here. Every call uses the official `openai` client, on both sides.
+ *
+ * Run: `npx tsx bench/gateway.bench.ts` (spawns its own redis-server, or uses REDIS_URL).
+ */
+import { startGpuStandIn } from '@nightshift/testkit/gpu-stand-in';
+import { startRedis } from '@nightshift/testkit/redis-harness';
+import { longText } from '@nightshift/testkit/sample-documents';
+import OpenAI from 'openai';
+import { type Stack, stackKey, startStack } from '../test/support/stack.ts';
+import { median, round, sleep, until } from './support/stats.ts';
+import type { SummaryRow } from './support/summary.ts';
+
+/** One measured figure. */
+export interface GatewayRow {
+  figure: string;
+  value: number;
+  baseline: number;
+  ratio: number;
+  detail: string;
+}
+
+const MODEL = 'qwen2:7b';
+// A 7B model on one H100/H200-class GPU: ~8 ms per decode step alone, +0.15 ms per sequence
+// in the batch (decode reads the weights once per step, whoever is in the batch).
+const ENGINE = { stepBaseMs: 8, stepPerSeqMs: 0.15, kvCapacityTokens: 400_000, maxNumSeqs: 256 };
+const words = (n: number, seed: number) =>
+  Array.from({ length: n }, (_, i) => `w${(i * 7 + seed) % 97}`).join(' ');
+
+/** Time from sending a streamed chat to its first content token, ms. */
+async function timeToFirstToken(client: OpenAI, seed: number, maxTokens = 8): Promise<number> {
+  const started = performance.now();
+  const stream = await client.chat.completions.create({
+    model: MODEL,
+    messages: [{ role: 'user', content: words(64, seed) }],
+    max_tokens: maxTokens,
+    stream: true,
+  });
+  let first = Number.NaN;
+  for await (const chunk of stream) {
+    if (Number.isNaN(first) && chunk.choices[0]?.delta.content) first = performance.now() - started;
+  }
+  return first;
+}
+
+/** `streams` concurrent streams of `tokens` tokens each; answers tokens per second overall. */
+async function streamThroughput(client: OpenAI, streams: number, tokens: number): Promise<number> {
+  const started = performance.now();
+  const counts = await Promise.all(
+    Array.from({ length: streams }, async (_, i) => {
+      const stream = await client.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: words(tokens, i) }],
+        max_tokens: tokens,
+        stream: true,
+      });
+      let n = 0;
+      for await (const chunk of stream) if (chunk.choices[0]?.delta.content) n++;
+      return n;
+    }),
+  );
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total !== streams * tokens)
+    throw new Error(`expected ${streams * tokens} tokens, got ${total}`);
+  return total / ((performance.now() - started) / 1000);
+}
+
+const apiEnv = (gpuUrl: string): Record<string, string> => ({
+  NIGHTSHIFT_UPSTREAMS: JSON.stringify([
+    { kind: 'openai', url: `${gpuUrl}/v1`, models: [MODEL], slots: ENGINE.maxNumSeqs },
+  ]),
+  NIGHTSHIFT_PROVIDER: 'openai',
+  NIGHTSHIFT_OPENAI_BASE_URL: `${gpuUrl}/v1`,
+  NIGHTSHIFT_MODEL: MODEL,
+  NIGHTSHIFT_FALLBACK_MODELS: '',
+  NIGHTSHIFT_HOT_RATE_PER_MIN: '1000000',
+  NIGHTSHIFT_HOT_BURST: '1000000',
+  NIGHTSHIFT_BATCH_RATE_PER_MIN: '1000000',
+  NIGHTSHIFT_BATCH_BURST: '1000000',
+  NIGHTSHIFT_COLD_CONCURRENCY: '16',
+});
+
+/** Sequential hot streams through the gateway, spaced as a person types; their TTFTs. */
+async function hotRound(client: OpenAI, count: number, seed: number): Promise<number[]> {
+  const ttfts: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await sleep(200 + ((i * 97) % 300));
+    ttfts.push(await timeToFirstToken(client, seed + i, 16));
+  }
+  return ttfts;
+}
+
+/** Runs (a)–(c); returns one row per figure. */
+export async function run(): Promise<GatewayRow[]> {
+  const redis = await startRedis();
+  const gpu = await startGpuStandIn({
+    engine: ENGINE,
+    models: [{ name: MODEL, sizeBytes: 4.4e9 }],
+  });
+  const direct = new OpenAI({ baseURL: `${gpu.url}/v1`, apiKey: 'none', maxRetries: 0 });
+  const rows: GatewayRow[] = [];
+  let stack: Stack | undefined;
+  try {
+    stack = await startStack({
+      redisUrl: redis.url,
+      webhookSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      ollamaHost: gpu.url,
+      apps: ['api'],
+      env: apiEnv(gpu.url),
+    });
+    const gateway = new OpenAI({
+      baseURL: `${stack.base}/openai/v1`,
+      apiKey: stackKey,
+      maxRetries: 0,
+    });
+
+    // (a) alternating pairs, after a warm-up of both paths.
+    for (let i = 0; i < 10; i++)
+      await Promise.all([timeToFirstToken(direct, i), timeToFirstToken(gateway, i)]);
+    const directTtft: number[] = [];
+    const gatewayTtft: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      directTtft.push(await timeToFirstToken(direct, 100 + i));
+      gatewayTtft.push(await timeToFirstToken(gateway, 100 + i));
+    }
+    const [p50Gateway, p50Direct] = [median(gatewayTtft), median(directTtft)];
+    rows.push({
+      figure: '(a) TTFT p50 through the gateway − direct, ms',
+      value: round(p50Gateway - p50Direct, 2),
+      baseline: round(p50Direct, 2),
+      ratio: round(p50Gateway / p50Direct, 3),
+      detail: `60 alternating pairs, 64-word prompt; gateway p50 ${round(p50Gateway, 2)} ms, direct p50 ${round(p50Direct, 2)} ms`,
+    });
+
+    // (b) three alternating rounds of 64 concurrent streams.
+    const ratios: number[] = [];
+    const rates: { gateway: number; direct: number }[] = [];
+    for (let round_ = 0; round_ < 3; round_++) {
+      const d = await streamThroughput(direct, 64, 200);
+      const g = await streamThroughput(gateway, 64, 200);
+      rates.push({ gateway: g, direct: d });
+      ratios.push(g / d);
+    }
+    rows.push({
+      figure: '(b) 64 concurrent streams, tokens/s, gateway ÷ direct',
+      value: round(median(rates.map((r) => r.gateway)), 0),
+      baseline: round(median(rates.map((r) => r.direct)), 0),
+      ratio: round(median(ratios), 3),
+      detail: `3 rounds of 64 streams × 200 tokens; ratios ${ratios.map((r) => round(r, 3)).join(', ')}`,
+    });
+
+    // (c) a worker's cold lane on the same server.
+    await stack.start('worker');
+    await until(
+      async () =>
+        (
+          (await fetch(`${stack?.base}/v1/workers`, {
+            headers: { authorization: `Bearer ${stackKey}` },
+          }).then((r) => r.json())) as { data?: unknown[] }
+        ).data?.length,
+      10_000,
+      'worker registered',
+      100,
+    );
+    await hotRound(gateway, 3, 1_000);
+    const empty = await hotRound(gateway, 25, 2_000);
+    await sleep(3_500);
+    const variants = Array.from({ length: 20 }, (_, i) => longText(700, { seed: i + 1 }));
+    const { status } = await stack.postJson({
+      documents: Array.from({ length: 2_000 }, (_, i) => ({ text: variants[i % 20] })),
+    });
+    if (status !== 202) throw new Error(`cold batch answered ${status}`);
+    await until(() => (gpu.stats()[0]?.stats.running ?? 0) >= 8, 30_000, 'cold lane on the GPU', 5);
+    await sleep(1_000);
+    const loaded = await hotRound(gateway, 25, 3_000);
+    rows.push({
+      figure: '(c) hot TTFT p50 with the cold lane saturating ÷ empty',
+      value: round(median(loaded), 2),
+      baseline: round(median(empty), 2),
+      ratio: round(median(loaded) / median(empty), 3),
+      detail: `25 sequential streams each, 200–500 ms apart; cold: 2,000 documents, 16 cold slots`,
+    });
+  } finally {
+    await stack?.stop();
+    await gpu.close();
+    await redis.stop();
+  }
+  return rows;
+}
+
+/** The three goals of issue 16. */
+export function summarize(rows: GatewayRow[]): SummaryRow[] {
+  const goals: [string, string, (r: GatewayRow) => boolean][] = [
+    ['(a)', '≤ 5 ms', (r) => r.value <= 5],
+    ['(b)', 'ratio ≥ 0.9', (r) => r.ratio >= 0.9],
+    ['(c)', 'ratio ≤ 1.2', (r) => r.ratio <= 1.2],
+  ];
+  return goals.flatMap(([prefix, goal, met]) => {
+    const row = rows.find((r) => r.figure.startsWith(prefix));
+    return row
+      ? [
+          {
+            benchmark: 'gateway',
+            figure: row.figure,
+            value: row.value,
+            baseline: row.baseline,
+            ratio: row.ratio,
+            goal,
+            met: met(row),
+          },
+        ]
+      : [];
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { printBenchmark } = await import('./support/summary.ts');
+  const rows = await run();
+  printBenchmark('Gateway vs direct calls on a simulated GPU', rows, summarize(rows));
+}

@@ -1,0 +1,13 @@
+import { startRedis } from '@nightshift/testkit/redis-harness';
+import { createRedis } from '@nightshift/redis';
+import { tokenBucket } from '../apps/api/src/middleware/rate-limit.ts';
+const redis = await startRedis();
+const c = createRedis(redis.url, 'api');
+for (let i = 0; i < 200; i++) await tokenBucket(c, 'k', { ratePerMin: 1e6, burst: 1e6 });
+const t = performance.now();
+for (let i = 0; i < 1000; i++) await tokenBucket(c, 'k', { ratePerMin: 1e6, burst: 1e6 });
+console.log('tokenBucket ms/call', (performance.now() - t) / 1000);
+const t2 = performance.now();
+for (let i = 0; i < 1000; i++) await c.ping();
+console.log('ping ms/call', (performance.now() - t2) / 1000);
+c.disconnect(); await redis.stop();
