@@ -16,6 +16,7 @@ import { startRedis } from '@nightshift/testkit/redis-harness';
 import { longText } from '@nightshift/testkit/sample-documents';
 import OpenAI from 'openai';
 import { type Stack, stackKey, startStack } from '../test/support/stack.ts';
+import { startScript, stopScript } from './support/child-script.ts';
 import { median, round, sleep, until } from './support/stats.ts';
 import type { SummaryRow } from './support/summary.ts';
 

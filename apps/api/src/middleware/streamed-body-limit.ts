@@ -27,6 +27,9 @@ export function streamedBodyLimit(options: StreamedBodyLimitOptions): Middleware
     const declared = raw.headers.get('content-length');
     if (declared !== null && !raw.headers.has('transfer-encoding')) {
       if (Number.parseInt(declared, 10) > options.maxBytes) return options.onTooLarge(c);
+      // Node's parser stops a body at its declared length: a declared size within the limit
+      // holds, and the body needs no counting.
+      return next();
     }
     let seen = 0;
     let overflowed = false;
