@@ -3,10 +3,12 @@
  * Ollama's API and the OpenAI-compatible API (so the real `ollama` and `openai` clients work),
  * with inference timed by {@link GpuEngine}'s continuous batching instead of a fixed delay.
  *
- * - `vllm` mode: one engine (KV cache in tokens, `maxNumSeqs`), FIFO wait queue, `/metrics`.
+ * - `vllm` mode: one engine (KV cache in tokens, `maxNumSeqs`), FIFO wait queue, `/metrics`,
+ *   and vLLM's context-length 400 (`contextTokens`).
  * - `ollama` mode: per model, `parallel` slots and a load time; one memory budget for weights
  *   and request KV; what does not fit gets HTTP 500 "CUDA error: out of memory"; `/api/ps`.
  *
+ * Both modes embed (`/api/embed`, `/v1/embeddings`): an embedding is one engine step.
  * The plain {@link startOllamaStandIn} is unchanged; this is a separate server.
  * Import as `@nightshift/testkit/gpu-stand-in`.
  */
@@ -49,6 +51,7 @@ import {
 
 export type { GpuEngineOptions } from './gpu-engine.ts';
 export type { OllamaModeOptions } from './gpu-ollama-models.ts';
+export { standInEmbedding, standInEmbeddingDimensions } from './stand-in-embeddings.ts';
 
 /** Options of {@link startGpuStandIn}. */
 export interface GpuStandInOptions {

@@ -4,6 +4,8 @@
  * work against it unmodified. It "generates" deterministically (the first N words of the last
  * user message), counts tokens as words, keeps /api/ps honest about loaded models and lets tests
  * inject the failures a GPU box produces (OOM, busy queue, missing model, slowness, stream errors).
+ * It also embeds (`/api/embed`, `/v1/embeddings`, see ./stand-in-embeddings.ts) and can enforce a
+ * vLLM-style context length on `/v1/chat/completions` (`contextTokens`).
  *
  * Import as `@nightshift/testkit/ollama-stand-in`.
  */
