@@ -10,8 +10,10 @@ import {
   generateObject,
   openAiChunk,
   openAiCompletion,
+  openAiUsageChunk,
   replyFor,
 } from './ollama-stand-in-payloads.ts';
+import { type EmbedCall, embedBody, type FittedInputs } from './stand-in-embeddings.ts';
 
 /** The callbacks a sequence calls, and how many tokens it will produce. */
 export interface AnswerWriter {
@@ -42,7 +44,9 @@ export function answerWriter(
       if (!call.stream || res.destroyed) return;
       open();
       if (call.flavor === 'openai')
-        res.write(`data: ${JSON.stringify(openAiChunk(call.model, id, piece(i), null))}\n\n`);
+        res.write(
+          `data: ${JSON.stringify(openAiChunk(call.model, id, piece(i), null, call.includeUsage))}\n\n`,
+        );
       else res.write(`${JSON.stringify(build(call.model, piece(i), false))}\n`);
     },
     onDone() {
@@ -54,7 +58,12 @@ export function answerWriter(
       if (call.stream) {
         open();
         if (call.flavor === 'openai') {
-          res.write(`data: ${JSON.stringify(openAiChunk(call.model, id, '', reason))}\n\n`);
+          const last = openAiChunk(call.model, id, '', reason, call.includeUsage);
+          res.write(`data: ${JSON.stringify(last)}\n\n`);
+          if (call.includeUsage) {
+            const usage = openAiUsageChunk(call.model, id, call.promptTokens, words.length);
+            res.write(`data: ${JSON.stringify(usage)}\n\n`);
+          }
           res.end('data: [DONE]\n\n');
         } else res.end(`${JSON.stringify(build(call.model, '', true, reason, stats))}\n`);
         return;
@@ -67,6 +76,29 @@ export function answerWriter(
           openAiCompletion(call.model, text, reply.truncated, call.promptTokens, words.length),
         );
       else sendJson(res, 200, build(call.model, text, true, reason, stats));
+    },
+  };
+}
+
+/**
+ * A writer for an embedding call: it generates nothing, so its sequence is done after the one
+ * engine step that reads its inputs, and then the vectors are sent.
+ */
+export function embedWriter(
+  res: ServerResponse,
+  call: EmbedCall,
+  fitted: FittedInputs,
+  finished: () => void,
+): AnswerWriter {
+  const started = performance.now();
+  return {
+    outputTokens: 0,
+    onToken() {},
+    onDone() {
+      finished();
+      if (res.destroyed) return;
+      const elapsedNs = Math.round((performance.now() - started) * 1e6);
+      sendJson(res, 200, embedBody(call, fitted, elapsedNs));
     },
   };
 }

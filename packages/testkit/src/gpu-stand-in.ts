@@ -3,10 +3,12 @@
  * Ollama's API and the OpenAI-compatible API (so the real `ollama` and `openai` clients work),
  * with inference timed by {@link GpuEngine}'s continuous batching instead of a fixed delay.
  *
- * - `vllm` mode: one engine (KV cache in tokens, `maxNumSeqs`), FIFO wait queue, `/metrics`.
+ * - `vllm` mode: one engine (KV cache in tokens, `maxNumSeqs`), FIFO wait queue, `/metrics`,
+ *   and vLLM's context-length 400 (`contextTokens`).
  * - `ollama` mode: per model, `parallel` slots and a load time; one memory budget for weights
  *   and request KV; what does not fit gets HTTP 500 "CUDA error: out of memory"; `/api/ps`.
  *
+ * Both modes embed (`/api/embed`, `/v1/embeddings`): an embedding is one engine step.
  * The plain {@link startOllamaStandIn} is unchanged; this is a separate server.
  * Import as `@nightshift/testkit/gpu-stand-in`.
  */
@@ -15,12 +17,11 @@ import { GpuEngine, type GpuEngineOptions, SequenceTooLongError } from './gpu-en
 import { GpuEngineRunner } from './gpu-engine-runner.ts';
 import { type ModelStats, metricsText } from './gpu-metrics.ts';
 import { OllamaModels, type OllamaModeOptions } from './gpu-ollama-models.ts';
-import { answerWriter } from './gpu-stand-in-answer.ts';
+import { type AnswerWriter, answerWriter, embedWriter } from './gpu-stand-in-answer.ts';
 import {
   type Flavor,
   failRequest,
   head,
-  type Inference,
   listenOnLoopback,
   readBody,
   sendError,
@@ -32,11 +33,25 @@ import { record } from './ollama-stand-in-requests.ts';
 import {
   canonicalModelName,
   missingMessage,
+  parseKeepAliveMs,
   type StandInModelSpec,
 } from './ollama-stand-in-state.ts';
+import {
+  completionCap,
+  contextLengthMessage,
+  embeddingContextMessage,
+  vllmErrorBody,
+} from './stand-in-context-length.ts';
+import {
+  type EmbedDialect,
+  embedInputTooLongMessage,
+  fitToContext,
+  parseEmbedCall,
+} from './stand-in-embeddings.ts';
 
 export type { GpuEngineOptions } from './gpu-engine.ts';
 export type { OllamaModeOptions } from './gpu-ollama-models.ts';
+export { standInEmbedding, standInEmbeddingDimensions } from './stand-in-embeddings.ts';
 
 /** Options of {@link startGpuStandIn}. */
 export interface GpuStandInOptions {
@@ -52,6 +67,13 @@ export interface GpuStandInOptions {
   engine?: GpuEngineOptions;
   /** Settings of the `ollama` mode (ignored in `vllm` mode). */
   ollama?: OllamaModeOptions;
+  /**
+   * Context length in tokens (words) of the `vllm` mode, enforced as vLLM does on the OpenAI
+   * endpoints: a chat request whose prompt + `max_tokens` (or `max_completion_tokens`) exceeds
+   * it, or an embedding input longer than it, answers HTTP 400 with vLLM's `BadRequestError`
+   * body. Ignored in `ollama` mode (its context is `num_ctx`). Default: no limit.
+   */
+  contextTokens?: number;
   /** Port on 127.0.0.1. Default 0 (a free port). */
   port?: number;
 }
@@ -63,15 +85,36 @@ export interface GpuStandIn {
   port: number;
   /** Engine counts per model (the numbers behind /metrics). */
   stats(): ModelStats[];
+  /**
+   * Sequences running and waiting, summed over every model's engine: `active` 0 means no
+   * request holds a batch place (or, in `ollama` mode, a slot).
+   */
+  queue(): { active: number; waiting: number };
   /** Aborts in-flight requests and stops listening. */
   close(): Promise<void>;
 }
 
-const postRoutes: Record<string, Flavor | undefined> = {
+type PostRoute = Flavor | 'ollama-embed' | 'openai-embed';
+
+const postRoutes: Record<string, PostRoute | undefined> = {
   '/api/chat': 'chat',
   '/api/generate': 'generate',
   '/v1/chat/completions': 'openai',
+  '/api/embed': 'ollama-embed',
+  '/v1/embeddings': 'openai-embed',
 };
+
+/** What {@link startGpuStandIn}'s engine path needs of a request, generating or embedding. */
+interface EngineCall {
+  /** Whose error shape it answers in. */
+  flavor: Flavor;
+  model: string;
+  /** Ollama's load/unload idiom (no prompt): answered without touching the engine. */
+  loadOnly: boolean;
+  keepAliveMs: number;
+  numCtx: number;
+  promptTokens: number;
+}
 
 const defaultModels: StandInModelSpec[] = [
   { name: 'qwen2:7b', sizeBytes: 4_400_000_000, parameterSize: '7.6B', family: 'qwen2' },
@@ -96,18 +139,24 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
   const ollama =
     mode === 'ollama' ? new OllamaModels(options.ollama ?? {}, options.engine ?? {}) : undefined;
   const inFlight = new Set<ServerResponse>();
+  const contextTokens = options.contextTokens;
+  const defaultNumCtx = options.ollama?.defaultNumCtx ?? 4096;
 
   function stats(): ModelStats[] {
     if (vllm) return [{ modelName: firstName, stats: vllm.engine.stats() }];
     return (ollama as OllamaModels).stats();
   }
 
-  /** `numCtx`: the context the request asked for (`options.num_ctx`), if it did. */
+  /**
+   * Runs `call` as one engine sequence, `writerFor` writing its answer. `numCtx`: the context
+   * the request asked for (`options.num_ctx`), if it did.
+   */
   async function infer(
     res: ServerResponse,
-    call: Inference,
+    call: EngineCall,
     spec: StandInModelSpec,
     numCtx: number | undefined,
+    writerFor: (finished: () => void) => AnswerWriter,
   ) {
     let runner = vllm;
     let kvFree = () => {};
@@ -127,7 +176,7 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
     }
     // A client that left while its model loaded has nobody to generate for.
     if (!runner || res.destroyed) return;
-    const writer = answerWriter(res, call, () => kvFree());
+    const writer = writerFor(() => kvFree());
     const models = ollama;
     // Ollama mode: KV memory is taken when the request gets a slot, not while it waits for one.
     const onAdmit = models
@@ -174,25 +223,71 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
       else head(res, 404, 'text/plain').end('404 page not found');
       return;
     }
-    const flavor = postRoutes[path];
-    if (method !== 'POST' || flavor === undefined) {
+    const route = postRoutes[path];
+    if (method !== 'POST' || route === undefined) {
       head(res, 404, 'text/plain').end('404 page not found');
       return;
     }
+    const flavor: Flavor =
+      route === 'openai-embed' ? 'openai' : route === 'ollama-embed' ? 'chat' : route;
     let body: Record<string, unknown>;
     try {
       body = record(JSON.parse(await readBody(req)));
     } catch {
       return sendError(res, flavor, 400, 'invalid JSON in request body');
     }
+    if (route === 'ollama-embed' || route === 'openai-embed')
+      return embed(res, route === 'ollama-embed' ? 'ollama' : 'openai', flavor, body);
     const model = typeof body.model === 'string' ? body.model : '';
     if (model === '') return sendError(res, flavor, 400, 'model is required');
     const spec = specs.get(canonicalModelName(model));
     if (!spec) return sendError(res, flavor, 404, missingMessage(model));
-    const defaultNumCtx = options.ollama?.defaultNumCtx ?? 4096;
     const call = toInference(flavor, body, model, { keepAliveMs: 300_000, numCtx: defaultNumCtx });
+    if (vllm && flavor === 'openai' && contextTokens !== undefined) {
+      // Checked before anything is scheduled, as vLLM does.
+      const tooLong = contextLengthMessage(contextTokens, call.promptTokens, call.cap);
+      if (tooLong) return sendJson(res, 400, vllmErrorBody(tooLong));
+      call.cap = completionCap(contextTokens, call.promptTokens, call.cap);
+    }
     const numCtx = record(body.options).num_ctx;
-    await infer(res, call, spec, typeof numCtx === 'number' ? call.numCtx : undefined);
+    await infer(res, call, spec, typeof numCtx === 'number' ? call.numCtx : undefined, (done) =>
+      answerWriter(res, call, done),
+    );
+  }
+
+  /** An embedding request: one engine sequence that generates nothing, so one step. */
+  async function embed(
+    res: ServerResponse,
+    dialect: EmbedDialect,
+    flavor: Flavor,
+    body: Record<string, unknown>,
+  ): Promise<void> {
+    const parsed = parseEmbedCall(dialect, body);
+    if (!parsed.ok) return sendError(res, flavor, 400, parsed.message);
+    const call = parsed.call;
+    const spec = specs.get(canonicalModelName(call.model));
+    if (!spec) return sendError(res, flavor, 404, missingMessage(call.model));
+    // vLLM refuses an input over the context; Ollama cuts it to num_ctx unless told not to.
+    const limit = vllm ? contextTokens : (call.numCtx ?? defaultNumCtx);
+    const fitted = fitToContext(call.inputs, limit);
+    if (fitted.firstOverLimit !== undefined && limit !== undefined) {
+      if (vllm)
+        return sendJson(
+          res,
+          400,
+          vllmErrorBody(embeddingContextMessage(limit, fitted.firstOverLimit) ?? ''),
+        );
+      if (!call.truncate) return sendError(res, flavor, 400, embedInputTooLongMessage);
+    }
+    const engineCall: EngineCall = {
+      flavor,
+      model: call.model,
+      loadOnly: false,
+      keepAliveMs: parseKeepAliveMs(call.keepAlive, 300_000),
+      numCtx: limit ?? defaultNumCtx,
+      promptTokens: fitted.promptTokens,
+    };
+    await infer(res, engineCall, spec, call.numCtx, (done) => embedWriter(res, call, fitted, done));
   }
 
   const server = createServer((req, res) => {
@@ -205,6 +300,15 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     port,
     stats,
+    queue() {
+      let active = 0;
+      let waiting = 0;
+      for (const { stats: counts } of stats()) {
+        active += counts.running;
+        waiting += counts.waiting;
+      }
+      return { active, waiting };
+    },
     async close() {
       vllm?.stop();
       ollama?.stop();

@@ -13,6 +13,7 @@ import {
   openAiChunk,
   openAiCompletion,
   openAiError,
+  openAiUsageChunk,
   replyFor,
 } from './ollama-stand-in-payloads.ts';
 import { entryOf, numberOr, record } from './ollama-stand-in-requests.ts';
@@ -36,6 +37,8 @@ export interface Inference {
   keepAliveMs: number;
   numCtx: number;
   loadOnly: boolean;
+  /** OpenAI streaming with `stream_options.include_usage`: a usage chunk ends the stream. */
+  includeUsage: boolean;
 }
 
 export function head(
@@ -137,16 +140,19 @@ export function toInference(
     flavor === 'openai'
       ? (numberOr(body.max_completion_tokens) ?? numberOr(body.max_tokens))
       : numberOr(options.num_predict);
+  const stream = flavor === 'openai' ? body.stream === true : body.stream !== false;
   return {
     flavor,
     model,
-    stream: flavor === 'openai' ? body.stream === true : body.stream !== false,
+    stream,
     input,
     promptTokens,
     cap,
     keepAliveMs: parseKeepAliveMs(body.keep_alive, defaults.keepAliveMs),
     numCtx: numberOr(options.num_ctx) ?? defaults.numCtx,
     loadOnly,
+    includeUsage:
+      flavor === 'openai' && stream && record(body.stream_options).include_usage === true,
   };
 }
 
@@ -221,8 +227,9 @@ export async function streamOpenAi(
   head(res, 200, 'text/event-stream');
   for (const [i, word] of reply.words.entries()) {
     await sleep(tokenLatencyMs, signal);
+    const piece = i === 0 ? word : ` ${word}`;
     res.write(
-      `data: ${JSON.stringify(openAiChunk(call.model, id, i === 0 ? word : ` ${word}`, null))}\n\n`,
+      `data: ${JSON.stringify(openAiChunk(call.model, id, piece, null, call.includeUsage))}\n\n`,
     );
     if (fault?.kind === 'stream_error') {
       res.end(`data: ${JSON.stringify(openAiError(fault.message ?? oomRunMessage, 500))}\n\n`);
@@ -230,6 +237,12 @@ export async function streamOpenAi(
     }
   }
   const finish = reply.truncated ? 'length' : 'stop';
-  res.write(`data: ${JSON.stringify(openAiChunk(call.model, id, '', finish))}\n\n`);
+  res.write(
+    `data: ${JSON.stringify(openAiChunk(call.model, id, '', finish, call.includeUsage))}\n\n`,
+  );
+  if (call.includeUsage) {
+    const usage = openAiUsageChunk(call.model, id, call.promptTokens, reply.words.length);
+    res.write(`data: ${JSON.stringify(usage)}\n\n`);
+  }
   res.end('data: [DONE]\n\n');
 }

@@ -234,9 +234,18 @@ export function openAiCompletion(
   };
 }
 
-/** One SSE `chat.completion.chunk` of a streamed OpenAI request. */
-export function openAiChunk(model: string, id: string, delta: string, finish: string | null) {
-  return {
+/**
+ * One SSE `chat.completion.chunk` of a streamed OpenAI request. With `usageField` (the request
+ * set `stream_options.include_usage`) it carries `usage: null`, as OpenAI's chunks then do.
+ */
+export function openAiChunk(
+  model: string,
+  id: string,
+  delta: string,
+  finish: string | null,
+  usageField = false,
+) {
+  const chunk = {
     id,
     object: 'chat.completion.chunk',
     created: Math.floor(Date.now() / 1000),
@@ -249,6 +258,32 @@ export function openAiChunk(model: string, id: string, delta: string, finish: st
         finish_reason: finish,
       },
     ],
+  };
+  return usageField ? { ...chunk, usage: null } : chunk;
+}
+
+/**
+ * The extra chunk of `stream_options.include_usage`: sent after the one with `finish_reason` and
+ * before `data: [DONE]`, with no choices and the usage of the whole request.
+ */
+export function openAiUsageChunk(
+  model: string,
+  id: string,
+  promptTokens: number,
+  completionTokens: number,
+) {
+  return {
+    id,
+    object: 'chat.completion.chunk',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    system_fingerprint: 'fp_ollama',
+    choices: [],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
   };
 }
 

@@ -4,10 +4,13 @@
  * work against it unmodified. It "generates" deterministically (the first N words of the last
  * user message), counts tokens as words, keeps /api/ps honest about loaded models and lets tests
  * inject the failures a GPU box produces (OOM, busy queue, missing model, slowness, stream errors).
+ * It also embeds (`/api/embed`, `/v1/embeddings`, see ./stand-in-embeddings.ts) and can enforce a
+ * vLLM-style context length on `/v1/chat/completions` (`contextTokens`).
  *
  * Import as `@nightshift/testkit/ollama-stand-in`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { serveEmbed } from './ollama-stand-in-embed.ts';
 import {
   answerWhole,
   type Flavor,
@@ -36,18 +39,16 @@ import {
   record,
   type StandInRequest,
 } from './ollama-stand-in-requests.ts';
+import { runOnModel } from './ollama-stand-in-run.ts';
 import {
-  busyMessage,
   FaultBook,
   ModelRegistry,
   missingMessage,
-  oomLoadMessage,
-  QueueFullError,
   Slots,
   type StandInFault,
   type StandInModelSpec,
-  sleep,
 } from './ollama-stand-in-state.ts';
+import { completionCap, contextLengthMessage, vllmErrorBody } from './stand-in-context-length.ts';
 
 export { defaultReplyWords } from './ollama-stand-in-payloads.ts';
 export type { StandInRequest } from './ollama-stand-in-requests.ts';
@@ -60,6 +61,7 @@ export {
   type StandInFaultKind,
   type StandInModelSpec,
 } from './ollama-stand-in-state.ts';
+export { standInEmbedding, standInEmbeddingDimensions } from './stand-in-embeddings.ts';
 
 /** Options of {@link startOllamaStandIn}. */
 export interface OllamaStandInOptions {
@@ -77,6 +79,12 @@ export interface OllamaStandInOptions {
   defaultKeepAliveMs?: number;
   /** Context length reported for a model loaded without `num_ctx`. Default 4096. */
   defaultNumCtx?: number;
+  /**
+   * Context length, in tokens (words), that `/v1/chat/completions` enforces as vLLM does: prompt
+   * + `max_tokens` (or `max_completion_tokens`) beyond it answers HTTP 400 with vLLM's
+   * `BadRequestError` body. Default: no limit.
+   */
+  contextTokens?: number;
   /** What GET /api/version answers. Default `0.12.0`. */
   version?: string;
   /**
@@ -108,12 +116,21 @@ export interface OllamaStandIn {
   close(): Promise<void>;
 }
 
-const postRoutes: Record<string, Flavor | 'show' | undefined> = {
+type PostRoute = Flavor | 'show' | 'ollama-embed' | 'openai-embed';
+
+const postRoutes: Record<string, PostRoute | undefined> = {
   '/api/chat': 'chat',
   '/api/generate': 'generate',
   '/v1/chat/completions': 'openai',
   '/api/show': 'show',
+  '/api/embed': 'ollama-embed',
+  '/v1/embeddings': 'openai-embed',
 };
+
+/** Whose error shape a route answers in. */
+function errorFlavor(route: PostRoute): Flavor {
+  return route === 'openai' || route === 'openai-embed' ? 'openai' : 'chat';
+}
 
 /** The path of a request target; only a target with a query or an absolute URL needs parsing. */
 function pathOf(target: string): string {
@@ -145,9 +162,11 @@ export async function startOllamaStandIn(
   const tokenLatencyMs = Math.max(0, options.tokenLatencyMs ?? 0);
   const defaultKeepAliveMs = options.defaultKeepAliveMs ?? 300_000;
   const defaultNumCtx = options.defaultNumCtx ?? 4096;
+  const contextTokens = options.contextTokens;
   const requests: StandInRequest[] = [];
   const keepRequests = Math.max(1, options.keepRequests ?? Number.POSITIVE_INFINITY);
   const inFlight = new Set<AbortController>();
+  const floor = { faults, slots, registry };
 
   function recordRequest(
     req: IncomingMessage,
@@ -187,38 +206,26 @@ export async function startOllamaStandIn(
       );
       return;
     }
-    const fault = faults.take(call.model);
-    if (fault?.kind === 'busy') return sendError(res, call.flavor, 503, busyMessage);
-    if (fault?.kind === 'missing')
-      return sendError(res, call.flavor, 404, missingMessage(call.model));
-    if (fault?.kind === 'oom') {
-      registry.unload(call.model);
-      return sendError(res, call.flavor, 500, fault.message ?? oomLoadMessage);
+    if (call.flavor === 'openai' && contextTokens !== undefined) {
+      // Checked before anything is scheduled, as vLLM does.
+      const tooLong = contextLengthMessage(contextTokens, call.promptTokens, call.cap);
+      if (tooLong) return sendJson(res, 400, vllmErrorBody(tooLong));
+      call.cap = completionCap(contextTokens, call.promptTokens, call.cap);
     }
-    // Most calls find a free slot: no promise to wait on then.
-    let release = slots.tryAcquire();
-    if (!release) {
-      try {
-        release = await slots.acquire(signal);
-      } catch (err) {
-        if (err instanceof QueueFullError) sendError(res, call.flavor, 503, busyMessage);
-        return;
-      }
-    }
-    try {
-      registry.load(call.model, Number.POSITIVE_INFINITY, call.numCtx);
-      if (fault?.kind === 'slow') await sleep(fault.delayMs ?? 1000, signal());
-      if (call.flavor === 'openai' && call.stream)
-        await streamOpenAi(res, tokenLatencyMs, call, fault, signal());
-      else if (call.stream && call.flavor !== 'openai')
-        await streamOllama(res, tokenLatencyMs, call, fault, signal());
-      else await answerWhole(res, tokenLatencyMs, call, fault, signal);
-    } finally {
-      release();
-      // Like Ollama, the keep-alive timer starts when the request is done.
-      if (call.keepAliveMs <= 0) registry.unload(call.model);
-      else registry.load(call.model, call.keepAliveMs, call.numCtx);
-    }
+    await runOnModel(
+      floor,
+      res,
+      {
+        ...call,
+        async answer(fault, aborted) {
+          if (call.flavor === 'openai' && call.stream)
+            await streamOpenAi(res, tokenLatencyMs, call, fault, aborted());
+          else if (call.stream) await streamOllama(res, tokenLatencyMs, call, fault, aborted());
+          else await answerWhole(res, tokenLatencyMs, call, fault, aborted);
+        },
+      },
+      signal,
+    );
   }
 
   async function route(
@@ -267,10 +274,16 @@ export async function startOllamaStandIn(
       body = JSON.parse(await readBody(req));
     } catch {
       recordRequest(req, res, path, undefined);
-      sendError(res, flavor === 'openai' ? 'openai' : 'chat', 400, 'invalid JSON in request body');
+      sendError(res, errorFlavor(flavor), 400, 'invalid JSON in request body');
       return;
     }
     recordRequest(req, res, path, body);
+    if (flavor === 'ollama-embed' || flavor === 'openai-embed') {
+      const dialect = flavor === 'ollama-embed' ? 'ollama' : 'openai';
+      const defaults = { keepAliveMs: defaultKeepAliveMs, numCtx: defaultNumCtx };
+      await serveEmbed(floor, defaults, res, dialect, body, signal);
+      return;
+    }
     const b = record(body);
     const model = typeof b.model === 'string' ? b.model : typeof b.name === 'string' ? b.name : '';
     if (flavor === 'show') {
