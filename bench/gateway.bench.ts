@@ -123,22 +123,39 @@ export async function run(): Promise<GatewayRow[]> {
       maxRetries: 0,
     });
 
-    // (a) alternating pairs, after a warm-up of both paths.
-    for (let i = 0; i < 10; i++)
-      await Promise.all([timeToFirstToken(direct, i), timeToFirstToken(gateway, i)]);
-    const directTtft: number[] = [];
-    const gatewayTtft: number[] = [];
-    for (let i = 0; i < 60; i++) {
-      directTtft.push(await timeToFirstToken(direct, 100 + i));
-      gatewayTtft.push(await timeToFirstToken(gateway, 100 + i));
+    // (a) alternating rounds, after a warm-up of every path. The bare proxy is the floor of any
+    // gateway on this machine: one more HTTP hop through a process that only forwards bytes.
+    const proxy = await startScript('bench/support/bare-proxy.ts', /proxy listening (\d+)/, {
+      UPSTREAM: `${gpu.url}/v1`,
+    });
+    const bare = new OpenAI({
+      baseURL: `http://127.0.0.1:${proxy.match[1]}/v1`,
+      apiKey: 'none',
+      maxRetries: 0,
+    });
+    const ttfts = { direct: [] as number[], gateway: [] as number[], bare: [] as number[] };
+    try {
+      for (let i = 0; i < 10; i++)
+        for (const client of [direct, gateway, bare]) await timeToFirstToken(client, i);
+      for (let i = 0; i < 60; i++) {
+        ttfts.direct.push(await timeToFirstToken(direct, 100 + i));
+        ttfts.gateway.push(await timeToFirstToken(gateway, 100 + i));
+        ttfts.bare.push(await timeToFirstToken(bare, 100 + i));
+      }
+    } finally {
+      await stopScript(proxy.child);
     }
-    const [p50Gateway, p50Direct] = [median(gatewayTtft), median(directTtft)];
+    const p50 = {
+      direct: median(ttfts.direct),
+      gateway: median(ttfts.gateway),
+      bare: median(ttfts.bare),
+    };
     rows.push({
       figure: '(a) TTFT p50 through the gateway − direct, ms',
-      value: round(p50Gateway - p50Direct, 2),
-      baseline: round(p50Direct, 2),
-      ratio: round(p50Gateway / p50Direct, 3),
-      detail: `60 alternating pairs, 64-word prompt; gateway p50 ${round(p50Gateway, 2)} ms, direct p50 ${round(p50Direct, 2)} ms`,
+      value: round(p50.gateway - p50.direct, 2),
+      baseline: round(p50.direct, 2),
+      ratio: round(p50.gateway / p50.direct, 3),
+      detail: `60 alternating rounds, 64-word prompt; p50 gateway ${round(p50.gateway, 2)}, direct ${round(p50.direct, 2)}, bare proxy ${round(p50.bare, 2)} ms (bare − direct ${round(p50.bare - p50.direct, 2)})`,
     });
 
     // (b) three alternating rounds of 64 concurrent streams.
