@@ -1,4 +1,5 @@
 import { keyPrefix, queueNames } from '@nightshift/core';
+import { InteractiveTraffic } from '@nightshift/lanes';
 import { createFakeNvidiaSmi, type FakeNvidiaSmi } from '@nightshift/testkit/fake-nvidia-smi';
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
@@ -157,5 +158,32 @@ describe('preemption by the hot lane', () => {
     );
     const after = ollama.requests.slice(hotIndex + 1).filter((r) => mapCalls().includes(r));
     expect(after.length).toBeGreaterThan(0); // cold work went on after the hot job
+  });
+});
+
+describe('interactive calls through the gateway', () => {
+  it('holds cold work while an API replica has a chat call in flight, and resumes after it', async () => {
+    harness = await workerUnderTest(redis, gpuEnv());
+    // What an API replica's gateway records around a proxied chat call.
+    const gateway = new InteractiveTraffic({ redis: harness.client });
+    const chat = await gateway.begin('qwen3:32b');
+    // The lane reads the record at each evaluation (every 250 ms): from then on, no cold job.
+    await until(
+      () => harness?.worker.lane.snapshot().interactiveInFlight === 1,
+      5_000,
+      'the lane sees the chat',
+    );
+    const batch = await harness.submit([sampleTexts.meetingNotes]);
+    await new Promise((r) => setTimeout(r, 800)); // several lane evaluations
+    expect((await harness.batch(batch.id)).counts).toMatchObject({ queued: 1, running: 0 });
+    expect(ollama.requests.filter((r) => r.path === '/api/chat')).toHaveLength(0);
+    expect(harness.worker.lane.snapshot().admission?.reason).toBe('hot_waiting');
+
+    await chat.end();
+    await until(
+      async () => (await harness?.batch(batch.id))?.counts.succeeded === 1,
+      10_000,
+      'batch done after the chat',
+    );
   });
 });

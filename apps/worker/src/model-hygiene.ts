@@ -4,18 +4,30 @@ import type { LaneActivity } from './lane-activity.ts';
 
 /**
  * At window close, unloads (`keep_alive: 0`) the models that only cold work loaded, so the day
- * starts with free VRAM; models the hot lane used stay warm for interactive traffic.
+ * starts with free VRAM; models the hot lane used stay warm for interactive traffic, and so do
+ * `interactiveModels`: those that served a gateway call on any API replica lately (someone is
+ * chatting with them; `InteractiveTraffic.recentModels` in packages/lanes).
  *
  * @example
- * onWindowChange: (state) => state.open || unloadColdOnlyModels(activity, ollamaHost, logger)
+ * onWindowChange: async (state) => state.open ||
+ *   unloadColdOnlyModels(activity, ollamaHost, logger, await traffic.recentModels(warmMs))
  */
 export async function unloadColdOnlyModels(
   activity: LaneActivity,
   ollamaHost: string,
   logger: Logger,
+  interactiveModels: readonly string[] = [],
 ): Promise<string[]> {
+  const chattedWith = new Set(interactiveModels.map(ollamaModelName));
   const unloaded: string[] = [];
   for (const model of activity.coldOnlyModels()) {
+    // Either way the window-close decision about this model is made: the next close asks again
+    // only if cold work uses it again.
+    activity.coldModels.delete(model);
+    if (chattedWith.has(ollamaModelName(model))) {
+      logger.info({ model }, 'kept a model loaded at window close: it serves interactive calls');
+      continue;
+    }
     try {
       await unloadModel(ollamaHost, model);
       unloaded.push(model);
@@ -23,7 +35,16 @@ export async function unloadColdOnlyModels(
     } catch (error) {
       logger.warn({ model, err: (error as Error).message }, 'could not unload a cold-only model');
     }
-    activity.coldModels.delete(model);
   }
   return unloaded;
+}
+
+/**
+ * Ollama's full name of a model: a name without a tag means `:latest`, so `qwen3` asked through
+ * the gateway and `qwen3:latest` used by cold work are one loaded model. A colon before the last
+ * `/` belongs to a registry host's port, not to the tag.
+ */
+function ollamaModelName(model: string): string {
+  const tagStart = model.indexOf(':', model.lastIndexOf('/') + 1);
+  return tagStart === -1 ? `${model}:latest` : model;
 }

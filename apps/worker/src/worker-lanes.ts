@@ -94,6 +94,8 @@ export async function startLanes(
     coldWorker,
     hotQueue,
     hotRunning: () => activity.hotRunning,
+    // Gateway chat calls go straight to the model servers: only this shared record sees them.
+    interactive: services.interactiveTraffic,
     deadlinePressure: () => deadlines.underPressure(),
     hotReserveSlots: config.NIGHTSHIFT_HOT_RESERVE_SLOTS,
     hotIdleMs: config.NIGHTSHIFT_HOT_IDLE_S * 1000,
@@ -110,10 +112,28 @@ export async function startLanes(
       logger.info({ open: state.open, next: state.nextTransition }, 'cold window');
       // The day starts with free memory: drop models that only cold work had loaded.
       if (!state.open && backend.provider() === 'ollama') {
-        await unloadColdOnlyModels(activity, config.OLLAMA_HOST, logger);
+        await unloadAtClose();
       }
     },
   });
+  /** Models someone chatted with through the gateway lately stay loaded; cold-only ones go. */
+  const unloadAtClose = async () => {
+    let chattedWith: string[];
+    try {
+      chattedWith = await services.interactiveTraffic.recentModels(
+        config.NIGHTSHIFT_GATEWAY_WARM_S * 1000,
+      );
+    } catch (error) {
+      // Unloading a model mid-chat costs a person a reload; keeping one costs memory only
+      // until Ollama's own keep_alive retires it.
+      logger.warn(
+        { err: (error as Error).message },
+        'model hygiene skipped: interactive use unknown',
+      );
+      return;
+    }
+    await unloadColdOnlyModels(activity, config.OLLAMA_HOST, logger, chattedWith);
+  };
   const tracked: typeof coldProcessor = lane.track(coldProcessor);
   activity.onHotStart = () => lane.noteHotActivity();
   const endings = new BatchEndings({

@@ -86,6 +86,11 @@ const configSchema = z.object({
   NIGHTSHIFT_HOT_RESERVE_SLOTS: intFrom(0, 256).default(1),
   /** How long after the last hot job that reserve holds. */
   NIGHTSHIFT_HOT_IDLE_S: intFrom(0).default(60),
+  /**
+   * At window close, a model that served an interactive gateway call within this many seconds
+   * stays loaded: model hygiene unloads only models that cold work alone kept warm.
+   */
+  NIGHTSHIFT_GATEWAY_WARM_S: intFrom(0).default(1800),
   NIGHTSHIFT_HOT_RATE_PER_MIN: intFrom(1).default(12),
   NIGHTSHIFT_HOT_BURST: intFrom(1).default(3),
   NIGHTSHIFT_HOT_WAIT_S: intFrom(1).default(120),

@@ -5,8 +5,9 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { until } from '@nightshift/testkit/until';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ColdLaneController, type ColdLaneControllerOptions } from './cold-lane-controller.ts';
+import { InteractiveTraffic } from './interactive-traffic.ts';
 
 let redis: RedisHarness;
 let client: Redis;
@@ -180,6 +181,136 @@ describe('a full lane', () => {
     release.get(started[0] as string)?.();
     await until(() => started.length === 3, 5_000, 'the third job in the freed slot');
     for (const done of release.values()) done();
+    await lane.stop();
+    await worker.close();
+    await Promise.all([cold.close(), hot.close()]);
+  });
+});
+
+describe('interactive calls outside BullMQ (the gateway)', () => {
+  afterEach(async () => {
+    await client.del(`${keyPrefix}:interactive:leases`, `${keyPrefix}:interactive:models`);
+  });
+
+  it('stops cold work while a call is in flight, like a waiting hot job, and keeps the reserve after it', async () => {
+    let now = new Date('2026-11-27T23:00:00Z');
+    const processed: string[] = [];
+    const cold = new Queue('interactive-cold', { connection: client, prefix: keyPrefix });
+    const hot = new Queue('interactive-hot', { connection: client, prefix: keyPrefix });
+    let tracked: (job: Job, token?: string) => Promise<void> = async () => {};
+    const worker = new Worker('interactive-cold', (job, token) => tracked(job, token), {
+      connection: client,
+      prefix: keyPrefix,
+      autorun: false,
+    });
+    // The API replica's record and the worker's reader share one Redis, nothing else.
+    const gateway = new InteractiveTraffic({ redis: client, now: () => now.getTime() });
+    const lane = laneOn(worker, hot, {
+      windows: parseColdWindows('always'),
+      maxSlots: 2,
+      graceMs: 0,
+      hotReserveSlots: 1,
+      hotIdleMs: 60_000,
+      now: () => now,
+      interactive: new InteractiveTraffic({ redis: client, now: () => now.getTime() }),
+    });
+    tracked = lane.track(async (job) => {
+      processed.push(job.name);
+    });
+    await lane.start();
+    expect(lane.snapshot()).toMatchObject({ paused: false, interactiveInFlight: 0 });
+    expect(worker.concurrency).toBe(2);
+
+    const chat = await gateway.begin('qwen3:32b');
+    await lane.evaluate();
+    expect(lane.snapshot()).toMatchObject({
+      paused: true,
+      interactiveInFlight: 1,
+      admission: { reason: 'hot_waiting' },
+    });
+    expect(lane.shouldYield()).toBe(true); // running cold jobs hand back at their next chunk
+    await cold.add('during-chat', {});
+    await new Promise((r) => setTimeout(r, 300));
+    expect(processed).toEqual([]);
+
+    await chat.end();
+    now = new Date('2026-11-27T23:00:30Z');
+    await lane.evaluate();
+    await until(() => processed.includes('during-chat'), 5_000, 'cold work after the chat');
+    expect(lane.snapshot()).toMatchObject({ paused: false, interactiveInFlight: 0 });
+    expect(lane.shouldYield()).toBe(false);
+    expect(worker.concurrency).toBe(1); // the chat was 30 s ago: one slot stays reserved
+
+    now = new Date('2026-11-27T23:01:01Z');
+    await lane.evaluate();
+    expect(worker.concurrency).toBe(2); // a minute after the chat was last seen: all slots back
+    await lane.stop();
+    await worker.close();
+    await Promise.all([cold.obliterate({ force: true }), hot.close()]);
+    await cold.close();
+  });
+
+  it('takes cold work again once a crashed API replica’s lease lapses', async () => {
+    let now = new Date('2026-11-27T23:00:00Z');
+    const cold = new Queue('lapse-cold', { connection: client, prefix: keyPrefix });
+    const hot = new Queue('lapse-hot', { connection: client, prefix: keyPrefix });
+    const worker = new Worker('lapse-cold', async () => {}, {
+      connection: client,
+      prefix: keyPrefix,
+      autorun: false,
+    });
+    const replica = createRedis(redis.url, 'client');
+    const crashing = new InteractiveTraffic({
+      redis: replica,
+      leaseMs: 30_000,
+      now: () => now.getTime(),
+    });
+    const orphan = await crashing.begin('qwen3:32b');
+    replica.disconnect(); // the replica dies mid-call: its lease is never renewed nor ended
+    const lane = laneOn(worker, hot, {
+      windows: parseColdWindows('always'),
+      maxSlots: 1,
+      graceMs: 0,
+      now: () => now,
+      interactive: new InteractiveTraffic({ redis: client, now: () => now.getTime() }),
+    });
+    await lane.start();
+    expect(lane.snapshot()).toMatchObject({ paused: true, interactiveInFlight: 1 });
+
+    now = new Date('2026-11-27T23:00:30Z');
+    await lane.evaluate();
+    expect(lane.snapshot()).toMatchObject({
+      paused: false,
+      interactiveInFlight: 0,
+      admission: { reason: 'ok' },
+    });
+    expect(lane.shouldYield()).toBe(false);
+    await orphan.end().catch(() => {}); // stops its renewal timer; Redis is out of reach
+    await lane.stop();
+    await worker.close();
+    await Promise.all([cold.close(), hot.close()]);
+  });
+
+  it('counts an unreadable record as no interactive call, as it does the hot queue', async () => {
+    const away = createRedis(redis.url, 'client');
+    away.disconnect();
+    const cold = new Queue('unreadable-cold', { connection: client, prefix: keyPrefix });
+    const hot = new Queue('unreadable-hot', { connection: client, prefix: keyPrefix });
+    const worker = new Worker('unreadable-cold', async () => {}, {
+      connection: client,
+      prefix: keyPrefix,
+      autorun: false,
+    });
+    const interactive = new InteractiveTraffic({ redis: away });
+    await expect(interactive.inFlight()).rejects.toThrow();
+    const lane = laneOn(worker, hot, {
+      windows: parseColdWindows('always'),
+      maxSlots: 1,
+      graceMs: 0,
+      interactive,
+    });
+    await lane.start();
+    expect(lane.snapshot()).toMatchObject({ paused: false, interactiveInFlight: 0 });
     await lane.stop();
     await worker.close();
     await Promise.all([cold.close(), hot.close()]);

@@ -19,6 +19,14 @@ export interface ColdLaneControllerOptions {
   hotQueue: Queue;
   /** Hot jobs running on this worker now: the GPU is busy with interactive work. */
   hotRunning?: () => number;
+  /**
+   * Interactive calls in flight outside BullMQ (gateway chat calls proxied straight to the model
+   * servers, e.g. `InteractiveTraffic` in interactive-traffic.ts), read at each evaluation; a failed read counts as
+   * none. While any is in flight the cold lane acts as if a hot job waited: it takes no new cold
+   * job, running ones yield at their next chunk boundary, and the hot reserve holds until
+   * `hotIdleMs` after the last one was seen.
+   */
+  interactive?: { inFlight(): Promise<number> };
   /** Off-peak windows and their time zone. */
   windows: ColdWindows;
   timeZone: string;
@@ -53,6 +61,8 @@ export interface ColdLaneSnapshot {
   window: ColdWindowState;
   reading: VramReading | null;
   hotWaiting: number;
+  /** Interactive calls in flight (gateway, outside BullMQ) at the last evaluation. */
+  interactiveInFlight: number;
   runningCold: number;
   admission: ColdAdmission | null;
   paused: boolean;
@@ -93,6 +103,7 @@ export class ColdLaneController {
       window: coldWindowState(options.windows, this.#now(), options.timeZone),
       reading: null,
       hotWaiting: 0,
+      interactiveInFlight: 0,
       runningCold: 0,
       admission: null,
       paused: true,
@@ -138,13 +149,13 @@ export class ColdLaneController {
 
   /**
    * True when a running cold job should hand its document back at the next chunk boundary:
-   * hot work waits or runs here, VRAM is over the threshold, or the window closed more than
+   * hot work waits or runs here, interactive calls are in flight, VRAM is over the threshold, or the window closed more than
    * the grace ago, or the worker is shutting down (its documents go back to the queue).
    */
   shouldYield(): boolean {
     if (this.#stopping) return true;
-    const { hotWaiting, admission } = this.#snapshot;
-    if (hotWaiting > 0 || this.#hotRunning() > 0) return true;
+    const { hotWaiting, interactiveInFlight, admission } = this.#snapshot;
+    if (hotWaiting > 0 || interactiveInFlight > 0 || this.#hotRunning() > 0) return true;
     if (admission?.reason === 'vram_over_threshold') return true;
     const closedFor = this.#closedSince === null ? 0 : this.#now().getTime() - this.#closedSince;
     return this.#closedSince !== null && closedFor >= this.#o.graceMs;
@@ -171,7 +182,7 @@ export class ColdLaneController {
     this.evaluate().catch(() => {});
   }
 
-  /** Re-reads the window, hot demand and VRAM, then pauses or resizes the cold lane. */
+  /** Re-reads the window, hot demand (queued, running, interactive) and VRAM, then pauses or resizes the cold lane. */
   evaluate(): Promise<void> {
     this.#evaluating ??= this.#evaluate().finally(() => {
       this.#evaluating = undefined;
@@ -183,22 +194,24 @@ export class ColdLaneController {
     const o = this.#o;
     const now = this.#now();
     const window = coldWindowState(o.windows, now, o.timeZone);
-    const [reading, hotWaiting] = await Promise.all([
+    const [reading, hotWaiting, interactiveInFlight] = await Promise.all([
       o.probe.read(),
       o.hotQueue.getWaitingCount().catch(() => 0),
+      o.interactive ? o.interactive.inFlight().catch(() => 0) : 0,
     ]);
+    // A gateway call is hot activity this worker never sees start: the reserve counts from the
+    // last evaluation that saw one.
+    if (interactiveInFlight > 0) this.#lastHotAt = now.getTime();
+    const hotDemand = hotWaiting > 0 || interactiveInFlight > 0 || this.#hotRunning() > 0;
     const pressed = !window.open && (o.deadlinePressure?.() ?? false);
-    const hotRecently =
-      hotWaiting > 0 ||
-      this.#hotRunning() > 0 ||
-      now.getTime() - this.#lastHotAt < (o.hotIdleMs ?? 60_000);
+    const hotRecently = hotDemand || now.getTime() - this.#lastHotAt < (o.hotIdleMs ?? 60_000);
     // The reserve never takes the last cold slot: batch work still moves on a busy day.
     const maxSlots = hotRecently ? Math.max(1, o.maxSlots - (o.hotReserveSlots ?? 0)) : o.maxSlots;
     const admission = coldAdmission({
       windowOpen: window.open || pressed,
       reading,
       maxUsedPct: o.maxUsedPct,
-      hotWaiting: hotWaiting > 0 || this.#hotRunning() > 0,
+      hotWaiting: hotDemand,
       reserveMiB: o.reserveMiB,
       memoryPerSlotMiB: o.memoryPerSlotMiB,
       maxSlots,
@@ -232,6 +245,7 @@ export class ColdLaneController {
       window,
       reading,
       hotWaiting,
+      interactiveInFlight,
       runningCold: this.#running,
       admission,
       paused: !this.#started || worker.isPaused(),

@@ -3,3 +3,8 @@ export {
   type ColdLaneControllerOptions,
   type ColdLaneSnapshot,
 } from './cold-lane-controller.ts';
+export {
+  type InteractiveLease,
+  InteractiveTraffic,
+  type InteractiveTrafficOptions,
+} from './interactive-traffic.ts';

@@ -58,6 +58,7 @@ describe('createServices', () => {
     await services.finalEvents.relayPending();
     await services.documentBlobs.delete([]);
     await services.fleet.list();
+    expect(await services.interactiveTraffic.inFlight()).toBe(0);
     await services.apiKeys.list('acme');
     await services.tenantQuotas.get('acme');
     await services.schedules.ids();
@@ -100,6 +101,21 @@ describe('createServices', () => {
       expect(await services.finalEvents.relayPending({ graceMs: 0 })).toEqual([]);
     } finally {
       await services.close();
+    }
+  });
+
+  it('gives the API and the workers one record of interactive calls, built once per process', async () => {
+    const api = createServices(config());
+    const worker = createServices(config());
+    try {
+      expect(api.interactiveTraffic).toBe(api.interactiveTraffic);
+      const chat = await api.interactiveTraffic.begin('qwen3:32b');
+      expect(await worker.interactiveTraffic.inFlight()).toBe(1);
+      await chat.end();
+      expect(await worker.interactiveTraffic.inFlight()).toBe(0);
+      expect(await worker.interactiveTraffic.recentModels(60_000)).toEqual(['qwen3:32b']);
+    } finally {
+      await Promise.all([api.close(), worker.close()]);
     }
   });
 });

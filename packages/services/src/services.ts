@@ -7,6 +7,7 @@ import {
 } from '@nightshift/batches';
 import { type Config, durationMs } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
+import { InteractiveTraffic } from '@nightshift/lanes';
 import { MetricsRecorder, UsageLedger } from '@nightshift/metrics';
 import { checkRedisPolicy } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
@@ -84,6 +85,7 @@ export class Services {
   #metricsRecorder: MetricsRecorder | undefined;
   #usageLedger: UsageLedger | undefined;
   #fleet: FleetRegistry | undefined;
+  #interactiveTraffic: InteractiveTraffic | undefined;
   #apiKeys: ApiKeyStore | undefined;
   #tenantQuotas: TenantQuotaStore | undefined;
   #schedules: ScheduleStore | undefined;
@@ -222,6 +224,15 @@ export class Services {
   get fleet(): FleetRegistry {
     this.#fleet ??= new FleetRegistry({ redis: this.client });
     return this.#fleet;
+  }
+
+  /**
+   * Interactive calls in flight across every API replica (the gateway records them) and the
+   * models they used lately; workers yield their cold lane to them and keep those models loaded.
+   */
+  get interactiveTraffic(): InteractiveTraffic {
+    this.#interactiveTraffic ??= new InteractiveTraffic({ redis: this.client });
+    return this.#interactiveTraffic;
   }
 
   /** Managed API keys. */

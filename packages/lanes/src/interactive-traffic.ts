@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { keyPrefix } from '@nightshift/core';
+import { luaScript } from '@nightshift/redis';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+/** Lease id → expiry (ms): one member per interactive call in flight on any API replica. */
+const leasesKey = `${keyPrefix}:interactive:leases`;
+/** Model → the last time (ms) it served an interactive call. */
+const modelsKey = `${keyPrefix}:interactive:models`;
+
+const holdScript = luaScript(new URL('./lua/hold-interactive-lease.lua', import.meta.url));
+const endScript = luaScript(new URL('./lua/end-interactive-lease.lua', import.meta.url));
+const recentScript = luaScript(new URL('./lua/recent-interactive-models.lua', import.meta.url));
+
+const modelName = z.string().min(1).max(512);
+const count = z.coerce.number().int().min(0);
+const modelNames = z.array(z.string());
+
+/** Options of {@link InteractiveTraffic}. */
+export interface InteractiveTrafficOptions {
+  /** A commands connection (never a blocking one): every call is one short command or script. */
+  redis: Redis;
+  /**
+   * How long a lease counts without renewal. A call renews its own lease every third of this
+   * while it runs, so only a lease whose API replica died (or stalled this long) lapses: a
+   * crashed replica holds the cold lane for at most this long. Default 30 s.
+   */
+  leaseMs?: number;
+  /**
+   * A model not used interactively for this long (or for the longest `withinMs` asked, if
+   * longer) is dropped from the record when {@link InteractiveTraffic.recentModels} reads it,
+   * so model names that stop arriving do not pile up. Default 24 h.
+   */
+  forgetModelsAfterMs?: number;
+  /** Injected clock (ms since the epoch) for tests; lease times and model stamps use it. */
+  now?: () => number;
+}
+
+/** One interactive call in flight; its lease renews itself until {@link end}. */
+export interface InteractiveLease {
+  /** The model the call is served by. */
+  readonly model: string;
+  /** Ends the call's lease and stamps its model as used now. Idempotent: every call answers the same promise. */
+  end(): Promise<void>;
+}
+
+/**
+ * The record, shared by every API replica and read by every worker, of interactive calls in
+ * flight (gateway chat calls proxied straight to the model servers, outside BullMQ) and of the
+ * models they used. Workers treat a call in flight like a waiting hot job (the cold lane steps
+ * aside), and keep the models of recent calls loaded at window close.
+ *
+ * @example
+ * const lease = await traffic.begin('qwen3:32b');   // API, before proxying
+ * try { await proxy(); } finally { await lease.end(); }
+ * await traffic.inFlight();                          // worker, each lane evaluation
+ * await traffic.recentModels(30 * 60_000);           // worker, at window close
+ */
+export class InteractiveTraffic {
+  readonly #redis: Redis;
+  readonly #leaseMs: number;
+  readonly #forgetModelsAfterMs: number;
+  readonly #now: () => number;
+
+  constructor(options: InteractiveTrafficOptions) {
+    this.#redis = options.redis;
+    this.#leaseMs = z
+      .number()
+      .int()
+      .min(3)
+      .parse(options.leaseMs ?? 30_000);
+    this.#forgetModelsAfterMs = z
+      .number()
+      .min(0)
+      .parse(options.forgetModelsAfterMs ?? 86_400_000);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Records an interactive call to `model` as in flight until the lease's `end()`. The lease
+   * renews itself on an unref'd timer (a failed renewal is left to the next one, or to expiry).
+   */
+  async begin(model: string): Promise<InteractiveLease> {
+    const name = modelName.parse(model);
+    const id = randomUUID();
+    const hold = () => {
+      const now = this.#now();
+      return holdScript.run(
+        this.#redis,
+        [leasesKey, modelsKey],
+        [id, now + this.#leaseMs, now, name],
+      );
+    };
+    await hold();
+    let renewing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(
+      () => {
+        renewing = hold().catch(() => {});
+      },
+      Math.floor(this.#leaseMs / 3),
+    );
+    timer.unref();
+    let ending: Promise<void> | undefined;
+    return {
+      model: name,
+      end: () => {
+        clearInterval(timer);
+        // A renewal still in flight lands first, so it cannot put the lease back after the end.
+        ending ??= renewing.then(async () => {
+          await endScript.run(this.#redis, [leasesKey, modelsKey], [id, this.#now(), name]);
+        });
+        return ending;
+      },
+    };
+  }
+
+  /** Interactive calls in flight now across every API replica: the leases not yet expired. */
+  async inFlight(now = this.#now()): Promise<number> {
+    return count.parse(await this.#redis.zcount(leasesKey, `(${now}`, '+inf'));
+  }
+
+  /** The models that served an interactive call (started, renewed or ended one) within `withinMs`. */
+  async recentModels(withinMs: number, now = this.#now()): Promise<string[]> {
+    const forgetBefore = now - Math.max(this.#forgetModelsAfterMs, withinMs);
+    const reply = await recentScript.run(this.#redis, [modelsKey], [now - withinMs, forgetBefore]);
+    return modelNames.parse(reply).sort();
+  }
+}
