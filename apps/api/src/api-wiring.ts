@@ -43,6 +43,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
     config,
     fleet: services.fleet,
     redis: services.client,
+    leases: services.interactiveTraffic,
     ...(logger
       ? {
           onMetricsError: (error: Error) =>

@@ -140,7 +140,10 @@ export class Gateway {
         },
       );
 
-    const lease = await this.#o.leases?.begin(call.model);
+    // Taken beside the upstream call, not before it: the cold lanes read it on their next
+    // evaluation anyway, and a Redis round trip would otherwise come before every first token.
+    const leasing = this.#o.leases?.begin(call.model).catch(() => undefined);
+    const lease = { end: async () => (await leasing)?.end().catch(() => {}) };
     const started = performance.now();
     const reasons: string[] = [];
     let retryAfterMs: number | undefined;
@@ -167,13 +170,13 @@ export class Gateway {
           release();
           if (call.signal.aborted) {
             breaker.released();
-            await lease?.end();
+            await lease.end();
             throw err;
           }
           const fault = callerFault(err);
           if (fault) {
             breaker.released();
-            await lease?.end();
+            await lease.end();
             throw fault;
           }
           const kind = upstreamFailureKind(err);
@@ -199,7 +202,7 @@ export class Gateway {
         return { model, degraded: index > 0, upstream, pieces };
       }
     }
-    await lease?.end();
+    await lease.end();
     if (everyFailureMissing && reasons.length > 0)
       throw new GatewayError(
         'model_not_found',
@@ -248,7 +251,7 @@ export class Gateway {
       first: IteratorResult<T>;
       controller: AbortController;
       release: () => void;
-      lease: { end(): Promise<void> } | undefined;
+      lease: { end(): Promise<unknown> };
       started: number;
     },
   ): AsyncGenerator<T> {
@@ -277,7 +280,7 @@ export class Gateway {
         await run.iterator.return?.().catch(() => {});
       }
       run.release();
-      await run.lease?.end().catch(() => {});
+      await run.lease.end();
       void this.#o.onFinished?.({
         operation: call.operation,
         tenant: call.tenant,

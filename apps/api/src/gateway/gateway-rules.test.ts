@@ -1,4 +1,5 @@
 import type { WorkerStatus } from '@nightshift/fleet';
+import { InteractiveTraffic } from '@nightshift/lanes';
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
 import { until } from '@nightshift/testkit/until';
 import { Ollama } from 'ollama';
@@ -110,6 +111,23 @@ describe('the hot lane’s rules on gateway calls', () => {
     expect((refused as Error).message).toMatch(/GPU memory/);
     controller.abort();
     for await (const _ of busy) break;
+  });
+});
+
+describe('what the workers see', () => {
+  it('holds an interactive lease for the length of a stream, and names the model for hygiene', async () => {
+    const api = await start({ OLLAMA_HOST: a.url });
+    const traffic = new InteractiveTraffic({ redis: api.client });
+    const controller = new AbortController();
+    const stream = await openAi(api).chat.completions.create(
+      { model: 'qwen2:7b', messages: user('word '.repeat(300)), stream: true },
+      { signal: controller.signal },
+    );
+    await until(async () => (await traffic.inFlight()) === 1, 2_000, 'lease taken');
+    expect(await traffic.recentModels(60_000)).toEqual(['qwen2:7b']);
+    controller.abort();
+    for await (const _ of stream) break;
+    await until(async () => (await traffic.inFlight()) === 0, 2_000, 'lease ended');
   });
 });
 

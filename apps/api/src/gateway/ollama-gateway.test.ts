@@ -1,4 +1,8 @@
-import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import {
+  type OllamaStandIn,
+  standInEmbedding,
+  startOllamaStandIn,
+} from '@nightshift/testkit/ollama-stand-in';
 import { until } from '@nightshift/testkit/until';
 import { Ollama } from 'ollama';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +52,12 @@ describe('the ollama client pointed at /ollama', () => {
       options: { num_predict: 2 },
     });
     expect(answer).toMatchObject({ response: 'one two', done: true, done_reason: 'length' });
+  });
+
+  it('embeds through /api/embed', async () => {
+    const answer = await client.embed({ model: 'qwen2:7b', input: ['one', 'two three'] });
+    expect(answer.embeddings).toEqual([standInEmbedding('one'), standInEmbedding('two three')]);
+    expect(upstream.requests.at(-1)).toMatchObject({ path: '/api/embed' });
   });
 
   it('lists tags, running models and a version', async () => {

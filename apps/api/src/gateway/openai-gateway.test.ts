@@ -1,4 +1,8 @@
-import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import {
+  type OllamaStandIn,
+  standInEmbedding,
+  startOllamaStandIn,
+} from '@nightshift/testkit/ollama-stand-in';
 import { until } from '@nightshift/testkit/until';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +66,22 @@ describe('the openai client pointed at /openai/v1', () => {
     for await (const chunk of quiet) chunks.push(chunk);
     expect(chunks.some((c) => c.usage)).toBe(false);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('six seven');
+  });
+
+  it('embeds through the upstream, as floats or base64 as the client asks', async () => {
+    const floats = await client.embeddings.create({
+      model: 'qwen2:7b',
+      input: ['alpha', 'beta gamma'],
+      encoding_format: 'float',
+    });
+    expect(floats.data.map((d) => d.embedding)).toEqual([
+      standInEmbedding('alpha'),
+      standInEmbedding('beta gamma'),
+    ]);
+    // The client's default: base64 on the wire, decoded by the client.
+    const decoded = await client.embeddings.create({ model: 'qwen2:7b', input: 'alpha' });
+    expect(decoded.data[0]?.embedding).toEqual(standInEmbedding('alpha'));
+    expect(ollama.requests.at(-1)).toMatchObject({ path: '/v1/embeddings' });
   });
 
   it('lists the upstream models and counts the calls in /v1/usage', async () => {
