@@ -33,6 +33,11 @@ export const benchmarks: BenchmarkEntry[] = [
     summarize: fairnessSummary,
   })),
   entry('lanes', 'GPU lanes on a simulated GPU', () => import('../lanes.bench.ts')),
+  entry(
+    'gateway',
+    'Gateway vs direct calls on a simulated GPU',
+    () => import('../gateway.bench.ts'),
+  ),
 ];
 
 /** The line a benchmark's process ends with: its summary rows as JSON after this prefix. */

@@ -49,6 +49,17 @@ describe('UsageLedger', () => {
       tenant: 'globex',
     });
 
+    // An interactive call through the gateway counts as a request, with its tokens.
+    await ledger.record({
+      kind: 'request',
+      tenant: 'acme',
+      status: 'succeeded',
+      model: 'qwen2:7b',
+      promptTokens: 20,
+      completionTokens: 2,
+      at: at('2025-03-01'),
+    });
+
     const daily = await ledger.report({
       tenant: 'acme',
       from: '2025-03-01',
@@ -61,15 +72,22 @@ describe('UsageLedger', () => {
       period: '2025-03-01',
       documents: 2,
       failedDocuments: 0,
-      promptTokens: 150,
-      completionTokens: 15,
+      requests: 1,
+      failedRequests: 0,
+      promptTokens: 170,
+      completionTokens: 17,
       models: [
-        { model: 'qwen2:7b', documents: 1, promptTokens: 50, completionTokens: 5 },
-        { model: 'qwen3:32b', documents: 1, promptTokens: 100, completionTokens: 10 },
+        { model: 'qwen2:7b', documents: 1, requests: 1, promptTokens: 70, completionTokens: 7 },
+        { model: 'qwen3:32b', documents: 1, requests: 0, promptTokens: 100, completionTokens: 10 },
       ],
     });
     expect(daily.data[1]).toMatchObject({ documents: 0, models: [] });
-    expect(daily.totals).toMatchObject({ documents: 3, promptTokens: 157, completionTokens: 18 });
+    expect(daily.totals).toMatchObject({
+      documents: 3,
+      requests: 1,
+      promptTokens: 177,
+      completionTokens: 20,
+    });
 
     const monthly = await ledger.report({
       tenant: 'acme',
