@@ -114,6 +114,25 @@ describe('the hot lane’s rules on gateway calls', () => {
   });
 });
 
+describe('timeouts', () => {
+  it('gives up on a server silent past the read timeout, moves to the fallback, and frees the slot', async () => {
+    const api = await start({ OLLAMA_HOST: a.url, NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S: '1' });
+    a.failNext({ kind: 'slow', model: 'qwen3:32b', delayMs: 20_000 });
+    const answer = await openAi(api).chat.completions.create({
+      model: 'qwen3:32b',
+      messages: user('late but answered'),
+    });
+    expect(answer.model).toBe('qwen2:7b');
+    expect(answer.choices[0]?.message.content).toBe('late but answered');
+    await until(() => a.queue().active === 0, 5_000, 'the silent call stopped');
+    const chats = a.requests.filter((r) => r.path === '/v1/chat/completions');
+    expect(chats.map((r) => [r.model, r.finishedAt === undefined])).toEqual([
+      ['qwen3:32b', true],
+      ['qwen2:7b', false],
+    ]);
+  });
+});
+
 describe('what the workers see', () => {
   it('holds an interactive lease for the length of a stream, and names the model for hygiene', async () => {
     const api = await start({ OLLAMA_HOST: a.url });

@@ -104,6 +104,22 @@ describe('the openai client pointed at /openai/v1', () => {
       5_000,
       'gateway calls in the usage report',
     );
+    const metrics = await until(
+      async () => {
+        const text = await (await api.app.request('/metrics')).text();
+        const counted =
+          /nightshift_gateway_requests_total\{operation="openai.chat",model="qwen2:7b",outcome="ok"\} [1-9]/;
+        return counted.test(text) &&
+          text.includes('nightshift_gateway_time_to_first_token_seconds_count{model="qwen2:7b"}')
+          ? text
+          : undefined;
+      },
+      5_000,
+      'gateway metrics',
+    );
+    expect(metrics).toMatch(
+      /nightshift_tokens_total\{direction="out",model="qwen2:7b",tenant="acme"\} [1-9]/,
+    );
   });
 });
 
