@@ -29,6 +29,9 @@ describe('readyBanner', () => {
       `curl -sS http://127.0.0.1:3000/v1/summaries -H "authorization: Bearer $KEY"`,
     );
     expect(banner).toContain('NIGHTSHIFT_API_KEY="$KEY"');
+    // Chat tools learn where the gateway's two surfaces are.
+    expect(banner).toContain('OpenAI base URL http://127.0.0.1:3000/openai/v1');
+    expect(banner).toContain('Ollama host http://127.0.0.1:3000/ollama');
   });
 
   it('shows the secrets it generated and where they are kept', () => {

@@ -56,6 +56,7 @@ export function readyBanner(facts: BannerFacts): string {
     '',
     `Nightshift is ready (${facts.services.join(', ')}).`,
     `  API             ${facts.apiUrl}   (docs: ${facts.apiUrl}/docs)`,
+    `  Chat tools      OpenAI base URL ${facts.apiUrl}/openai/v1, Ollama host ${facts.apiUrl}/ollama (the API key is theirs too)`,
     `  Redis           ${withoutPassword(facts.redisUrl)}${facts.redisDir ? `   (launched here; data in ${facts.redisDir})` : '   (REDIS_URL)'}`,
     `  Provider        ${facts.provider}`,
     `  API key         ${keyLine}`,
