@@ -1,4 +1,4 @@
-import { unloadModel } from '@nightshift/llm';
+import { ollamaModelName, unloadModel } from '@nightshift/llm';
 import type { Logger } from 'pino';
 import type { LaneActivity } from './lane-activity.ts';
 
@@ -37,14 +37,4 @@ export async function unloadColdOnlyModels(
     }
   }
   return unloaded;
-}
-
-/**
- * Ollama's full name of a model: a name without a tag means `:latest`, so `qwen3` asked through
- * the gateway and `qwen3:latest` used by cold work are one loaded model. A colon before the last
- * `/` belongs to a registry host's port, not to the tag.
- */
-function ollamaModelName(model: string): string {
-  const tagStart = model.indexOf(':', model.lastIndexOf('/') + 1);
-  return tagStart === -1 ? `${model}:latest` : model;
 }

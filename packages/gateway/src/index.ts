@@ -22,7 +22,6 @@ export { UpstreamClients, type UpstreamClientsOptions } from './upstream-clients
 export { type UpstreamLoad, UpstreamPool, type UpstreamPoolOptions } from './upstream-pool.ts';
 export {
   fallbacksFrom,
-  sameModel,
   type Upstream,
   type UpstreamConfig,
   upstreamsFrom,

@@ -1,7 +1,7 @@
 import { loadConfig } from '@nightshift/core';
 import { describe, expect, it } from 'vitest';
 import { UpstreamPool } from './upstream-pool.ts';
-import { fallbacksFrom, sameModel, type Upstream, upstreamsFrom } from './upstreams.ts';
+import { fallbacksFrom, type Upstream, upstreamsFrom } from './upstreams.ts';
 
 const upstream = (id: string, slots: number, models = ['m']): Upstream => ({
   id,
@@ -64,11 +64,6 @@ describe('upstreamsFrom', () => {
     expect([...fallbacksFrom(loadConfig({}))]).toEqual([['qwen3:32b', ['qwen2:7b']]]);
     const own = loadConfig({ NIGHTSHIFT_GATEWAY_FALLBACKS: '{"big":["mid","small"]}' });
     expect(fallbacksFrom(own).get('big')).toEqual(['mid', 'small']);
-  });
-
-  it('reads llama3 as llama3:latest, as Ollama does', () => {
-    expect(sameModel('llama3', 'llama3:latest')).toBe(true);
-    expect(sameModel('llama3:8b', 'llama3:latest')).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
-import { sameModel, type Upstream } from './upstreams.ts';
+import { sameModel } from '@nightshift/llm';
+import type { Upstream } from './upstreams.ts';
 
 /** Options of {@link UpstreamPool}. */
 export interface UpstreamPoolOptions {

@@ -73,10 +73,3 @@ export function fallbacksFrom(config: UpstreamConfig): ReadonlyMap<string, reado
     Object.entries(chains).map(([model, next]) => [model, next.filter((m) => m !== model)]),
   );
 }
-
-/** Whether two model names are the same model: Ollama reads `llama3` as `llama3:latest`. */
-export function sameModel(a: string, b: string): boolean {
-  if (a === b) return true;
-  const full = (name: string) => (name.includes(':') ? name : `${name}:latest`);
-  return full(a) === full(b);
-}

@@ -28,6 +28,7 @@ export {
   type ModelChain,
   type ModelChainOptions,
 } from './model-chain.ts';
+export { ollamaModelName, sameModel } from './model-names.ts';
 export {
   createOllamaProvider,
   isOllamaReachable,
