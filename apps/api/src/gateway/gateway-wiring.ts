@@ -1,5 +1,5 @@
 import type { Config } from '@nightshift/core';
-import type { FleetRegistry } from '@nightshift/fleet';
+import { type FleetRegistry, recentFleet } from '@nightshift/fleet';
 import {
   fallbacksFrom,
   Gateway,
@@ -53,20 +53,13 @@ export function wireGateway(options: WireGatewayOptions): GatewayWiring {
     upstreams: upstreamsFrom(config),
     discover: (u) => clients.discover(u),
   });
-  let fleetReading: { at: number; over: boolean } | undefined;
+  const fleet = recentFleet(options.fleet, options.fleetCacheMs ?? 250);
   const vramOverThreshold = async () => {
-    if (!fleetReading || Date.now() - fleetReading.at > (options.fleetCacheMs ?? 250)) {
-      const readings = (await options.fleet.list()).filter(
-        (w) => w.gpu.status === 'ok' && w.gpu.gpus.length > 0,
-      );
-      const over =
-        readings.length > 0 &&
-        readings.every(
-          (w) => summarizeVram(w.gpu.gpus).usedPct > config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
-        );
-      fleetReading = { at: Date.now(), over };
-    }
-    return fleetReading.over;
+    const readings = (await fleet()).filter((w) => w.gpu.status === 'ok' && w.gpu.gpus.length > 0);
+    return (
+      readings.length > 0 &&
+      readings.every((w) => summarizeVram(w.gpu.gpus).usedPct > config.NIGHTSHIFT_VRAM_MAX_USED_PCT)
+    );
   };
   // One transaction per interval for every call's figures, not several per call.
   const meter = new WorkMeter({

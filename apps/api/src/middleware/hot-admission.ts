@@ -1,4 +1,4 @@
-import type { FleetRegistry, WorkerStatus } from '@nightshift/fleet';
+import { type FleetRegistry, recentFleet, type WorkerStatus } from '@nightshift/fleet';
 import { hotAdmission, retryAfterSeconds, type VramReading } from '@nightshift/gpu';
 import type { MiddlewareHandler } from 'hono';
 import { problem } from '../problem.ts';
@@ -25,13 +25,7 @@ export interface HotLaneAdmissionOptions {
  * app.post('/v1/summaries', hotLaneAdmission({ registry, waiting, maxUsedPct: 95, maxQueue: 50 }), handler);
  */
 export function hotLaneAdmission(options: HotLaneAdmissionOptions): MiddlewareHandler {
-  let cached: { at: number; workers: WorkerStatus[] } | undefined;
-  const fleet = async () => {
-    if (!cached || Date.now() - cached.at > (options.cacheMs ?? 250)) {
-      cached = { at: Date.now(), workers: await options.registry.list() };
-    }
-    return cached.workers;
-  };
+  const fleet = recentFleet(options.registry, options.cacheMs ?? 250);
   return async (c, next) => {
     const [workers, queued] = await Promise.all([fleet(), options.waiting()]);
     const slots = workers.reduce((sum, w) => sum + w.lanes.hot.slots, 0);
