@@ -18,7 +18,7 @@ import OpenAI from 'openai';
 import { type Stack, stackKey, startStack } from '../test/support/stack.ts';
 import { startScript, stopScript } from './support/child-script.ts';
 import { median, round, sleep, until } from './support/stats.ts';
-import type { SummaryRow } from './support/summary.ts';
+import { goalRows, type SummaryRow } from './support/summary.ts';
 
 /** One measured figure. */
 export interface GatewayRow {
@@ -227,22 +227,7 @@ export function summarize(rows: GatewayRow[]): SummaryRow[] {
     ['(b)', 'ratio ≥ 0.9', (r) => r.ratio >= 0.9],
     ['(c)', 'ratio ≤ 1.2', (r) => r.ratio <= 1.2],
   ];
-  return goals.flatMap(([prefix, goal, met]) => {
-    const row = rows.find((r) => r.figure.startsWith(prefix));
-    return row
-      ? [
-          {
-            benchmark: 'gateway',
-            figure: row.figure,
-            value: row.value,
-            baseline: row.baseline,
-            ratio: row.ratio,
-            goal,
-            met: met(row),
-          },
-        ]
-      : [];
-  });
+  return goalRows('gateway', rows, goals);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -18,7 +18,7 @@ import { longText } from '@nightshift/testkit/sample-documents';
 import { type Stack, stackKey, startStack } from '../test/support/stack.ts';
 import { windowCycles } from './support/lanes-window.ts';
 import { median, percentile, round, sleep, until } from './support/stats.ts';
-import type { SummaryRow } from './support/summary.ts';
+import { goalRows, type SummaryRow } from './support/summary.ts';
 
 /** One measured figure. */
 export interface LanesRow {
@@ -209,7 +209,6 @@ export async function run(): Promise<LanesRow[]> {
 
 /** The four goals of issue 3. */
 export function summarize(rows: LanesRow[]): SummaryRow[] {
-  const find = (prefix: string) => rows.find((r) => r.figure.startsWith(prefix));
   const goals: [string, string, (r: LanesRow) => boolean][] = [
     ['(a)', '≥ 95%', (r) => r.value >= 95],
     ['(b)', 'ratio ≤ 1.2', (r) => (r.ratio ?? Number.POSITIVE_INFINITY) <= 1.2],
@@ -217,22 +216,7 @@ export function summarize(rows: LanesRow[]): SummaryRow[] {
     ['(c) cold starts', '0', (r) => r.value === 0],
     ['(d)', '≤ 1 chunk', (r) => r.value <= 1],
   ];
-  return goals.flatMap(([prefix, goal, met]) => {
-    const row = find(prefix);
-    return row
-      ? [
-          {
-            benchmark: 'lanes',
-            figure: row.figure,
-            value: row.value,
-            baseline: row.baseline,
-            ratio: row.ratio,
-            goal,
-            met: met(row),
-          },
-        ]
-      : [];
-  });
+  return goalRows('lanes', rows, goals);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

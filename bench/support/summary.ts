@@ -38,3 +38,31 @@ export function printBenchmark<Row>(title: string, rows: Row[], summary: Summary
     console.log(`  ${line.figure}: ${line.value}${against}${verdict}`);
   }
 }
+
+/** A measured figure as `goalRows` reads it: found by the prefix of its name. */
+export interface FigureRow {
+  figure: string;
+  value: number;
+  baseline: number | null;
+  ratio: number | null;
+}
+
+/**
+ * The summary lines of a benchmark whose rows are named figures: one per goal whose figure
+ * was measured, `[figure prefix, goal in words, whether the row meets it]`.
+ *
+ * @example
+ * goalRows('gateway', rows, [['(a)', '≤ 5 ms', (r) => r.value <= 5]]);
+ */
+export function goalRows<Row extends FigureRow>(
+  benchmark: string,
+  rows: readonly Row[],
+  goals: readonly [prefix: string, goal: string, met: (row: Row) => boolean][],
+): SummaryRow[] {
+  return goals.flatMap(([prefix, goal, met]) => {
+    const row = rows.find((r) => r.figure.startsWith(prefix));
+    if (!row) return [];
+    const { figure, value, baseline, ratio } = row;
+    return [{ benchmark, figure, value, baseline, ratio, goal, met: met(row) }];
+  });
+}
