@@ -87,6 +87,16 @@ describe('errors in Ollama’s shape', () => {
     });
     expect(raw.status).toBe(400);
     expect(await raw.json()).toEqual({ error: expect.stringMatching(/^model/) });
+    await expect(client.embed({ model: 'qwen2:7b', input: [] })).rejects.toMatchObject({
+      status_code: 400,
+      error: expect.stringMatching(/^input/),
+    });
+    const nowhere = await fetch(`${api.ollamaHost}/api/pull`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer acme-key' },
+    });
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toEqual({ error: expect.stringMatching(/unknown route/) });
   });
 
   it('ends a stream that fails midway with an {"error"} line the client throws', async () => {

@@ -15,7 +15,12 @@ const user = (content: string) => [{ role: 'user' as const, content }];
 
 beforeAll(async () => {
   ollama = await startOllamaStandIn({ tokenLatencyMs: 2 });
-  api = await gatewayUnderTest({ OLLAMA_HOST: ollama.url, NIGHTSHIFT_NUM_CTX: '512' });
+  api = await gatewayUnderTest({
+    OLLAMA_HOST: ollama.url,
+    NIGHTSHIFT_NUM_CTX: '512',
+    // Bodies past ~157 KB are refused (1.4 × this + 64 KiB, as for /v1/summaries).
+    NIGHTSHIFT_MAX_DOCUMENT_BYTES: '65536',
+  });
   client = new OpenAI({ baseURL: api.openAiBaseUrl, apiKey: 'acme-key', maxRetries: 0 });
 });
 afterAll(async () => {
@@ -147,6 +152,40 @@ describe('errors in OpenAI’s shape', () => {
     });
     expect(raw.status).toBe(400);
     expect(await raw.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+  });
+
+  it('answers a body over the limit 413, bad embedding input 400, unknown models and URLs 404', async () => {
+    const huge = await client.chat.completions
+      .create({ model: 'qwen2:7b', messages: user('x'.repeat(300_000)) })
+      .catch((e: unknown) => e);
+    expect(huge).toBeInstanceOf(OpenAI.APIError);
+    expect((huge as InstanceType<typeof OpenAI.APIError>).status).toBe(413);
+    expect((huge as InstanceType<typeof OpenAI.APIError>).code).toBe('request_too_large');
+    // Sent without a length: counted as it streams, refused all the same.
+    const chunked = await fetch(`${api.openAiBaseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer acme-key', 'content-type': 'application/json' },
+      body: new Blob([
+        `{"model":"qwen2:7b","messages":[{"role":"user","content":"${'y'.repeat(300_000)}"}]}`,
+      ]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(await chunked.json()).toMatchObject({ error: { code: 'request_too_large' } });
+
+    const badInput = await client.embeddings
+      .create({ model: 'qwen2:7b', input: 5 as unknown as string })
+      .catch((e: unknown) => e);
+    expect(badInput).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((badInput as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('input');
+
+    expect((await client.models.retrieve('qwen2:7b')).id).toBe('qwen2:7b');
+    await expect(client.models.retrieve('gpt-9')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    const nowhere = await fetch(`${api.openAiBaseUrl}/fine_tuning/jobs`, {
+      headers: { authorization: 'Bearer acme-key' },
+    });
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toMatchObject({ error: { code: 'unknown_url' } });
   });
 
   it('refuses a prompt beyond the context window with 400 naming the limit, before any upstream call', async () => {

@@ -21,12 +21,19 @@ export class BodyTooLargeError extends Error {}
  * app.post('/', streamedBodyLimit({ maxBytes, onTooLarge: (c) => c.text('too large', 413) }), h);
  */
 export function streamedBodyLimit(options: StreamedBodyLimitOptions): MiddlewareHandler {
+  // The rest of the body is never read: the connection cannot carry another request, and a
+  // client that put it back in its pool would see its next request fail.
+  const refuse = (c: Parameters<MiddlewareHandler>[0]) => {
+    const response = options.onTooLarge(c);
+    response.headers.set('connection', 'close');
+    return response;
+  };
   return async (c, next) => {
     const raw = c.req.raw;
     if (!raw.body) return next();
     const declared = raw.headers.get('content-length');
     if (declared !== null && !raw.headers.has('transfer-encoding')) {
-      if (Number.parseInt(declared, 10) > options.maxBytes) return options.onTooLarge(c);
+      if (Number.parseInt(declared, 10) > options.maxBytes) return refuse(c);
       // Node's parser stops a body at its declared length: a declared size within the limit
       // holds, and the body needs no counting.
       return next();
@@ -50,7 +57,7 @@ export function streamedBodyLimit(options: StreamedBodyLimitOptions): Middleware
     await next();
     if (overflowed) {
       c.res = undefined;
-      c.res = options.onTooLarge(c);
+      c.res = refuse(c);
     }
   };
 }
