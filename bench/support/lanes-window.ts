@@ -46,7 +46,6 @@ export async function windowCycles(
     windows: parseColdWindows('22:00-06:00'),
     timeZone: 'UTC',
     probe: createNoneProbe(),
-    maxUsedPct: 95,
     reserveMiB: 0,
     memoryPerSlotMiB: 1536,
     maxSlots: slots,

@@ -44,16 +44,27 @@ const gpuEnv = () => ({
 });
 
 describe('VRAM admission on the cold lane', () => {
-  it('starts no cold job while VRAM is over the threshold, and starts once it drops', async () => {
-    smi.setState('used-0.96');
-    harness = await workerUnderTest(redis, gpuEnv());
+  it('starts no cold job while free memory holds no session, and starts once it does', async () => {
+    smi.setState('used-0.96'); // 5,634 MiB free: no session of 8 GiB fits
+    harness = await workerUnderTest(redis, { ...gpuEnv(), NIGHTSHIFT_SLOT_MEMORY_MIB: '8192' });
     const batch = await harness.submit([sampleTexts.meetingNotes, sampleTexts.productDescription]);
     await new Promise((r) => setTimeout(r, 1_200)); // several probe periods
     expect((await harness.batch(batch.id)).counts).toMatchObject({ queued: 2, running: 0 });
     expect(ollama.requests.filter((r) => r.path === '/api/chat')).toHaveLength(0);
-    expect(harness.worker.lane.snapshot().admission?.reason).toBe('vram_over_threshold');
+    expect(harness.worker.lane.snapshot().admission?.reason).toBe('vram_insufficient');
 
     smi.setState('used-0.50');
+    await until(
+      async () => (await harness?.batch(batch.id))?.counts.succeeded === 2,
+      10_000,
+      'batch done',
+    );
+  });
+
+  it('runs on a card 96 % full when free memory still holds sessions (no percentage rule)', async () => {
+    smi.setState('used-0.96'); // ⌊(5634 − 1024) / 1536⌋ = 3 sessions
+    harness = await workerUnderTest(redis, gpuEnv());
+    const batch = await harness.submit([sampleTexts.meetingNotes, sampleTexts.productDescription]);
     await until(
       async () => (await harness?.batch(batch.id))?.counts.succeeded === 2,
       10_000,
@@ -81,6 +92,7 @@ describe('VRAM admission on the cold lane', () => {
     harness = await workerUnderTest(redis, {
       ...gpuEnv(),
       NIGHTSHIFT_COLD_CONCURRENCY: '8',
+      NIGHTSHIFT_COLD_AUTOTUNE: 'false',
       NIGHTSHIFT_SLOT_MEMORY_MIB: '20000',
       NIGHTSHIFT_VRAM_RESERVE_MIB: '1024',
     });

@@ -7,8 +7,8 @@ export interface DeadlineWatchOptions {
   store: BatchStore;
   stopper: Pick<BatchStopper, 'expire'>;
   coldQueue: Queue;
-  /** Cold slots this worker can run at most. */
-  coldSlots: number;
+  /** Cold slots this worker runs now (the lane's admitted slots, which the tuner moves). */
+  coldSlots: () => number;
   /** Mean duration of a cold job here (ms; one document or a group); a guess until some ran. */
   averageColdMs: () => number;
   logger: Logger;
@@ -64,7 +64,7 @@ export class DeadlineWatch {
       return;
     }
     const backlog = await this.#o.coldQueue.count();
-    const needMs = (backlog * this.#o.averageColdMs()) / Math.max(1, this.#o.coldSlots);
+    const needMs = (backlog * this.#o.averageColdMs()) / Math.max(1, this.#o.coldSlots());
     this.#pressure = backlog > 0 && now.getTime() + needMs >= deadline.getTime();
   }
 

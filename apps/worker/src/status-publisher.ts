@@ -15,7 +15,6 @@ export interface StatusPublisherOptions {
   windowSpec: string;
   timeZone: string;
   hotSlots: number;
-  coldSlots: number;
   /** Models loaded on the GPU now (Ollama /api/ps), or none known. */
   loadedModels?: () => Promise<string[]>;
   intervalMs?: number;
@@ -86,6 +85,8 @@ export class StatusPublisher {
           running: snapshot.runningCold,
           paused: snapshot.paused,
           reason: snapshot.admission?.reason ?? null,
+          tunedLimit: snapshot.tunedLimit,
+          server: snapshot.server?.status === 'ok' ? snapshot.server.load : null,
         },
       },
       modelsLoaded: this.#models,

@@ -11,6 +11,11 @@ export interface Summarization {
   /** The provider chain (`NIGHTSHIFT_PROVIDER`), possibly switching at run time (`auto`). */
   backend: SummarizationBackend;
   summarizer: DocumentSummarizer;
+  /**
+   * Calls `listener` whenever a model call answers out-of-memory or busy, on either lane: the
+   * GPU is full, and the cold lane steps back at once.
+   */
+  onServerOverload(listener: () => void): void;
 }
 
 /**
@@ -32,8 +37,14 @@ export async function startSummarization(
   });
   // The provider chosen at start is logged below; only later switches are news.
   let started = false;
+  const overloadListeners: Array<() => void> = [];
   const backend = summarizationBackend(config, {
-    onFallback: (attempt) => void meter.fallback(attempt),
+    onFallback: (attempt) => {
+      void meter.fallback(attempt);
+      if (attempt.kind === 'oom' || attempt.kind === 'busy') {
+        for (const listener of overloadListeners) listener();
+      }
+    },
     onProviderChange: (now) => {
       if (started) logger.info({ provider: now }, 'summarization provider changed');
     },
@@ -51,5 +62,10 @@ export async function startSummarization(
       maxDecodedBytes: config.NIGHTSHIFT_PDF_MAX_DECODED_BYTES,
     },
   });
-  return { meter, backend, summarizer };
+  return {
+    meter,
+    backend,
+    summarizer,
+    onServerOverload: (listener) => void overloadListeners.push(listener),
+  };
 }

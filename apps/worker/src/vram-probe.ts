@@ -4,6 +4,9 @@ import {
   createNoneProbe,
   createNvidiaSmiProbe,
   createOllamaPsProbe,
+  createServerLoadProbe,
+  metricsUrlOf,
+  type ServerLoadProbe,
   type VramProbe,
 } from '@nightshift/gpu';
 
@@ -40,4 +43,20 @@ export async function createVramProbe(config: Config): Promise<VramProbe> {
 
 function runs(binary: string): boolean {
   return spawnSync(binary, ['--version'], { stdio: 'ignore', timeout: 3000 }).status === 0;
+}
+
+/**
+ * The model server's own load probe (vLLM or SGLang `/metrics`): `NIGHTSHIFT_SERVER_METRICS_URL`,
+ * or, unset, the `/metrics` beside the OpenAI-compatible base URL when that is the provider.
+ * Ollama has no such endpoint; its lane goes by GPU memory.
+ */
+export function createServerLoadProbeFor(config: Config): ServerLoadProbe | undefined {
+  const configured = config.NIGHTSHIFT_SERVER_METRICS_URL;
+  if (configured === 'none') return undefined;
+  const url =
+    configured ??
+    (config.NIGHTSHIFT_PROVIDER === 'openai'
+      ? metricsUrlOf(config.NIGHTSHIFT_OPENAI_BASE_URL)
+      : undefined);
+  return url ? createServerLoadProbe({ url, cacheMs: 250 }) : undefined;
 }

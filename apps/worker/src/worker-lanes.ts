@@ -1,7 +1,13 @@
 import { BatchStopper } from '@nightshift/batches';
-import { type ColdJobData, type HotJobData, keyPrefix, queueNames } from '@nightshift/core';
+import {
+  type ColdJobData,
+  coldConcurrencyCap,
+  type HotJobData,
+  keyPrefix,
+  queueNames,
+} from '@nightshift/core';
 import { cachedProbe, memoryPerSlotMiB, parseColdWindows, type VramProbe } from '@nightshift/gpu';
-import { ColdLaneController } from '@nightshift/lanes';
+import { ColdLaneController, ConcurrencyTuner } from '@nightshift/lanes';
 import type { Services } from '@nightshift/services';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
@@ -13,7 +19,7 @@ import { createHotProcessor } from './hot-processor.ts';
 import { LaneActivity } from './lane-activity.ts';
 import { unloadColdOnlyModels } from './model-hygiene.ts';
 import type { Summarization } from './summarization-setup.ts';
-import { createVramProbe } from './vram-probe.ts';
+import { createServerLoadProbeFor, createVramProbe } from './vram-probe.ts';
 
 /** A worker's two lanes and what steers them, running. */
 export interface WorkerLanes {
@@ -39,9 +45,10 @@ export interface WorkerLanes {
 export async function startLanes(
   services: Services,
   logger: Logger,
-  { meter, backend, summarizer }: Summarization,
+  { meter, backend, summarizer, onServerOverload }: Summarization,
 ): Promise<WorkerLanes> {
   const { config, client, batchStore: store } = services;
+  const coldCap = coldConcurrencyCap(config);
   const workerOptions = {
     connection: services.redis.blocking,
     prefix: keyPrefix,
@@ -65,7 +72,12 @@ export async function startLanes(
     summarizer,
     shouldYield: () => lane.shouldYield(),
     logger,
-    meter,
+    meter: {
+      documentFinished: (doc) => {
+        lane.noteColdDocument(doc.durationMs, doc.usage.completionTokens);
+        return meter.documentFinished(doc);
+      },
+    },
     onModelUsed: (model) => activity.coldModels.add(model),
     fairShare: services.fairShare,
     onDocumentFinished: (batchId, result) => documentEvents.forward(batchId, result),
@@ -73,9 +85,10 @@ export async function startLanes(
   const coldWorker = new Worker<ColdJobData>(queueNames.cold, (job, token) => tracked(job, token), {
     ...workerOptions,
     autorun: false,
-    concurrency: config.NIGHTSHIFT_COLD_CONCURRENCY,
+    concurrency: Math.min(coldCap, 2),
   });
   const probe = await createVramProbe(config);
+  const server = createServerLoadProbeFor(config);
   const coldQueue = new Queue(queueNames.cold, { connection: client, prefix: keyPrefix });
   const expirer = new BatchStopper({
     connection: client,
@@ -86,7 +99,7 @@ export async function startLanes(
     store,
     stopper: expirer,
     coldQueue,
-    coldSlots: config.NIGHTSHIFT_COLD_CONCURRENCY,
+    coldSlots: () => lane.snapshot().admission?.slots ?? 1,
     averageColdMs: () => lane.averageColdMs(),
     logger,
   });
@@ -102,11 +115,13 @@ export async function startLanes(
     windows: parseColdWindows(config.NIGHTSHIFT_COLD_WINDOWS),
     timeZone: config.NIGHTSHIFT_TZ,
     probe: cachedProbe(probe, { maxAgeMs: 250 }),
-    maxUsedPct: config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
+    ...(server ? { server } : {}),
     reserveMiB: config.NIGHTSHIFT_VRAM_RESERVE_MIB,
     memoryPerSlotMiB:
       config.NIGHTSHIFT_SLOT_MEMORY_MIB ?? memoryPerSlotMiB(config.NIGHTSHIFT_NUM_CTX),
-    maxSlots: config.NIGHTSHIFT_COLD_CONCURRENCY,
+    maxSlots: coldCap,
+    ...(config.NIGHTSHIFT_COLD_AUTOTUNE ? { tuner: new ConcurrencyTuner({ max: coldCap }) } : {}),
+    kvSettleMs: config.NIGHTSHIFT_KV_SETTLE_MS,
     graceMs: config.NIGHTSHIFT_WINDOW_GRACE_S * 1000,
     onWindowChange: async (state) => {
       logger.info({ open: state.open, next: state.nextTransition }, 'cold window');
@@ -136,6 +151,7 @@ export async function startLanes(
   };
   const tracked: typeof coldProcessor = lane.track(coldProcessor);
   activity.onHotStart = () => lane.noteHotActivity();
+  onServerOverload(() => lane.noteServerOverload());
   const endings = new BatchEndings({
     connection: services.redis.blocking,
     relay: services.finalEvents,

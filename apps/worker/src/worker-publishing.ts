@@ -37,7 +37,6 @@ export async function startPublishing(
     windowSpec: config.NIGHTSHIFT_COLD_WINDOWS,
     timeZone: config.NIGHTSHIFT_TZ,
     hotSlots: config.NIGHTSHIFT_HOT_CONCURRENCY,
-    coldSlots: config.NIGHTSHIFT_COLD_CONCURRENCY,
     ...(config.NIGHTSHIFT_PROVIDER === 'ollama' || config.NIGHTSHIFT_PROVIDER === 'auto'
       ? {
           // In auto mode only while Ollama serves: no /api/ps calls to a server that is gone.

@@ -80,7 +80,21 @@ const configSchema = z.object({
   NIGHTSHIFT_VRAM_RESERVE_MIB: intFrom(0).default(1024),
   NIGHTSHIFT_SLOT_MEMORY_MIB: intFrom(1).optional(),
   NIGHTSHIFT_HOT_CONCURRENCY: intFrom(1, 256).default(2),
-  NIGHTSHIFT_COLD_CONCURRENCY: intFrom(1, 256).default(2),
+  /**
+   * Most cold jobs at once per worker. With the tuner on it is only a cap (unset: 256); with it
+   * off, the fixed concurrency (unset: 2).
+   */
+  NIGHTSHIFT_COLD_CONCURRENCY: intFrom(1, 256).optional(),
+  /** The cold lane finds its own concurrency from the model server's queue and pace. */
+  NIGHTSHIFT_COLD_AUTOTUNE: bool.default(true),
+  /**
+   * The model server's Prometheus metrics (vLLM, SGLang), which cold admission and the tuner read
+   * instead of GPU memory. Unset: `/metrics` beside `NIGHTSHIFT_OPENAI_BASE_URL` when the provider
+   * is `openai`, none otherwise; `none` turns it off.
+   */
+  NIGHTSHIFT_SERVER_METRICS_URL: z.union([z.literal('none'), z.string().url()]).optional(),
+  /** How long a started cold job's KV memory may stay out of VRAM readings; it is charged meanwhile. */
+  NIGHTSHIFT_KV_SETTLE_MS: intFrom(0).default(3000),
   NIGHTSHIFT_HOT_MAX_QUEUE: intFrom(1).default(50),
   /** Cold slots kept free while interactive traffic is recent, so hot work never waits for a cold chunk. */
   NIGHTSHIFT_HOT_RESERVE_SLOTS: intFrom(0, 256).default(1),
@@ -190,6 +204,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       variable: String(issue.path[0] ?? '?'),
       message: issue.message,
     })),
+  );
+}
+
+/** The cap when `NIGHTSHIFT_COLD_CONCURRENCY` is unset and the cold lane tunes itself. */
+export const TUNED_COLD_CONCURRENCY_CAP = 256;
+
+/**
+ * The most cold jobs one worker runs at once: `NIGHTSHIFT_COLD_CONCURRENCY` when set; else the
+ * tuner's own cap, or the fixed 2 of a lane that does not tune itself.
+ *
+ * @example
+ * coldConcurrencyCap(loadConfig({})); // 256
+ * coldConcurrencyCap(loadConfig({ NIGHTSHIFT_COLD_AUTOTUNE: 'false' })); // 2
+ */
+export function coldConcurrencyCap(
+  config: Pick<Config, 'NIGHTSHIFT_COLD_CONCURRENCY' | 'NIGHTSHIFT_COLD_AUTOTUNE'>,
+): number {
+  return (
+    config.NIGHTSHIFT_COLD_CONCURRENCY ??
+    (config.NIGHTSHIFT_COLD_AUTOTUNE ? TUNED_COLD_CONCURRENCY_CAP : 2)
   );
 }
 

@@ -33,6 +33,18 @@ export const workerStatusSchema = z.object({
       running: z.number().int(),
       paused: z.boolean(),
       reason: z.string().nullable(),
+      /** The self-tuned concurrency (null: fixed at NIGHTSHIFT_COLD_CONCURRENCY). */
+      tunedLimit: z.number().int().nullable().optional(),
+      /** The model server's own load (vLLM/SGLang `/metrics`), when it reports one. */
+      server: z
+        .object({
+          running: z.number(),
+          waiting: z.number(),
+          kvUsage: z.number().nullable(),
+          generatedTokens: z.number().nullable(),
+        })
+        .nullable()
+        .optional(),
     }),
   }),
   modelsLoaded: z.array(z.string()),

@@ -30,7 +30,6 @@ const none: VramReading = { status: 'none', at };
 const base: ColdAdmissionInput = {
   windowOpen: true,
   reading: h200('idle'),
-  maxUsedPct: 95,
   hotWaiting: false,
   reserveMiB: 1024,
   memoryPerSlotMiB: 1536,
@@ -46,13 +45,22 @@ describe('coldAdmission', () => {
     ['idle H200, all running', { runningCold: 2 }, false, 2, 0, 'slots_full'],
     ['concurrency lowered below running', { runningCold: 3 }, false, 2, 0, 'slots_full'],
     ['H200 at 50 %', { reading: h200('used-0.50'), maxSlots: 8 }, true, 8, 8, 'ok'],
+    // The field report's card: 96 % of it used, yet (5634 − 1024) / 1536 = 3 sessions fit.
     [
-      'H200 at 96 %',
-      { reading: h200('used-0.96'), runningCold: 1 },
+      'H200 at 96 % still holds 3 sessions',
+      { reading: h200('used-0.96'), maxSlots: 8 },
+      true,
+      3,
+      3,
+      'ok',
+    ],
+    [
+      'H200 at 96 %, slots of 8 GiB: none fits',
+      { reading: h200('used-0.96'), memoryPerSlotMiB: 8192, runningCold: 1 },
       false,
       1,
       0,
-      'vram_over_threshold',
+      'vram_insufficient',
     ],
     ['window closed', { windowOpen: false, runningCold: 1 }, false, 0, 0, 'window_closed'],
     ['hot job waiting', { hotWaiting: true, runningCold: 1 }, false, 0, 0, 'hot_waiting'],
@@ -80,25 +88,93 @@ describe('coldAdmission', () => {
     ['one running, room for one more', { reading: card(2560), runningCold: 1 }, true, 2, 1, 'ok'],
     ['capped by maxSlots', { reading: card(20_000), maxSlots: 4 }, true, 4, 4, 'ok'],
     [
-      'free below reserve',
-      { reading: card(1500), reserveMiB: 2000 },
+      'free below reserve: not even a hot session fits',
+      { reading: card(1500), reserveMiB: 2000, runningCold: 1 },
       false,
+      1,
       0,
+      'vram_short',
+    ],
+    // Started jobs whose KV the reading does not show yet are charged a session each.
+    [
+      'three seen running, room for one more',
+      { reading: card(2560), runningCold: 3, maxSlots: 8 },
+      true,
+      4,
+      1,
+      'ok',
+    ],
+    [
+      'the third started just now: its session is not in the reading yet',
+      { reading: card(2560), runningCold: 3, unseenCold: 1, maxSlots: 8 },
+      false,
+      3,
       0,
       'vram_insufficient',
+    ],
+    [
+      'unseen counts never exceed the running ones',
+      { reading: card(20_000), runningCold: 1, unseenCold: 5, maxSlots: 8 },
+      true,
+      8,
+      7,
+      'ok',
     ],
   ])('%s', (_name, overrides, admit, slots, openSlots, reason) => {
     expect(coldAdmission({ ...base, ...overrides })).toEqual({ admit, slots, openSlots, reason });
   });
 
-  it('counts free memory across GPUs and the fullest card for the threshold', () => {
+  it('counts free memory across GPUs; a full second card does not stop the first', () => {
     const gpus = [
       ...h200Gpus('idle'),
       gpuMemory({ index: 1, totalMiB: 100, usedMiB: 97, freeMiB: 3 }),
     ];
     expect(summarizeVram(gpus)).toEqual({ freeMiB: 143159, totalMiB: 143871, usedPct: 97 });
     const two: VramReading = { status: 'ok', gpus, at };
-    expect(coldAdmission({ ...base, reading: two }).reason).toBe('vram_over_threshold');
+    expect(coldAdmission({ ...base, reading: two, maxSlots: 8 })).toMatchObject({ slots: 8 });
+  });
+
+  describe("with the model server's own load (vLLM, SGLang)", () => {
+    const load = (running: number, waiting: number) =>
+      ({
+        status: 'ok',
+        load: { running, waiting, kvUsage: 0.5, generatedTokens: 0 },
+        at,
+      }) as const;
+
+    it('ignores nvidia-smi: a vLLM card is 96 % reserved from the start', () => {
+      const decision = coldAdmission({
+        ...base,
+        reading: h200('used-0.96'),
+        memoryPerSlotMiB: 8192,
+        maxSlots: 16,
+        server: load(4, 0),
+      });
+      expect(decision).toEqual({ admit: true, slots: 16, openSlots: 16, reason: 'ok' });
+    });
+
+    it('starts nothing while requests wait inside the server, and keeps the running ones', () => {
+      expect(coldAdmission({ ...base, runningCold: 3, maxSlots: 8, server: load(8, 2) })).toEqual({
+        admit: false,
+        slots: 3,
+        openSlots: 0,
+        reason: 'server_waiting',
+      });
+    });
+
+    it('waits when the server cannot be read', () => {
+      const server = { status: 'unknown', reason: 'refused', at } as const;
+      expect(coldAdmission({ ...base, server }).reason).toBe('server_unknown');
+    });
+
+    it('still yields to the window and to hot work first', () => {
+      expect(coldAdmission({ ...base, windowOpen: false, server: load(0, 0) }).reason).toBe(
+        'window_closed',
+      );
+      expect(coldAdmission({ ...base, hotWaiting: true, server: load(0, 0) }).reason).toBe(
+        'hot_waiting',
+      );
+    });
   });
 
   it('refuses nonsense configuration', () => {

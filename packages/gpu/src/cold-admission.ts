@@ -1,3 +1,4 @@
+import type { ServerLoadReading } from './server-load.ts';
 import { summarizeVram, type VramReading } from './vram-reading.ts';
 
 /** Why cold work may or may not start now. */
@@ -10,11 +11,18 @@ export type ColdAdmissionReason =
   | 'hot_waiting'
   /** The probe failed; without facts, cold work waits. */
   | 'vram_unknown'
-  /** VRAM use is above `maxUsedPct`. */
-  | 'vram_over_threshold'
-  /** Under the threshold, but free memory holds no further slot. */
+  /**
+   * Free memory is below the reserve kept for interactive work: not even a hot session fits.
+   * Running cold jobs yield at their next chunk boundary.
+   */
+  | 'vram_short'
+  /** Free memory, less what started jobs will still take, holds no further session. */
   | 'vram_insufficient'
-  /** Every configured cold slot is running. */
+  /** The model server's `/metrics` could not be read; without facts, cold work waits. */
+  | 'server_unknown'
+  /** Requests wait inside the model server: it is full, and more would only queue there. */
+  | 'server_waiting'
+  /** Every cold slot (the tuned concurrency, or its cap) is running. */
   | 'slots_full';
 
 /** Inputs of {@link coldAdmission}. */
@@ -23,18 +31,28 @@ export interface ColdAdmissionInput {
   windowOpen: boolean;
   /** The latest (cached) VRAM reading. */
   reading: VramReading;
-  /** `NIGHTSHIFT_VRAM_MAX_USED_PCT`: above this, no cold job starts. */
-  maxUsedPct: number;
   /** A hot job is queued and not yet running. */
   hotWaiting: boolean;
   /** `NIGHTSHIFT_VRAM_RESERVE_MIB`: memory always left free (headroom for a hot session). */
   reserveMiB: number;
   /** `NIGHTSHIFT_SLOT_MEMORY_MIB`, default `memoryPerSlotMiB(NIGHTSHIFT_NUM_CTX)`. */
   memoryPerSlotMiB: number;
-  /** `NIGHTSHIFT_COLD_CONCURRENCY`. */
+  /** Most cold jobs at once: the tuned concurrency, never above `NIGHTSHIFT_COLD_CONCURRENCY`. */
   maxSlots: number;
   /** Cold jobs this worker is running now. */
   runningCold: number;
+  /**
+   * Running cold jobs whose memory the reading cannot show yet: started too recently for the
+   * model server to have allocated their KV cache, or for the probe to have seen it. Each is
+   * charged `memoryPerSlotMiB` against the free memory. Default 0.
+   */
+  unseenCold?: number;
+  /**
+   * The model server's own load (vLLM or SGLang `/metrics`), when it reports one. Such a server
+   * reserves its memory at start and manages its KV cache itself, so the VRAM reading is not
+   * consulted: requests waiting inside the server are the sign that it is full.
+   */
+  server?: ServerLoadReading;
 }
 
 /** Decision of {@link coldAdmission}. */
@@ -44,8 +62,7 @@ export interface ColdAdmission {
   /**
    * How many cold jobs may be in flight, running ones included: the cold concurrency to
    * apply. 0 when the window is closed or hot work waits (running jobs wind down or yield);
-   * the running count when VRAM blocks (no new job, none evicted: the memory they hold is
-   * already out of the reading).
+   * the running count when memory or the server blocks (no new job, none evicted).
    */
   slots: number;
   /** `max(0, slots − runningCold)`: cold jobs that may start now. */
@@ -55,21 +72,24 @@ export interface ColdAdmission {
 }
 
 /**
- * Decides whether cold work may start. Checks in order: window, hot lane, VRAM. Then
- * `slots = min(maxSlots, runningCold + ⌊(free − reserve) / memoryPerSlot⌋)`: the reported
- * free memory already excludes what running jobs hold, so they keep their slots and only
- * the remaining memory is cut into new ones. A `none` reading ignores VRAM (slots =
- * maxSlots); an `unknown` one makes cold work wait.
+ * Decides whether cold work may start. Checks in order: window, hot lane, then the model
+ * server's load when it reports one, else GPU memory: `slots = min(maxSlots, runningCold +
+ * ⌊(free − reserve − unseen × memoryPerSlot) / memoryPerSlot⌋)`. The reported free memory
+ * already excludes what seen jobs hold, so they keep their slots and only the rest is cut into
+ * new sessions; no percentage of the card is consulted, since a card can be 96 % full and still
+ * hold the next session. A `none` reading ignores VRAM (slots = maxSlots); an `unknown` one makes
+ * cold work wait.
  *
  * @example
- * coldAdmission({ windowOpen: true, reading, maxUsedPct: 95, hotWaiting: false,
- *   reserveMiB: 1024, memoryPerSlotMiB: 1536, maxSlots: 2, runningCold: 0 });
+ * coldAdmission({ windowOpen: true, reading, hotWaiting: false, reserveMiB: 1024,
+ *   memoryPerSlotMiB: 1536, maxSlots: 2, runningCold: 0 });
  * // { admit: true, slots: 2, openSlots: 2, reason: 'ok' }
  */
 export function coldAdmission(input: ColdAdmissionInput): ColdAdmission {
-  const { reading, maxSlots, runningCold } = input;
-  if (!(input.memoryPerSlotMiB > 0) || !(maxSlots >= 0) || !(runningCold >= 0)) {
-    throw new RangeError('memoryPerSlotMiB must be positive, maxSlots and runningCold >= 0');
+  const { reading, maxSlots, runningCold, server } = input;
+  const unseen = Math.min(input.unseenCold ?? 0, runningCold);
+  if (!(input.memoryPerSlotMiB > 0) || !(maxSlots >= 0) || !(runningCold >= 0) || unseen < 0) {
+    throw new RangeError('memoryPerSlotMiB must be positive, the counts >= 0');
   }
   const blocked = (slots: number, reason: ColdAdmissionReason): ColdAdmission => ({
     admit: false,
@@ -83,14 +103,16 @@ export function coldAdmission(input: ColdAdmissionInput): ColdAdmission {
   if (input.hotWaiting) return blocked(0, 'hot_waiting');
 
   let slots = maxSlots;
-  if (reading.status === 'unknown') return blocked(holding, 'vram_unknown');
-  if (reading.status === 'ok') {
-    const vram = summarizeVram(reading.gpus);
-    if (vram.usedPct > input.maxUsedPct) return blocked(holding, 'vram_over_threshold');
-    const fitting = Math.max(
-      0,
-      Math.floor((vram.freeMiB - input.reserveMiB) / input.memoryPerSlotMiB),
-    );
+  if (server) {
+    if (server.status === 'unknown') return blocked(holding, 'server_unknown');
+    if (server.load.waiting > 0) return blocked(holding, 'server_waiting');
+  } else if (reading.status === 'unknown') {
+    return blocked(holding, 'vram_unknown');
+  } else if (reading.status === 'ok') {
+    const { freeMiB } = summarizeVram(reading.gpus);
+    if (freeMiB < input.reserveMiB) return blocked(holding, 'vram_short');
+    const spare = freeMiB - input.reserveMiB - unseen * input.memoryPerSlotMiB;
+    const fitting = Math.max(0, Math.floor(spare / input.memoryPerSlotMiB));
     slots = Math.min(maxSlots, runningCold + fitting);
   }
 

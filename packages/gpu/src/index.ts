@@ -21,6 +21,13 @@ export type { OllamaPsProbeOptions } from './ollama-ps-probe.ts';
 export { createOllamaPsProbe } from './ollama-ps-probe.ts';
 export type { RetryAfterOptions } from './retry-after.ts';
 export { retryAfterSeconds } from './retry-after.ts';
+export type {
+  ServerLoad,
+  ServerLoadProbe,
+  ServerLoadProbeOptions,
+  ServerLoadReading,
+} from './server-load.ts';
+export { createServerLoadProbe, metricsUrlOf, parseServerLoad } from './server-load.ts';
 export type { SlotMemoryOptions } from './slot-memory.ts';
 export { DEFAULT_KV_BYTES_PER_TOKEN, memoryPerSlotMiB } from './slot-memory.ts';
 export type {

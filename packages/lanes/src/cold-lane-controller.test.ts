@@ -32,7 +32,6 @@ function laneOn(
     hotQueue: hot,
     timeZone: 'UTC',
     probe: createNoneProbe(),
-    maxUsedPct: 95,
     reserveMiB: 0,
     memoryPerSlotMiB: 1536,
     pollMs: 60_000,

@@ -4,12 +4,15 @@ import {
   type ColdWindows,
   coldAdmission,
   coldWindowState,
+  type ServerLoadProbe,
+  type ServerLoadReading,
   type VramProbe,
   type VramReading,
   windowCronExpressions,
 } from '@nightshift/gpu';
 import { type Job, type Queue, WaitingError, type Worker } from 'bullmq';
 import cron, { type ScheduledTask } from 'node-cron';
+import type { ConcurrencyTuner } from './concurrency-tuner.ts';
 
 /** Options of {@link ColdLaneController}. */
 export interface ColdLaneControllerOptions {
@@ -32,10 +35,27 @@ export interface ColdLaneControllerOptions {
   timeZone: string;
   /** Cached VRAM probe. */
   probe: VramProbe;
-  maxUsedPct: number;
+  /**
+   * The model server's own load (vLLM or SGLang `/metrics`), cached like the VRAM probe. When
+   * given, admission follows the server's queue instead of GPU memory (such a server reserves its
+   * memory at start), and the tuner reads that queue.
+   */
+  server?: ServerLoadProbe;
   reserveMiB: number;
   memoryPerSlotMiB: number;
+  /** Most cold jobs at once (`NIGHTSHIFT_COLD_CONCURRENCY`); the tuner's cap when there is one. */
   maxSlots: number;
+  /**
+   * Finds the cold concurrency at which the server stops giving more throughput; without one the
+   * lane runs at `maxSlots` (less what memory allows).
+   */
+  tuner?: ConcurrencyTuner;
+  /**
+   * How long after a cold job starts its KV memory may still be missing from a VRAM reading (the
+   * server allocates it when the request gets a slot; the probe sees it one reading later). Until
+   * then the job is charged a session's memory. Default 3000 ms.
+   */
+  kvSettleMs?: number;
   /** After the window closes, running cold jobs may finish for this long, then yield. */
   graceMs: number;
   /** How often hot demand and VRAM are re-read. Default 250 ms (nvidia-smi takes ~22 ms). */
@@ -66,6 +86,10 @@ export interface ColdLaneSnapshot {
   runningCold: number;
   admission: ColdAdmission | null;
   paused: boolean;
+  /** The model server's load at the last evaluation, when it reports one. */
+  server: ServerLoadReading | null;
+  /** The tuner's current limit, when the lane tunes itself. */
+  tunedLimit: number | null;
 }
 
 /**
@@ -85,6 +109,8 @@ export class ColdLaneController {
   #tasks: ScheduledTask[] = [];
   #timer: NodeJS.Timeout | undefined;
   #running = 0;
+  /** Start times (ms, this clock) of the running cold jobs, oldest first. */
+  #startedAt: number[] = [];
   #lastHotAt = Number.NEGATIVE_INFINITY;
   #coldDurations: number[] = [];
   #started = false;
@@ -107,6 +133,8 @@ export class ColdLaneController {
       runningCold: 0,
       admission: null,
       paused: true,
+      server: null,
+      tunedLimit: options.tuner?.limit ?? null,
     };
   }
 
@@ -137,10 +165,13 @@ export class ColdLaneController {
       }
       this.#running++;
       const started = performance.now();
+      const startedAt = this.#now().getTime();
+      this.#startedAt.push(startedAt);
       try {
         return await processor(job, token);
       } finally {
         this.#running--;
+        this.#startedAt.splice(this.#startedAt.indexOf(startedAt), 1);
         this.#coldDurations.push(performance.now() - started);
         if (this.#coldDurations.length > 50) this.#coldDurations.shift();
       }
@@ -156,7 +187,7 @@ export class ColdLaneController {
     if (this.#stopping) return true;
     const { hotWaiting, interactiveInFlight, admission } = this.#snapshot;
     if (hotWaiting > 0 || interactiveInFlight > 0 || this.#hotRunning() > 0) return true;
-    if (admission?.reason === 'vram_over_threshold') return true;
+    if (admission?.reason === 'vram_short') return true;
     const closedFor = this.#closedSince === null ? 0 : this.#now().getTime() - this.#closedSince;
     return this.#closedSince !== null && closedFor >= this.#o.graceMs;
   }
@@ -194,8 +225,9 @@ export class ColdLaneController {
     const o = this.#o;
     const now = this.#now();
     const window = coldWindowState(o.windows, now, o.timeZone);
-    const [reading, hotWaiting, interactiveInFlight] = await Promise.all([
+    const [reading, server, hotWaiting, interactiveInFlight] = await Promise.all([
       o.probe.read(),
+      o.server?.read(),
       o.hotQueue.getWaitingCount().catch(() => 0),
       o.interactive ? o.interactive.inFlight().catch(() => 0) : 0,
     ]);
@@ -205,17 +237,28 @@ export class ColdLaneController {
     const hotDemand = hotWaiting > 0 || interactiveInFlight > 0 || this.#hotRunning() > 0;
     const pressed = !window.open && (o.deadlinePressure?.() ?? false);
     const hotRecently = hotDemand || now.getTime() - this.#lastHotAt < (o.hotIdleMs ?? 60_000);
+    const laneOpen = window.open || pressed;
+    // The tuner learns only from a lane that runs: hot demand and closed windows say nothing
+    // about the server's capacity.
+    const limit =
+      o.tuner && laneOpen && !hotDemand
+        ? o.tuner.update(now.getTime(), {
+            inFlight: this.#running,
+            ...(server?.status === 'ok' ? { waiting: server.load.waiting } : {}),
+          })
+        : (o.tuner?.limit ?? o.maxSlots);
     // The reserve never takes the last cold slot: batch work still moves on a busy day.
-    const maxSlots = hotRecently ? Math.max(1, o.maxSlots - (o.hotReserveSlots ?? 0)) : o.maxSlots;
+    const maxSlots = hotRecently ? Math.max(1, limit - (o.hotReserveSlots ?? 0)) : limit;
     const admission = coldAdmission({
-      windowOpen: window.open || pressed,
+      windowOpen: laneOpen,
       reading,
-      maxUsedPct: o.maxUsedPct,
       hotWaiting: hotDemand,
       reserveMiB: o.reserveMiB,
       memoryPerSlotMiB: o.memoryPerSlotMiB,
       maxSlots,
       runningCold: this.#running,
+      unseenCold: this.#unseenAt(reading.at.getTime()),
+      ...(server ? { server } : {}),
     });
     const windowChanged = window.open !== this.#snapshot.window.open;
     if (!window.open && !pressed) this.#closedSince ??= now.getTime();
@@ -228,7 +271,9 @@ export class ColdLaneController {
     const keepRunning =
       admission.admit ||
       (admission.slots > 0 &&
-        (admission.reason === 'slots_full' || admission.reason === 'vram_insufficient'));
+        (admission.reason === 'slots_full' ||
+          admission.reason === 'vram_insufficient' ||
+          admission.reason === 'server_waiting'));
     if (keepRunning) {
       worker.concurrency = Math.max(1, admission.slots);
       if (!this.#started) {
@@ -249,8 +294,33 @@ export class ColdLaneController {
       runningCold: this.#running,
       admission,
       paused: !this.#started || worker.isPaused(),
+      server: server ?? null,
+      tunedLimit: o.tuner?.limit ?? null,
     };
     if (windowChanged) await o.onWindowChange?.(window);
+  }
+
+  /** The model server ran out of memory or answered busy: the tuner halves the cold lane at once. */
+  noteServerOverload(): void {
+    if (!this.#o.tuner) return;
+    this.#o.tuner.overload(this.#now().getTime());
+    this.#evaluateSoon();
+  }
+
+  /** A cold document finished: its pace per token feeds the tuner. */
+  noteColdDocument(durationMs: number, completionTokens: number): void {
+    this.#o.tuner?.recordDocument(this.#now().getTime(), { durationMs, completionTokens });
+  }
+
+  /** Running cold jobs too young for a reading taken at `readingAt` to show their memory. */
+  #unseenAt(readingAt: number): number {
+    const settledBefore = readingAt - (this.#o.kvSettleMs ?? 3000);
+    let unseen = 0;
+    for (let i = this.#startedAt.length - 1; i >= 0; i--) {
+      if ((this.#startedAt[i] as number) <= settledBefore) break;
+      unseen++;
+    }
+    return unseen;
   }
 
   /** Stops watching; from now on running cold jobs yield at their next chunk boundary. */

@@ -4,6 +4,12 @@ export {
   type ColdLaneSnapshot,
 } from './cold-lane-controller.ts';
 export {
+  ConcurrencyTuner,
+  type ConcurrencyTunerOptions,
+  type TunerPhase,
+  type TunerSignals,
+} from './concurrency-tuner.ts';
+export {
   type InteractiveLease,
   InteractiveTraffic,
   type InteractiveTrafficOptions,

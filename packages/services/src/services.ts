@@ -5,7 +5,7 @@ import {
   FairShare,
   FinalEventRelay,
 } from '@nightshift/batches';
-import { type Config, durationMs } from '@nightshift/core';
+import { type Config, coldConcurrencyCap, durationMs } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
 import { InteractiveTraffic } from '@nightshift/lanes';
 import { MetricsRecorder, UsageLedger } from '@nightshift/metrics';
@@ -22,6 +22,9 @@ import {
 } from '@nightshift/webhooks';
 import type { Redis } from 'ioredis';
 import { RedisConnections } from './redis-connections.ts';
+
+/** Slots assumed per worker when cold groups are planned and the lane tunes its own concurrency. */
+const TUNED_GROUPING_SLOTS = 16;
 
 /** The few logger methods the services use (pino fits). */
 export interface ServicesLogger {
@@ -141,10 +144,11 @@ export class Services {
       store: this.batchStore,
       attempts: this.config.NIGHTSHIFT_JOB_ATTEMPTS,
       resultTtlMs: this.resultTtlMs,
-      // Workers run NIGHTSHIFT_COLD_CONCURRENCY slots each; groups keep every slot fed.
+      // Groups keep every slot fed. A tuned lane's slots are known only while it runs; a GPU
+      // server batching tens of sequences is what it typically settles at.
       grouping: {
         maxPerJob: this.config.NIGHTSHIFT_COLD_GROUP_MAX,
-        slots: this.config.NIGHTSHIFT_COLD_CONCURRENCY,
+        slots: Math.min(coldConcurrencyCap(this.config), TUNED_GROUPING_SLOTS),
       },
       priorityFor: this.fairShare.priorityFor,
     });
