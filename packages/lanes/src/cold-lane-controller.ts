@@ -244,7 +244,9 @@ export class ColdLaneController {
       o.tuner && laneOpen && !hotDemand
         ? o.tuner.update(now.getTime(), {
             inFlight: this.#running,
-            ...(server?.status === 'ok' ? { waiting: server.load.waiting } : {}),
+            ...(server?.status === 'ok'
+              ? { waiting: server.load.waiting, serverRunning: server.load.running }
+              : {}),
           })
         : (o.tuner?.limit ?? o.maxSlots);
     // The reserve never takes the last cold slot: batch work still moves on a busy day.
@@ -275,11 +277,17 @@ export class ColdLaneController {
           admission.reason === 'vram_insufficient' ||
           admission.reason === 'server_waiting'));
     if (keepRunning) {
+      const widened = Math.max(1, admission.slots) > worker.concurrency;
       worker.concurrency = Math.max(1, admission.slots);
       if (!this.#started) {
         this.#started = true;
         void worker.run().catch(() => {});
       } else if (worker.isPaused()) {
+        await worker.resume();
+      } else if (widened) {
+        // BullMQ's main loop fetches up to `concurrency` only after a running job ends: with
+        // jobs of seconds, a raised concurrency would wait that long. resume() wakes the loop.
+        await worker.pause(true);
         await worker.resume();
       }
     } else if (this.#started && !worker.isPaused()) {

@@ -44,12 +44,32 @@ describe('ConcurrencyTuner with a server that reports its queue (vLLM)', () => {
     tick(0); // 64
     tick(0); // 64 ran full without a queue: 128
     expect(tuner.limit).toBe(128);
-    for (let i = 0; i < 7; i++) tick(20); // chat requests wait behind the cold ones
+    for (let i = 0; i < 8; i++) tick(20); // the first reading only starts the queue's clock // chat requests wait behind the cold ones
     expect(tuner.limit).toBe(1);
     const back: number[] = [];
     for (let i = 0; i < 7; i++) back.push(tick(0));
     expect(back.slice(0, 6)).toEqual([2, 4, 8, 16, 32, 64]);
     expect(back[6]).toBe(65); // past what was proven, one at a time
+  });
+
+  it('takes a queue that comes and goes for arrivals waiting on the next step', () => {
+    const tuner = new ConcurrencyTuner({ max: 64, initial: 16, intervalMs: 500, queueMs: 1000 });
+    tuner.update(0, { inFlight: 16, waiting: 0 }); // 32
+    tuner.update(250, { inFlight: 32, waiting: 5 });
+    expect(tuner.update(500, { inFlight: 32, waiting: 0 })).toBe(64);
+    // A queue in every reading for a second is a full server: 64 in flight, 3 of them waiting.
+    let limit = 0;
+    for (let t = 750; t <= 2000; t += 250) limit = tuner.update(t, { inFlight: 64, waiting: 3 });
+    expect(limit).toBe(61);
+  });
+
+  it('takes nothing off again while its own excess drains', () => {
+    const tuner = new ConcurrencyTuner({ max: 256, initial: 128, queueMs: 0 });
+    // 128 in flight, 64 of them queued: the server holds 64.
+    expect(tuner.update(0, { inFlight: 128, waiting: 64 })).toBe(64);
+    // The 64 above the new limit finish one by one; the queue they form is no news.
+    expect(tuner.update(1000, { inFlight: 120, waiting: 56 })).toBe(64);
+    expect(tuner.update(2000, { inFlight: 64, waiting: 0 })).toBe(65);
   });
 
   it('learns nothing while the lane does not fill its limit', () => {

@@ -17,9 +17,14 @@ export interface ConcurrencyTunerOptions {
   initial?: number;
   /**
    * Least time between two changes of the limit, in ms: long enough for the server's gauges to
-   * show the last change (vLLM admits at its next step; the probe is cached ~250 ms). Default 1000.
+   * show the last change (vLLM admits at its next step; the probe is cached ~250 ms). Default 500.
    */
   intervalMs?: number;
+  /**
+   * How long requests must keep waiting inside the server before it counts as full, in ms.
+   * Default 1000: an arrival waits at most one step (tens of ms) on a server with room.
+   */
+  queueMs?: number;
   /**
    * Where the server reports no queue (Ollama), how much slower per generated token recent
    * documents may be than the fastest seen before the tuner takes it for queueing inside the
@@ -34,6 +39,8 @@ export interface TunerSignals {
   inFlight: number;
   /** Requests waiting inside the model server (`vllm:num_requests_waiting`), when it reports them. */
   waiting?: number;
+  /** Requests the server runs (`vllm:num_requests_running`), when it reports them. */
+  serverRunning?: number;
 }
 
 /** How the limit moves: doubling until the first sign of a full server, then one at a time. */
@@ -68,17 +75,23 @@ export class ConcurrencyTuner {
   #limit: number;
   #phase: TunerPhase = 'climbing';
   #changedAt = Number.NEGATIVE_INFINITY;
+  #decidedAt = Number.NEGATIVE_INFINITY;
   #paces: PaceSample[] = [];
   #fastest: PaceSample | undefined;
   /** The highest limit that ran full without a queue in the server: the climb back may double up to it. */
   #provenLimit = 0;
+  /** Since when every reading has shown requests waiting in the server, and the fewest seen. */
+  #queueSince: number | undefined;
+  #leastWaiting: number | undefined;
+  readonly #queueMs: number;
 
   constructor(options: ConcurrencyTunerOptions) {
     this.max = Math.max(1, Math.floor(options.max));
     this.min = Math.min(this.max, Math.max(1, Math.floor(options.min ?? 1)));
     this.#limit = this.#clamp(options.initial ?? 2);
-    this.#intervalMs = options.intervalMs ?? 1000;
+    this.#intervalMs = options.intervalMs ?? 500;
     this.#tolerance = options.latencyTolerance ?? 0.3;
+    this.#queueMs = options.queueMs ?? 1000;
   }
 
   /** The cold concurrency to apply now. */
@@ -112,18 +125,41 @@ export class ConcurrencyTuner {
    */
   overload(now: number): number {
     this.#phase = 'holding';
+    this.#decidedAt = now;
     return this.#set(Math.floor(this.#limit / 2), now);
   }
 
-  /** Re-evaluates the limit (at most once per interval) and returns it. */
+  /**
+   * Re-evaluates the limit (at most once per interval) and returns it. Call it at every lane
+   * evaluation: each reading of the server's queue counts, decisions are spaced by the interval.
+   */
   update(now: number, signals: TunerSignals): number {
-    if (now - this.#changedAt < this.#intervalMs) return this.#limit;
-    const { waiting, inFlight } = signals;
-    if (waiting !== undefined && waiting > 0) {
-      // Our own excess waits there too: taking off as many as wait lands on the server's capacity.
-      this.#phase = 'holding';
-      return this.#set(this.#limit - Math.max(1, waiting), now);
+    const { inFlight, serverRunning, waiting } = signals;
+    if (waiting === undefined || waiting === 0) {
+      this.#queueSince = undefined;
+      this.#leastWaiting = undefined;
+    } else {
+      this.#queueSince ??= now;
+      this.#leastWaiting = Math.min(this.#leastWaiting ?? waiting, waiting);
     }
+    if (now - this.#decidedAt < this.#intervalMs) return this.#limit;
+    this.#decidedAt = now;
+    if (this.#queueSince !== undefined) {
+      // Requests that arrive mid-step wait for the next step even on a server with room: only
+      // a queue that lasts is a full server.
+      if (now - this.#queueSince < this.#queueMs) return this.#limit;
+      this.#phase = 'holding';
+      // Jobs above the limit are still draining (they are never cancelled): the last step
+      // back has not shown yet, and taking off the same queue again would overshoot.
+      if (inFlight > this.#limit) return this.#limit;
+      // Whoever waits there (our own excess, or chat traffic) takes the place of one of ours.
+      const queued = this.#leastWaiting ?? 1;
+      this.#queueSince = now;
+      this.#leastWaiting = undefined;
+      return this.#set(Math.min(this.#limit, inFlight) - queued, now);
+    }
+    // A reading that does not yet count the requests we sent says nothing about them.
+    if (serverRunning !== undefined && serverRunning < inFlight * 0.9) return this.#limit;
     // A lane that does not fill its limit (short backlog, memory, hot work) teaches nothing.
     if (inFlight < Math.max(1, Math.floor(this.#limit * 0.9))) return this.#limit;
     if (waiting === undefined) {

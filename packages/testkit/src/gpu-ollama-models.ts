@@ -116,11 +116,23 @@ export class OllamaModels {
     this.models.delete(key);
   }
 
-  /** Holds the KV memory of a request of `contextTokens`, or says it does not fit. */
-  reserveKv(contextTokens: number): Fits<{ free: () => void }> {
+  /**
+   * Holds the KV memory of a request of `contextTokens` on `requestedName`'s model (shown in its
+   * /api/ps `size_vram` until freed), or says it does not fit.
+   */
+  reserveKv(requestedName: string, contextTokens: number): Fits<{ free: () => void }> {
     try {
       const kv = this.memory.allocate(contextTokens * this.kvBytesPerToken, oomRunMessage);
-      return { ok: true, free: kv.free };
+      const loaded = this.models.get(canonicalModelName(requestedName))?.loaded;
+      if (loaded) loaded.kvBytes = (loaded.kvBytes ?? 0) + kv.bytes;
+      let freed = false;
+      const free = () => {
+        if (freed) return;
+        freed = true;
+        kv.free();
+        if (loaded) loaded.kvBytes = (loaded.kvBytes ?? 0) - kv.bytes;
+      };
+      return { ok: true, free };
     } catch (err) {
       if (err instanceof OutOfMemoryError) return { ok: false, message: err.message };
       throw err;

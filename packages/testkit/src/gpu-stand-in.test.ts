@@ -170,6 +170,25 @@ describe('GPU stand-in, Ollama mode', () => {
     expect(ps.models[0]).toMatchObject({ name: 'qwen2:7b', size: 5_000, size_vram: 4_000 });
   });
 
+  it("counts a running request's KV memory in /api/ps until it ends, as Ollama counts its cache", async () => {
+    gpu = await startGpuStandIn({
+      mode: 'ollama',
+      models: [model],
+      engine: { stepBaseMs: 20, stepPerSeqMs: 0 },
+      ollama: { memoryBytes: 100_000, kvBytesPerToken: 10 },
+    });
+    const ollama = new Ollama({ host: gpu.url });
+    const running = ollama.generate({
+      model: 'qwen2:7b',
+      prompt: 'a b c d e f g h',
+      stream: false,
+      options: { num_ctx: 1_000 },
+    });
+    await until(async () => (await ollama.ps()).models[0]?.size_vram === 14_000, 5_000, 'KV held');
+    await running;
+    expect((await ollama.ps()).models[0]).toMatchObject({ size: 5_000, size_vram: 4_000 });
+  });
+
   it('answers a model that does not fit in GPU memory with 500 CUDA out of memory', async () => {
     gpu = await startGpuStandIn({
       mode: 'ollama',
@@ -231,6 +250,7 @@ describe('GPU stand-in, Ollama mode', () => {
     // Once the first is done its KV is free again.
     const again = await ollama.chat({ model: 'qwen2:7b', messages, options: { num_ctx: 4_000 } });
     expect(again.done).toBe(true);
+    expect(gpu.outOfMemoryAnswers()).toBe(2);
   });
 
   it('takes KV memory only when a request gets a slot: one waiting for a slot does not run out of memory', async () => {

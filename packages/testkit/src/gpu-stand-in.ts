@@ -76,6 +76,8 @@ export interface GpuStandInOptions {
   contextTokens?: number;
   /** Port on 127.0.0.1. Default 0 (a free port). */
   port?: number;
+  /** Told of every sequence handed to an engine (generating or embedding), as it is submitted. */
+  onSequence?: (sequence: { model: string; promptTokens: number }) => void;
 }
 
 /** A running GPU stand-in. */
@@ -90,6 +92,8 @@ export interface GpuStandIn {
    * request holds a batch place (or, in `ollama` mode, a slot).
    */
   queue(): { active: number; waiting: number };
+  /** Requests answered 500 "CUDA error: out of memory" (model load or KV) since the start. */
+  outOfMemoryAnswers(): number;
   /** Aborts in-flight requests and stops listening. */
   close(): Promise<void>;
 }
@@ -141,6 +145,7 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
   const inFlight = new Set<ServerResponse>();
   const contextTokens = options.contextTokens;
   const defaultNumCtx = options.ollama?.defaultNumCtx ?? 4096;
+  let outOfMemory = 0;
 
   function stats(): ModelStats[] {
     if (vllm) return [{ modelName: firstName, stats: vllm.engine.stats() }];
@@ -165,7 +170,10 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
       if (unload) ollama.unload(call.model);
       else {
         const loaded = await ollama.load(spec, call.model, call.numCtx);
-        if (!loaded.ok) return sendError(res, call.flavor, 500, loaded.message);
+        if (!loaded.ok) {
+          outOfMemory++;
+          return sendError(res, call.flavor, 500, loaded.message);
+        }
         runner = loaded.runner;
       }
       if (call.loadOnly) {
@@ -181,15 +189,22 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
     // Ollama mode: KV memory is taken when the request gets a slot, not while it waits for one.
     const onAdmit = models
       ? () => {
-          const kv = models.reserveKv(numCtx ?? call.promptTokens + writer.outputTokens);
+          const kv = models.reserveKv(
+            call.model,
+            numCtx ?? call.promptTokens + writer.outputTokens,
+          );
           if (kv.ok) kvFree = kv.free;
-          else sendError(res, call.flavor, 500, kv.message);
+          else {
+            outOfMemory++;
+            sendError(res, call.flavor, 500, kv.message);
+          }
           return kv.ok;
         }
       : undefined;
     let sequence: ReturnType<GpuEngine['submit']>;
     try {
       sequence = runner.engine.submit({ promptTokens: call.promptTokens, ...writer, onAdmit });
+      options.onSequence?.({ model: call.model, promptTokens: call.promptTokens });
     } catch (err) {
       kvFree();
       if (!(err instanceof SequenceTooLongError)) throw err;
@@ -300,6 +315,7 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     port,
     stats,
+    outOfMemoryAnswers: () => outOfMemory,
     queue() {
       let active = 0;
       let waiting = 0;

@@ -118,11 +118,11 @@ export function psBody(running: LoadedModel[]) {
     models: running.map((m) => ({
       name: m.requestedName,
       model: m.requestedName,
-      size: m.spec.sizeBytes,
+      size: m.spec.sizeBytes + (m.kvBytes ?? 0),
       digest: digestOf(m.spec.name),
       details: details(m.spec),
       expires_at: Number.isFinite(m.expiresAt) ? new Date(m.expiresAt).toISOString() : foreverIso,
-      size_vram: m.spec.sizeVramBytes ?? m.spec.sizeBytes,
+      size_vram: (m.spec.sizeVramBytes ?? m.spec.sizeBytes) + (m.kvBytes ?? 0),
       context_length: m.contextLength,
     })),
   };

@@ -93,6 +93,11 @@ export interface LoadedModel {
   /** Epoch ms after which it is unloaded; Infinity for keep_alive < 0. */
   expiresAt: number;
   contextLength: number;
+  /**
+   * KV memory its running requests hold now, in bytes (the GPU stand-in's Ollama mode): /api/ps
+   * counts it in `size` and `size_vram`, as Ollama counts its KV cache.
+   */
+  kvBytes?: number;
 }
 
 /** Served models plus the ones loaded, with lazy expiry like Ollama's keep-alive timer. */

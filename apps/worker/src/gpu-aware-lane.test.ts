@@ -1,0 +1,168 @@
+import { type GpuStandIn, startGpuStandIn } from '@nightshift/testkit/gpu-stand-in';
+import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
+import { longText } from '@nightshift/testkit/sample-documents';
+import OpenAI from 'openai';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until, workerUnderTest } from '../test-support/worker-under-test.ts';
+
+let redis: RedisHarness;
+let gpu: GpuStandIn | undefined;
+let harness: Awaited<ReturnType<typeof workerUnderTest>> | undefined;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+  await gpu?.close();
+  gpu = undefined;
+  const { Redis } = await import('ioredis');
+  const client = new Redis(redis.url);
+  await client.flushall();
+  client.disconnect();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+const words = (n: number, seed: number) =>
+  Array.from({ length: n }, (_, i) => `d${seed}w${i}`).join(' ');
+
+/** A worker summarizing through the OpenAI-compatible API of a vLLM-like stand-in. */
+function vllmEnv(server: GpuStandIn, extra: Record<string, string> = {}) {
+  return {
+    NIGHTSHIFT_PROVIDER: 'openai',
+    NIGHTSHIFT_OPENAI_BASE_URL: `${server.url}/v1`,
+    NIGHTSHIFT_MODEL: 'qwen2:7b',
+    NIGHTSHIFT_FALLBACK_MODELS: ' ',
+    NIGHTSHIFT_NUM_CTX: '2048',
+    NIGHTSHIFT_MAX_TOKENS: '40',
+    ...extra,
+  };
+}
+
+describe('cold lane on a continuous-batching server (vLLM /metrics)', () => {
+  it('tunes itself past the old fixed 2 up to what the server runs without a queue', async () => {
+    // 12 sequences fit in the KV cache; each answer takes 40 steps of ~20 ms.
+    gpu = await startGpuStandIn({
+      engine: { stepBaseMs: 20, stepPerSeqMs: 0.1, maxNumSeqs: 12, kvCapacityTokens: 100_000 },
+    });
+    harness = await workerUnderTest(redis, vllmEnv(gpu));
+    const server = gpu;
+    let peakRunning = 0;
+    const sampler = setInterval(() => {
+      peakRunning = Math.max(peakRunning, server.queue().active);
+    }, 10);
+    try {
+      const batch = await harness.submit(Array.from({ length: 100 }, (_, i) => words(60, i)));
+      await until(
+        async () => (await harness?.batch(batch.id))?.completedAt !== null,
+        60_000,
+        'batch done',
+      );
+      expect((await harness.batch(batch.id)).counts.succeeded).toBe(100);
+    } finally {
+      clearInterval(sampler);
+    }
+    const snapshot = harness.worker.lane.snapshot();
+    expect(peakRunning).toBe(12);
+    // It found the server's capacity and stepped back near it after overshooting (the cap is 256).
+    expect(snapshot.tunedLimit).toBeGreaterThanOrEqual(11);
+    expect(snapshot.tunedLimit).toBeLessThanOrEqual(16);
+    expect(snapshot.server).toMatchObject({ status: 'ok' });
+  }, 90_000);
+
+  it('starts no cold job while requests from elsewhere wait inside the server', async () => {
+    gpu = await startGpuStandIn({
+      engine: { stepBaseMs: 10, stepPerSeqMs: 0, maxNumSeqs: 2, kvCapacityTokens: 100_000 },
+    });
+    const server = gpu;
+    // Chat traffic straight to the server fills both sequences and queues behind them.
+    const direct = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: 'none', maxRetries: 0 });
+    const chats = Array.from({ length: 4 }, (_, i) =>
+      direct.chat.completions.create({
+        model: 'qwen2:7b',
+        messages: [{ role: 'user', content: words(80, 1000 + i) }],
+        max_tokens: 80,
+      }),
+    );
+    await until(() => server.queue().waiting === 2, 5_000, 'chat waiting in the server');
+    harness = await workerUnderTest(redis, vllmEnv(server));
+    const batch = await harness.submit([words(60, 1), words(60, 2)]);
+    await until(
+      () => harness?.worker.lane.snapshot().admission?.reason === 'server_waiting',
+      5_000,
+      'lane sees the queue',
+    );
+    expect((await harness.batch(batch.id)).counts.running).toBe(0);
+    await Promise.all(chats);
+    await until(
+      async () => (await harness?.batch(batch.id))?.counts.succeeded === 2,
+      20_000,
+      'cold work once the queue is gone',
+    );
+  }, 30_000);
+});
+
+describe('cold lane on a slot server with a memory budget (Ollama /api/ps)', () => {
+  it('runs long documents without running out of memory where a fixed 4 does', async () => {
+    // 10,000 MiB card, 6,000 MiB of weights; a session of num_ctx 2,048 × 1 MiB/1,024 tokens = 2,000 MiB.
+    const MiB = 2 ** 20;
+    const standIn = () =>
+      startGpuStandIn({
+        mode: 'ollama',
+        models: [{ name: 'qwen2:7b', sizeBytes: 6_000 * MiB }],
+        engine: { stepBaseMs: 4, stepPerSeqMs: 0 },
+        ollama: { memoryBytes: 10_000 * MiB, parallel: 4, kvBytesPerToken: 1024 * 1000 },
+      });
+    const env = (server: GpuStandIn, extra: Record<string, string>) => ({
+      NIGHTSHIFT_PROVIDER: 'ollama',
+      OLLAMA_HOST: server.url,
+      NIGHTSHIFT_MODEL: 'qwen2:7b',
+      NIGHTSHIFT_FALLBACK_MODELS: ' ',
+      NIGHTSHIFT_NUM_CTX: '2048',
+      NIGHTSHIFT_MAX_TOKENS: '60',
+      NIGHTSHIFT_JOB_ATTEMPTS: '1',
+      ...extra,
+    });
+    const documents = Array.from({ length: 8 }, (_, i) => longText(600, { seed: i + 1 }));
+
+    gpu = await standIn();
+    harness = await workerUnderTest(
+      redis,
+      env(gpu, {
+        NIGHTSHIFT_GPU_PROBE: 'ollama',
+        NIGHTSHIFT_GPU_MEMORY_MIB: '10000',
+        NIGHTSHIFT_VRAM_RESERVE_MIB: '0',
+        NIGHTSHIFT_SLOT_MEMORY_MIB: '2000',
+      }),
+      { attempts: 1 },
+    );
+    const admitted = await harness.submit(documents);
+    await until(
+      async () => (await harness?.batch(admitted.id))?.completedAt !== null,
+      60_000,
+      'admitted batch done',
+    );
+    expect((await harness.batch(admitted.id)).counts.succeeded).toBe(8);
+    expect(gpu.outOfMemoryAnswers()).toBe(0);
+    await harness.close();
+    await gpu.close();
+
+    // The same documents at a fixed concurrency of 4, memory unseen: the third session fails.
+    gpu = await standIn();
+    harness = await workerUnderTest(
+      redis,
+      env(gpu, { NIGHTSHIFT_COLD_AUTOTUNE: 'false', NIGHTSHIFT_COLD_CONCURRENCY: '4' }),
+      { attempts: 1 },
+    );
+    const naive = await harness.submit(documents);
+    await until(
+      async () => (await harness?.batch(naive.id))?.completedAt !== null,
+      60_000,
+      'naive batch done',
+    );
+    expect(gpu.outOfMemoryAnswers()).toBeGreaterThan(0);
+  }, 120_000);
+});
