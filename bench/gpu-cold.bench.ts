@@ -12,7 +12,8 @@
  *     on the server's own signals where nvidia-smi's memory would cut it down, and starts no cold
  *     sequence while chat requests wait inside the server.
  *
- * Run: `npx tsx bench/gpu-cold.bench.ts` (GPU_BENCH_SECONDS sets each arm's length, default 60).
+ * Run: `npx tsx bench/gpu-cold.bench.ts` (GPU_BENCH_SECONDS sets each arm's length, default 60;
+ * GPU_BENCH_ONLY=a,b picks figures).
  */
 import { createFakeNvidiaSmi } from '@nightshift/testkit/fake-nvidia-smi';
 import { type GpuStandIn, startGpuStandIn } from '@nightshift/testkit/gpu-stand-in';
@@ -47,6 +48,8 @@ interface SequenceListener {
 }
 
 const SECONDS = Number(process.env.GPU_BENCH_SECONDS ?? 60);
+/** Which figures to measure, e.g. `GPU_BENCH_ONLY=b,d`. Default all. */
+const ONLY = (process.env.GPU_BENCH_ONLY ?? 'a,b,c,d').split(',');
 const ENGINE = { stepBaseMs: 30, stepPerSeqMs: 0.15, maxNumSeqs: 64, kvCapacityTokens: 64 * 700 };
 const THEORETICAL = (ENGINE.maxNumSeqs / (ENGINE.stepBaseMs + ENGINE.stepPerSeqMs * 64)) * 1000;
 const SWEEP = [16, 32, 48, 64, 96];
@@ -215,10 +218,11 @@ export async function run(): Promise<GpuColdRow[]> {
     onSequence: (sequence) => sequences.listener?.(sequence),
   });
   try {
-    const rows = [...(await throughputRows(redis.url, gpu))];
-    rows.push(await chatRow(redis.url, gpu));
-    rows.push(...(await reservedCardRows(redis.url, gpu, sequences)));
-    rows.push(...(await fieldReportArm(redis.url)));
+    const rows: GpuColdRow[] = [];
+    if (ONLY.includes('a')) rows.push(...(await throughputRows(redis.url, gpu)));
+    if (ONLY.includes('b')) rows.push(await chatRow(redis.url, gpu));
+    if (ONLY.includes('d')) rows.push(...(await reservedCardRows(redis.url, gpu, sequences)));
+    if (ONLY.includes('c')) rows.push(...(await fieldReportArm(redis.url)));
     return rows;
   } finally {
     await gpu.close();

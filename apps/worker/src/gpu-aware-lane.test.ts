@@ -166,3 +166,46 @@ describe('cold lane on a slot server with a memory budget (Ollama /api/ps)', () 
     expect(gpu.outOfMemoryAnswers()).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('routing by model across workers', () => {
+  it('leaves cold jobs to the worker whose server has the model loaded', async () => {
+    const serverFor = () =>
+      startGpuStandIn({
+        mode: 'ollama',
+        models: [{ name: 'qwen2:7b', sizeBytes: 4.4e9 }],
+        engine: { stepBaseMs: 5, stepPerSeqMs: 0 },
+        ollama: { loadMs: 500 },
+      });
+    const loadedServer = await serverFor();
+    const coldServer = await serverFor();
+    const { Ollama } = await import('ollama');
+    await new Ollama({ host: loadedServer.url }).generate({ model: 'qwen2:7b', prompt: '' });
+    const env = (server: GpuStandIn) => ({
+      NIGHTSHIFT_PROVIDER: 'ollama',
+      OLLAMA_HOST: server.url,
+      NIGHTSHIFT_MODEL: 'qwen2:7b',
+      NIGHTSHIFT_FALLBACK_MODELS: ' ',
+      NIGHTSHIFT_NUM_CTX: '2048',
+      NIGHTSHIFT_MAX_TOKENS: '20',
+    });
+    const holder = await workerUnderTest(redis, env(loadedServer));
+    harness = await workerUnderTest(redis, env(coldServer));
+    try {
+      // Both workers published their status (with the models their servers have loaded) on start.
+      const batch = await holder.submit(Array.from({ length: 12 }, (_, i) => words(30, i)));
+      await until(
+        async () => (await holder.batch(batch.id)).completedAt !== null,
+        30_000,
+        'batch done',
+      );
+      expect((await holder.batch(batch.id)).counts.succeeded).toBe(12);
+      expect(loadedServer.stats()[0]?.stats.generatedTokens).toBe(12 * 20);
+      // The other server never even loaded the model.
+      expect(coldServer.stats()).toEqual([]);
+    } finally {
+      await holder.close();
+      await loadedServer.close();
+      await coldServer.close();
+    }
+  }, 60_000);
+});

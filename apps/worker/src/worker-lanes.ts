@@ -6,10 +6,12 @@ import {
   keyPrefix,
   queueNames,
 } from '@nightshift/core';
+import { ModelPlacement, recentFleet } from '@nightshift/fleet';
 import { cachedProbe, memoryPerSlotMiB, parseColdWindows, type VramProbe } from '@nightshift/gpu';
 import { ColdLaneController, ConcurrencyTuner } from '@nightshift/lanes';
+import { sameModel } from '@nightshift/llm';
 import type { Services } from '@nightshift/services';
-import { Queue, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { BatchEndings } from './batch-endings.ts';
 import { createColdProcessor } from './cold-processor.ts';
@@ -46,6 +48,7 @@ export async function startLanes(
   services: Services,
   logger: Logger,
   { meter, backend, summarizer, onServerOverload }: Summarization,
+  workerId: string,
 ): Promise<WorkerLanes> {
   const { config, client, batchStore: store } = services;
   const coldCap = coldConcurrencyCap(config);
@@ -82,7 +85,21 @@ export async function startLanes(
     fairShare: services.fairShare,
     onDocumentFinished: (batchId, result) => documentEvents.forward(batchId, result),
   });
-  const coldWorker = new Worker<ColdJobData>(queueNames.cold, (job, token) => tracked(job, token), {
+  const placement = new ModelPlacement({
+    workerId,
+    fleet: recentFleet(services.fleet, 1000),
+    sameModel,
+    maxWaitMs: config.NIGHTSHIFT_MODEL_AFFINITY_WAIT_S * 1000,
+  });
+  // A job whose model another worker has loaded is left to that worker (no attempt counted).
+  const placed = async (job: Job<ColdJobData>, token?: string) => {
+    if ((await placement.place(job.data.model, job.timestamp)).run === 'elsewhere') {
+      await job.moveToDelayed(Date.now() + 1000, token);
+      throw new DelayedError();
+    }
+    return tracked(job, token);
+  };
+  const coldWorker = new Worker<ColdJobData>(queueNames.cold, placed, {
     ...workerOptions,
     autorun: false,
     concurrency: Math.min(coldCap, 2),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from '@nightshift/core';
 import type { ColdLaneController } from '@nightshift/lanes';
@@ -34,8 +35,10 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const warning = await services.checkRedis();
   if (warning) logger.warn(warning);
   const summarization = await startSummarization(services, logger);
-  const lanes = await startLanes(services, logger, summarization);
-  const publishing = await startPublishing(services, lanes, summarization);
+  // One id for the fleet status this worker publishes and the placement that reads the fleet.
+  const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const lanes = await startLanes(services, logger, summarization, workerId);
+  const publishing = await startPublishing(services, lanes, summarization, workerId);
   logJobs(lanes, logger);
   logger.info(
     { host: hostname(), windows: config.NIGHTSHIFT_COLD_WINDOWS, tz: config.NIGHTSHIFT_TZ },

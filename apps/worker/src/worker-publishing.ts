@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { listLoadedModels } from '@nightshift/llm';
 import { startWorkerGauges } from '@nightshift/metrics';
 import type { Services } from '@nightshift/services';
@@ -19,9 +17,9 @@ export async function startPublishing(
   services: Services,
   lanes: WorkerLanes,
   { meter, backend }: Summarization,
+  workerId: string,
 ): Promise<{ stop(): Promise<void> }> {
   const { config } = services;
-  const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const gauges = startWorkerGauges({
     recorder: meter.recorder,
     worker: workerId,

@@ -93,6 +93,11 @@ const configSchema = z.object({
    * is `openai`, none otherwise; `none` turns it off.
    */
   NIGHTSHIFT_SERVER_METRICS_URL: z.union([z.literal('none'), z.string().url()]).optional(),
+  /**
+   * A cold job whose model another worker has loaded (with its cold lane running) is left to that
+   * worker for up to this long after the job was created; then any worker loads the model.
+   */
+  NIGHTSHIFT_MODEL_AFFINITY_WAIT_S: intFrom(0).default(120),
   /** How long a started cold job's KV memory may stay out of VRAM readings; it is charged meanwhile. */
   NIGHTSHIFT_KV_SETTLE_MS: intFrom(0).default(3000),
   NIGHTSHIFT_HOT_MAX_QUEUE: intFrom(1).default(50),

@@ -238,8 +238,9 @@ export class ColdLaneController {
     const pressed = !window.open && (o.deadlinePressure?.() ?? false);
     const hotRecently = hotDemand || now.getTime() - this.#lastHotAt < (o.hotIdleMs ?? 60_000);
     const laneOpen = window.open || pressed;
-    // The tuner learns only from a lane that runs: hot demand and closed windows say nothing
-    // about the server's capacity.
+    // The tuner steps back on hot demand and learns only from a lane that runs: hot demand and
+    // closed windows say nothing about the server's capacity.
+    if (o.tuner && hotDemand) o.tuner.hotTraffic(now.getTime());
     const limit =
       o.tuner && laneOpen && !hotDemand
         ? o.tuner.update(now.getTime(), {

@@ -85,6 +85,17 @@ describe('ConcurrencyTuner with a server that reports its queue (vLLM)', () => {
     expect(tuner.update(1000, { inFlight: 8, waiting: 0 })).toBe(16);
   });
 
+  it('halves on hot traffic once per interval, and doubles back to what worked after it', () => {
+    const tuner = new ConcurrencyTuner({ max: 256, initial: 64, intervalMs: 500 });
+    expect(tuner.hotTraffic(0)).toBe(32);
+    expect(tuner.hotTraffic(100)).toBe(32); // the same burst of chats
+    for (let t = 500; t <= 2500; t += 500) tuner.hotTraffic(t);
+    expect(tuner.limit).toBe(1);
+    const back: number[] = [];
+    for (let t = 3000; t <= 6000; t += 500) back.push(tuner.update(t, { inFlight: tuner.limit, waiting: 0 }));
+    expect(back).toEqual([2, 4, 8, 16, 32, 64, 65]);
+  });
+
   it('halves at once on out-of-memory or busy answers, then climbs one at a time', () => {
     const tuner = new ConcurrencyTuner({ max: 64, initial: 16 });
     tuner.update(0, { inFlight: 16, waiting: 0 }); // 32, proven 16

@@ -130,6 +130,19 @@ export class ConcurrencyTuner {
   }
 
   /**
+   * Chat or a hot job is on the GPU: halve, at most once per interval, so sustained interactive
+   * traffic brings the cold lane down to its floor within seconds, while one chat at night costs
+   * it one halving. The climb back doubles up to what already worked.
+   */
+  hotTraffic(now: number): number {
+    if (now - this.#decidedAt < this.#intervalMs) return this.#limit;
+    this.#decidedAt = now;
+    this.#phase = 'holding';
+    this.#provenLimit = Math.max(this.#provenLimit, this.#limit);
+    return this.#set(Math.floor(this.#limit / 2), now);
+  }
+
+  /**
    * Re-evaluates the limit (at most once per interval) and returns it. Call it at every lane
    * evaluation: each reading of the server's queue counts, decisions are spaced by the interval.
    */
