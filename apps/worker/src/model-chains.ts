@@ -19,6 +19,8 @@ export type ResolvedProvider = 'ollama' | 'openai' | 'extractive';
 export interface SummarizationBackendOptions {
   /** Called after each failed or skipped chain attempt (metrics). */
   onFallback?: ModelChainOptions['onFallback'];
+  /** Called whenever a model call answers out-of-memory or busy (the cold lane steps back). */
+  onCapacityError?: ModelChainOptions['onCapacityError'];
   /** Called when `auto` switches between Ollama and the extractive summarizer (a log line). */
   onProviderChange?: (provider: ResolvedProvider) => void;
   /**
@@ -36,9 +38,10 @@ export interface SummarizationBackend {
   /**
    * A chain for a main model: `[main, ...fallbacks]` on the LLM provider, then (in `auto` mode
    * only) the extractive summarizer as the last resort, marked degraded. Cached per main model
-   * so circuit breakers remember failures across jobs.
+   * and lane so circuit breakers remember failures across jobs. The cold lane's chains wait on a
+   * full GPU (out-of-memory, busy) instead of falling back to a smaller model.
    */
-  chainFor(model: string): ModelChain;
+  chainFor(model: string, lane?: 'hot' | 'cold'): ModelChain;
   /** The provider serving now; in `auto` mode it follows Ollama's reachability. */
   provider(): ResolvedProvider;
   /** Resolves once the provider is known (in `auto` mode: Ollama was asked once). */
@@ -96,8 +99,9 @@ export function summarizationBackend(
       await ollama?.available();
       return provider();
     },
-    chainFor(model) {
-      const cached = chains.get(model);
+    chainFor(model, lane = 'hot') {
+      const key = `${lane}:${model}`;
+      const cached = chains.get(key);
       if (cached) return cached;
       const targets: ChainTarget[] = [];
       if (llm) {
@@ -117,8 +121,10 @@ export function summarizationBackend(
         targets,
         breaker: { failureThreshold: 3, cooldownMs: 60_000 },
         ...(options.onFallback ? { onFallback: options.onFallback } : {}),
+        ...(options.onCapacityError ? { onCapacityError: options.onCapacityError } : {}),
+        waitOnCapacity: lane === 'cold',
       });
-      chains.set(model, chain);
+      chains.set(key, chain);
       return chain;
     },
   };

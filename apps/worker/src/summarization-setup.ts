@@ -10,7 +10,10 @@ export interface Summarization {
   meter: WorkMeter;
   /** The provider chain (`NIGHTSHIFT_PROVIDER`), possibly switching at run time (`auto`). */
   backend: SummarizationBackend;
+  /** The hot lane's summarizer: a full GPU makes it fall back to a smaller model. */
   summarizer: DocumentSummarizer;
+  /** The cold lane's: a full GPU makes its document wait (and retry) for its own model. */
+  coldSummarizer: DocumentSummarizer;
   /**
    * Calls `listener` whenever a model call answers out-of-memory or busy, on either lane: the
    * GPU is full, and the cold lane steps back at once.
@@ -39,11 +42,9 @@ export async function startSummarization(
   let started = false;
   const overloadListeners: Array<() => void> = [];
   const backend = summarizationBackend(config, {
-    onFallback: (attempt) => {
-      void meter.fallback(attempt);
-      if (attempt.kind === 'oom' || attempt.kind === 'busy') {
-        for (const listener of overloadListeners) listener();
-      }
+    onFallback: (attempt) => void meter.fallback(attempt),
+    onCapacityError: () => {
+      for (const listener of overloadListeners) listener();
     },
     onProviderChange: (now) => {
       if (started) logger.info({ provider: now }, 'summarization provider changed');
@@ -52,20 +53,24 @@ export async function startSummarization(
   const provider = await backend.ready();
   started = true;
   logger.info({ provider, model: config.NIGHTSHIFT_MODEL }, 'summarization provider');
-  const summarizer = new DocumentSummarizer({
-    readBlob: (key) => documentBlobs.read(key),
-    chainFor: (model) => backend.chainFor(model),
-    numCtx: config.NIGHTSHIFT_NUM_CTX,
-    maxTokens: config.NIGHTSHIFT_MAX_TOKENS,
-    documentLimits: {
-      maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES,
-      maxDecodedBytes: config.NIGHTSHIFT_PDF_MAX_DECODED_BYTES,
-    },
-  });
+  const summarizerFor = (lane: 'hot' | 'cold') =>
+    new DocumentSummarizer({
+      readBlob: (key) => documentBlobs.read(key),
+      chainFor: (model) => backend.chainFor(model, lane),
+      numCtx: config.NIGHTSHIFT_NUM_CTX,
+      maxTokens: config.NIGHTSHIFT_MAX_TOKENS,
+      documentLimits: {
+        maxDocumentBytes: config.NIGHTSHIFT_MAX_DOCUMENT_BYTES,
+        maxDecodedBytes: config.NIGHTSHIFT_PDF_MAX_DECODED_BYTES,
+      },
+    });
+  const summarizer = summarizerFor('hot');
+  const coldSummarizer = summarizerFor('cold');
   return {
     meter,
     backend,
     summarizer,
+    coldSummarizer,
     onServerOverload: (listener) => void overloadListeners.push(listener),
   };
 }

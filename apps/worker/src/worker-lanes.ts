@@ -47,7 +47,7 @@ export interface WorkerLanes {
 export async function startLanes(
   services: Services,
   logger: Logger,
-  { meter, backend, summarizer, onServerOverload }: Summarization,
+  { meter, backend, summarizer, coldSummarizer, onServerOverload }: Summarization,
   workerId: string,
 ): Promise<WorkerLanes> {
   const { config, client, batchStore: store } = services;
@@ -72,7 +72,7 @@ export async function startLanes(
   const coldProcessor = createColdProcessor({
     store,
     deleteBlobs: (keys) => services.documentBlobs.delete(keys),
-    summarizer,
+    summarizer: coldSummarizer,
     shouldYield: () => lane.shouldYield(),
     logger,
     meter: {

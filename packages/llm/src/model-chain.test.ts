@@ -57,6 +57,33 @@ describe('model chain over the stand-in', () => {
     expect(modelsAsked()).toEqual([main, fallback]);
   });
 
+  it.each(['oom', 'busy'] as const)(
+    'waits on a full GPU (%s) instead of falling back, when asked to; still falls back on a missing model',
+    async (kind) => {
+      const capacity: LlmError[] = [];
+      const chain = createModelChain({
+        targets: [
+          { provider, model: main },
+          { provider, model: fallback },
+        ],
+        waitOnCapacity: true,
+        onCapacityError: (error) => capacity.push(error),
+      });
+      ollama.failNext({ kind, model: main });
+      await expect(chain.complete({ prompt, maxTokens: 3 })).rejects.toMatchObject({ kind });
+      expect(modelsAsked()).toEqual([main]);
+      expect(capacity.map((e) => e.kind)).toEqual([kind]);
+      // A full GPU does not open the main model's breaker: the next call goes to it again.
+      for (let i = 0; i < 3; i++) {
+        ollama.failNext({ kind, model: main });
+        await chain.complete({ prompt, maxTokens: 3 }).catch(() => undefined);
+      }
+      expect((await chain.complete({ prompt, maxTokens: 3 })).model).toBe(main);
+      ollama.failNext({ kind: 'missing', model: main });
+      expect((await chain.complete({ prompt, maxTokens: 3 })).model).toBe(fallback);
+    },
+  );
+
   it('ends at the extractive provider when every model fails', async () => {
     ollama.failNext({ kind: 'oom', times: 2 });
     const chain = createModelChain({

@@ -1,5 +1,5 @@
 import { type BreakerOptions, type BreakerSnapshot, CircuitBreaker } from './circuit-breaker.ts';
-import { fallbackKinds, type LlmErrorKind, toLlmError } from './errors.ts';
+import { fallbackKinds, type LlmError, type LlmErrorKind, toLlmError } from './errors.ts';
 import type { Reachability } from './reachability.ts';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './types.ts';
 
@@ -24,6 +24,14 @@ export interface ModelChainOptions {
   breaker?: BreakerOptions;
   /** Called after each failed or skipped attempt that the chain moves past (logs, metrics). */
   onFallback?: (attempt: ChainAttempt) => void;
+  /** Called whenever a target answers out-of-memory or busy: the GPU is full. */
+  onCapacityError?: (error: LlmError) => void;
+  /**
+   * When the main target answers out-of-memory or busy, throw instead of falling back: work that
+   * can wait (the cold lane) waits for room on its own model rather than running on a smaller
+   * one. Other failures (missing model, server down) still fall back. Default false.
+   */
+  waitOnCapacity?: boolean;
 }
 
 /** A call through the chain: a completion request without the model, which the chain picks. */
@@ -137,7 +145,10 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
         };
       } catch (err) {
         const error = toLlmError(err, { provider: target.provider.name, model: target.model });
-        if (!fallbackKinds.has(error.kind)) {
+        const capacity = error.kind === 'oom' || error.kind === 'busy';
+        if (capacity) options.onCapacityError?.(error);
+        // A full GPU is no fault of the model: its breaker does not count it.
+        if (!fallbackKinds.has(error.kind) || (capacity && index === 0 && options.waitOnCapacity)) {
           breaker.released();
           throw error;
         }
