@@ -38,6 +38,7 @@ export async function startPublishing(
     timeZone: config.NIGHTSHIFT_TZ,
     hotSlots: config.NIGHTSHIFT_HOT_CONCURRENCY,
     coldSlots: config.NIGHTSHIFT_COLD_CONCURRENCY,
+    series: meter.series,
     ...(config.NIGHTSHIFT_PROVIDER === 'ollama' || config.NIGHTSHIFT_PROVIDER === 'auto'
       ? {
           // In auto mode only while Ollama serves: no /api/ps calls to a server that is gone.
