@@ -77,7 +77,7 @@ export function plotsSection(activity: DashboardActivity): SafeHtml {
   const common = { from: window.from, to: window.to, bands, timeZone };
   const lanes = (pick: 'documentsPerS' | 'tokensPerS') =>
     window.lanes.map((lane) => ({ name: `${lane.lane} lane`, values: lane[pick] }));
-  return html`<section id="plots"><h2>Last 24 hours <span class="muted">one point a minute · ${timeZone}</span></h2>
+  return html`<section id="plots"><h2>Last 24 hours <span class="muted">· one point a minute · ${timeZone}</span></h2>
 <div class="plots">
 ${linePlot({
   ...common,

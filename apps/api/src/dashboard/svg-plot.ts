@@ -83,7 +83,7 @@ ${(options.bands ?? []).map((band) => {
   const left = x(band.from.getTime());
   return html`<rect class="band" data-band="${band.from.toISOString()}" x="${fixed(left)}" y="${margin.top}" width="${fixed(x(band.to.getTime()) - left)}" height="${plotHeight}"><title>${band.label}</title></rect>`;
 })}
-${[0.25, 0.5, 0.75, 1].map((share) => {
+${gridShares(yMax).map((share) => {
   const at = y(yMax * share);
   return html`<line class="grid" x1="${margin.left}" x2="${width - margin.right}" y1="${fixed(at)}" y2="${fixed(at)}"></line>
 <text class="axis" x="${margin.left - 6}" y="${fixed(at + 4)}" text-anchor="end">${options.format(yMax * share)}</text>`;
@@ -117,6 +117,13 @@ ${hasData ? '' : html`<text class="empty-plot" x="${margin.left + plotWidth / 2}
       ? html`<li><span class="swatch band"></span><span class="muted">cold window open</span></li>`
       : ''
   }</ul></figure>`;
+}
+
+/** Where the grid lines go, as shares of `yMax`: fifths for 2.5 and 5 (so labels stay round), quarters otherwise. */
+function gridShares(yMax: number): number[] {
+  const leading = yMax / 10 ** Math.floor(Math.log10(yMax));
+  const count = Math.abs(leading - 2.5) < 1e-9 || Math.abs(leading - 5) < 1e-9 ? 5 : 4;
+  return Array.from({ length: count }, (_, i) => (i + 1) / count);
 }
 
 /** An SVG path through the points, lifted where a value is missing. */
