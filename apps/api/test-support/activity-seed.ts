@@ -1,18 +1,7 @@
 import { gpuMemorySchema } from '@nightshift/gpu';
 import { ActivitySeries, WriteBehind } from '@nightshift/metrics';
+import { prng } from '@nightshift/testkit/sample-documents';
 import type { Redis } from 'ioredis';
-
-/** Test-only: a small deterministic random source (mulberry32), so every run seeds the same day. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const h200TotalMiB = 143771;
 
@@ -29,7 +18,7 @@ export async function seedActivityDay(
 ): Promise<{ documents: number; gpus: string[] }> {
   const writes = new WriteBehind({ redis, flushMs: 3_600_000 });
   const series = new ActivitySeries({ redis, writes, vramSampleMs: 0 });
-  const next = random(19);
+  const next = prng(19);
   const minute = 60_000;
   const end = Math.floor(now.getTime() / minute) * minute;
   let documents = 0;

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type ServerType, serve } from '@hono/node-server';
 import { keyPrefix, queueNames } from '@nightshift/core';
 import { Queue } from 'bullmq';
 import type { Browser, Page } from 'playwright-core';
@@ -13,6 +12,7 @@ import {
   cspViolations,
   hasChromium,
   launchChromium,
+  serveForBrowser,
 } from '../../test-support/chromium.ts';
 import { seedDashboard } from '../../test-support/dashboard-seed.ts';
 
@@ -25,7 +25,7 @@ if (!hasChromium) {
 const adminKey = 'admin-key-0123456789abcdef';
 const artifacts = fileURLToPath(new URL('../../../../test-artifacts/', import.meta.url));
 let api: Awaited<ReturnType<typeof apiUnderTest>>;
-let server: ServerType;
+let server: Awaited<ReturnType<typeof serveForBrowser>> | undefined;
 let origin: string;
 let browser: Browser;
 let seeded: { batchId: string; deliveryId: string };
@@ -41,17 +41,15 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   beforeAll(async () => {
     api = await apiUnderTest({ NIGHTSHIFT_ADMIN_KEY: adminKey });
     seeded = await seedDashboard(api);
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveForBrowser(api.app);
+    origin = server.origin;
     browser = await launchChromium();
     mkdirSync(artifacts, { recursive: true });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
     await api?.close();
   });
 

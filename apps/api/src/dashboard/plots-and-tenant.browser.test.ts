@@ -1,7 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type ServerType, serve } from '@hono/node-server';
 import { coldWindowState, parseColdWindows } from '@nightshift/gpu';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +10,7 @@ import {
   cspViolations,
   hasChromium,
   launchChromium,
+  serveForBrowser,
 } from '../../test-support/chromium.ts';
 import { seedDashboard } from '../../test-support/dashboard-seed.ts';
 
@@ -25,7 +24,7 @@ const screenshots = fileURLToPath(new URL('../../../../docs/screenshots/', impor
 const windows = parseColdWindows('22:00-06:00');
 
 let api: Awaited<ReturnType<typeof apiUnderTest>>;
-let server: ServerType;
+let server: Awaited<ReturnType<typeof serveForBrowser>> | undefined;
 let origin: string;
 let browser: Browser;
 let batches: { running: string; completed: string; other: string };
@@ -76,16 +75,14 @@ describe.skipIf(!hasChromium)('plots and the tenant page in headless Chromium', 
       completed: await completedBatch('acme-key', ['q1', 'q2', 'q3']),
       other: await completedBatch('globex-key', ['secret']),
     };
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveForBrowser(api.app);
+    origin = server.origin;
     browser = await launchChromium();
     mkdirSync(screenshots, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
     await api?.close();
   });
 
