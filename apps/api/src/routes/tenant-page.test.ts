@@ -153,6 +153,12 @@ describe('the tenant page', () => {
     const badPage = await api.app.request('/tenant?after=nonsense', { headers: { cookie } });
     expect(badPage.status).toBe(400);
     expect(await badPage.text()).toContain('must be a batch id');
+    // Paging: after the only acme batch there is none older.
+    const older = await api.app.request(`/tenant?after=${acmeBatch}`, { headers: { cookie } });
+    expect(older.status).toBe(200);
+    const olderHtml = await older.text();
+    expect(olderHtml).toContain('No batches yet.');
+    expect(olderHtml).not.toContain(`data-batch="${acmeBatch}"`);
     const unknown = await api.app.request('/tenant/nowhere', { headers: { cookie } });
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain('There is no page GET /tenant/nowhere');
@@ -161,6 +167,12 @@ describe('the tenant page', () => {
     const empty = await postLogin({ key: '  ', csrf: form.csrf }, { cookie: form.cookie });
     expect(empty.status).toBe(400);
     expect(await empty.text()).toContain('Enter your API key.');
+    const huge = await postLogin(
+      { key: 'k'.repeat(10_000), csrf: form.csrf },
+      { cookie: form.cookie },
+    );
+    expect(huge.status).toBe(413);
+    expect(await huge.text()).toContain('at most 4096 bytes');
     const json = await api.app.request('/tenant/login', {
       method: 'POST',
       headers: { origin: own, cookie: form.cookie, 'content-type': 'application/json' },

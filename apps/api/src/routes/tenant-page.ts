@@ -16,6 +16,7 @@ import {
 import { type AdminLoginThrottle, clientAddress } from '../middleware/admin-login-throttle.ts';
 import { checkSameOrigin, isUnsafeMethod } from '../middleware/admin-origin.ts';
 import { idParam } from '../middleware/id-param.ts';
+import { streamedBodyLimit } from '../middleware/streamed-body-limit.ts';
 import {
   randomToken,
   sameToken,
@@ -45,6 +46,7 @@ export const tenantCookieName = 'nightshift_tenant';
 const loginCookieName = 'nightshift_tenant_login';
 
 type Env = { Variables: { session: TenantSession } };
+const formMaxBytes = 4096;
 
 const loginForm = z.object({
   key: z.string().trim().min(1, 'Enter your API key.').max(512, 'That is not an API key.'),
@@ -99,6 +101,24 @@ export function tenantPageRoutes(options: TenantPageRoutesOptions) {
   };
 
   app.use('*', adminPageSecurity());
+  // The page's forms carry a key and a token: a few hundred bytes, never a document.
+  const formLimit = streamedBodyLimit({
+    maxBytes: formMaxBytes,
+    // A plain Response: the context may already hold the handler's failed answer here.
+    onTooLarge: (c) => {
+      const title = 'Form too large';
+      const body = tenantErrorBody({
+        title,
+        detail: `A form posted here is at most ${formMaxBytes} bytes.`,
+      });
+      const page = tenantPage({ title, body, styleNonce: styleNonce(c) });
+      return new Response(page.toString(), {
+        status: 413,
+        headers: { 'content-type': 'text/html; charset=UTF-8', 'cache-control': 'no-store' },
+      });
+    },
+  });
+  app.post('*', formLimit);
 
   app.get('/login', async (c) => {
     if (await liveSession(c)) return c.redirect('/tenant', 303);
