@@ -6,6 +6,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { stream } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import type { SafeHtml } from '../dashboard/html.ts';
 import { adminPageSecurity, styleNonce } from '../dashboard/page-security.ts';
 import {
   batchListBody,
@@ -74,7 +75,7 @@ export function tenantPageRoutes(options: TenantPageRoutesOptions) {
     c: Context,
     status: number,
     title: string,
-    body: ReturnType<typeof tenantLoginForm>,
+    body: SafeHtml,
     signedIn?: TenantSession,
   ) => {
     c.header('cache-control', 'no-store');
