@@ -18,10 +18,12 @@ import type { GatewayWiring } from './gateway/gateway-wiring.ts';
 import { ollamaRoutes } from './gateway/ollama-routes.ts';
 import { openAiRoutes, type SurfaceGuards } from './gateway/openai-routes.ts';
 import type { HotLane } from './hot-lane.ts';
+import { AdminLoginThrottle } from './middleware/admin-login-throttle.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { type RequestLogOptions, requestLog } from './middleware/request-log.ts';
 import { streamedBodyLimit } from './middleware/streamed-body-limit.ts';
 import { type TenantVariables, tenantAuth } from './middleware/tenant-auth.ts';
+import { TenantSessionStore } from './middleware/tenant-sessions.ts';
 import { apiRouter } from './openapi/api-router.ts';
 import { openApiRoutes } from './openapi/openapi-routes.ts';
 import { problem, renderError } from './problem.ts';
@@ -32,6 +34,7 @@ import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { schedulesRoutes } from './routes/schedules.ts';
 import { summaryRoutes } from './routes/summaries.ts';
+import { keyHashResolver, tenantPageRoutes } from './routes/tenant-page.ts';
 import { usageRoutes } from './routes/usage.ts';
 import { webhookSecretRoutes } from './routes/webhook-secrets.ts';
 import { workerRoutes } from './routes/workers.ts';
@@ -115,9 +118,33 @@ export function createApp(deps: ApiDependencies) {
           loginFailuresPerMin: config.NIGHTSHIFT_ADMIN_LOGIN_FAILURES_PER_MIN,
           loginFailuresGlobalPerMin: config.NIGHTSHIFT_ADMIN_LOGIN_FAILURES_GLOBAL_PER_MIN,
         },
+        plots: {
+          windowSpec: config.NIGHTSHIFT_COLD_WINDOWS,
+          timeZone: config.NIGHTSHIFT_TZ,
+          vramMaxUsedPct: config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
+        },
       }),
     );
   }
+  app.route(
+    '/tenant',
+    tenantPageRoutes({
+      store: deps.store,
+      sessions: new TenantSessionStore({
+        redis: deps.redis,
+        ttlS: config.NIGHTSHIFT_TENANT_SESSION_TTL_S,
+      }),
+      throttle: new AdminLoginThrottle({
+        redis: deps.redis,
+        bucket: 'tenant-login-failures',
+        perAddressPerMin: config.NIGHTSHIFT_TENANT_LOGIN_FAILURES_PER_MIN,
+        globalPerMin: config.NIGHTSHIFT_TENANT_LOGIN_FAILURES_GLOBAL_PER_MIN,
+      }),
+      tenantOfKeyHash: keyHashResolver(config.NIGHTSHIFT_API_KEYS, managedKeys),
+      allowedOrigins: config.NIGHTSHIFT_ADMIN_ORIGINS,
+      cookieSecure: config.NIGHTSHIFT_ADMIN_COOKIE_SECURE,
+    }),
+  );
   // Shared with schedules, whose inline documents are submitted again at every fire.
   const batchLimits = {
     maxDocuments: config.NIGHTSHIFT_MAX_DOCUMENTS,

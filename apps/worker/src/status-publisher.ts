@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { FleetRegistry, WorkerStatus } from '@nightshift/fleet';
 import type { ColdLaneController } from '@nightshift/lanes';
+import type { ActivitySeries } from '@nightshift/metrics';
 import type { LaneActivity } from './lane-activity.ts';
 
 /** Options of {@link StatusPublisher}. */
@@ -18,6 +19,8 @@ export interface StatusPublisherOptions {
   /** Models loaded on the GPU now (Ollama /api/ps), or none known. */
   loadedModels?: () => Promise<string[]>;
   intervalMs?: number;
+  /** Where each published VRAM reading also goes, for the dashboard's 24-hour plot. */
+  series?: Pick<ActivitySeries, 'vramReading'>;
 }
 
 /**
@@ -48,7 +51,11 @@ export class StatusPublisher {
   }
 
   async publish(): Promise<void> {
-    await this.#o.registry.publish(await this.status());
+    const status = await this.status();
+    await this.#o.registry.publish(status);
+    if (this.#o.series && status.gpu.gpus.length > 0) {
+      await this.#o.series.vramReading(status.host, status.gpu.gpus, new Date(status.updatedAt));
+    }
   }
 
   async status(): Promise<WorkerStatus> {

@@ -35,6 +35,7 @@ export async function startPublishing(
     windowSpec: config.NIGHTSHIFT_COLD_WINDOWS,
     timeZone: config.NIGHTSHIFT_TZ,
     hotSlots: config.NIGHTSHIFT_HOT_CONCURRENCY,
+    series: meter.series,
     ...(config.NIGHTSHIFT_PROVIDER === 'ollama' || config.NIGHTSHIFT_PROVIDER === 'auto'
       ? {
           // In auto mode only while Ollama serves: no /api/ps calls to a server that is gone.

@@ -58,6 +58,12 @@ const configSchema = z.object({
   NIGHTSHIFT_ADMIN_LOGIN_FAILURES_PER_MIN: intFrom(1).default(5),
   /** Failed admin sign-ins per minute from all addresses together before 429. */
   NIGHTSHIFT_ADMIN_LOGIN_FAILURES_GLOBAL_PER_MIN: intFrom(1).default(60),
+  /** How long a tenant's `/tenant` page session lasts after sign-in (sign-out or revoking the key ends it at once). */
+  NIGHTSHIFT_TENANT_SESSION_TTL_S: intFrom(60, 7 * 86_400).default(8 * 3600),
+  /** Failed `/tenant` sign-ins per minute from one address before 429. */
+  NIGHTSHIFT_TENANT_LOGIN_FAILURES_PER_MIN: intFrom(1).default(10),
+  /** Failed `/tenant` sign-ins per minute from all addresses together before 429. */
+  NIGHTSHIFT_TENANT_LOGIN_FAILURES_GLOBAL_PER_MIN: intFrom(1).default(120),
   NIGHTSHIFT_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
   NIGHTSHIFT_PROVIDER: z.enum(['auto', 'ollama', 'openai', 'extractive']).default('auto'),
   OLLAMA_HOST: z.string().url().default('http://127.0.0.1:11434'),

@@ -6,6 +6,8 @@ export type {
   ColdAdmissionReason,
 } from './cold-admission.ts';
 export { coldAdmission } from './cold-admission.ts';
+export type { ColdWindowSpan } from './cold-window-spans.ts';
+export { coldWindowSpans } from './cold-window-spans.ts';
 export type { ColdWindowState } from './cold-window-state.ts';
 export { coldWindowState } from './cold-window-state.ts';
 export type { ColdWindowRange, ColdWindows } from './cold-windows.ts';

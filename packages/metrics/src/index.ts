@@ -1,4 +1,16 @@
 export {
+  ActivitySeries,
+  type ActivitySeriesOptions,
+  type ActivityWindow,
+  activityBucketMs,
+  activitySpanMs,
+  type GpuUsage,
+  type LaneThroughput,
+  type SeriesDocument,
+  type SeriesLane,
+} from './activity-series.ts';
+export { latencyBin, latencyBinBoundsMs, p95FromBins } from './latency-histogram.ts';
+export {
   type MetricDefinition,
   nightshiftMetrics,
   queueDepthMetricName,

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { ActivitySeries } from './activity-series.ts';
 import { nightshiftMetrics } from './metric-definitions.ts';
 import { MetricsRecorder } from './metrics-recorder.ts';
 import { UsageLedger } from './usage-ledger.ts';
@@ -47,6 +48,8 @@ export interface WorkMeterOptions {
 export class WorkMeter {
   readonly recorder: MetricsRecorder;
   readonly ledger: UsageLedger;
+  /** The dashboard's downsampled series (documents, tokens, hot latency, VRAM). */
+  readonly series: ActivitySeries;
   readonly #onError: (error: Error) => void;
   readonly #writes: WriteBehind;
 
@@ -60,6 +63,7 @@ export class WorkMeter {
     const writes = this.#writes;
     this.recorder = new MetricsRecorder({ redis: options.redis, onError: this.#onError, writes });
     this.ledger = new UsageLedger({ redis: options.redis, writes });
+    this.series = new ActivitySeries({ redis: options.redis, writes });
   }
 
   /** Stops buffering and writes what is pending (graceful shutdown). */
@@ -67,7 +71,7 @@ export class WorkMeter {
     return this.#writes.close();
   }
 
-  /** Records a finished document's duration, tokens and usage. */
+  /** Records a finished document's duration, tokens and usage, and adds it to the series. */
   async documentFinished(doc: FinishedDocument): Promise<void> {
     const model = doc.model ?? 'none';
     const { tokens, jobDuration } = nightshiftMetrics;
@@ -91,6 +95,13 @@ export class WorkMeter {
         tenant: doc.tenant,
         model: doc.model,
         status: doc.outcome,
+        promptTokens: doc.usage.promptTokens,
+        completionTokens: doc.usage.completionTokens,
+      }),
+      this.series.documentFinished({
+        lane: doc.lane,
+        outcome: doc.outcome,
+        durationMs: doc.durationMs,
         promptTokens: doc.usage.promptTokens,
         completionTokens: doc.usage.completionTokens,
       }),

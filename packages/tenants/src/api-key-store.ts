@@ -115,7 +115,15 @@ export class ApiKeyStore {
 
   /** The tenant a presented key belongs to, or null for an unknown or revoked key. */
   async resolve(key: string): Promise<string | null> {
-    const raw = await this.#redis.hget(byHashKey, hashApiKey(key));
+    return this.resolveHash(hashApiKey(key));
+  }
+
+  /**
+   * The tenant of a live key known by its hash ({@link hashApiKey}), or null: how a session
+   * that remembers only the hash notices its key was revoked.
+   */
+  async resolveHash(hash: string): Promise<string | null> {
+    const raw = await this.#redis.hget(byHashKey, hash);
     return raw ? (JSON.parse(raw) as { tenant: string }).tenant : null;
   }
 

@@ -57,8 +57,8 @@ const tails = [
   'when the main model is unavailable',
 ];
 
-/** mulberry32: tiny, fast, and good enough to make test text look varied yet reproducible. */
-function prng(seed: number): () => number {
+/** mulberry32: tiny, fast, and good enough to make test text (and test data) look varied yet reproducible. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

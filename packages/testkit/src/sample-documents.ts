@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { PDFDocument, type PDFFont, rgb, StandardFonts } from 'pdf-lib';
 import { scannedPagePng } from './sample-documents-png.ts';
 
-export { type LongTextOptions, longText } from './sample-documents-long-text.ts';
+export { type LongTextOptions, longText, prng } from './sample-documents-long-text.ts';
 export { type SampleTextName, sampleTexts } from './sample-documents-texts.ts';
 
 /** The user password of {@link encryptedPdf}; opening the file with it reveals {@link encryptedPdfText}. */

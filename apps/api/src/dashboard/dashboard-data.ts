@@ -3,6 +3,11 @@ import type { BatchObject } from '@nightshift/core';
 import type { FleetRegistry, WorkerStatus } from '@nightshift/fleet';
 import type { Delivery, DeliveryLog } from '@nightshift/webhooks';
 import type { Queue } from 'bullmq';
+import {
+  type DashboardActivity,
+  type DashboardActivitySource,
+  readDashboardActivity,
+} from './dashboard-plots.ts';
 
 /** Jobs of one queue by state. */
 export interface LaneDepth {
@@ -24,6 +29,8 @@ export interface DashboardData {
   workers: WorkerStatus[];
   batches: { tenant: string; batch: BatchObject }[];
   failedDeliveries: Delivery[];
+  /** The last 24 hours of series, when the page has a source for them. */
+  activity?: DashboardActivity;
 }
 
 /** Where the dashboard reads from. */
@@ -40,6 +47,8 @@ export interface DashboardSources {
   maxDeliveries?: number;
   /** Dead letters older than this are left out. Default 7 days. */
   deliveriesSinceMs?: number;
+  /** The series behind the "Last 24 hours" plots; no plots without it. */
+  activity?: DashboardActivitySource;
 }
 
 /**
@@ -50,10 +59,11 @@ export interface DashboardSources {
  */
 export async function collectDashboard(sources: DashboardSources): Promise<DashboardData> {
   const now = new Date();
-  const [lanes, workers, open] = await Promise.all([
+  const [lanes, workers, open, activity] = await Promise.all([
     Promise.all(sources.queues.map(laneDepth)),
     sources.fleet.list(),
     sources.store.openBatches(sources.maxBatches ?? 50),
+    sources.activity ? readDashboardActivity(sources.activity, now) : undefined,
   ]);
   const tenants = new Set([...(await sources.tenants()), ...open.map((b) => b.tenant)]);
   const since = new Date(now.getTime() - (sources.deliveriesSinceMs ?? 7 * 86_400_000));
@@ -70,6 +80,7 @@ export async function collectDashboard(sources: DashboardSources): Promise<Dashb
     workers: workers.sort((a, b) => a.id.localeCompare(b.id)),
     batches: open.map((b) => ({ tenant: b.tenant, batch: b.batch })),
     failedDeliveries: deliveries,
+    ...(activity ? { activity } : {}),
   };
 }
 

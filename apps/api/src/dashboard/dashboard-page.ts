@@ -4,6 +4,7 @@ import type { GpuMemory } from '@nightshift/gpu';
 import type { Delivery } from '@nightshift/webhooks';
 import type { DashboardData, LaneDepth } from './dashboard-data.ts';
 import { gib, percent, relativeTime } from './dashboard-format.ts';
+import { plotsSection } from './dashboard-plots.ts';
 import { dashboardCss } from './dashboard-style.ts';
 import { html, type SafeHtml } from './html.ts';
 
@@ -23,7 +24,8 @@ export interface DashboardPageOptions {
 
 /**
  * The `/admin` page: lanes and their depth, workers (window, next transition, VRAM per GPU),
- * batches in flight with progress, and failed webhook deliveries. Server-rendered, refreshes
+ * the last 24 hours as plots (VRAM, throughput, hot p95, cold windows shaded), batches in
+ * flight with progress, and failed webhook deliveries. Server-rendered, refreshes
  * itself every 10 seconds.
  *
  * @example
@@ -44,6 +46,7 @@ export function renderDashboard(data: DashboardData, page: DashboardPageOptions)
 <main>
 ${lanesSection(data.lanes)}
 ${workersSection(data.workers, now)}
+${data.activity ? plotsSection(data.activity) : ''}
 ${batchesSection(data.batches, now)}
 ${deliveriesSection(data.failedDeliveries, now)}
 </main></body></html>`;

@@ -6,6 +6,31 @@ import { SafeHtml } from './html.ts';
  */
 const barWidths = Array.from({ length: 101 }, (_, pct) => `.w-${pct}{width:${pct}%}`).join('');
 
+/** The plots' look (svg-plot.ts): the lines take their colours from classes, as the CSP allows no style attributes. */
+const plotCss = `
+.plots { display:grid; grid-template-columns:repeat(auto-fill, minmax(560px, 1fr)); gap:12px; }
+.plot { margin:0; border:1px solid var(--line); border-radius:6px; padding:8px 10px; }
+.plot figcaption { font-weight:600; margin-bottom:4px; }
+.plot svg { display:block; width:100%; height:auto; }
+.plot .band { fill:rgba(122,162,255,.13); }
+.plot .grid { stroke:var(--line); stroke-width:1; }
+.plot .tick, .plot .baseline { stroke:var(--muted); stroke-width:1; }
+.plot .axis { fill:var(--muted); font-size:11px; }
+.plot .empty-plot { fill:var(--muted); font-size:13px; font-style:italic; }
+.plot .threshold { stroke:var(--bad); stroke-width:1; stroke-dasharray:5 4; }
+.plot .line { fill:none; stroke-width:1.6; stroke-linejoin:round; }
+.series-0 { stroke:#7aa2ff; } .series-1 { stroke:#f5b94a; } .series-2 { stroke:#3ecf8e; }
+.series-3 { stroke:#ff6b6b; } .series-4 { stroke:#c792ea; } .series-5 { stroke:#5fd7d7; }
+.legend { list-style:none; margin:6px 0 0; padding:0; display:flex; flex-wrap:wrap; gap:4px 16px;
+  font-size:12px; }
+.swatch { display:inline-block; width:14px; height:3px; margin-right:6px; vertical-align:middle;
+  background:var(--muted); }
+.swatch.series-0 { background:#7aa2ff; } .swatch.series-1 { background:#f5b94a; }
+.swatch.series-2 { background:#3ecf8e; } .swatch.series-3 { background:#ff6b6b; }
+.swatch.series-4 { background:#c792ea; } .swatch.series-5 { background:#5fd7d7; }
+.swatch.band { height:10px; background:rgba(122,162,255,.3); }
+`;
+
 /**
  * The dashboard's only stylesheet, inline in a nonce'd `<style>`: no CDN, no build step
  * (trusted markup: not escaped).
@@ -51,5 +76,6 @@ code { font:12px ui-monospace, SFMono-Regular, Menlo, monospace; }
 .worker dl { display:grid; grid-template-columns:auto 1fr; gap:2px 10px; margin:0 0 8px; }
 .worker dt { color:var(--muted); } .worker dd { margin:0; }
 .gpu { display:grid; grid-template-columns:auto 1fr auto; gap:8px; align-items:center; margin-top:4px; }
+${plotCss}
 ${barWidths}
 `);

@@ -1,18 +1,21 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type ServerType, serve } from '@hono/node-server';
 import { keyPrefix, queueNames } from '@nightshift/core';
 import { Queue } from 'bullmq';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiUnderTest } from '../../test-support/api-under-test.ts';
+import {
+  chromiumPath,
+  cspViolations,
+  hasChromium,
+  launchChromium,
+  serveForBrowser,
+} from '../../test-support/chromium.ts';
 import { seedDashboard } from '../../test-support/dashboard-seed.ts';
 
-// Debian's chromium package; CI installs it (.ci/run). Never a downloaded browser.
-const chromiumPath = '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
 if (!hasChromium) {
   console.warn(
     `SKIPPED: the dashboard browser test needs ${chromiumPath} (apt-get install -y chromium).`,
@@ -22,20 +25,10 @@ if (!hasChromium) {
 const adminKey = 'admin-key-0123456789abcdef';
 const artifacts = fileURLToPath(new URL('../../../../test-artifacts/', import.meta.url));
 let api: Awaited<ReturnType<typeof apiUnderTest>>;
-let server: ServerType;
+let server: Awaited<ReturnType<typeof serveForBrowser>> | undefined;
 let origin: string;
 let browser: Browser;
 let seeded: { batchId: string; deliveryId: string };
-
-/** Collects what the CSP refused on a page (Chromium reports each refusal on the console). */
-function cspViolations(page: Page): string[] {
-  const refused: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
-  });
-  page.on('pageerror', (error) => refused.push(`page error: ${error.message}`));
-  return refused;
-}
 
 async function signIn(page: Page) {
   await page.goto(`${origin}/admin`);
@@ -48,29 +41,15 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   beforeAll(async () => {
     api = await apiUnderTest({ NIGHTSHIFT_ADMIN_KEY: adminKey });
     seeded = await seedDashboard(api);
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: api.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    server = await serveForBrowser(api.app);
+    origin = server.origin;
+    browser = await launchChromium();
     mkdirSync(artifacts, { recursive: true });
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
     await api?.close();
   });
 

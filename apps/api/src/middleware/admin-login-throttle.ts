@@ -11,6 +11,11 @@ export interface AdminLoginThrottleOptions {
   perAddressPerMin: number;
   /** `NIGHTSHIFT_ADMIN_LOGIN_FAILURES_GLOBAL_PER_MIN`: failures per minute from everywhere. */
   globalPerMin: number;
+  /**
+   * Names the buckets (`ratelimit:<bucket>:…`), so another sign-in (the tenant page) keeps
+   * counts of its own. Default `admin-login-failures`.
+   */
+  bucket?: string;
 }
 
 /**
@@ -67,7 +72,7 @@ export class AdminLoginThrottle {
   }
 
   #buckets(address: string) {
-    const base = `${keyPrefix}:ratelimit:admin-login-failures`;
+    const base = `${keyPrefix}:ratelimit:${this.#options.bucket ?? 'admin-login-failures'}`;
     return [
       { key: `${base}:address:${address}`, perMin: this.#options.perAddressPerMin },
       { key: `${base}:global`, perMin: this.#options.globalPerMin },

@@ -83,8 +83,12 @@ describe('GET /openapi.json', () => {
 
   // The compatible surfaces (/openai/v1, /ollama) follow OpenAI's and Ollama's own contracts
   // (README: "Point your chat tools at Nightshift"), tested with their official clients.
+  // The browser pages (/admin, /tenant) and the two compatible dialects are no part of it.
   const ownContract = (path: string) =>
-    !path.startsWith('/admin') && !path.startsWith('/openai/') && !path.startsWith('/ollama');
+    !path.startsWith('/admin') &&
+    !path.startsWith('/tenant') &&
+    !path.startsWith('/openai/') &&
+    !path.startsWith('/ollama');
 
   it('describes every route the Hono app registers (method and path), and no /admin route', () => {
     const described = new Set<string>();
@@ -106,7 +110,9 @@ describe('GET /openapi.json', () => {
     // And nothing described that the app does not serve.
     const phantom = [...described].filter((route) => !routes.has(route));
     expect(phantom).toEqual([]);
-    expect(Object.keys(document.paths).filter((path) => path.startsWith('/admin'))).toEqual([]);
+    expect(
+      Object.keys(document.paths).filter((p) => p.startsWith('/admin') || p.startsWith('/tenant')),
+    ).toEqual([]);
   });
 
   it('has examples on the answers and bodies, each valid against the schema beside it', () => {

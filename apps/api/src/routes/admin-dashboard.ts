@@ -1,6 +1,7 @@
 import type { BatchStore } from '@nightshift/batches';
 import { keyPrefix, queueNames } from '@nightshift/core';
 import type { FleetRegistry } from '@nightshift/fleet';
+import { ActivitySeries } from '@nightshift/metrics';
 import type { DeliveryLog } from '@nightshift/webhooks';
 import { Queue } from 'bullmq';
 import { Hono } from 'hono';
@@ -19,13 +20,25 @@ export interface AdminDashboardRoutesOptions {
   deliveries: DeliveryLog;
   /** Tenants whose failed deliveries to list. */
   tenants: () => Promise<string[]>;
+  /** The windows, zone and VRAM threshold the plots shade and mark; no plots without them. */
+  plots?: AdminPlotSettings;
   /** Where the routes are mounted. Default `/admin`. */
   mountPath?: string;
 }
 
+/** What the dashboard's plots need from the configuration. */
+export interface AdminPlotSettings {
+  /** `NIGHTSHIFT_COLD_WINDOWS`. */
+  windowSpec: string;
+  /** `NIGHTSHIFT_TZ`. */
+  timeZone: string;
+  /** `NIGHTSHIFT_VRAM_MAX_USED_PCT`. */
+  vramMaxUsedPct: number;
+}
+
 /**
  * The control room (mount behind `adminAuth`): `GET /` is the Nightshift page (lanes, workers,
- * VRAM, batches in flight, failed deliveries) and `/queues` is Bull Board over the hot, cold,
+ * VRAM, the last 24 hours as plots, batches in flight, failed deliveries) and `/queues` is Bull Board over the hot, cold,
  * batches and webhooks queues.
  *
  * @example
@@ -37,6 +50,7 @@ export function adminDashboardRoutes(options: AdminDashboardRoutesOptions) {
   const queues = lanes.map(
     (name) => new Queue(name, { connection: options.redis, prefix: keyPrefix }),
   );
+  const series = new ActivitySeries({ redis: options.redis });
   const app = new Hono();
   app.get('/', async (c) => {
     const data = await collectDashboard({
@@ -45,6 +59,7 @@ export function adminDashboardRoutes(options: AdminDashboardRoutesOptions) {
       store: options.store,
       deliveries: options.deliveries,
       tenants: options.tenants,
+      ...(options.plots ? { activity: { series, ...options.plots } } : {}),
     });
     c.header('cache-control', 'no-store');
     return c.html(renderDashboard(data, { styleNonce: styleNonce(c) }).toString());

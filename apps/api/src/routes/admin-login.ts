@@ -25,7 +25,8 @@ export interface AdminLoginRoutesOptions {
   cookieSecure: 'auto' | 'true' | 'false';
 }
 
-function cameOverHttps(c: Context): boolean {
+/** Whether the request came over HTTPS, directly or through a proxy saying so. */
+export function cameOverHttps(c: Context): boolean {
   const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
   return new URL(c.req.url).protocol === 'https:' || proto === 'https';
 }

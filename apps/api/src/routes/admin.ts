@@ -8,7 +8,7 @@ import { adminPageSecurity } from '../dashboard/page-security.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { AdminLoginThrottle } from '../middleware/admin-login-throttle.ts';
 import { AdminSessionStore } from '../middleware/admin-sessions.ts';
-import { adminDashboardRoutes } from './admin-dashboard.ts';
+import { type AdminPlotSettings, adminDashboardRoutes } from './admin-dashboard.ts';
 import { adminKeyRoutes } from './admin-keys.ts';
 import { adminLoginRoutes } from './admin-login.ts';
 
@@ -28,6 +28,8 @@ export interface AdminRoutesOptions {
   staticTenants: string[];
   /** Sessions, CSRF and sign-in throttle settings (the `NIGHTSHIFT_ADMIN_*` variables). */
   security: AdminSecurityOptions;
+  /** Cold windows, time zone and VRAM threshold for the dashboard's plots. */
+  plots?: AdminPlotSettings;
 }
 
 /** The admin security settings, from the `NIGHTSHIFT_ADMIN_*` variables. */
@@ -92,6 +94,7 @@ export function adminRoutes(options: AdminRoutesOptions) {
       store: options.store,
       fleet: options.fleet,
       deliveries: options.deliveries,
+      ...(options.plots ? { plots: options.plots } : {}),
       tenants: async () => [
         ...new Set([...options.staticTenants, ...(await options.keys.tenants())]),
       ],
