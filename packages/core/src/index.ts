@@ -1,6 +1,12 @@
 export * from './api-schemas.ts';
 export * from './batch-schemas.ts';
-export { type Config, ConfigError, durationMs, loadConfig } from './config.ts';
+export {
+  type Config,
+  ConfigError,
+  configVariables,
+  durationMs,
+  loadConfig,
+} from './config.ts';
 export { gatewayConfigShape, type UpstreamSpec, upstreamSchema } from './gateway-config.ts';
 export {
   type IdKind,
