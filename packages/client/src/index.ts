@@ -14,7 +14,6 @@ export {
   type Schedule,
   type Summary,
   uploadBatch,
-  type WorkerStatus,
 } from './nightshift-client.ts';
 export {
   type NightshiftWebhookEvent,

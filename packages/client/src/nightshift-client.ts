@@ -72,6 +72,5 @@ export type DocumentResult = Schemas['DocumentResult'];
 /** An RFC 9457 problem, the body of every error answer. */
 export type Problem = Schemas['Problem'];
 export type Schedule = Schemas['Schedule'];
-export type WorkerStatus = Schemas['WorkerStatus'];
 export type Delivery = Schemas['Delivery'];
 export type Summary = Schemas['Summary'];
