@@ -29,7 +29,7 @@ export { WebhookVerificationError };
  * new, or the body is not a Nightshift event.
  *
  * @example
- * const event = verifyWebhook({ secrets: process.env.WEBHOOK_SECRET, payload: rawBody, headers: req.headers });
+ * const event = verifyWebhook({ secrets: receiverSecret, payload: rawBody, headers: req.headers });
  * if (event.type === 'batch.completed') fetchResults(event.data.id);
  */
 export function verifyWebhook(options: VerifyWebhookOptions): NightshiftWebhookEvent {
