@@ -79,6 +79,11 @@ describe('metrics and usage after a batch through real processes', () => {
     expect(tokensIn).toBeGreaterThan(0);
     expect(sample(text, 'nightshift_webhook_attempts_total{outcome="delivered"}')).toBe(1);
     expect(text).toMatch(/nightshift_cold_window_open\{worker="[^"]+"\} 1/);
+    // The worker publishes the models it serves, the one that answered among them (alerts read it).
+    const served = text.split('\n').filter((line) => line.startsWith('nightshift_worker_models{'));
+    expect(served.some((line) => line.includes(`model="${model}"`) && line.endsWith(' 1'))).toBe(
+      true,
+    );
     expect(sample(text, 'nightshift_queue_depth{lane="cold",state="active"}')).toBe(0);
     expect(sample(text, 'nightshift_queue_depth{lane="batches",state="waiting-children"}')).toBe(0);
 

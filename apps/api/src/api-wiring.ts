@@ -1,3 +1,4 @@
+import { nightshiftMetrics } from '@nightshift/metrics';
 import type { Services } from '@nightshift/services';
 import { checkWebhookUrl } from '@nightshift/webhooks';
 import type { Logger } from 'pino';
@@ -67,6 +68,12 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
             waiting: () => hotLane.waiting(),
             maxUsedPct: config.NIGHTSHIFT_VRAM_MAX_USED_PCT,
             maxQueue: config.NIGHTSHIFT_HOT_MAX_QUEUE,
+            onRefuse: (reason) =>
+              void services.metricsRecorder
+                .inc(nightshiftMetrics.hotRejections, { reason })
+                .catch((error: Error) =>
+                  logger?.warn({ err: error.message }, 'hot rejection not recorded'),
+                ),
             ...admission,
           }),
         }

@@ -1,3 +1,4 @@
+import { createNightshiftClient, type NightshiftClient } from '@nightshift/client';
 import { CliError, ExitCode } from './exit-codes.ts';
 
 /** Options of {@link ApiClient}. */
@@ -10,75 +11,68 @@ export interface ApiClientOptions {
   stderr: NodeJS.WritableStream;
 }
 
-/** Options of one {@link ApiClient.request}. */
-export interface RequestOptions {
-  /** JSON-serialised unless it is a `FormData`. */
-  body?: unknown;
-  /** Query parameters; undefined values are left out. */
-  query?: Record<string, string | undefined>;
+/** One answer of the typed client (openapi-fetch's `{ data, error, response }`). */
+interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
 }
 
 /**
- * A thin fetch wrapper that turns every failure into a {@link CliError} with the documented
- * exit code: 4 when nothing answers, 2 (problem+json printed to stderr) for any non-2xx.
+ * The CLI's side of `@nightshift/client`: every call goes through the typed client generated
+ * from the API's `/openapi.json`, and every failure becomes a {@link CliError} with the
+ * documented exit code: 4 when nothing answers, 2 (problem+json printed to stderr) for any
+ * non-2xx, 1 without a key.
  *
  * @example
  * const api = new ApiClient({ baseUrl, key, stderr: process.stderr });
- * const batch = await (await api.request('GET', `/v1/batches/${id}`)).json();
+ * const batch = await api.call((c) => c.GET('/v1/batches/{id}', { params: { path: { id } } }));
  */
 export class ApiClient {
+  #client: NightshiftClient | undefined;
+
   constructor(private readonly options: ApiClientOptions) {}
 
-  /** Sends a request and returns the (2xx) response. */
-  async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+  /** Sends one request with the typed client and returns its (2xx) data. */
+  async call<T>(send: (client: NightshiftClient) => Promise<Answer<T>>): Promise<T> {
+    const answer = await this.#send(send);
+    if (answer.response.ok) return answer.data as T;
+    this.#reportProblem(answer);
+    throw new CliError(ExitCode.apiError, '');
+  }
+
+  async #send<T>(send: (client: NightshiftClient) => Promise<Answer<T>>): Promise<Answer<T>> {
     if (!this.options.key) {
       throw new CliError(ExitCode.usage, 'No API key: pass --key or set NIGHTSHIFT_API_KEY.');
     }
-    const url = new URL(path, this.options.baseUrl);
-    for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, value);
-    }
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.key}` };
-    let body: FormData | string | undefined;
-    if (options.body instanceof FormData) body = options.body;
-    else if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(options.body);
-    }
-    let response: Response;
+    this.#client ??= createNightshiftClient({
+      baseUrl: this.options.baseUrl,
+      apiKey: this.options.key,
+    });
     try {
-      response = await fetch(url, { method, headers, body });
+      return await send(this.#client);
     } catch (error) {
       throw new CliError(
         ExitCode.apiUnreachable,
         `Cannot reach the API at ${this.options.baseUrl}: ${describeFetchError(error)}`,
       );
     }
-    if (response.ok) return response;
-    await this.reportProblem(method, url, response);
-    throw new CliError(ExitCode.apiError, '');
   }
 
-  /** Convenience: request and parse a JSON answer. */
-  async json<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T> {
-    return (await (await this.request(method, path, options)).json()) as T;
-  }
-
-  private async reportProblem(method: string, url: URL, response: Response) {
-    const text = await response.text().catch(() => '');
-    let problem: unknown;
-    try {
-      problem = JSON.parse(text);
-    } catch {
-      // Not JSON (a proxy's HTML page, say): still give the script something structured.
-      problem = {
-        type: 'about:blank',
-        title: response.statusText || 'HTTP error',
-        status: response.status,
-        detail: text.slice(0, 500),
-      };
-    }
-    this.options.stderr.write(`${method} ${url.pathname} answered ${response.status}\n`);
+  #reportProblem({ error, response }: Answer<unknown>) {
+    // The client parses a JSON error body; anything else (a proxy's HTML page, say) arrives as
+    // text and still gives the script something structured.
+    const problem =
+      typeof error === 'object' && error !== null
+        ? error
+        : {
+            type: 'about:blank',
+            title: response.statusText || 'HTTP error',
+            status: response.status,
+            detail: String(error ?? '').slice(0, 500),
+          };
+    const path = new URL(response.url).pathname;
+    this.options.stderr.write(`${path} answered ${response.status}\n`);
     this.options.stderr.write(`${JSON.stringify(problem, null, 2)}\n`);
   }
 }

@@ -23,7 +23,7 @@ function oneId(command: string, positionals: string[]): string {
   return id;
 }
 
-const batchPath = (id: string) => `/v1/batches/${encodeURIComponent(id)}`;
+const batchParams = (id: string) => ({ params: { path: { id } } });
 
 /**
  * Follows a batch to its end with a progress bar on stderr, prints the final batch on stdout,
@@ -71,7 +71,7 @@ export async function statusCommand(args: string[], io: CliIo): Promise<ExitCode
     const interval = positiveInt('status', 'interval', values.interval) ?? 1000;
     return followBatch(api, id, interval, io);
   }
-  printJson(io, await api.json('GET', batchPath(id)));
+  printJson(io, await api.call((c) => c.GET('/v1/batches/{id}', batchParams(id))));
   return ExitCode.ok;
 }
 
@@ -79,13 +79,12 @@ export async function statusCommand(args: string[], io: CliIo): Promise<ExitCode
 export async function resultsCommand(args: string[], io: CliIo): Promise<ExitCodeValue> {
   const { values, positionals } = parseCommand('results', args, {});
   const id = oneId('results', positionals);
-  const response = await clientFor('results', values, io).request(
-    'GET',
-    `${batchPath(id)}/results`,
+  const body = await clientFor('results', values, io).call((c) =>
+    c.GET('/v1/batches/{id}/results', { ...batchParams(id), parseAs: 'stream' }),
   );
-  if (!response.body) return ExitCode.ok;
+  if (!body) return ExitCode.ok;
   try {
-    for await (const chunk of response.body) {
+    for await (const chunk of body) {
       if (!io.stdout.write(chunk)) await once(io.stdout, 'drain');
     }
   } catch (error) {
@@ -101,7 +100,8 @@ export async function resultsCommand(args: string[], io: CliIo): Promise<ExitCod
 export async function cancelCommand(args: string[], io: CliIo): Promise<ExitCodeValue> {
   const { values, positionals } = parseCommand('cancel', args, {});
   const id = oneId('cancel', positionals);
-  printJson(io, await clientFor('cancel', values, io).json('POST', `${batchPath(id)}/cancel`));
+  const api = clientFor('cancel', values, io);
+  printJson(io, await api.call((c) => c.POST('/v1/batches/{id}/cancel', batchParams(id))));
   return ExitCode.ok;
 }
 
@@ -113,9 +113,13 @@ export async function listCommand(args: string[], io: CliIo): Promise<ExitCodeVa
   });
   if (positionals.length > 0) throw usageError('list', 'takes no arguments');
   const limit = positiveInt('list', 'limit', values.limit);
-  const page = await clientFor('list', values, io).json('GET', '/v1/batches', {
-    query: { limit: limit === undefined ? undefined : String(limit), after: values.after },
-  });
+  const query = {
+    ...(limit === undefined ? {} : { limit }),
+    ...(values.after === undefined ? {} : { after: values.after }),
+  };
+  const page = await clientFor('list', values, io).call((c) =>
+    c.GET('/v1/batches', { params: { query } }),
+  );
   printJson(io, page);
   return ExitCode.ok;
 }
@@ -124,6 +128,6 @@ export async function listCommand(args: string[], io: CliIo): Promise<ExitCodeVa
 export async function workersCommand(args: string[], io: CliIo): Promise<ExitCodeValue> {
   const { values, positionals } = parseCommand('workers', args, {});
   if (positionals.length > 0) throw usageError('workers', 'takes no arguments');
-  printJson(io, await clientFor('workers', values, io).json('GET', '/v1/workers'));
+  printJson(io, await clientFor('workers', values, io).call((c) => c.GET('/v1/workers')));
   return ExitCode.ok;
 }

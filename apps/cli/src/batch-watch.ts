@@ -25,9 +25,8 @@ export async function watchBatch(options: WatchBatchOptions): Promise<BatchObjec
   try {
     for (;;) {
       if (signal?.aborted) return null;
-      const batch = await api.json<BatchObject>(
-        'GET',
-        `/v1/batches/${encodeURIComponent(batchId)}`,
+      const batch = await api.call((c) =>
+        c.GET('/v1/batches/{id}', { params: { path: { id: batchId } } }),
       );
       progress.update(batch);
       if (terminalBatchStatuses.includes(batch.status)) return batch;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { paths } from '@nightshift/client';
 import { clientFor, printJson } from './batch-commands.ts';
 import { type CliIo, parseCommand, usageError } from './cli-args.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
@@ -17,21 +18,24 @@ export async function schedulesCommand(args: string[], io: CliIo): Promise<ExitC
   switch (action) {
     case 'list':
       if (arg !== undefined) throw usageError('schedules', 'list takes no arguments');
-      printJson(io, await api.json('GET', '/v1/schedules'));
+      printJson(io, await api.call((c) => c.GET('/v1/schedules')));
       return ExitCode.ok;
     case 'create': {
       if (arg === undefined || extra.length > 0) {
         throw usageError('schedules', "create takes one JSON body or '@file'");
       }
-      printJson(io, await api.json('POST', '/v1/schedules', { body: await readBody(arg) }));
+      // The body goes as the user wrote it: the API checks it, so the CLI never lags its schema.
+      const body = (await readBody(arg)) as ScheduleBody;
+      printJson(io, await api.call((c) => c.POST('/v1/schedules', { body })));
       return ExitCode.ok;
     }
     case 'delete': {
       if (arg === undefined || extra.length > 0) {
         throw usageError('schedules', 'delete takes one schedule id');
       }
-      const response = await api.request('DELETE', `/v1/schedules/${encodeURIComponent(arg)}`);
-      const text = await response.text();
+      const text = await api.call((c) =>
+        c.DELETE('/v1/schedules/{id}', { params: { path: { id: arg } }, parseAs: 'text' }),
+      );
       if (text) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
       return ExitCode.ok;
     }
@@ -39,6 +43,8 @@ export async function schedulesCommand(args: string[], io: CliIo): Promise<ExitC
       throw usageError('schedules', 'use one of: list, create <json|@file>, delete <id>');
   }
 }
+
+type ScheduleBody = paths['/v1/schedules']['post']['requestBody']['content']['application/json'];
 
 async function readBody(arg: string): Promise<unknown> {
   let text = arg;

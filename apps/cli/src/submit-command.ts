@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import type { BatchObject, BatchOptions } from '@nightshift/core';
+import { uploadBatch } from '@nightshift/client';
+import type { BatchOptions } from '@nightshift/core';
 import { clientFor, followBatch, printJson } from './batch-commands.ts';
 import { type CliIo, parseCommand, positiveInt, usageError } from './cli-args.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
@@ -37,7 +38,7 @@ export async function submitCommand(args: string[], io: CliIo): Promise<ExitCode
     ...(maxWords ? { summary: { maxWords } } : {}),
     ...(values.webhook ? { webhook: { url: values.webhook, events: [] } } : {}),
   };
-  const form = new FormData();
+  const files: File[] = [];
   const names = new Set<string>();
   for (const path of positionals) {
     let bytes: Buffer;
@@ -47,12 +48,12 @@ export async function submitCommand(args: string[], io: CliIo): Promise<ExitCode
       throw usageError('submit', `cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`);
     }
     const type = contentTypes[extname(path).toLowerCase()] ?? 'text/plain';
-    form.append('file', new File([bytes], uniqueName(basename(path), names), { type }));
+    files.push(new File([bytes], uniqueName(basename(path), names), { type }));
   }
-  if (Object.keys(options).length > 0) form.append('options', JSON.stringify(options));
 
   const api = clientFor('submit', values, io);
-  const batch = await api.json<BatchObject>('POST', '/v1/batches', { body: form });
+  const upload = { file: files, ...(Object.keys(options).length > 0 ? { options } : {}) };
+  const batch = await api.call((c) => uploadBatch(c, upload));
   if (!values.wait) {
     printJson(io, batch);
     return ExitCode.ok;

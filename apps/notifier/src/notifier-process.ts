@@ -56,6 +56,7 @@ export async function startNotifier(
     ...(tuning.lockMs ? { lockMs: tuning.lockMs, stalledIntervalMs: tuning.lockMs } : {}),
     onAttempt: (outcome) =>
       metricsRecorder.inc(nightshiftMetrics.webhookAttempts, { outcome: outcome.decision }),
+    onDeadLetter: () => metricsRecorder.inc(nightshiftMetrics.webhookDeadLetters, {}),
   });
   logDeliveries(sender, logger);
   logger.info(

@@ -1,5 +1,5 @@
 import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type NotifierHarness, notifierHarness } from '../test-support/notifier-harness.ts';
 
 let h: NotifierHarness;
@@ -77,9 +77,12 @@ describe('webhook sender', () => {
 
   it('dead-letters a delivery once the schedule is spent, and replays it on request', async () => {
     const since = new Date();
+    const deadLettersBefore = h.deadLetters();
     receiver.respondWith({ status: 500, body: 'boom' }, { times: 3 });
     const id = await h.send(receiver.url);
     const failed = await h.settled(id, 'failed');
+    // The sender reports the dead letter (nightshift_webhook_dead_letters_total) once, at the end.
+    await vi.waitFor(() => expect(h.deadLetters()).toBe(deadLettersBefore + 1));
     expect(failed.attempts.map((a) => a.status)).toEqual([500, 500, 500]);
     expect(failed.attempts[0]?.response).toBe('boom');
     expect(await h.deliveries.failedSince('acme', since)).toContain(id);

@@ -35,6 +35,8 @@ export interface WebhookSenderOptions {
   stalledIntervalMs?: number;
   /** Hears the outcome of each attempt that was sent (metrics); not awaited. */
   onAttempt?: (outcome: AttemptOutcome) => unknown;
+  /** Hears each delivery that ends `failed`, a dead letter (metrics); not awaited. */
+  onDeadLetter?: () => unknown;
 }
 
 /**
@@ -69,6 +71,7 @@ export function createWebhookSender(options: WebhookSenderOptions): Worker<Webho
           settle: 'failed',
           tenant,
         });
+        void options.onDeadLetter?.();
         throw new UnrecoverableError('no webhook signing secret for this tenant');
       }
       const headers = signWebhook({ secrets, id: deliveryId, timestamp: new Date(), body });
@@ -91,6 +94,7 @@ export function createWebhookSender(options: WebhookSenderOptions): Worker<Webho
           throw new UnrecoverableError('receiver answered 410 Gone: URL disabled for this tenant');
         case 'refused':
           await deliveries.recordAttempt(deliveryId, attempt, { settle: 'failed', tenant });
+          void options.onDeadLetter?.();
           throw new UnrecoverableError(`refused: ${outcome.error ?? 'blocked address'}`);
         default: {
           const last = isLastAttempt(job, options.schedule);
@@ -99,6 +103,7 @@ export function createWebhookSender(options: WebhookSenderOptions): Worker<Webho
             attempt,
             last ? { settle: 'failed', tenant } : undefined,
           );
+          if (last) void options.onDeadLetter?.();
           throw WebhookRetryError.fromOutcome(outcome);
         }
       }
@@ -126,7 +131,9 @@ export function createWebhookSender(options: WebhookSenderOptions): Worker<Webho
       .get(job.data.deliveryId)
       .then((d) =>
         d?.state === 'pending'
-          ? deliveries.settle(job.data.deliveryId, 'failed', job.data.tenant)
+          ? deliveries
+              .settle(job.data.deliveryId, 'failed', job.data.tenant)
+              .then(() => options.onDeadLetter?.())
           : undefined,
       )
       .catch(() => {});

@@ -51,6 +51,7 @@ export async function notifierHarness(schedule = '0s,200ms,400ms') {
   });
   relay = new FinalEventRelay({ redis: client, store, outbox });
   const workers: Worker[] = [];
+  let deadLetters = 0;
 
   const startSender = (setup: SenderSetup = {}) => {
     const sender = createWebhookSender({
@@ -64,6 +65,9 @@ export async function notifierHarness(schedule = '0s,200ms,400ms') {
         allowPrivate: setup.allowPrivate ?? false,
         allowList: setup.allowList ?? ['127.0.0.1/32'],
       }),
+      onDeadLetter: () => {
+        deadLetters += 1;
+      },
     });
     workers.push(sender);
     return sender;
@@ -115,6 +119,8 @@ export async function notifierHarness(schedule = '0s,200ms,400ms') {
     startSender,
     settled,
     send,
+    /** Deliveries the senders reported as dead letters (`onDeadLetter`) so far. */
+    deadLetters: () => deadLetters,
     /** Closes every worker started so far (the next sender starts clean). */
     async stopWorkers() {
       await Promise.all(workers.splice(0).map((w) => w.close()));

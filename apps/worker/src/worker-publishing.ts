@@ -24,6 +24,7 @@ export async function startPublishing(
     recorder: meter.recorder,
     worker: workerId,
     snapshot: () => lanes.lane.snapshot(),
+    models: [config.NIGHTSHIFT_MODEL, ...config.NIGHTSHIFT_FALLBACK_MODELS],
   });
   const status = new StatusPublisher({
     registry: services.fleet,

@@ -184,6 +184,9 @@ const configSchema = z.object({
   ...gatewayConfigShape,
 });
 
+/** Names of every variable in the configuration contract (deploy checks compare manifests with it). */
+export const configVariables: readonly string[] = Object.keys(configSchema.shape);
+
 /** The parsed, typed configuration. */
 export type Config = z.output<typeof configSchema>;
 

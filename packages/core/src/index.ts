@@ -4,6 +4,7 @@ export {
   type Config,
   ConfigError,
   coldConcurrencyCap,
+  configVariables,
   durationMs,
   loadConfig,
   TUNED_COLD_CONCURRENCY_CAP,

@@ -86,6 +86,24 @@ export const nightshiftMetrics = {
     labels: ['model'],
     buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   },
+  webhookDeadLetters: {
+    name: 'nightshift_webhook_dead_letters_total',
+    help: 'Webhook deliveries that ended failed (schedule exhausted, target refused, no secret): dead letters kept for replay.',
+    type: 'counter',
+    labels: [],
+  },
+  hotRejections: {
+    name: 'nightshift_hot_rejections_total',
+    help: 'Hot-lane requests answered 503 by admission, by reason (no_worker, hot_queue_full, vram).',
+    type: 'counter',
+    labels: ['reason'],
+  },
+  workerModels: {
+    name: 'nightshift_worker_models',
+    help: '1 per worker and model it serves (main and fallbacks), while the worker is alive.',
+    type: 'gauge',
+    labels: ['worker', 'model'],
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 /** Name of the queue-depth gauge, read from BullMQ at scrape time. */

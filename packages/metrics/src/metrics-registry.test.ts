@@ -93,6 +93,7 @@ describe('createMetricsRegistry', () => {
       recorder,
       worker: 'gpu-host:1',
       intervalMs: 50,
+      models: ['qwen3:32b', 'qwen2:7b'],
       snapshot: () => ({
         window: { open: true },
         reading: { status: 'ok', gpus: [{ index: 0, usedMiB: 1024, freeMiB: 2048 }] },
@@ -113,6 +114,11 @@ describe('createMetricsRegistry', () => {
     expect(sample(text, 'nightshift_gpu_vram_free_bytes{worker="gpu-host:1",gpu="0"}')).toBe(
       2048 * 1024 * 1024,
     );
+    for (const model of ['qwen3:32b', 'qwen2:7b']) {
+      expect(sample(text, `nightshift_worker_models{worker="gpu-host:1",model="${model}"}`)).toBe(
+        1,
+      );
+    }
     await gauges.stop();
     // Three missed intervals (150 ms) later, the series is gone.
     await new Promise((resolve) => setTimeout(resolve, 400));

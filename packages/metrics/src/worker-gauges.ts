@@ -19,6 +19,8 @@ export interface WorkerGaugesOptions {
   worker: string;
   /** The worker's latest state; read every interval, never probed here. */
   snapshot: () => WorkerGaugeSnapshot;
+  /** Models this worker serves (main, then fallbacks): one `nightshift_worker_models` series each. */
+  models?: readonly string[];
   /** How often to publish. Default 5000 ms. */
   intervalMs?: number;
 }
@@ -26,7 +28,7 @@ export interface WorkerGaugesOptions {
 const mib = 1024 * 1024;
 
 /**
- * Publishes a worker's window state and VRAM per GPU every few seconds. Each series expires
+ * Publishes a worker's window state, its models and VRAM per GPU every few seconds. Each series expires
  * after three missed intervals, so a dead worker drops out of `/metrics` on its own.
  *
  * @example
@@ -43,6 +45,9 @@ export function startWorkerGauges(options: WorkerGaugesOptions): { stop(): Promi
     const writes = [
       recorder.set(nightshiftMetrics.windowOpen, { worker }, snapshot.window.open ? 1 : 0, ttlMs),
     ];
+    for (const model of options.models ?? []) {
+      writes.push(recorder.set(nightshiftMetrics.workerModels, { worker, model }, 1, ttlMs));
+    }
     if (snapshot.reading?.status === 'ok') {
       for (const gpu of snapshot.reading.gpus ?? []) {
         const labels = { worker, gpu: gpu.uuid ?? String(gpu.index) };

@@ -1,1 +1,6 @@
-export { type RunningService, type RunServiceOptions, runService } from './run-service.ts';
+export {
+  defaultDrainTimeoutMs,
+  type RunningService,
+  type RunServiceOptions,
+  runService,
+} from './run-service.ts';

@@ -8,6 +8,9 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** How long a graceful stop may take by default; deploy manifests size their grace periods on it. */
+export const defaultDrainTimeoutMs = 30_000;
+
 /** Options of {@link runService}. */
 export interface RunServiceOptions {
   /** Longest a graceful stop may take before the process exits anyway. Default 30 s. */
@@ -64,7 +67,7 @@ export async function runService(
     const force = setTimeout(() => {
       logger.error('drain took too long; exiting');
       process.exit(1);
-    }, options.drainTimeoutMs ?? 30_000);
+    }, options.drainTimeoutMs ?? defaultDrainTimeoutMs);
     force.unref();
     await service.stop();
     logger.info('stopped');

@@ -12,6 +12,8 @@ export interface HotLaneAdmissionOptions {
   maxUsedPct: number;
   /** `NIGHTSHIFT_HOT_MAX_QUEUE`. */
   maxQueue: number;
+  /** Told each refusal's reason (`no_worker`, `hot_queue_full`, `vram`), for the 503 metric. */
+  onRefuse?: (reason: 'no_worker' | 'hot_queue_full' | 'vram') => void;
   /** How long a fleet reading is reused. Default 250 ms. */
   cacheMs?: number;
 }
@@ -36,9 +38,19 @@ export function hotLaneAdmission(options: HotLaneAdmissionOptions): MiddlewareHa
         Math.max(1, slots),
       ),
     );
-    const refuse = (detail: string) =>
-      problem(c, 503, 'hot-lane-unavailable', detail, { queued }, { 'retry-after': retryAfter });
-    if (workers.length === 0) return refuse('No worker is online to take interactive work.');
+    const refuse = (reason: 'no_worker' | 'hot_queue_full' | 'vram', detail: string) => {
+      options.onRefuse?.(reason);
+      return problem(
+        c,
+        503,
+        'hot-lane-unavailable',
+        detail,
+        { queued },
+        { 'retry-after': retryAfter },
+      );
+    };
+    if (workers.length === 0)
+      return refuse('no_worker', 'No worker is online to take interactive work.');
     const verdicts = workers.map((worker) =>
       hotAdmission({
         reading: toReading(worker),
@@ -52,11 +64,9 @@ export function hotLaneAdmission(options: HotLaneAdmissionOptions): MiddlewareHa
     const open = verdicts.find((v) => v.admit);
     if (!open) {
       const reason = verdicts[0]?.reason;
-      return refuse(
-        reason === 'hot_queue_full'
-          ? `The hot lane has ${queued} requests waiting (limit ${options.maxQueue}).`
-          : `GPU memory is over ${options.maxUsedPct}% and every hot slot is busy.`,
-      );
+      return reason === 'hot_queue_full'
+        ? refuse(reason, `The hot lane has ${queued} requests waiting (limit ${options.maxQueue}).`)
+        : refuse('vram', `GPU memory is over ${options.maxUsedPct}% and every hot slot is busy.`);
     }
     await next();
   };

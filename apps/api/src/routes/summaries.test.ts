@@ -1,6 +1,6 @@
 import type { WorkerStatus } from '@nightshift/fleet';
 import { notAPdf } from '@nightshift/testkit/sample-documents';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiUnderTest } from '../../test-support/api-under-test.ts';
 import { h200WorkerStatus } from '../../test-support/dashboard-seed.ts';
 
@@ -53,10 +53,19 @@ async function expectProblem(response: Response, status: number) {
   return (await response.json()) as Record<string, unknown>;
 }
 
+/** Each refusal is counted on `/metrics` by reason (the hot 503 alert reads this series). */
+async function expectRejectionCounted(reason: string) {
+  await vi.waitFor(async () => {
+    const text = await (await api.app.request('/metrics')).text();
+    expect(text).toContain(`nightshift_hot_rejections_total{reason="${reason}"} 1\n`);
+  });
+}
+
 describe('POST /v1/summaries admission', () => {
   it('answers 503 with Retry-After when no worker is online', async () => {
     const problem = await expectProblem(await summarize(), 503);
     expect(String(problem.detail)).toMatch(/No worker/);
+    await expectRejectionCounted('no_worker');
   });
 
   it('answers 503 with an honest Retry-After when VRAM is over the threshold and hot slots are full', async () => {
@@ -68,6 +77,7 @@ describe('POST /v1/summaries admission', () => {
     expect(String(problem.detail)).toMatch(/over 95%/);
     // median 22 s × ⌈(0 + 1) / 2⌉ slots → 22 s
     expect(response.headers.get('retry-after')).toBe('22');
+    await expectRejectionCounted('vram');
   });
 
   it('queues the request when VRAM is high but a hot slot is free, and times out honestly', async () => {
@@ -90,6 +100,7 @@ describe('POST /v1/summaries admission', () => {
     }
     const problem = await expectProblem(await summarize(), 503);
     expect(String(problem.detail)).toMatch(/2 requests waiting/);
+    await expectRejectionCounted('hot_queue_full');
   });
 });
 
