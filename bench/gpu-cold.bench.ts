@@ -126,13 +126,16 @@ async function chatRow(redisUrl: string, gpu: GpuStandIn): Promise<GpuColdRow> {
     await submitBacklog(stack, 2000);
     await until(() => gpu.queue().active >= 56, 60_000, 'cold lane saturating', 100);
     const runningBefore = gpu.queue().active;
-    const loaded = await chatRound(client, 25, 200);
+    const running: number[] = [];
+    const sampler = setInterval(() => running.push(gpu.queue().active), 50);
+    const loaded = await chatRound(client, 25, 200).finally(() => clearInterval(sampler));
+    const meanRunning = running.reduce((a, b) => a + b, 0) / Math.max(1, running.length);
     return {
       figure: '(b) hot TTFT p50 with the cold lane saturating ÷ idle',
       value: round(median(loaded), 2),
       baseline: round(median(idle), 2),
       ratio: round(median(loaded) / median(idle), 3),
-      detail: `25 sequential streams each through /openai/v1, 200–500 ms apart; ${runningBefore} cold sequences running when the loaded round began`,
+      detail: `25 sequential streams each through /openai/v1, 200–500 ms apart; ${runningBefore} cold sequences running when the loaded round began, ${round(meanRunning, 1)} on average during it (the lane halves per half second of chat and keeps what runs)`,
     };
   } finally {
     await stack.stop();
