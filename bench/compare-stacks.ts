@@ -52,6 +52,8 @@ async function startSide(name: Side['name']): Promise<Side> {
     env: {
       NIGHTSHIFT_PROVIDER: 'ollama',
       NIGHTSHIFT_COLD_CONCURRENCY: '16',
+      // A fixed concurrency, as this benchmark has always measured (bench/gpu-cold.bench.ts tunes).
+      NIGHTSHIFT_COLD_AUTOTUNE: 'false',
       NIGHTSHIFT_MAX_TOKENS: '16',
       ...(JSON.parse(process.env[`${name}_ENV`] || '{}') as Record<string, string>),
     },

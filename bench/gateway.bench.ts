@@ -87,6 +87,8 @@ const apiEnv = (gpuUrl: string): Record<string, string> => ({
   NIGHTSHIFT_BATCH_RATE_PER_MIN: '1000000',
   NIGHTSHIFT_BATCH_BURST: '1000000',
   NIGHTSHIFT_COLD_CONCURRENCY: '16',
+  // A fixed concurrency, as this benchmark has always measured (bench/gpu-cold.bench.ts tunes).
+  NIGHTSHIFT_COLD_AUTOTUNE: 'false',
 });
 
 /** Sequential hot streams through the gateway, spaced as a person types; their TTFTs. */

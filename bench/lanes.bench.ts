@@ -75,6 +75,8 @@ export async function run(): Promise<LanesRow[]> {
       // queues it, so a slot never idles while a worker saves a checkpoint between chunks), and
       // two slots kept for interactive work while hot traffic is recent.
       NIGHTSHIFT_COLD_CONCURRENCY: String(P + 1),
+      // A fixed concurrency, as this benchmark has always measured (bench/gpu-cold.bench.ts tunes).
+      NIGHTSHIFT_COLD_AUTOTUNE: 'false',
       NIGHTSHIFT_HOT_RESERVE_SLOTS: '2',
       // One GPU slot is kept for interactive work while hot traffic is recent (default 1 slot);
       // a short idle period lets (a) measure the lane with hot traffic long gone.

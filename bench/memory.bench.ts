@@ -88,6 +88,8 @@ async function phase(
     env: {
       NIGHTSHIFT_PROVIDER: 'ollama',
       NIGHTSHIFT_COLD_CONCURRENCY: String(coldSlots),
+      // A fixed concurrency, as this benchmark has always measured (bench/gpu-cold.bench.ts tunes).
+      NIGHTSHIFT_COLD_AUTOTUNE: 'false',
       NIGHTSHIFT_MAX_TOKENS: '16',
       // Large chunks keep the 1 MB files to a few model calls each: memory, not speed, is measured.
       NIGHTSHIFT_NUM_CTX: '65536',

@@ -3,7 +3,8 @@
  * the signed `batch.completed` webhook, with the whole stack as processes (api, worker,
  * notifier) and the Ollama stand-in answering instantly. Baseline, side by side on the same
  * Redis: a plain BullMQ Queue + Worker with the same concurrency adding and processing the same
- * number of jobs with a trivial processor. Goal: ≥ 0.5 of the baseline.
+ * number of jobs with a trivial processor. A floor, no longer a target (issue 17: a GPU-like
+ * server is the bottleneck, see bench/gpu-cold.bench.ts): ≥ 0.4 of the baseline.
  *
  * Run: `npx tsx bench/pipeline.bench.ts` (spawns its own redis-server, or uses REDIS_URL).
  */
@@ -136,6 +137,8 @@ export async function run(): Promise<PipelineRow[]> {
     env: {
       NIGHTSHIFT_PROVIDER: 'ollama',
       NIGHTSHIFT_COLD_CONCURRENCY: String(CONCURRENCY),
+      // A fixed concurrency, as this benchmark has always measured (bench/gpu-cold.bench.ts tunes).
+      NIGHTSHIFT_COLD_AUTOTUNE: 'false',
       NIGHTSHIFT_MAX_TOKENS: '16',
     },
   });
@@ -201,8 +204,8 @@ export function summarize(rows: PipelineRow[]): SummaryRow[] {
       value,
       baseline,
       ratio,
-      goal: '≥ 0.5 × plain BullMQ',
-      met: ratio >= 0.5,
+      goal: '≥ 0.4 × plain BullMQ (floor)',
+      met: ratio >= 0.4,
     },
     {
       benchmark: 'pipeline',

@@ -38,6 +38,7 @@ export const benchmarks: BenchmarkEntry[] = [
     'Gateway vs direct calls on a simulated GPU',
     () => import('../gateway.bench.ts'),
   ),
+  entry('gpu-cold', 'Cold lane on a GPU-like server', () => import('../gpu-cold.bench.ts')),
 ];
 
 /** The line a benchmark's process ends with: its summary rows as JSON after this prefix. */
