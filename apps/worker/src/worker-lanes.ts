@@ -6,12 +6,14 @@ import type { Services } from '@nightshift/services';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { BatchEndings } from './batch-endings.ts';
+import { batchRequestGateway } from './batch-request-gateway.ts';
 import { createColdProcessor } from './cold-processor.ts';
 import { DeadlineWatch } from './deadline-watch.ts';
 import { DocumentEventForwarder } from './document-event-forwarder.ts';
 import { createHotProcessor } from './hot-processor.ts';
 import { LaneActivity } from './lane-activity.ts';
 import { unloadColdOnlyModels } from './model-hygiene.ts';
+import { createRequestProcessor } from './request-processor.ts';
 import type { Summarization } from './summarization-setup.ts';
 import { createVramProbe } from './vram-probe.ts';
 
@@ -70,6 +72,21 @@ export async function startLanes(
     fairShare: services.fairShare,
     onDocumentFinished: (batchId, result) => documentEvents.forward(batchId, result),
   });
+  // Request lines of OpenAI-compatible batches share the cold queue, its lane and its order.
+  const requests = batchRequestGateway(config);
+  const stopping = new AbortController();
+  const requestProcessor = createRequestProcessor({
+    store,
+    files: services.openAiFiles,
+    ...requests,
+    shouldYield: () => lane.shouldYield(),
+    logger,
+    meter,
+    fairShare: services.fairShare,
+    signal: stopping.signal,
+  });
+  const coldOrRequest: typeof coldProcessor = (job, token) =>
+    job.data.content.kind === 'request' ? requestProcessor(job, token) : coldProcessor(job, token);
   const coldWorker = new Worker<ColdJobData>(queueNames.cold, (job, token) => tracked(job, token), {
     ...workerOptions,
     autorun: false,
@@ -134,7 +151,7 @@ export async function startLanes(
     }
     await unloadColdOnlyModels(activity, config.OLLAMA_HOST, logger, chattedWith);
   };
-  const tracked: typeof coldProcessor = lane.track(coldProcessor);
+  const tracked: typeof coldProcessor = lane.track(coldOrRequest);
   activity.onHotStart = () => lane.noteHotActivity();
   const endings = new BatchEndings({
     connection: services.redis.blocking,
@@ -159,7 +176,8 @@ export async function startLanes(
       await lane.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
       await Promise.all([hotWorker.close(), coldWorker.close(), endings.stop()]);
-      await Promise.all([hotQueue.close(), coldQueue.close(), expirer.close()]);
+      stopping.abort();
+      await Promise.all([hotQueue.close(), coldQueue.close(), expirer.close(), requests.close()]);
     },
   };
 }

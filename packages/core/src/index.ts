@@ -7,7 +7,9 @@ export {
   idPatterns,
   idSchemas,
   newBatchId,
+  newOpenAiFileId,
   newScheduleId,
+  openAiFileIdPattern,
   tenantNamePattern,
 } from './ids.ts';
 export * from './job-payloads.ts';

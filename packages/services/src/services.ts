@@ -9,6 +9,7 @@ import { type Config, durationMs } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
 import { InteractiveTraffic } from '@nightshift/lanes';
 import { MetricsRecorder, UsageLedger } from '@nightshift/metrics';
+import { OpenAiBatches, OpenAiFileStore } from '@nightshift/openai-batches';
 import { checkRedisPolicy } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
@@ -82,6 +83,8 @@ export class Services {
   #webhookSecrets: WebhookSecretStore | undefined;
   #finalEvents: FinalEventRelay | undefined;
   #documentBlobs: DocumentBlobs | undefined;
+  #openAiFiles: OpenAiFileStore | undefined;
+  #openAiBatches: OpenAiBatches | undefined;
   #metricsRecorder: MetricsRecorder | undefined;
   #usageLedger: UsageLedger | undefined;
   #fleet: FleetRegistry | undefined;
@@ -206,6 +209,25 @@ export class Services {
   get documentBlobs(): DocumentBlobs {
     this.#documentBlobs ??= new DocumentBlobs({ redis: this.client, ttlMs: this.resultTtlMs });
     return this.#documentBlobs;
+  }
+
+  /** Files of `/openai/v1/files` (batch input and result files); they last `NIGHTSHIFT_RESULT_TTL`. */
+  get openAiFiles(): OpenAiFileStore {
+    this.#openAiFiles ??= new OpenAiFileStore({ redis: this.client, ttlMs: this.resultTtlMs });
+    return this.#openAiFiles;
+  }
+
+  /** OpenAI-compatible batches, run as native batches (`NIGHTSHIFT_OPENAI_BATCH_MAX_LINES`). */
+  get openAiBatches(): OpenAiBatches {
+    this.#openAiBatches ??= new OpenAiBatches({
+      redis: this.client,
+      files: this.openAiFiles,
+      store: this.batchStore,
+      submitter: this.batchSubmitter,
+      resultTtlMs: this.resultTtlMs,
+      maxLines: this.config.NIGHTSHIFT_OPENAI_BATCH_MAX_LINES,
+    });
+    return this.#openAiBatches;
   }
 
   /** Counters and histograms of `/metrics`. */
