@@ -1,0 +1,248 @@
+import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import { until } from '@nightshift/testkit/until';
+import OpenAI, { toFile } from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayUnderTest } from '../../apps/api/test-support/gateway-under-test.ts';
+import { workerUnderTest } from '../../apps/worker/test-support/worker-under-test.ts';
+
+// The official `openai` client against the real API on a real port, with a real worker on the
+// same Redis draining the cold lane into the Ollama stand-in.
+let ollama: OllamaStandIn;
+let api: Awaited<ReturnType<typeof gatewayUnderTest>>;
+let worker: Awaited<ReturnType<typeof workerUnderTest>>;
+let client: OpenAI;
+
+const env = () => ({
+  OLLAMA_HOST: ollama.url,
+  NIGHTSHIFT_PROVIDER: 'ollama',
+  NIGHTSHIFT_NUM_CTX: '512',
+  NIGHTSHIFT_COLD_CONCURRENCY: '1',
+});
+
+beforeAll(async () => {
+  ollama = await startOllamaStandIn({ tokenLatencyMs: 1 });
+  api = await gatewayUnderTest(env());
+  worker = await workerUnderTest(api.redis, env());
+  client = new OpenAI({ baseURL: api.openAiBaseUrl, apiKey: 'acme-key', maxRetries: 0 });
+});
+afterAll(async () => {
+  await worker?.close();
+  await api?.close();
+  await ollama?.close();
+});
+
+const jsonl = (lines: unknown[]) => `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
+const chatLine = (customId: string, content: string, extra: Record<string, unknown> = {}) => ({
+  custom_id: customId,
+  method: 'POST',
+  url: '/v1/chat/completions',
+  body: { model: 'qwen2:7b', messages: [{ role: 'user', content }], max_tokens: 8, ...extra },
+});
+async function uploaded(text: string) {
+  return client.files.create({
+    file: await toFile(Buffer.from(text), 'input.jsonl'),
+    purpose: 'batch',
+  });
+}
+async function finished(id: string) {
+  let batch = await client.batches.retrieve(id);
+  await until(
+    async () => {
+      batch = await client.batches.retrieve(id);
+      return ['completed', 'failed', 'expired', 'cancelled'].includes(batch.status);
+    },
+    20_000,
+    `batch ${id} final`,
+  );
+  return batch;
+}
+const lines = async (fileId: string) =>
+  (await (await client.files.content(fileId)).text())
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+
+describe('files', () => {
+  it('uploads, lists, retrieves, streams back and deletes a JSONL file', async () => {
+    const text = jsonl([chatLine('a', 'one two three'), chatLine('b', 'four five')]);
+    const file = await uploaded(text);
+    expect(file).toMatchObject({
+      object: 'file',
+      purpose: 'batch',
+      bytes: Buffer.byteLength(text),
+    });
+    expect(file.id).toMatch(/^file-/);
+    expect(await client.files.retrieve(file.id)).toMatchObject({
+      id: file.id,
+      filename: 'input.jsonl',
+    });
+    expect(await (await client.files.content(file.id)).text()).toBe(text);
+    const listed = await client.files.list();
+    expect(listed.data.map((f) => f.id)).toContain(file.id);
+    expect(await client.files.delete(file.id)).toMatchObject({ id: file.id, deleted: true });
+    await expect(client.files.retrieve(file.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('refuses another purpose and another tenant, in OpenAI error shape', async () => {
+    await expect(
+      client.files.create({
+        file: await toFile(Buffer.from('{}\n'), 'x.jsonl'),
+        purpose: 'fine-tune',
+      }),
+    ).rejects.toMatchObject({ status: 400, param: 'purpose' });
+    const file = await uploaded(jsonl([chatLine('a', 'hello')]));
+    const other = new OpenAI({ baseURL: api.openAiBaseUrl, apiKey: 'globex-key', maxRetries: 0 });
+    await expect(other.files.retrieve(file.id)).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('batches', () => {
+  it('runs chat lines on the cold lane into output and error files', async () => {
+    const schema = {
+      type: 'json_schema',
+      json_schema: {
+        name: 'fields',
+        schema: { type: 'object', properties: { name: { type: 'string' } } },
+      },
+    };
+    const file = await uploaded(
+      jsonl([
+        chatLine('first', 'alpha beta gamma delta'),
+        chatLine('second', 'extract the name', { response_format: schema }),
+        chatLine('too-long', 'word '.repeat(2_000)),
+      ]),
+    );
+    const created = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      metadata: { team: 'search' },
+    });
+    expect(created).toMatchObject({
+      object: 'batch',
+      status: 'in_progress',
+      input_file_id: file.id,
+    });
+    expect(created.request_counts).toEqual({ total: 3, completed: 0, failed: 0 });
+
+    const batch = await finished(created.id);
+    expect(batch.status).toBe('completed');
+    expect(batch.request_counts).toEqual({ total: 3, completed: 2, failed: 1 });
+    expect(batch.metadata).toEqual({ team: 'search' });
+    expect(batch.completed_at).toBeGreaterThanOrEqual(batch.created_at);
+
+    const output = await lines(batch.output_file_id as string);
+    expect(output.map((l) => l.custom_id).sort()).toEqual(['first', 'second']);
+    const first = output.find((l) => l.custom_id === 'first');
+    expect(first).toMatchObject({ error: null, response: { status_code: 200 } });
+    expect(first.id).toMatch(/^batch_req_/);
+    expect(first.response.body.choices[0].message.content).toBe('alpha beta gamma delta');
+    // The schema went to the upstream as the line wrote it.
+    const sent = ollama.requests.find((r) =>
+      JSON.stringify(r.body ?? null).includes('extract the name'),
+    );
+    expect((sent?.body as { response_format?: unknown }).response_format).toEqual(schema);
+
+    const errors = await lines(batch.error_file_id as string);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      custom_id: 'too-long',
+      response: { status_code: 400, body: { error: { code: 'context_length_exceeded' } } },
+    });
+  });
+
+  it('runs embeddings lines', async () => {
+    const file = await uploaded(
+      jsonl(
+        ['alpha', 'beta gamma'].map((input, i) => ({
+          custom_id: `e${i}`,
+          method: 'POST',
+          url: '/v1/embeddings',
+          body: { model: 'qwen2:7b', input },
+        })),
+      ),
+    );
+    const created = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/embeddings',
+      completion_window: '24h',
+    });
+    const batch = await finished(created.id);
+    expect(batch).toMatchObject({ status: 'completed', error_file_id: null });
+    const output = await lines(batch.output_file_id as string);
+    expect(output).toHaveLength(2);
+    for (const line of output)
+      expect(line.response.body.data[0].embedding.length).toBeGreaterThan(0);
+  });
+
+  it('fails a malformed file, naming each bad line', async () => {
+    const text = [
+      JSON.stringify(chatLine('a', 'fine')),
+      '{"custom_id": "b", "method": "POST"', // cut short
+      JSON.stringify(chatLine('a', 'again')), // duplicate custom_id
+      JSON.stringify({ ...chatLine('c', 'x'), url: '/v1/embeddings' }),
+    ].join('\n');
+    const file = await uploaded(text);
+    const batch = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    expect(batch.status).toBe('failed');
+    expect(batch.errors?.data?.map((e) => [e.line, e.code])).toEqual([
+      [2, 'invalid_json_line'],
+      [3, 'duplicate_custom_id'],
+      [4, 'invalid_url'],
+    ]);
+    expect(batch.failed_at).toBeGreaterThan(0);
+  });
+
+  it('answers a missing input file and a bad window in OpenAI error shape', async () => {
+    await expect(
+      client.batches.create({
+        input_file_id: 'file-0000000000aaaaaaaaaaaaaaaa',
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      }),
+    ).rejects.toMatchObject({ status: 404, code: 'file_not_found' });
+    const file = await uploaded(jsonl([chatLine('a', 'x')]));
+    await expect(
+      client.batches.create({
+        input_file_id: file.id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '1h' as '24h',
+      }),
+    ).rejects.toMatchObject({ status: 400, param: 'completion_window' });
+  });
+
+  it('cancels: waiting lines go to the error file as batch_cancelled', async () => {
+    ollama.failNext({ kind: 'slow', delayMs: 1_500, model: 'qwen2:7b' });
+    const file = await uploaded(
+      jsonl(Array.from({ length: 6 }, (_, i) => chatLine(`c${i}`, 'slow one'))),
+    );
+    const created = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '48h' as '24h', // longer windows are an extension
+    });
+    const cancelling = await client.batches.cancel(created.id);
+    expect(['cancelling', 'cancelled']).toContain(cancelling.status);
+    const batch = await finished(created.id);
+    expect(batch.status).toBe('cancelled');
+    expect(batch.cancelled_at).toBeGreaterThan(0);
+    const errors = await lines(batch.error_file_id as string);
+    expect(errors.filter((l) => l.error?.code === 'batch_cancelled').length).toBeGreaterThan(0);
+    expect(errors.length + (batch.request_counts?.completed ?? 0)).toBe(6);
+  });
+
+  it('lists batches newest first, page by page', async () => {
+    const page = await client.batches.list({ limit: 2 });
+    expect(page.data).toHaveLength(2);
+    expect(page.has_more).toBe(true);
+    const ids: string[] = [];
+    for await (const batch of client.batches.list({ limit: 2 })) ids.push(batch.id);
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    expect([...ids].sort().reverse()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
