@@ -141,7 +141,9 @@ describe('batches', () => {
     const sent = ollama.requests.find((r) =>
       JSON.stringify(r.body ?? null).includes('extract the name'),
     );
-    expect((sent?.body as { response_format?: unknown }).response_format).toEqual(schema);
+    expect((sent?.body as { response_format?: unknown } | undefined)?.response_format).toEqual(
+      schema,
+    );
 
     const errors = await lines(batch.error_file_id as string);
     expect(errors).toHaveLength(1);
