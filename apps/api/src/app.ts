@@ -237,6 +237,8 @@ export function createApp(deps: ApiDependencies) {
           maxLines: config.NIGHTSHIFT_OPENAI_BATCH_MAX_LINES,
         },
         checkWebhookUrl: deps.checkWebhookUrl,
+        maxUnfinished: async (tenant) =>
+          (await quotas.get(tenant)).maxQueuedDocuments ?? quotaDefaults.maxQueuedDocuments,
       });
     app.route(
       '/openai/v1',

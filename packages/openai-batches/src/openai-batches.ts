@@ -21,6 +21,11 @@ export interface CreateOpenAiBatch {
   webhookUrl?: string | null;
   /** Set when a schedule fires the batch. */
   scheduleId?: string | null;
+  /**
+   * The most unfinished requests and documents the tenant may have once this batch is in
+   * (native batches' quota, checked in the step that writes the batch: `UnfinishedQuotaError`).
+   */
+  maxUnfinished?: number;
 }
 
 /** Why a batch cannot even be validated: its input file is missing or not a batch file. */
@@ -120,6 +125,9 @@ export class OpenAiBatches {
       webhook: input.webhookUrl ? { url: input.webhookUrl, events: [] } : null,
       completionWindow: input.completionWindow,
       scheduleId: input.scheduleId ?? null,
+      ...(input.maxUnfinished !== undefined
+        ? { unfinishedLimit: { max: input.maxUnfinished, adding: check.requests.length } }
+        : {}),
     });
     await this.#write(batch.id, tenant, { ...fields, expiresAt: batch.expiresAt }, false);
     return (await this.get(tenant, batch.id)) as OpenAiBatchObject;

@@ -1,4 +1,5 @@
 import { idPatterns, openAiFileIdPattern } from '@nightshift/core';
+import { UnfinishedQuotaError } from '@nightshift/batches';
 import {
   batchEndpoints,
   InputFileError,
@@ -18,6 +19,8 @@ export interface OpenAiBatchRoutesOptions {
   files: OpenAiFileStore;
   batches: OpenAiBatches;
   limits: OpenAiUploadLimits;
+  /** The tenant's quota of unfinished documents and requests (`NIGHTSHIFT_MAX_QUEUED_PER_TENANT` or its override). */
+  maxUnfinished: (tenant: string) => Promise<number>;
   /** Refuses webhook addresses in private ranges (unless allowed), as native batches do. */
   checkWebhookUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
 }
@@ -165,9 +168,20 @@ export function openAiBatchRoutes(options: OpenAiBatchRoutesOptions) {
           completionWindow: body.completion_window,
           metadata: body.metadata ?? null,
           webhookUrl: body.webhook?.url ?? null,
+          maxUnfinished: await options.maxUnfinished(c.get('tenant')),
         });
         return c.json(batch);
       } catch (error) {
+        if (error instanceof UnfinishedQuotaError)
+          return c.json(
+            openAiErrorBody(
+              `${error.unfinished} requests and documents are unfinished; ${error.limit.adding} more would pass the quota of ${error.limit.max}. Submit again as earlier batches finish.`,
+              'rate_limit_error',
+              null,
+              'queued_quota_exceeded',
+            ),
+            429,
+          );
         if (!(error instanceof InputFileError)) throw error;
         return c.json(
           openAiErrorBody(error.message, 'invalid_request_error', 'input_file_id', error.code),
