@@ -1,5 +1,5 @@
-import { idPatterns, openAiFileIdPattern } from '@nightshift/core';
 import { UnfinishedQuotaError } from '@nightshift/batches';
+import { idPatterns, openAiFileIdPattern } from '@nightshift/core';
 import {
   batchEndpoints,
   InputFileError,
