@@ -38,6 +38,11 @@ export const benchmarks: BenchmarkEntry[] = [
     'Gateway vs direct calls on a simulated GPU',
     () => import('../gateway.bench.ts'),
   ),
+  entry(
+    'openai-batch-intake',
+    'OpenAI batch intake: 50,000 lines vs 5,000',
+    () => import('../openai-batch-intake.bench.ts'),
+  ),
 ];
 
 /** The line a benchmark's process ends with: its summary rows as JSON after this prefix. */

@@ -11,7 +11,8 @@ export interface JsonlLine {
 /**
  * Splits a byte stream into lines as it arrives, with each line's number and byte offset, so a
  * 200 MB file is read line by line with at most one line in memory. A line longer than
- * `maxLineBytes` comes with `bytes: null` (its bytes are counted, not kept).
+ * `maxLineBytes` comes with `bytes: null` (its bytes are counted, not kept). A line's bytes may
+ * share memory with the chunk they came in: the source must not reuse its buffers.
  *
  * @example
  * for await (const { line, bytes } of jsonlLines(files.content(id))) check(line, bytes);
@@ -27,7 +28,11 @@ export async function* jsonlLines(
   let partsBytes = 0;
   let tooLong = false;
   const finish = (end: number): JsonlLine => {
-    let bytes = tooLong ? null : Buffer.concat(parts, partsBytes);
+    let bytes = tooLong
+      ? null
+      : parts.length === 1
+        ? (parts[0] as Buffer)
+        : Buffer.concat(parts, partsBytes);
     let length = end - lineStart;
     if (bytes && bytes[bytes.length - 1] === 0x0d) {
       bytes = bytes.subarray(0, -1);
@@ -62,8 +67,8 @@ export async function* jsonlLines(
       partsBytes = 0;
       return;
     }
-    // A copy: the source may reuse its buffer for the next chunk.
-    parts.push(Buffer.from(bytes));
+    // No copy: the sources (Redis reads, upload streams) hand over a fresh buffer per chunk.
+    parts.push(bytes);
     partsBytes += bytes.length;
   }
 }

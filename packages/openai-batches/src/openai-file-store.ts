@@ -42,6 +42,9 @@ export class FileTooLargeError extends Error {
   }
 }
 
+/** Chunk writes one upload keeps in flight. */
+const inFlight = 4;
+
 const fileKey = (id: string) => `${keyPrefix}:oai-file:${id}`;
 const chunkKey = (id: string, index: number) => `${keyPrefix}:oai-file:${id}:${index}`;
 const tenantFilesKey = (tenant: string) => `${keyPrefix}:tenant:${tenant}:oai-files`;
@@ -86,15 +89,22 @@ export class OpenAiFileStore {
     let bytes = 0;
     let newlines = 0;
     let lastByte = 0x0a;
+    // A few chunk writes in flight at once: the upload's next bytes are read and scanned while
+    // Redis stores the previous chunk (at most `inFlight` chunks are held meanwhile).
+    const writes: Promise<unknown>[] = [];
     const flush = async (all: boolean) => {
       while (pendingBytes >= this.#chunkBytes || (all && pendingBytes > 0)) {
         const joined = Buffer.concat(pending, pendingBytes);
         const size = Math.min(this.#chunkBytes, joined.length);
-        await this.#redis.set(chunkKey(id, chunks), joined.subarray(0, size), 'EX', ttlS);
+        const write = this.#redis.set(chunkKey(id, chunks), joined.subarray(0, size), 'EX', ttlS);
+        write.catch(() => undefined); // awaited below, in order
+        writes.push(write);
         chunks++;
         pending = size < joined.length ? [joined.subarray(size)] : [];
         pendingBytes = joined.length - size;
+        if (writes.length >= inFlight) await writes.shift();
       }
+      if (all) await Promise.all(writes.splice(0));
     };
     try {
       for await (const piece of source) {
@@ -109,6 +119,7 @@ export class OpenAiFileStore {
       }
       await flush(true);
     } catch (error) {
+      await Promise.allSettled(writes);
       await this.#dropChunks(id, chunks).catch(() => undefined); // else they expire with the TTL
       throw error;
     }
@@ -213,8 +224,12 @@ export class OpenAiFileStore {
   /** The file's bytes, chunk by chunk; stops early if the file is deleted meanwhile. */
   async *content(id: string): AsyncGenerator<Buffer> {
     const chunks = Number((await this.#redis.hget(fileKey(id), 'chunks')) ?? 0);
-    for (let index = 0; index < chunks; index++) {
-      const chunk = await this.#redis.getBuffer(chunkKey(id, index));
+    // The next chunk is on its way while the caller works on this one.
+    let next = chunks > 0 ? this.#redis.getBuffer(chunkKey(id, 0)) : null;
+    for (let index = 0; next; index++) {
+      const chunk = await next;
+      next = index + 1 < chunks ? this.#redis.getBuffer(chunkKey(id, index + 1)) : null;
+      next?.catch(() => undefined); // awaited on the next turn, unless the caller stops first
       if (!chunk) return;
       yield chunk;
     }
