@@ -1,8 +1,13 @@
+import { keyPrefix, loadConfig } from '@nightshift/core';
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
 import { until } from '@nightshift/testkit/until';
+import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
+import { generateWebhookSecret } from '@nightshift/webhooks';
 import OpenAI, { toFile } from 'openai';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayUnderTest } from '../../apps/api/test-support/gateway-under-test.ts';
+import { type RunningNotifier, startNotifier } from '../../apps/notifier/src/notifier-process.ts';
 import { workerUnderTest } from '../../apps/worker/test-support/worker-under-test.ts';
 
 // The official `openai` client against the real API on a real port, with a real worker on the
@@ -11,8 +16,13 @@ let ollama: OllamaStandIn;
 let api: Awaited<ReturnType<typeof gatewayUnderTest>>;
 let worker: Awaited<ReturnType<typeof workerUnderTest>>;
 let client: OpenAI;
+let receiver: WebhookReceiver;
+let notifier: RunningNotifier;
+const secret = generateWebhookSecret();
 
 const env = () => ({
+  NIGHTSHIFT_WEBHOOK_SECRET: secret,
+  NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE: 'true',
   OLLAMA_HOST: ollama.url,
   NIGHTSHIFT_PROVIDER: 'ollama',
   NIGHTSHIFT_NUM_CTX: '512',
@@ -23,9 +33,16 @@ beforeAll(async () => {
   ollama = await startOllamaStandIn({ tokenLatencyMs: 1 });
   api = await gatewayUnderTest(env());
   worker = await workerUnderTest(api.redis, env());
+  receiver = await startWebhookReceiver({ secret });
+  notifier = await startNotifier(
+    loadConfig({ ...env(), REDIS_URL: api.redis.url, NIGHTSHIFT_LOG_LEVEL: 'silent' }),
+    pino({ level: 'silent' }),
+  );
   client = new OpenAI({ baseURL: api.openAiBaseUrl, apiKey: 'acme-key', maxRetries: 0 });
 });
 afterAll(async () => {
+  await notifier?.stop();
+  await receiver?.close();
   await worker?.close();
   await api?.close();
   await ollama?.close();
@@ -153,7 +170,7 @@ describe('batches', () => {
     });
   });
 
-  it('runs embeddings lines', async () => {
+  it('runs embeddings lines, and signs batch.completed to the webhook once the files exist', async () => {
     const file = await uploaded(
       jsonl(
         ['alpha', 'beta gamma'].map((input, i) => ({
@@ -168,9 +185,22 @@ describe('batches', () => {
       input_file_id: file.id,
       endpoint: '/v1/embeddings',
       completion_window: '24h',
+      webhook: { url: receiver.url }, // an extension: OpenAI has no webhook per batch
+    } as OpenAI.Batches.BatchCreateParams);
+    const [delivery] = await receiver.waitForDeliveries(1, 20_000);
+    expect(delivery).toMatchObject({
+      verified: true,
+      body: { type: 'batch.completed', data: { id: created.id } },
     });
-    const batch = await finished(created.id);
-    expect(batch).toMatchObject({ status: 'completed', error_file_id: null });
+    // Written by the step that ended the batch, before its event went out: no read needed.
+    const written = await api.client.hget(`${keyPrefix}:oai-batch:${created.id}`, 'outputFileId');
+    expect(written).toMatch(/^file-/);
+    const batch = await client.batches.retrieve(created.id);
+    expect(batch).toMatchObject({
+      status: 'completed',
+      error_file_id: null,
+      output_file_id: written,
+    });
     const output = await lines(batch.output_file_id as string);
     expect(output).toHaveLength(2);
     for (const line of output)

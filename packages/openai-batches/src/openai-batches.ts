@@ -180,6 +180,12 @@ export class OpenAiBatches {
     return this.get(tenant, id);
   }
 
+  /** {@link finalize}, for any batch that ended: native batches (no OpenAI record) are left alone. */
+  async finalizeIfOpenAi(id: string): Promise<boolean> {
+    if (!(await this.#o.redis.exists(recordKey(id)))) return false;
+    return this.finalize(id);
+  }
+
   /**
    * Writes the output and error files of a batch whose native batch has ended, then its final
    * status. One caller at a time does it (a lock); the others see `finalizing` meanwhile.

@@ -122,7 +122,7 @@ export class Services {
     this.#batchStore ??= new BatchStore({
       redis: this.redis.commands,
       resultTtlMs: this.resultTtlMs,
-      onFinalized: (batchId) => this.#relayFinalEvent(batchId),
+      onFinalized: (batchId) => this.#batchEnded(batchId),
     });
     return this.#batchStore;
   }
@@ -290,6 +290,22 @@ export class Services {
     } finally {
       this.redis.disconnect();
     }
+  }
+
+  /**
+   * An OpenAI-compatible batch gets its output and error files first, so whoever the final
+   * event reaches finds them; a failure leaves that to the next read (`OpenAiBatches.get`).
+   */
+  async #batchEnded(batchId: string): Promise<void> {
+    try {
+      await this.openAiBatches.finalizeIfOpenAi(batchId);
+    } catch (error) {
+      this.#logger?.warn(
+        { batchId, err: (error as Error).message },
+        'result files not written; the next read will',
+      );
+    }
+    await this.#relayFinalEvent(batchId);
   }
 
   async #relayFinalEvent(batchId: string): Promise<void> {
