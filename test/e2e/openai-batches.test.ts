@@ -278,3 +278,31 @@ describe('batches', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+describe('night schedules from a stored file', () => {
+  const createSchedule = (fileId: string) =>
+    fetch(`${api.url}/v1/schedules`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer acme-key', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'nightly extraction',
+        cron: '0 2 * * *',
+        source: { kind: 'openai_file', fileId, endpoint: '/v1/chat/completions' },
+      }),
+    });
+
+  it('takes a batch file of the tenant and keeps it from expiring; refuses any other', async () => {
+    const missing = await createSchedule('file-0000000000aaaaaaaaaaaaaaaa');
+    expect(missing.status).toBe(422);
+    expect(await missing.json()).toMatchObject({ errors: [{ field: 'source.fileId' }] });
+
+    const file = await uploaded(jsonl([chatLine('a', 'extract this')]));
+    expect(file.expires_at).toBeGreaterThan(0);
+    const created = await createSchedule(file.id);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({
+      source: { kind: 'openai_file', fileId: file.id },
+    });
+    expect((await client.files.retrieve(file.id)).expires_at).toBeNull();
+  });
+});

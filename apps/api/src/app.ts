@@ -166,6 +166,7 @@ export function createApp(deps: ApiDependencies) {
     '/v1/schedules',
     schedulesRoutes({
       redis: deps.redis,
+      ...(deps.openAiBatches ? { openAiFiles: deps.openAiBatches.files } : {}),
       defaultTimezone: config.NIGHTSHIFT_TZ,
       inboxDirs: config.NIGHTSHIFT_INBOX_DIRS,
       checkWebhookUrl: deps.checkWebhookUrl,

@@ -10,7 +10,8 @@ export interface OpenAiFileObject {
   object: 'file';
   bytes: number;
   created_at: number;
-  expires_at: number;
+  /** Null for a file kept until deleted (one a schedule uses). */
+  expires_at: number | null;
   filename: string;
   purpose: OpenAiFilePurpose;
   status: 'processed';
@@ -156,7 +157,7 @@ export class OpenAiFileStore {
         object: 'file',
         bytes: Number(f.bytes ?? 0),
         created_at: Math.floor(Number(f.createdAt) / 1000),
-        expires_at: Math.floor(Number(f.expiresAt) / 1000),
+        expires_at: f.expiresAt ? Math.floor(Number(f.expiresAt) / 1000) : null,
         filename: f.filename ?? '',
         purpose: (f.purpose ?? 'batch') as OpenAiFilePurpose,
         status: 'processed',
@@ -219,6 +220,17 @@ export class OpenAiFileStore {
     await this.#redis.multi().unlink(fileKey(id)).zrem(tenantFilesKey(tenant), id).exec();
     await this.#dropChunks(id, chunks);
     return true;
+  }
+
+  /**
+   * Keeps a file until it is deleted (no expiry): a schedule fires batches from it night after
+   * night. Unknown ids are ignored.
+   */
+  async keep(id: string): Promise<void> {
+    const chunks = Number((await this.#redis.hget(fileKey(id), 'chunks')) ?? 0);
+    const tx = this.#redis.multi().persist(fileKey(id)).hset(fileKey(id), 'expiresAt', '');
+    for (let index = 0; index < chunks; index++) tx.persist(chunkKey(id, index));
+    await tx.exec();
   }
 
   /** The file's bytes, chunk by chunk; stops early if the file is deleted meanwhile. */
