@@ -278,7 +278,7 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     if (body.source?.kind === 'openai_file') {
       const { fileId } = body.source;
       const file = await options.openAiFiles?.getForTenant(tenant, fileId);
-      if (!file || file.file.purpose !== 'batch')
+      if (file?.file.purpose !== 'batch')
         throw fieldProblem('source.fileId', `no batch file '${fileId}'`, 'validation-error');
       await options.openAiFiles?.keep(fileId);
     }
