@@ -207,6 +207,34 @@ describe('batches', () => {
       expect(line.response.body.data[0].embedding.length).toBeGreaterThan(0);
   });
 
+  it('runs legacy text completions lines', async () => {
+    const file = await uploaded(
+      jsonl([
+        {
+          custom_id: 't1',
+          method: 'POST',
+          url: '/v1/completions',
+          body: { model: 'qwen2:7b', prompt: 'once upon a time', max_tokens: 3 },
+        },
+      ]),
+    );
+    const created = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/completions',
+      completion_window: '24h',
+    });
+    const batch = await finished(created.id);
+    const [line] = await lines(batch.output_file_id as string);
+    expect(line).toMatchObject({
+      custom_id: 't1',
+      response: {
+        status_code: 200,
+        body: { object: 'text_completion', choices: [{ text: 'once upon a' }] },
+      },
+    });
+    expect(ollama.requests.some((r) => r.path === '/v1/completions')).toBe(true);
+  });
+
   it('fails a malformed file, naming each bad line', async () => {
     const text = [
       JSON.stringify(chatLine('a', 'fine')),

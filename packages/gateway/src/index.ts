@@ -14,8 +14,10 @@ export {
   contentText,
   isUnrequestedUsageChunk,
   type OpenAiChatBody,
+  type OpenAiCompletionsBody,
   type OpenAiEmbeddingsBody,
   openAiChatCall,
+  openAiCompletionsCall,
   openAiEmbeddingsCall,
 } from './openai-surface.ts';
 export { UpstreamClients, type UpstreamClientsOptions } from './upstream-clients.ts';

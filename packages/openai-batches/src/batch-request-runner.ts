@@ -2,8 +2,10 @@ import {
   type Gateway,
   type GatewayError,
   type OpenAiChatBody,
+  type OpenAiCompletionsBody,
   type OpenAiEmbeddingsBody,
   openAiChatCall,
+  openAiCompletionsCall,
   openAiEmbeddingsCall,
   toGatewayError,
   type UpstreamClients,
@@ -60,20 +62,16 @@ export async function runBatchRequest(
 ): Promise<BatchRequestAnswer> {
   const { gateway, clients, tenant, signal } = context;
   try {
-    if (endpoint === '/v1/completions')
-      return refused(
-        404,
-        'This gateway has no /v1/completions upstream call.',
-        'unsupported_endpoint',
-      );
     const call =
       endpoint === '/v1/embeddings'
         ? openAiEmbeddingsCall(clients, body as OpenAiEmbeddingsBody, { tenant, signal })
-        : openAiChatCall(
-            clients,
-            { ...(body as OpenAiChatBody), stream: false },
-            { tenant, signal },
-          );
+        : endpoint === '/v1/completions'
+          ? openAiCompletionsCall(clients, body as OpenAiCompletionsBody, { tenant, signal })
+          : openAiChatCall(
+              clients,
+              { ...(body as OpenAiChatBody), stream: false },
+              { tenant, signal },
+            );
     const answer = await gateway.open<unknown>(call as never);
     let whole: unknown;
     for await (const piece of answer.pieces) whole = piece;
