@@ -102,6 +102,24 @@ describe('OpenAiBatches on the native engine', () => {
     expect(lines.map((l) => l.error.code)).toEqual(['batch_cancelled', 'batch_cancelled']);
   });
 
+  it('keeps the input file as long as the batch may read it', async () => {
+    const inputFileId = await inputFile(2);
+    await batches.create('acme', {
+      inputFileId,
+      endpoint: '/v1/embeddings',
+      completionWindow: '30d',
+      metadata: null,
+    });
+    const thirtyDaysS = 30 * 86_400;
+    const file = await files.get(inputFileId);
+    expect(file?.file.expires_at).toBeGreaterThan(Date.now() / 1000 + thirtyDaysS);
+    const ttls = await Promise.all(
+      (await client.keys(`*oai-file:${inputFileId}*`)).map((key) => client.ttl(key)),
+    );
+    expect(ttls.length).toBe(2); // the record and its one chunk
+    for (const ttl of ttls) expect(ttl).toBeGreaterThan(thirtyDaysS);
+  });
+
   it('fails a file past the line limit without queueing anything', async () => {
     const batch = await create(11);
     expect(batch.status).toBe('failed');

@@ -129,6 +129,8 @@ export class OpenAiBatches {
         ? { unfinishedLimit: { max: input.maxUnfinished, adding: check.requests.length } }
         : {}),
     });
+    // The lines are read from the file until the batch ends, and the file outlives it.
+    await files.retainUntil(input.inputFileId, Date.parse(batch.expiresAt) + this.#o.resultTtlMs);
     await this.#write(batch.id, tenant, { ...fields, expiresAt: batch.expiresAt }, false);
     return (await this.get(tenant, batch.id)) as OpenAiBatchObject;
   }

@@ -48,6 +48,8 @@ const inFlight = 4;
 
 const fileKey = (id: string) => `${keyPrefix}:oai-file:${id}`;
 const chunkKey = (id: string, index: number) => `${keyPrefix}:oai-file:${id}:${index}`;
+const chunkKeys = (id: string, chunks: number) =>
+  Array.from({ length: chunks }, (_, index) => chunkKey(id, index));
 const tenantFilesKey = (tenant: string) => `${keyPrefix}:tenant:${tenant}:oai-files`;
 
 /**
@@ -230,6 +232,19 @@ export class OpenAiFileStore {
     const chunks = Number((await this.#redis.hget(fileKey(id), 'chunks')) ?? 0);
     const tx = this.#redis.multi().persist(fileKey(id)).hset(fileKey(id), 'expiresAt', '');
     for (let index = 0; index < chunks; index++) tx.persist(chunkKey(id, index));
+    await tx.exec();
+  }
+
+  /**
+   * Keeps a file at least until `untilMs` (epoch ms): a batch reads its input file's lines until
+   * it ends, however long its window. Never shortens a life, nor gives one to a kept file.
+   */
+  async retainUntil(id: string, untilMs: number): Promise<void> {
+    const [chunks, expiresAt] = await this.#redis.hmget(fileKey(id), 'chunks', 'expiresAt');
+    if (!expiresAt || Number(expiresAt) >= untilMs) return;
+    const tx = this.#redis.multi().hset(fileKey(id), 'expiresAt', untilMs);
+    for (const key of [fileKey(id), ...chunkKeys(id, Number(chunks ?? 0))])
+      tx.pexpireat(key, untilMs, 'GT');
     await tx.exec();
   }
 
