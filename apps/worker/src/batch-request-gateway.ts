@@ -1,10 +1,9 @@
 import type { Config } from '@nightshift/core';
 import {
+  configuredUpstreams,
   fallbacksFrom,
   Gateway,
-  UpstreamClients,
-  UpstreamPool,
-  upstreamsFrom,
+  type UpstreamClients,
 } from '@nightshift/gateway';
 
 /** The gateway a worker runs batch request lines through, and how to close its connections. */
@@ -25,14 +24,7 @@ export interface BatchRequestGateway {
  * const { gateway, clients } = batchRequestGateway(config);
  */
 export function batchRequestGateway(config: Config): BatchRequestGateway {
-  const clients = new UpstreamClients({
-    connectTimeoutMs: config.NIGHTSHIFT_GATEWAY_CONNECT_TIMEOUT_S * 1000,
-    readTimeoutMs: config.NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S * 1000,
-  });
-  const pool = new UpstreamPool({
-    upstreams: upstreamsFrom(config),
-    discover: (u) => clients.discover(u),
-  });
+  const { clients, pool } = configuredUpstreams(config);
   const gateway = new Gateway({ pool, fallbacks: fallbacksFrom(config) });
   return { gateway, clients, close: () => clients.close() };
 }

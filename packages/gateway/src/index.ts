@@ -22,6 +22,7 @@ export {
 } from './openai-surface.ts';
 export { UpstreamClients, type UpstreamClientsOptions } from './upstream-clients.ts';
 export { type UpstreamLoad, UpstreamPool, type UpstreamPoolOptions } from './upstream-pool.ts';
+export { configuredUpstreams, type UpstreamWiringConfig } from './upstream-wiring.ts';
 export {
   fallbacksFrom,
   type Upstream,
