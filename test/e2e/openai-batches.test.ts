@@ -207,6 +207,31 @@ describe('batches', () => {
       expect(line.response.body.data[0].embedding.length).toBeGreaterThan(0);
   });
 
+  it('runs 24 lines that travel several to a cold job, each answered once, in order', async () => {
+    // One cold slot: 24 lines make groups of 2 (NIGHTSHIFT_COLD_GROUP_MAX, see cold-groups.ts).
+    const ids = Array.from({ length: 24 }, (_, i) => `g${String(i).padStart(2, '0')}`);
+    const file = await uploaded(
+      jsonl(
+        ids.map((id) => ({
+          custom_id: id,
+          method: 'POST',
+          url: '/v1/embeddings',
+          body: { model: 'qwen2:7b', input: `text ${id}` },
+        })),
+      ),
+    );
+    const before = ollama.requests.filter((r) => r.path === '/v1/embeddings').length;
+    const created = await client.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/embeddings',
+      completion_window: '24h',
+    });
+    const batch = await finished(created.id);
+    expect(batch.request_counts).toEqual({ total: 24, completed: 24, failed: 0 });
+    expect((await lines(batch.output_file_id as string)).map((l) => l.custom_id)).toEqual(ids);
+    expect(ollama.requests.filter((r) => r.path === '/v1/embeddings').length - before).toBe(24);
+  });
+
   it('runs legacy text completions lines', async () => {
     const file = await uploaded(
       jsonl([

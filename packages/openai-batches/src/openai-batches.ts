@@ -141,7 +141,9 @@ export class OpenAiBatches {
     if (!fields.id || fields.tenant !== tenant) return null;
     const native = fields.failedAt ? null : await this.#o.store.get(id);
     if (!fields.failedAt && !fields.finalStatus && native?.batch.completedAt) {
-      if (await this.finalize(id)) return this.get(tenant, id);
+      // A failure here leaves the batch `finalizing`; the next read tries again.
+      const finalized = await this.finalize(id).catch(() => false);
+      if (finalized) return this.get(tenant, id);
     }
     if (!native && !fields.failedAt && !fields.finalStatus) return null; // aged out unread
     return toOpenAiBatch(fields, native);
