@@ -27,6 +27,7 @@ const env = () => ({
   NIGHTSHIFT_PROVIDER: 'ollama',
   NIGHTSHIFT_NUM_CTX: '512',
   NIGHTSHIFT_COLD_CONCURRENCY: '1',
+  NIGHTSHIFT_OPENAI_FILE_MAX_BYTES: '1000000',
 });
 
 beforeAll(async () => {
@@ -98,6 +99,49 @@ describe('files', () => {
     expect(listed.data.map((f) => f.id)).toContain(file.id);
     expect(await client.files.delete(file.id)).toMatchObject({ id: file.id, deleted: true });
     await expect(client.files.retrieve(file.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('refuses a file over the limit as it streams in, keeping nothing of it', async () => {
+    const before = (await client.files.list()).data.length;
+    const big = jsonl(Array.from({ length: 20_000 }, (_, i) => chatLine(`l${i}`, 'padding text')));
+    await expect(
+      client.files.create({ file: await toFile(Buffer.from(big), 'big.jsonl'), purpose: 'batch' }),
+    ).rejects.toMatchObject({ status: 413, param: 'file' });
+    expect((await client.files.list()).data.length).toBe(before);
+  });
+
+  it('answers bad requests in OpenAI error shape, never 5xx', async () => {
+    const headers = { authorization: 'Bearer acme-key' };
+    const base = api.openAiBaseUrl;
+    const answers = await Promise.all([
+      fetch(`${base}/files`, { method: 'POST', headers, body: 'not multipart' }),
+      fetch(`${base}/files`, { method: 'POST', headers, body: new FormData() }),
+      fetch(`${base}/files?limit=zero`, { headers }),
+      fetch(`${base}/files/file-..%2Fx`, { headers }),
+      fetch(`${base}/files/not-a-file/content`, { headers }),
+      fetch(`${base}/batches`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{"input_file_id":',
+      }),
+      fetch(`${base}/batches`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          input_file_id: 'x',
+          endpoint: '/v1/images',
+          completion_window: '24h',
+        }),
+      }),
+      fetch(`${base}/batches?after=nope`, { headers }),
+      fetch(`${base}/batches/batch_nope/cancel`, { method: 'POST', headers }),
+      fetch(`${base}/files`, { headers: { authorization: 'Bearer wrong' } }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([
+      400, 400, 400, 404, 404, 400, 400, 400, 404, 401,
+    ]);
+    for (const answer of answers)
+      expect(await answer.json()).toMatchObject({ error: { message: expect.any(String) } });
   });
 
   it('refuses another purpose and another tenant, in OpenAI error shape', async () => {
