@@ -1,5 +1,5 @@
 import { UnfinishedQuotaError } from '@nightshift/batches';
-import { idPatterns, openAiFileIdPattern } from '@nightshift/core';
+import { durationMs, idPatterns, openAiFileIdPattern } from '@nightshift/core';
 import {
   batchEndpoints,
   InputFileError,
@@ -25,11 +25,13 @@ export interface OpenAiBatchRoutesOptions {
   checkWebhookUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
 }
 
-const durationPattern = /^(\d+)(ms|s|m|h|d)$/;
-const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A duration as the native batches read it (`durationMs`), or NaN when it is not one. */
 const windowMs = (value: string) => {
-  const match = durationPattern.exec(value) as RegExpExecArray;
-  return Number(match[1]) * unitMs[match[2] as keyof typeof unitMs];
+  try {
+    return durationMs(value);
+  } catch {
+    return Number.NaN;
+  }
 };
 
 /** `POST /batches`: OpenAI's fields, plus the `webhook` extension. */
@@ -38,9 +40,9 @@ const createBatchBody = z.object({
   endpoint: z.enum(batchEndpoints),
   completion_window: z
     .string()
-    .regex(durationPattern, 'a duration such as 24h')
+    .max(16)
     .refine((w) => windowMs(w) >= 86_400_000 && windowMs(w) <= 30 * 86_400_000, {
-      message: '24h, or longer up to 30d',
+      message: 'a duration of 24h, or longer up to 30d',
     }),
   metadata: z
     .record(z.string().max(64), z.string().max(512))
