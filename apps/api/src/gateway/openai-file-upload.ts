@@ -42,7 +42,7 @@ export async function uploadOpenAiFile(
   try {
     parser = busboy({
       headers: { 'content-type': request.headers.get('content-type') ?? '' },
-      limits: { fieldSize: 1024, files: 1 },
+      limits: { fieldSize: 1024, fields: 8, files: 1, parts: 16 },
     });
   } catch {
     throw new UploadRefusal(400, 'Send the file as multipart/form-data.', null);
