@@ -39,6 +39,11 @@ export const benchmarks: BenchmarkEntry[] = [
     () => import('../gateway.bench.ts'),
   ),
   entry('gpu-cold', 'Cold lane on a GPU-like server', () => import('../gpu-cold.bench.ts')),
+  entry(
+    'openai-batch-intake',
+    'OpenAI batch intake: 50,000 lines vs 5,000',
+    () => import('../openai-batch-intake.bench.ts'),
+  ),
 ];
 
 /** The line a benchmark's process ends with: its summary rows as JSON after this prefix. */

@@ -59,6 +59,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
     submitter: services.batchSubmitter,
     hotLane,
     gateway,
+    openAiBatches: { files: services.openAiFiles, batches: services.openAiBatches },
     fleet: services.fleet,
     webhooks: services.webhooks,
     ...(admission

@@ -7,6 +7,7 @@ import {
   nightshiftMetrics,
   UsageLedger,
 } from '@nightshift/metrics';
+import type { OpenAiBatches, OpenAiFileStore } from '@nightshift/openai-batches';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
 import type { DeliveryLog, WebhookOutbox, WebhookSecretStore } from '@nightshift/webhooks';
 import type { MiddlewareHandler } from 'hono';
@@ -16,6 +17,7 @@ import { batchQuotas } from './batch-quotas.ts';
 import { apiSecurityHeaders } from './dashboard/page-security.ts';
 import type { GatewayWiring } from './gateway/gateway-wiring.ts';
 import { ollamaRoutes } from './gateway/ollama-routes.ts';
+import { openAiBatchRoutes } from './gateway/openai-batch-routes.ts';
 import { openAiRoutes, type SurfaceGuards } from './gateway/openai-routes.ts';
 import type { HotLane } from './hot-lane.ts';
 import { AdminLoginThrottle } from './middleware/admin-login-throttle.ts';
@@ -56,6 +58,8 @@ export interface ApiDependencies {
   isAccepting: () => boolean;
   /** The interactive gateway behind `/openai/v1` and `/ollama`; those surfaces are absent without it. */
   gateway?: Pick<GatewayWiring, 'gateway' | 'clients'>;
+  /** Files and batches of `/openai/v1` (cold-lane work); absent, that surface has neither. */
+  openAiBatches?: { files: OpenAiFileStore; batches: OpenAiBatches };
   /** Hot-lane admission (VRAM, queue depth): runs after the rate limit. */
   hotAdmission?: MiddlewareHandler<{ Variables: TenantVariables }>;
   logError?: (error: Error) => void;
@@ -189,6 +193,7 @@ export function createApp(deps: ApiDependencies) {
     '/v1/schedules',
     schedulesRoutes({
       redis: deps.redis,
+      ...(deps.openAiBatches ? { openAiFiles: deps.openAiBatches.files } : {}),
       defaultTimezone: config.NIGHTSHIFT_TZ,
       inboxDirs: config.NIGHTSHIFT_INBOX_DIRS,
       checkWebhookUrl: deps.checkWebhookUrl,
@@ -251,7 +256,22 @@ export function createApp(deps: ApiDependencies) {
         }),
       ),
     });
-    app.route('/openai/v1', openAiRoutes({ ...deps.gateway, guards }));
+    const batchRoutes =
+      deps.openAiBatches &&
+      openAiBatchRoutes({
+        ...deps.openAiBatches,
+        limits: {
+          maxBytes: config.NIGHTSHIFT_OPENAI_FILE_MAX_BYTES,
+          maxLines: config.NIGHTSHIFT_OPENAI_BATCH_MAX_LINES,
+        },
+        checkWebhookUrl: deps.checkWebhookUrl,
+        maxUnfinished: async (tenant) =>
+          (await quotas.get(tenant)).maxQueuedDocuments ?? quotaDefaults.maxQueuedDocuments,
+      });
+    app.route(
+      '/openai/v1',
+      openAiRoutes({ ...deps.gateway, guards, ...(batchRoutes ? { batchRoutes } : {}) }),
+    );
     app.route('/ollama', ollamaRoutes({ ...deps.gateway, guards }));
   }
   return app;

@@ -18,6 +18,7 @@ function contentBytes(document: IntakeDocument): number {
   if (!('content' in document)) return 0;
   const { content } = document;
   if (content.kind === 'blob') return content.bytes;
+  if (content.kind === 'request') return content.length;
   return content.kind === 'text'
     ? Buffer.byteLength(content.text, 'utf8')
     : Buffer.byteLength(content.base64, 'base64');

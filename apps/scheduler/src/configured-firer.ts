@@ -18,6 +18,7 @@ export function configuredFirer(
   return new ScheduleFirer({
     store: services.schedules,
     submitter: services.batchSubmitter,
+    openAiBatches: services.openAiBatches,
     redis: services.client,
     coordinator,
     inboxDirs: config.NIGHTSHIFT_INBOX_DIRS,

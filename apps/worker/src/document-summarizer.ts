@@ -94,6 +94,8 @@ export class DocumentSummarizer {
     if (content.kind === 'text') return { kind: 'text', text: content.text };
     if (content.kind === 'pdf')
       return { kind: 'pdf', bytes: Buffer.from(content.base64, 'base64') };
+    if (content.kind === 'request')
+      throw new DocumentError('unsupported_type', 'A batch request line is not a document.');
     const bytes = await this.options.readBlob?.(content.key);
     // Only a blob that outlived its TTL (the result TTL) is missing: retrying cannot help.
     if (!bytes) throw new DocumentError('empty', 'The uploaded file is no longer stored.');

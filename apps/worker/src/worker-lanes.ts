@@ -14,12 +14,14 @@ import type { Services } from '@nightshift/services';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { BatchEndings } from './batch-endings.ts';
+import { batchRequestGateway } from './batch-request-gateway.ts';
 import { createColdProcessor } from './cold-processor.ts';
 import { DeadlineWatch } from './deadline-watch.ts';
 import { DocumentEventForwarder } from './document-event-forwarder.ts';
 import { createHotProcessor } from './hot-processor.ts';
 import { LaneActivity } from './lane-activity.ts';
 import { unloadColdOnlyModels } from './model-hygiene.ts';
+import { createRequestProcessor } from './request-processor.ts';
 import type { Summarization } from './summarization-setup.ts';
 import { createServerLoadProbeFor, createVramProbe } from './vram-probe.ts';
 
@@ -69,22 +71,39 @@ export async function startLanes(
   // The lane steers the cold worker and is asked by the work it steers. The cold worker does
   // not run by itself (autorun: false): only `lane.start()` runs it, so the closures below that
   // read `lane` and `tracked` are first called once both exist.
+  // Each finished cold document's pace per token feeds the lane's tuner.
+  const coldMeter = {
+    documentFinished: (doc: Parameters<typeof meter.documentFinished>[0]) => {
+      lane.noteColdDocument(doc.durationMs, doc.usage.completionTokens);
+      return meter.documentFinished(doc);
+    },
+  };
   const coldProcessor = createColdProcessor({
     store,
     deleteBlobs: (keys) => services.documentBlobs.delete(keys),
     summarizer: coldSummarizer,
     shouldYield: () => lane.shouldYield(),
     logger,
-    meter: {
-      documentFinished: (doc) => {
-        lane.noteColdDocument(doc.durationMs, doc.usage.completionTokens);
-        return meter.documentFinished(doc);
-      },
-    },
+    meter: coldMeter,
     onModelUsed: (model) => activity.coldModels.add(model),
     fairShare: services.fairShare,
     onDocumentFinished: (batchId, result) => documentEvents.forward(batchId, result),
   });
+  // Request lines of OpenAI-compatible batches share the cold queue, its lane and its order.
+  const requests = batchRequestGateway(config);
+  const stopping = new AbortController();
+  const requestProcessor = createRequestProcessor({
+    store,
+    files: services.openAiFiles,
+    ...requests,
+    shouldYield: () => lane.shouldYield(),
+    logger,
+    meter: coldMeter,
+    fairShare: services.fairShare,
+    signal: stopping.signal,
+  });
+  const coldOrRequest: typeof coldProcessor = (job, token) =>
+    job.data.content.kind === 'request' ? requestProcessor(job, token) : coldProcessor(job, token);
   const placement = new ModelPlacement({
     workerId,
     fleet: recentFleet(services.fleet, 1000),
@@ -166,7 +185,7 @@ export async function startLanes(
     }
     await unloadColdOnlyModels(activity, config.OLLAMA_HOST, logger, chattedWith);
   };
-  const tracked: typeof coldProcessor = lane.track(coldProcessor);
+  const tracked: typeof coldProcessor = lane.track(coldOrRequest);
   activity.onHotStart = () => lane.noteHotActivity();
   onServerOverload(() => lane.noteServerOverload());
   const endings = new BatchEndings({
@@ -192,7 +211,8 @@ export async function startLanes(
       await lane.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
       await Promise.all([hotWorker.close(), coldWorker.close(), endings.stop()]);
-      await Promise.all([hotQueue.close(), coldQueue.close(), expirer.close()]);
+      stopping.abort();
+      await Promise.all([hotQueue.close(), coldQueue.close(), expirer.close(), requests.close()]);
     },
   };
 }

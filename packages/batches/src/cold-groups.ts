@@ -25,7 +25,7 @@ const tailJobsPerSlot = 1;
 /**
  * Packs a batch's documents into cold jobs, in order. A queue pays a fixed cost per job (fetch,
  * lock, finish, the flow's bookkeeping) that a small document's model call does not hide, so
- * short texts of a large batch travel a few to a job; PDFs, uploads and long texts always run
+ * short texts (and request lines) of a large batch travel a few to a job; PDFs, uploads and long texts always run
  * alone. In the batch's last round the groups shrink, down to one document. Returns the groups:
  * each becomes one job, its documents run one after the other.
  *
@@ -33,8 +33,10 @@ const tailJobsPerSlot = 1;
  * planColdJobs(documents, { maxPerJob: 8, slots: 16 }); // 2,000 short texts → 235 jobs of 8, then 55 of 7 down to 1
  */
 export function planColdJobs(documents: ColdDocument[], grouping: ColdGrouping): ColdDocument[][] {
+  // Request lines of OpenAI-compatible batches are one model call each, like a short text.
   const groupable = (d: ColdDocument) =>
-    d.content.kind === 'text' && d.content.text.length <= groupableTextChars;
+    d.content.kind === 'request' ||
+    (d.content.kind === 'text' && d.content.text.length <= groupableTextChars);
   const slots = Math.max(1, grouping.slots);
   let smallLeft = documents.filter(groupable).length;
   const size = Math.max(

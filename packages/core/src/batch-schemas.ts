@@ -98,5 +98,9 @@ export const documentResult = z.object({
   model: z.string().nullable(),
   degraded: z.boolean().optional(),
   usage,
+  /** A request line of an OpenAI-compatible batch: the upstream's answer as OpenAI writes it. */
+  response: z
+    .object({ statusCode: z.number().int(), requestId: z.string(), body: z.unknown() })
+    .optional(),
 });
 export type DocumentResult = z.infer<typeof documentResult>;

@@ -136,6 +136,10 @@ const configSchema = z.object({
   NIGHTSHIFT_MAX_DOCUMENTS: intFrom(1).default(10_000),
   NIGHTSHIFT_MAX_DOCUMENT_BYTES: intFrom(1).default(20 * 1024 * 1024),
   NIGHTSHIFT_MAX_BODY_BYTES: intFrom(1).default(100 * 1024 * 1024),
+  /** Bytes of one file uploaded to `/openai/v1/files` (413 beyond, refused as it streams in). */
+  NIGHTSHIFT_OPENAI_FILE_MAX_BYTES: intFrom(1).default(200 * 1024 * 1024),
+  /** Lines (requests) of one OpenAI batch input file. */
+  NIGHTSHIFT_OPENAI_BATCH_MAX_LINES: intFrom(1).default(50_000),
   /**
    * Bytes a PDF's compressed streams may inflate to, all together, while its text is read;
    * beyond it the document ends `pdf_too_large` (a decompression bomb cannot fill the worker).

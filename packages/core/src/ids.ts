@@ -23,6 +23,10 @@ function sortableId(prefix: string, now = Date.now()): string {
 export const newBatchId = (now?: number) => sortableId('batch', now);
 /** `sched_…` */
 export const newScheduleId = (now?: number) => sortableId('sched', now);
+/** The shape of {@link newOpenAiFileId}'s ids, checked before an id from a path reaches Redis. */
+export const openAiFileIdPattern = /^file-[0-9a-hjkmnp-tv-z]{26}$/;
+/** `file-…`: a file of the OpenAI-compatible surface (OpenAI's own ids use a dash). */
+export const newOpenAiFileId = (now?: number) => sortableId('file', now).replace('_', '-');
 
 /** Tenant names follow `NIGHTSHIFT_API_KEYS`: letters, digits, `_`, `.`, `-`; at most 64. */
 export const tenantNamePattern = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -15,7 +15,9 @@ export {
   idPatterns,
   idSchemas,
   newBatchId,
+  newOpenAiFileId,
   newScheduleId,
+  openAiFileIdPattern,
   tenantNamePattern,
 } from './ids.ts';
 export * from './job-payloads.ts';

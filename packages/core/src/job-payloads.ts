@@ -17,6 +17,15 @@ export const documentContent = z.discriminatedUnion('kind', [
     /** Size of the blob in bytes. */
     bytes: z.number().int().nonnegative(),
   }),
+  z.object({
+    kind: z.literal('request'),
+    /** One line of an OpenAI batch input file: the file and where the line sits in it. */
+    fileId: z.string(),
+    offset: z.number().int().nonnegative(),
+    length: z.number().int().nonnegative(),
+    /** The batch's endpoint (`/v1/chat/completions`, `/v1/embeddings`, `/v1/completions`). */
+    endpoint: z.string(),
+  }),
 ]);
 export type DocumentContent = z.infer<typeof documentContent>;
 

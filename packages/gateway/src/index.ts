@@ -14,12 +14,15 @@ export {
   contentText,
   isUnrequestedUsageChunk,
   type OpenAiChatBody,
+  type OpenAiCompletionsBody,
   type OpenAiEmbeddingsBody,
   openAiChatCall,
+  openAiCompletionsCall,
   openAiEmbeddingsCall,
 } from './openai-surface.ts';
 export { UpstreamClients, type UpstreamClientsOptions } from './upstream-clients.ts';
 export { type UpstreamLoad, UpstreamPool, type UpstreamPoolOptions } from './upstream-pool.ts';
+export { configuredUpstreams, type UpstreamWiringConfig } from './upstream-wiring.ts';
 export {
   fallbacksFrom,
   type Upstream,

@@ -115,6 +115,38 @@ export function openAiEmbeddingsCall(
   };
 }
 
+/** An OpenAI legacy text completions body as the gateway reads it. */
+export interface OpenAiCompletionsBody {
+  model: string;
+  prompt: string | string[] | number[] | number[][];
+  [field: string]: unknown;
+}
+
+/**
+ * `POST /v1/completions` (legacy text completions) as a gateway call, answered whole: what the
+ * lines of an OpenAI-compatible batch ask for (`packages/openai-batches`).
+ */
+export function openAiCompletionsCall(
+  clients: UpstreamClients,
+  body: OpenAiCompletionsBody,
+  context: { tenant: string; signal: AbortSignal },
+): GatewayCall<OpenAI.Completions.Completion> {
+  const prompts: unknown[] = Array.isArray(body.prompt) ? body.prompt : [body.prompt];
+  return {
+    operation: 'openai.completions',
+    tenant: context.tenant,
+    model: body.model,
+    promptText: prompts.map((p) => (typeof p === 'string' ? p : '')).join('\n'),
+    signal: context.signal,
+    async *start(upstream, model, signal) {
+      yield await clients
+        .openAi(upstream)
+        .completions.create({ ...body, model, stream: false } as never, { signal });
+    },
+    usage: (piece) => usageOf(piece.usage),
+  };
+}
+
 /** An embedding as OpenAI's `encoding_format: "base64"` sends it: little-endian float32s. */
 function toBase64(vector: number[]): string {
   return Buffer.from(new Float32Array(vector).buffer).toString('base64');

@@ -5,6 +5,7 @@ import {
   UnfinishedQuotaError,
 } from '@nightshift/batches';
 import { inspectDocument, isDocumentError } from '@nightshift/documents';
+import { InputFileError, type OpenAiBatches } from '@nightshift/openai-batches';
 import type { Redis } from 'ioredis';
 import { collectDirectory } from './directory-source.ts';
 import { fireTimesBetween } from './fire-times.ts';
@@ -49,6 +50,8 @@ export interface ScheduleFirerOptions {
    * batch is written (a refused fire is recorded `skipped_quota`), and the batch byte limit.
    */
   quotas: FireQuotas;
+  /** Creates the batches of `openai_file` sources; without it such a fire is recorded failed. */
+  openAiBatches?: Pick<OpenAiBatches, 'create'>;
   /** File reader of directory sources (default `fs.readFile`). */
   readFile?: (path: string) => Promise<Buffer>;
   /** Clock. Default `() => new Date()`. */
@@ -110,6 +113,8 @@ export class ScheduleFirer {
       errors: [],
       catchUp,
     };
+    if (schedule.source.kind === 'openai_file')
+      return this.#fireOpenAiFile(stored.tenant, schedule, run);
     let collected: Collected | null = null;
     try {
       const overrides = (await this.#o.quotas.overrides?.get(stored.tenant)) ?? {};
@@ -163,6 +168,50 @@ export class ScheduleFirer {
     return run;
   }
 
+  /**
+   * A fire of an `openai_file` source: an OpenAI-compatible batch from the stored file, with the
+   * schedule's window, metadata and webhook. A file that fails its check gives a `failed` run
+   * (its errors name the lines) that still names the failed batch.
+   */
+  async #fireOpenAiFile(tenant: string, schedule: Schedule, run: ScheduleRun) {
+    const source = schedule.source as Extract<Schedule['source'], { kind: 'openai_file' }>;
+    try {
+      if (!this.#o.openAiBatches) throw new Error('This scheduler has no OpenAI batches.');
+      const overrides = (await this.#o.quotas.overrides?.get(tenant)) ?? {};
+      const batch = await this.#o.openAiBatches.create(tenant, {
+        inputFileId: source.fileId,
+        endpoint: source.endpoint,
+        completionWindow: schedule.batch.completionWindow ?? '24h',
+        metadata: schedule.batch.metadata ?? null,
+        webhookUrl: schedule.batch.webhook?.url ?? null,
+        scheduleId: schedule.id,
+        maxUnfinished: overrides.maxQueuedDocuments ?? this.#o.quotas.maxQueuedPerTenant,
+      });
+      run.batchId = batch.id;
+      run.documents = batch.request_counts.total;
+      run.status = batch.status === 'failed' ? 'failed' : 'submitted';
+      run.errors = (batch.errors?.data ?? []).map((e) => ({
+        code: e.code,
+        message: e.message,
+      }));
+    } catch (error) {
+      if (error instanceof UnfinishedQuotaError) {
+        run.status = 'skipped_quota';
+        run.errors = [{ code: 'queued_quota_exceeded', message: quotaMessage(error) }];
+      } else {
+        run.status = 'failed';
+        run.errors = [
+          {
+            code: error instanceof InputFileError ? error.code : 'fire_failed',
+            message: (error as Error).message,
+          },
+        ];
+      }
+    }
+    await this.#o.store.recordRun(run);
+    return run;
+  }
+
   /** Claims a slot through the coordinator, then fires it (a slot node-cron reported missed). */
   async claimAndFire(scheduleId: string, slot: Date): Promise<ScheduleRun | null> {
     if (!(await this.#o.coordinator.shouldRun(fireKey(scheduleId, slot), 0))) return null;
@@ -206,6 +255,8 @@ export class ScheduleFirer {
 
   async #collect(schedule: Schedule, tenant: string, maxBatchBytes: number): Promise<Collected> {
     const source = schedule.source;
+    if (source.kind === 'openai_file')
+      throw new Error('an openai_file source fires a batch itself');
     if (source.kind === 'inline') {
       return {
         documents: source.documents.map((d, i) => this.#inline(d, i)),

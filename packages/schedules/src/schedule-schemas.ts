@@ -1,4 +1,5 @@
-import { batchOptions, documentInput } from '@nightshift/core';
+import { batchOptions, documentInput, openAiFileIdPattern } from '@nightshift/core';
+import { batchEndpoints } from '@nightshift/openai-batches';
 import { z } from 'zod';
 import { cronProblem, timeZoneProblem } from './cron-validation.ts';
 
@@ -46,7 +47,24 @@ export const directorySource = z
   })
   .strict();
 
-export const scheduleSource = z.discriminatedUnion('kind', [inlineSource, directorySource]);
+/**
+ * A stored OpenAI batch input file (`POST /openai/v1/files`): every fire creates an
+ * OpenAI-compatible batch from it, validated as `POST /openai/v1/batches` does. The file is
+ * kept (no expiry) while the schedule uses it.
+ */
+export const openAiFileSource = z
+  .object({
+    kind: z.literal('openai_file'),
+    fileId: z.string().regex(openAiFileIdPattern, 'not a file id (file-…)'),
+    endpoint: z.enum(batchEndpoints),
+  })
+  .strict();
+
+export const scheduleSource = z.discriminatedUnion('kind', [
+  inlineSource,
+  directorySource,
+  openAiFileSource,
+]);
 export type ScheduleSource = z.infer<typeof scheduleSource>;
 
 /** What a fire missed while every scheduler was down does: nothing, or one late fire. */
@@ -140,6 +158,7 @@ export const scheduleObject = z.strictObject({
   source: z.discriminatedUnion('kind', [
     inlineSource,
     directorySource.extend({ recursive: z.boolean() }),
+    openAiFileSource,
   ]),
   batch: batchOptions,
   enabled: z.boolean(),

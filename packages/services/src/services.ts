@@ -9,6 +9,7 @@ import { type Config, coldConcurrencyCap, durationMs } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
 import { InteractiveTraffic } from '@nightshift/lanes';
 import { MetricsRecorder, UsageLedger } from '@nightshift/metrics';
+import { OpenAiBatches, OpenAiFileStore } from '@nightshift/openai-batches';
 import { checkRedisPolicy } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
@@ -85,6 +86,8 @@ export class Services {
   #webhookSecrets: WebhookSecretStore | undefined;
   #finalEvents: FinalEventRelay | undefined;
   #documentBlobs: DocumentBlobs | undefined;
+  #openAiFiles: OpenAiFileStore | undefined;
+  #openAiBatches: OpenAiBatches | undefined;
   #metricsRecorder: MetricsRecorder | undefined;
   #usageLedger: UsageLedger | undefined;
   #fleet: FleetRegistry | undefined;
@@ -122,7 +125,7 @@ export class Services {
     this.#batchStore ??= new BatchStore({
       redis: this.redis.commands,
       resultTtlMs: this.resultTtlMs,
-      onFinalized: (batchId) => this.#relayFinalEvent(batchId),
+      onFinalized: (batchId) => this.#batchEnded(batchId),
     });
     return this.#batchStore;
   }
@@ -212,6 +215,25 @@ export class Services {
     return this.#documentBlobs;
   }
 
+  /** Files of `/openai/v1/files` (batch input and result files); they last `NIGHTSHIFT_RESULT_TTL`. */
+  get openAiFiles(): OpenAiFileStore {
+    this.#openAiFiles ??= new OpenAiFileStore({ redis: this.client, ttlMs: this.resultTtlMs });
+    return this.#openAiFiles;
+  }
+
+  /** OpenAI-compatible batches, run as native batches (`NIGHTSHIFT_OPENAI_BATCH_MAX_LINES`). */
+  get openAiBatches(): OpenAiBatches {
+    this.#openAiBatches ??= new OpenAiBatches({
+      redis: this.client,
+      files: this.openAiFiles,
+      store: this.batchStore,
+      submitter: this.batchSubmitter,
+      resultTtlMs: this.resultTtlMs,
+      maxLines: this.config.NIGHTSHIFT_OPENAI_BATCH_MAX_LINES,
+    });
+    return this.#openAiBatches;
+  }
+
   /** Counters and histograms of `/metrics`. */
   get metricsRecorder(): MetricsRecorder {
     this.#metricsRecorder ??= new MetricsRecorder({ redis: this.client });
@@ -272,6 +294,22 @@ export class Services {
     } finally {
       this.redis.disconnect();
     }
+  }
+
+  /**
+   * An OpenAI-compatible batch gets its output and error files first, so whoever the final
+   * event reaches finds them; a failure leaves that to the next read (`OpenAiBatches.get`).
+   */
+  async #batchEnded(batchId: string): Promise<void> {
+    try {
+      await this.openAiBatches.finalizeIfOpenAi(batchId);
+    } catch (error) {
+      this.#logger?.warn(
+        { batchId, err: (error as Error).message },
+        'result files not written; the next read will',
+      );
+    }
+    await this.#relayFinalEvent(batchId);
   }
 
   async #relayFinalEvent(batchId: string): Promise<void> {

@@ -5,6 +5,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  asTextCompletion,
   chatObject,
   contentText,
   countWords,
@@ -24,7 +25,11 @@ import {
   sleep,
 } from './ollama-stand-in-state.ts';
 
-export type Flavor = 'chat' | 'generate' | 'openai';
+/** `openai-text`: OpenAI's legacy text completions (`/v1/completions`), answered whole. */
+export type Flavor = 'chat' | 'generate' | 'openai' | 'openai-text';
+
+/** Whether a flavor speaks OpenAI's dialect (its bodies, its error shape). */
+export const isOpenAiFlavor = (flavor: Flavor) => flavor === 'openai' || flavor === 'openai-text';
 
 /** An inference request reduced to what the simulation needs. */
 export interface Inference {
@@ -91,7 +96,7 @@ export function sendError(
   status: number,
   message: string,
 ): void {
-  sendJson(res, status, flavor === 'openai' ? openAiError(message, status) : { error: message });
+  sendJson(res, status, isOpenAiFlavor(flavor) ? openAiError(message, status) : { error: message });
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {
@@ -121,11 +126,12 @@ export function toInference(
   let input = '';
   let promptTokens = 0;
   let loadOnly = false;
-  if (flavor === 'generate') {
-    input = typeof body.prompt === 'string' ? body.prompt : '';
+  if (flavor === 'generate' || flavor === 'openai-text') {
+    const prompt = Array.isArray(body.prompt) ? body.prompt[0] : body.prompt;
+    input = typeof prompt === 'string' ? prompt : '';
     promptTokens =
       countWords(input) + (typeof body.system === 'string' ? countWords(body.system) : 0);
-    loadOnly = input === '';
+    loadOnly = flavor === 'generate' && input === '';
   } else {
     const messages = Array.isArray(body.messages) ? body.messages : [];
     for (const message of messages) {
@@ -136,11 +142,12 @@ export function toInference(
     }
     loadOnly = flavor === 'chat' && messages.length === 0;
   }
-  const cap =
-    flavor === 'openai'
-      ? (numberOr(body.max_completion_tokens) ?? numberOr(body.max_tokens))
-      : numberOr(options.num_predict);
-  const stream = flavor === 'openai' ? body.stream === true : body.stream !== false;
+  const cap = isOpenAiFlavor(flavor)
+    ? (numberOr(body.max_completion_tokens) ?? numberOr(body.max_tokens))
+    : numberOr(options.num_predict);
+  // Text completions are only answered whole here.
+  const stream =
+    flavor === 'openai' ? body.stream === true : flavor !== 'openai-text' && body.stream !== false;
   return {
     flavor,
     model,
@@ -202,12 +209,15 @@ export async function answerWhole(
   const elapsed = Math.round((performance.now() - started) * 1e6); // ns, as Ollama reports
   const stats = doneStats(call.promptTokens, reply.words.length, elapsed);
   const doneReason = reply.truncated ? 'length' : 'stop';
-  if (call.flavor === 'openai') {
-    sendJson(
-      res,
-      200,
-      openAiCompletion(call.model, text, reply.truncated, call.promptTokens, reply.words.length),
+  if (isOpenAiFlavor(call.flavor)) {
+    const answer = openAiCompletion(
+      call.model,
+      text,
+      reply.truncated,
+      call.promptTokens,
+      reply.words.length,
     );
+    sendJson(res, 200, call.flavor === 'openai' ? answer : asTextCompletion(answer));
   } else if (call.flavor === 'chat') {
     sendJson(res, 200, chatObject(call.model, text, true, doneReason, stats));
   } else {

@@ -234,6 +234,24 @@ export function openAiCompletion(
   };
 }
 
+/** A chat completion as OpenAI's legacy `text_completion` object writes the same answer. */
+export function asTextCompletion(chat: ReturnType<typeof openAiCompletion>) {
+  const [choice] = chat.choices;
+  return {
+    ...chat,
+    id: chat.id.replace('chatcmpl-', 'cmpl-'),
+    object: 'text_completion',
+    choices: [
+      {
+        index: 0,
+        text: choice?.message.content ?? '',
+        logprobs: null,
+        finish_reason: choice?.finish_reason,
+      },
+    ],
+  };
+}
+
 /**
  * One SSE `chat.completion.chunk` of a streamed OpenAI request. With `usageField` (the request
  * set `stream_options.include_usage`) it carries `usage: null`, as OpenAI's chunks then do.

@@ -122,6 +122,7 @@ const postRoutes: Record<string, PostRoute | undefined> = {
   '/api/chat': 'chat',
   '/api/generate': 'generate',
   '/v1/chat/completions': 'openai',
+  '/v1/completions': 'openai-text',
   '/api/show': 'show',
   '/api/embed': 'ollama-embed',
   '/v1/embeddings': 'openai-embed',
@@ -129,6 +130,7 @@ const postRoutes: Record<string, PostRoute | undefined> = {
 
 /** Whose error shape a route answers in. */
 function errorFlavor(route: PostRoute): Flavor {
+  if (route === 'openai-text') return route;
   return route === 'openai' || route === 'openai-embed' ? 'openai' : 'chat';
 }
 

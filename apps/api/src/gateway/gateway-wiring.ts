@@ -1,13 +1,12 @@
 import type { Config } from '@nightshift/core';
 import { type FleetRegistry, recentFleet } from '@nightshift/fleet';
 import {
+  configuredUpstreams,
   fallbacksFrom,
   Gateway,
   type GatewayCallRecord,
   type InteractiveLeases,
-  UpstreamClients,
-  UpstreamPool,
-  upstreamsFrom,
+  type UpstreamClients,
 } from '@nightshift/gateway';
 import { summarizeVram } from '@nightshift/gpu';
 import { nightshiftMetrics, WorkMeter } from '@nightshift/metrics';
@@ -45,14 +44,7 @@ export interface GatewayWiring {
  */
 export function wireGateway(options: WireGatewayOptions): GatewayWiring {
   const { config } = options;
-  const clients = new UpstreamClients({
-    connectTimeoutMs: config.NIGHTSHIFT_GATEWAY_CONNECT_TIMEOUT_S * 1000,
-    readTimeoutMs: config.NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S * 1000,
-  });
-  const pool = new UpstreamPool({
-    upstreams: upstreamsFrom(config),
-    discover: (u) => clients.discover(u),
-  });
+  const { clients, pool } = configuredUpstreams(config);
   const fleet = recentFleet(options.fleet, options.fleetCacheMs ?? 250);
   const vramOverThreshold = async () => {
     const readings = (await fleet()).filter((w) => w.gpu.status === 'ok' && w.gpu.gpus.length > 0);

@@ -34,6 +34,8 @@ export interface SurfaceRoutesOptions {
   gateway: Gateway;
   clients: UpstreamClients;
   guards: SurfaceGuards;
+  /** Files and batches (`openAiBatchRoutes`), mounted behind the same key check. */
+  batchRoutes?: Hono<{ Variables: TenantVariables }>;
 }
 
 /** Headers that say which model answered, whatever the dialect's body says. */
@@ -120,6 +122,8 @@ export function openAiRoutes(options: SurfaceRoutesOptions) {
       );
     return c.json(modelObject(found));
   });
+
+  if (options.batchRoutes) app.route('/', options.batchRoutes);
 
   app.all('*', (c) =>
     c.json(

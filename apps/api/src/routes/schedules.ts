@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { idSchemas } from '@nightshift/core';
+import type { OpenAiFileStore } from '@nightshift/openai-batches';
 import {
   createScheduleBody,
   nextFireTimes,
@@ -59,6 +60,11 @@ export interface SchedulesRoutesOptions {
   minIntervalS: number;
   /** Submission-time SSRF check of `batch.webhook.url`. */
   checkWebhookUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
+  /**
+   * Stored OpenAI batch files, for `openai_file` sources: the file must be the tenant's, with
+   * purpose `batch`; a schedule keeps it from expiring. Without it such sources are refused.
+   */
+  openAiFiles?: Pick<OpenAiFileStore, 'getForTenant' | 'keep'>;
   /** How many upcoming fire times responses show. Default 5. */
   previewCount?: number;
   /** Clock of the fire-time preview. Default `() => new Date()`. */
@@ -268,6 +274,13 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     if (body.source?.kind === 'directory') {
       const folder = await resolveInboxFolder(body.source.path, options.inboxDirs, tenant);
       if (!folder.ok) throw fieldProblem('source.path', folder.message, 'source-path-refused');
+    }
+    if (body.source?.kind === 'openai_file') {
+      const { fileId } = body.source;
+      const file = await options.openAiFiles?.getForTenant(tenant, fileId);
+      if (file?.file.purpose !== 'batch')
+        throw fieldProblem('source.fileId', `no batch file '${fileId}'`, 'validation-error');
+      await options.openAiFiles?.keep(fileId);
     }
     const url = body.batch?.webhook?.url;
     if (url) {

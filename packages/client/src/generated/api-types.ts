@@ -682,6 +682,12 @@ export interface paths {
                             path: string;
                             /** @default false */
                             recursive?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "openai_file";
+                            fileId: string;
+                            /** @enum {string} */
+                            endpoint: "/v1/chat/completions" | "/v1/embeddings" | "/v1/completions";
                         };
                         /** @default {} */
                         batch?: {
@@ -902,6 +908,12 @@ export interface paths {
                             path: string;
                             /** @default false */
                             recursive?: boolean;
+                        } | {
+                            /** @enum {string} */
+                            kind: "openai_file";
+                            fileId: string;
+                            /** @enum {string} */
+                            endpoint: "/v1/chat/completions" | "/v1/embeddings" | "/v1/completions";
                         };
                         batch?: {
                             model?: string;
@@ -1928,6 +1940,11 @@ export interface components {
                 promptTokens: number;
                 completionTokens: number;
             };
+            response?: {
+                statusCode: number;
+                requestId: string;
+                body?: unknown;
+            };
         };
         Schedule: {
             id: string;
@@ -1949,6 +1966,12 @@ export interface components {
                 kind: "directory";
                 path: string;
                 recursive: boolean;
+            } | {
+                /** @enum {string} */
+                kind: "openai_file";
+                fileId: string;
+                /** @enum {string} */
+                endpoint: "/v1/chat/completions" | "/v1/embeddings" | "/v1/completions";
             };
             batch: {
                 model?: string;

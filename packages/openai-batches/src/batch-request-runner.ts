@@ -1,0 +1,116 @@
+import {
+  type Gateway,
+  type GatewayError,
+  type OpenAiChatBody,
+  type OpenAiCompletionsBody,
+  type OpenAiEmbeddingsBody,
+  openAiChatCall,
+  openAiCompletionsCall,
+  openAiEmbeddingsCall,
+  toGatewayError,
+  type UpstreamClients,
+} from '@nightshift/gateway';
+import type { BatchEndpoint } from './batch-input-validation.ts';
+
+/** A request line's answer: what the output or error file says of it. */
+export interface BatchRequestAnswer {
+  statusCode: number;
+  body: unknown;
+  /** The model that answered (null when none did). */
+  model: string | null;
+  degraded: boolean;
+  usage: { promptTokens: number; completionTokens: number };
+}
+
+/** Options of {@link runBatchRequest}. */
+export interface BatchRequestContext {
+  gateway: Gateway;
+  clients: UpstreamClients;
+  tenant: string;
+  /** Aborts the upstream call (the worker is stopping, the batch was cancelled). */
+  signal: AbortSignal;
+}
+
+/**
+ * Kinds of gateway failure another attempt may cure (no server up, the server silent or broken):
+ * they are thrown for the queue to retry; the others are the request's own fault and answered.
+ */
+const retryable = new Set<GatewayError['kind']>(['unavailable', 'timeout', 'upstream_error']);
+
+/** Thrown for a failure another attempt may cure; its `gatewayError` says what went wrong. */
+export class RetryableRequestError extends Error {
+  override readonly name = 'RetryableRequestError';
+  constructor(readonly gatewayError: GatewayError) {
+    super(gatewayError.message, { cause: gatewayError });
+  }
+}
+
+/**
+ * Runs one batch line through the gateway, as the interactive surface would (the body goes to
+ * the upstream as written, `response_format` included, with the model the gateway chose).
+ * A failure the request itself causes (bad body, unknown model, prompt too long) is answered
+ * with OpenAI's status and error body; one another attempt may cure throws
+ * {@link RetryableRequestError}.
+ *
+ * @example
+ * const answer = await runBatchRequest('/v1/embeddings', body, { gateway, clients, tenant, signal });
+ */
+export async function runBatchRequest(
+  endpoint: BatchEndpoint,
+  body: Record<string, unknown>,
+  context: BatchRequestContext,
+): Promise<BatchRequestAnswer> {
+  const { gateway, clients, tenant, signal } = context;
+  try {
+    const call =
+      endpoint === '/v1/embeddings'
+        ? openAiEmbeddingsCall(clients, body as OpenAiEmbeddingsBody, { tenant, signal })
+        : endpoint === '/v1/completions'
+          ? openAiCompletionsCall(clients, body as OpenAiCompletionsBody, { tenant, signal })
+          : openAiChatCall(
+              clients,
+              { ...(body as OpenAiChatBody), stream: false },
+              { tenant, signal },
+            );
+    const answer = await gateway.open<unknown>(call as never);
+    let whole: unknown;
+    for await (const piece of answer.pieces) whole = piece;
+    const usage = (whole as { usage?: { prompt_tokens?: number; completion_tokens?: number } })
+      ?.usage;
+    return {
+      statusCode: 200,
+      body: whole,
+      model: answer.model,
+      degraded: answer.degraded,
+      usage: {
+        promptTokens: usage?.prompt_tokens ?? 0,
+        completionTokens: usage?.completion_tokens ?? 0,
+      },
+    };
+  } catch (failure) {
+    if (signal.aborted) throw failure;
+    const error = toGatewayError(failure);
+    if (retryable.has(error.kind)) throw new RetryableRequestError(error);
+    return refused(
+      error.status,
+      error.message,
+      error.kind === 'invalid_request' ? null : error.kind,
+      error.param ?? null,
+    );
+  }
+}
+
+function refused(
+  statusCode: number,
+  message: string,
+  code: string | null,
+  param: string | null = null,
+): BatchRequestAnswer {
+  return {
+    statusCode,
+    body: { error: { message, type: 'invalid_request_error', param, code } },
+    model: null,
+    degraded: false,
+    usage: { promptTokens: 0, completionTokens: 0 },
+  };
+}

@@ -1,0 +1,32 @@
+export {
+  type BatchEndpoint,
+  type BatchInputCheck,
+  type BatchInputError,
+  type BatchInputLimits,
+  type BatchRequestLine,
+  batchEndpoints,
+  validateBatchInput,
+} from './batch-input-validation.ts';
+export {
+  type BatchRequestAnswer,
+  type BatchRequestContext,
+  RetryableRequestError,
+  runBatchRequest,
+} from './batch-request-runner.ts';
+export { type JsonlLine, jsonlLines } from './jsonl-lines.ts';
+export type { OpenAiBatchObject, OpenAiBatchStatus } from './openai-batch-view.ts';
+export {
+  type CreateOpenAiBatch,
+  InputFileError,
+  OpenAiBatches,
+  type OpenAiBatchesOptions,
+} from './openai-batches.ts';
+export {
+  FileTooLargeError,
+  type OpenAiFileObject,
+  type OpenAiFilePurpose,
+  OpenAiFileStore,
+  type OpenAiFileStoreOptions,
+  type StoredOpenAiFile,
+} from './openai-file-store.ts';
+export { isOutputLine, requestIds, resultLine } from './result-lines.ts';
