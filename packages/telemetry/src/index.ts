@@ -1,0 +1,11 @@
+export { QuietRootsSampler } from './quiet-roots-sampler.ts';
+export {
+  currentTraceparent,
+  inChildSpan,
+  inSpan,
+  nightshiftTracer,
+  type SpanRunOptions,
+  withTraceparent,
+} from './spans.ts';
+export { type TraceExport, type TracingConfig, traceExport } from './trace-export.ts';
+export { startTracing, type Tracing, type TracingOptions } from './tracing.ts';
