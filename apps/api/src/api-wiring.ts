@@ -14,6 +14,8 @@ export interface WireApiOptions {
   logger?: Logger;
   /** Hot-lane admission (VRAM, queue depth); `false` leaves it out (tests). Default on. */
   hotAdmission?: { cacheMs?: number } | false;
+  /** One server span per request (`startTracing(...).enabled`). Default off. */
+  traceRequests?: boolean;
 }
 
 /** The API's dependencies and the API-only parts to close before the services. */
@@ -72,6 +74,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
         }
       : {}),
     isAccepting: options.isAccepting,
+    ...(options.traceRequests ? { traceRequests: true } : {}),
     checkWebhookUrl: async (url) => {
       const check = await checkWebhookUrl(url, {
         allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE,

@@ -20,6 +20,7 @@ import { openAiRoutes, type SurfaceGuards } from './gateway/openai-routes.ts';
 import type { HotLane } from './hot-lane.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { type RequestLogOptions, requestLog } from './middleware/request-log.ts';
+import { requestTracing } from './middleware/request-tracing.ts';
 import { streamedBodyLimit } from './middleware/streamed-body-limit.ts';
 import { type TenantVariables, tenantAuth } from './middleware/tenant-auth.ts';
 import { apiRouter } from './openapi/api-router.ts';
@@ -58,6 +59,8 @@ export interface ApiDependencies {
   logError?: (error: Error) => void;
   /** Request log (one line per request with tenant, status, duration); none when absent. */
   logger?: RequestLogOptions['logger'];
+  /** One server span per request (`startTracing(...).enabled`); none when absent. */
+  traceRequests?: boolean;
 }
 
 /**
@@ -72,6 +75,7 @@ export interface ApiDependencies {
 export function createApp(deps: ApiDependencies) {
   const { config } = deps;
   const app = apiRouter<{ Variables: TenantVariables }>();
+  if (deps.traceRequests) app.use(requestTracing());
   if (deps.logger) app.use(requestLog({ logger: deps.logger }));
   app.use(apiSecurityHeaders());
   app.onError((error, c) => renderError(error, c, deps.logError));

@@ -74,6 +74,8 @@ export async function startLanes(
     ...workerOptions,
     autorun: false,
     concurrency: config.NIGHTSHIFT_COLD_CONCURRENCY,
+    // Each document job's span continues the trace its batch was submitted in.
+    ...(services.queueTelemetry ? { telemetry: services.queueTelemetry } : {}),
   });
   const probe = await createVramProbe(config);
   const coldQueue = new Queue(queueNames.cold, { connection: client, prefix: keyPrefix });
@@ -141,6 +143,7 @@ export async function startLanes(
     relay: services.finalEvents,
     logger,
     lockMs: config.NIGHTSHIFT_JOB_LOCK_MS,
+    queueTelemetry: services.queueTelemetry,
   });
   await lane.start();
   deadlines.start();
