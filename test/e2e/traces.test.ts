@@ -78,7 +78,7 @@ function ancestry(span: ReadableSpan, byId: Map<string, ReadableSpan>): string[]
   return names;
 }
 
-describe('one batch, traced from the request to the webhook', () => {
+describe('traces across the API, a worker and a notifier', () => {
   it('makes one trace: request → submission → a job per document → model calls, and → delivery', async () => {
     // The caller's own span: the request continues its trace.
     const traceId = randomBytes(16).toString('hex');
@@ -184,5 +184,29 @@ describe('one batch, traced from the request to the webhook', () => {
       'nightshift.batch.id': batch.id,
     });
     expect(delivery.headers.traceparent).toBe(`00-${traceId}-${idOf(post as ReadableSpan)}-01`);
+  });
+
+  it('traces an interactive summary: request → hot job on a worker → its model call', async () => {
+    const response = await fetch(`http://127.0.0.1:${api.port}/v1/summaries`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer acme-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ text: sampleTexts.meetingNotes }),
+    });
+    expect(response.status).toBe(200);
+    const request = await until(
+      () => exporter.getFinishedSpans().find((s) => s.name === 'POST /v1/summaries'),
+      10_000,
+      'the request span ended',
+    );
+    const spans = exporter
+      .getFinishedSpans()
+      .filter((s) => s.spanContext().traceId === request.spanContext().traceId);
+    const byId = new Map(spans.map((s) => [idOf(s), s]));
+    const [job] = spans.filter((s) => s.name === 'process hot');
+    expect(job?.kind).toBe(SpanKind.CONSUMER);
+    expect(ancestry(job as ReadableSpan, byId).at(-1)).toBe('POST /v1/summaries');
+    const calls = spans.filter((s) => s.kind === SpanKind.CLIENT && s.name.startsWith('chat '));
+    expect(calls.length).toBeGreaterThanOrEqual(1);
+    for (const call of calls) expect(ancestry(call, byId)).toContain('process hot');
   });
 });

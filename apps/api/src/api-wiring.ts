@@ -39,6 +39,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
   const hotLane = new HotLane({
     connection: services.client,
     eventsConnection: services.redis.blocking,
+    queueTelemetry: services.queueTelemetry,
   });
   const admission = options.hotAdmission ?? {};
   const gateway = wireGateway({

@@ -47,6 +47,8 @@ export async function startLanes(
     prefix: keyPrefix,
     lockDuration: config.NIGHTSHIFT_JOB_LOCK_MS,
     stalledInterval: config.NIGHTSHIFT_JOB_LOCK_MS,
+    // Each job's span continues the trace it was queued in (a request, a batch's submission).
+    ...(services.queueTelemetry ? { telemetry: services.queueTelemetry } : {}),
   };
   const hotQueue = new Queue(queueNames.hot, { connection: client, prefix: keyPrefix });
   const activity = new LaneActivity();
@@ -74,8 +76,6 @@ export async function startLanes(
     ...workerOptions,
     autorun: false,
     concurrency: config.NIGHTSHIFT_COLD_CONCURRENCY,
-    // Each document job's span continues the trace its batch was submitted in.
-    ...(services.queueTelemetry ? { telemetry: services.queueTelemetry } : {}),
   });
   const probe = await createVramProbe(config);
   const coldQueue = new Queue(queueNames.cold, { connection: client, prefix: keyPrefix });
