@@ -39,7 +39,7 @@ beforeAll(async () => {
     startWebhookReceiver({ secret }),
   ]);
   // Started first, the test's tracing is the one every app of this process joins.
-  tracing = startTracing(loadConfig({}), { serviceName: 'nightshift-e2e', exporter });
+  tracing = await startTracing(loadConfig({}), { serviceName: 'nightshift-e2e', exporter });
   const config = loadConfig({
     REDIS_URL: redis.url,
     PORT: '0',

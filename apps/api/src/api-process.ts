@@ -37,7 +37,7 @@ export async function startApi(
   tuning: ApiTuning = {},
 ): Promise<RunningApi> {
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the API');
-  const tracing = startTracing(config, { serviceName: 'nightshift-api' });
+  const tracing = await startTracing(config, { serviceName: 'nightshift-api' });
   const services = createServices(config, { logger, queueTelemetry: tracing.queues });
   const warning = await services.checkRedis();
   if (warning) logger.warn(warning);

@@ -38,7 +38,7 @@ export async function startNotifier(
   if (!config.NIGHTSHIFT_WEBHOOK_SECRET) {
     throw new Error('NIGHTSHIFT_WEBHOOK_SECRET (whsec_…) is required to sign webhooks');
   }
-  const tracing = startTracing(config, { serviceName: 'nightshift-notifier' });
+  const tracing = await startTracing(config, { serviceName: 'nightshift-notifier' });
   const services = createServices(config, { logger, queueTelemetry: tracing.queues });
   const warning = await services.checkRedis();
   if (warning) logger.warn(warning);

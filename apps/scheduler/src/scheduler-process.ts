@@ -34,7 +34,7 @@ export async function createScheduler(
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the scheduler');
   const logger = options.logger ?? silent;
   // A fired batch's trace starts at its submission here and follows its documents.
-  const tracing = startTracing(config, { serviceName: 'nightshift-scheduler' });
+  const tracing = await startTracing(config, { serviceName: 'nightshift-scheduler' });
   const services = createServices(config, { logger, queueTelemetry: tracing.queues });
   const coordinator = new RedisRunCoordinator({ redis: services.client });
   const firer = configuredFirer(services, coordinator, options.readFile);

@@ -30,7 +30,7 @@ export interface RunningWorker {
  */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the worker');
-  const tracing = startTracing(config, { serviceName: 'nightshift-worker' });
+  const tracing = await startTracing(config, { serviceName: 'nightshift-worker' });
   // Many concurrent jobs make per-document calls: they share one auto-pipelined connection.
   const services = createServices(config, {
     pipelinedCommands: true,

@@ -22,7 +22,7 @@ describe('tracedProvider against the Ollama stand-in', () => {
 
   beforeAll(async () => {
     ollama = await startOllamaStandIn();
-    tracing = startTracing(loadConfig({}), { serviceName: 'llm-test', exporter });
+    tracing = await startTracing(loadConfig({}), { serviceName: 'llm-test', exporter });
   });
   afterEach(() => {
     exporter.reset();

@@ -1,4 +1,3 @@
-export { QuietRootsSampler } from './quiet-roots-sampler.ts';
 export {
   currentTraceparent,
   inChildSpan,

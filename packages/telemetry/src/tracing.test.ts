@@ -16,8 +16,8 @@ afterEach(async () => {
   for (const tracing of started.splice(0)) await tracing.shutdown();
 });
 
-function start(env: Record<string, string> = {}, exporter?: InMemorySpanExporter) {
-  const tracing = startTracing(loadConfig(env), {
+async function start(env: Record<string, string> = {}, exporter?: InMemorySpanExporter) {
+  const tracing = await startTracing(loadConfig(env), {
     serviceName: 'nightshift-test',
     ...(exporter ? { exporter } : {}),
   });
@@ -27,7 +27,7 @@ function start(env: Record<string, string> = {}, exporter?: InMemorySpanExporter
 
 describe('startTracing', () => {
   it('is off without OTEL_* variables: no BullMQ hook, no spans, no traceparent', async () => {
-    const tracing = start();
+    const tracing = await start();
     expect(tracing.enabled).toBe(false);
     expect(tracing.queues).toBeUndefined();
     await inSpan('work', {}, async (span) => {
@@ -38,7 +38,7 @@ describe('startTracing', () => {
 
   it('records spans with their parents, errors, and the service name', async () => {
     const exporter = new InMemorySpanExporter();
-    const tracing = start({ OTEL_SERVICE_NAME: 'night-api' }, exporter);
+    const tracing = await start({ OTEL_SERVICE_NAME: 'night-api' }, exporter);
     expect(tracing.enabled).toBe(true);
     expect(tracing.queues).toBeDefined();
     await inSpan('request', { kind: SpanKind.SERVER }, async () => {
@@ -67,7 +67,7 @@ describe('startTracing', () => {
 
   it('marks planned errors as events, not failures', async () => {
     const exporter = new InMemorySpanExporter();
-    start({}, exporter);
+    await start({}, exporter);
     class HandedBack extends Error {
       override name = 'HandedBack';
     }
@@ -87,7 +87,7 @@ describe('startTracing', () => {
 
   it('makes no child span outside a trace (and never asks for its attributes)', async () => {
     const exporter = new InMemorySpanExporter();
-    start({}, exporter);
+    await start({}, exporter);
     let asked = false;
     await inChildSpan(
       'step',
@@ -104,7 +104,7 @@ describe('startTracing', () => {
 
   it('carries a trace across a traceparent string, as job data does', async () => {
     const exporter = new InMemorySpanExporter();
-    start({}, exporter);
+    await start({}, exporter);
     let traceparent: string | undefined;
     await inSpan('submit', { kind: SpanKind.PRODUCER }, async () => {
       traceparent = currentTraceparent();
@@ -121,7 +121,7 @@ describe('startTracing', () => {
 
   it('starts no trace at a parentless internal span (BullMQ polls), but at a server span', async () => {
     const exporter = new InMemorySpanExporter();
-    start({}, exporter);
+    await start({}, exporter);
     nightshiftTracer().startSpan('getNextJob cold', { kind: SpanKind.INTERNAL }).end();
     nightshiftTracer().startSpan('GET /healthz', { kind: SpanKind.SERVER }).end();
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['GET /healthz']);
@@ -129,14 +129,14 @@ describe('startTracing', () => {
 
   it('shares one provider between apps of one process until the last one stops', async () => {
     const exporter = new InMemorySpanExporter();
-    const first = start({}, exporter);
-    const second = start();
+    const first = await start({}, exporter);
+    const second = await start();
     expect(second.enabled).toBe(true);
     await second.shutdown();
     nightshiftTracer().startSpan('still traced', { kind: SpanKind.SERVER }).end();
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['still traced']);
     await first.shutdown();
     expect(trace.getActiveSpan()).toBeUndefined();
-    expect(start().enabled).toBe(false);
+    expect((await start()).enabled).toBe(false);
   });
 });

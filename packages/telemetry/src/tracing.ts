@@ -1,20 +1,7 @@
-import { context, propagation, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  ParentBasedSampler,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Telemetry } from 'bullmq';
-import { BullMQOtel } from 'bullmq-otel';
-import { QuietRootsSampler } from './quiet-roots-sampler.ts';
 import { type TracingConfig, traceExport } from './trace-export.ts';
+import type { RegisteredProvider } from './tracing-sdk.ts';
 
 /** Options of {@link startTracing}. */
 export interface TracingOptions {
@@ -46,64 +33,55 @@ const off: Tracing = { enabled: false, queues: undefined, shutdown: async () => 
  * The provider this process registered, shared by every app started in it (tests run the API,
  * a worker and a notifier in one process; OpenTelemetry has one global provider per process).
  */
-let shared: { provider: NodeTracerProvider; queues: Telemetry; users: number } | null = null;
+let shared: { provider: Promise<RegisteredProvider>; users: number } | null = null;
 
 /**
  * Starts tracing from the standard `OTEL_*` variables (see {@link traceExport}): a tracer
  * provider with W3C trace-context propagation, exporting by OTLP/HTTP (batched) or to the
- * console. Off when the configuration says so: nothing is registered and no span is made.
- * A second call in one process joins the first one's provider.
+ * console. Off when the configuration says so: the SDK is not even loaded, and no span is
+ * made. A second call in one process joins the first one's provider.
  *
  * @example
- * const tracing = startTracing(config, { serviceName: 'nightshift-worker' });
+ * const tracing = await startTracing(config, { serviceName: 'nightshift-worker' });
  * const services = createServices(config, { queueTelemetry: tracing.queues });
  * // on stop: await tracing.shutdown();
  */
-export function startTracing(config: TracingConfig, options: TracingOptions): Tracing {
-  if (shared) return join(shared);
-  const processor = spanProcessor(config, options.exporter);
-  if (!processor) return off;
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: config.OTEL_SERVICE_NAME ?? options.serviceName,
-    }),
-    sampler: new ParentBasedSampler({ root: new QuietRootsSampler() }),
-    spanProcessors: [processor],
-  });
-  provider.register();
-  shared = { provider, queues: new BullMQOtel({ tracerName: 'bullmq' }), users: 0 };
-  return join(shared);
-}
-
-function spanProcessor(config: TracingConfig, exporter?: SpanExporter): SpanProcessor | null {
-  if (exporter) return new SimpleSpanProcessor(exporter);
-  const target = traceExport(config);
-  if (target.kind === 'otlp') {
-    return new BatchSpanProcessor(
-      new OTLPTraceExporter({ url: target.url, headers: target.headers }),
-    );
+export async function startTracing(
+  config: TracingConfig,
+  options: TracingOptions,
+): Promise<Tracing> {
+  if (!shared) {
+    const target = traceExport(config);
+    if (target.kind === 'off' && !options.exporter) return off;
+    const serviceName = config.OTEL_SERVICE_NAME ?? options.serviceName;
+    shared = {
+      provider: import('./tracing-sdk.ts').then((sdk) =>
+        sdk.registerProvider(serviceName, target, options.exporter),
+      ),
+      users: 0,
+    };
   }
-  if (target.kind === 'console') return new SimpleSpanProcessor(new ConsoleSpanExporter());
-  return null;
-}
-
-function join(current: NonNullable<typeof shared>): Tracing {
+  const current = shared;
   current.users += 1;
+  let provider: RegisteredProvider;
+  try {
+    provider = await current.provider;
+  } catch (error) {
+    // The SDK could not load: the next start tries again rather than joining a failure.
+    if (shared === current) shared = null;
+    throw error;
+  }
   let stopped = false;
   return {
     enabled: true,
-    queues: current.queues,
+    queues: provider.queues,
     async shutdown() {
       if (stopped) return;
       stopped = true;
       current.users -= 1;
       if (current.users > 0) return;
       if (shared === current) shared = null;
-      await current.provider.shutdown();
-      // Unregistered, so a later start in this process (the next test) registers afresh.
-      trace.disable();
-      context.disable();
-      propagation.disable();
+      await provider.shutdown();
     },
   };
 }

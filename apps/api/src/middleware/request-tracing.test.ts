@@ -9,8 +9,8 @@ import { requestTracing } from './request-tracing.ts';
 describe('requestTracing', () => {
   const exporter = new InMemorySpanExporter();
   let tracing: Tracing;
-  beforeAll(() => {
-    tracing = startTracing(loadConfig({}), { serviceName: 'api-test', exporter });
+  beforeAll(async () => {
+    tracing = await startTracing(loadConfig({}), { serviceName: 'api-test', exporter });
   });
   afterAll(() => tracing.shutdown());
 
