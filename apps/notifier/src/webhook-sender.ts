@@ -155,7 +155,7 @@ function sendTraced(
     'POST',
     () => ({
       'http.request.method': 'POST',
-      'server.address': new URL(url).hostname,
+      'server.address': URL.canParse(url) ? new URL(url).hostname : url,
       'nightshift.delivery.id': job.data.deliveryId,
       'nightshift.batch.id': job.data.batchId,
       'nightshift.delivery.attempt': job.attemptsMade + 1,

@@ -8,7 +8,7 @@ import {
 import { isDocumentError } from '@nightshift/documents';
 import { LlmError, YieldRequestedError } from '@nightshift/llm';
 import type { WorkMeter } from '@nightshift/metrics';
-import { inChildSpan } from '@nightshift/telemetry';
+import { inSpan, traceRecording } from '@nightshift/telemetry';
 import { type Job, WaitingError } from 'bullmq';
 import type { Logger } from 'pino';
 import type {
@@ -285,27 +285,30 @@ class ColdDocumentRun {
       shouldYield: options.shouldYield,
     };
     if (signal) request.signal = signal;
-    // Inside the job's span (BullMQ's `process cold`), one span per document: a job may carry
-    // several, and each has its own model calls.
-    return inChildSpan(
-      'summarize document',
-      () => ({
-        'nightshift.tenant': job.data.tenant,
-        'nightshift.batch.id': job.data.batchId,
-        'nightshift.document.id': document.documentId,
-        'gen_ai.request.model': job.data.model,
-      }),
-      { planned: isPlannedStop },
-      async (span) => {
-        const summary = await options.summarizer.summarize(request);
-        span?.setAttributes({
-          'gen_ai.response.model': summary.model,
-          'nightshift.document.chunks': summary.chunks,
-          'nightshift.document.degraded': summary.degraded,
-        });
-        return summary;
-      },
-    );
+    return traceRecording() ? this.summarizeTraced(request) : options.summarizer.summarize(request);
+  }
+
+  /**
+   * Inside the job's span (BullMQ's `process cold`), one span per document: a job may carry
+   * several, and each has its own model calls.
+   */
+  summarizeTraced(request: SummarizeDocumentRequest): Promise<DocumentSummary> {
+    const { job, document, options } = this;
+    const attributes = {
+      'nightshift.tenant': job.data.tenant,
+      'nightshift.batch.id': job.data.batchId,
+      'nightshift.document.id': document.documentId,
+      'gen_ai.request.model': job.data.model,
+    };
+    return inSpan('summarize document', { attributes, planned: isPlannedStop }, async (span) => {
+      const summary = await options.summarizer.summarize(request);
+      span.setAttributes({
+        'gen_ai.response.model': summary.model,
+        'nightshift.document.chunks': summary.chunks,
+        'nightshift.document.degraded': summary.degraded,
+      });
+      return summary;
+    });
   }
 
   /** Progress of a long document (its chunk summaries so far), kept for a rerun. */

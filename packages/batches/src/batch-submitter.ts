@@ -105,7 +105,7 @@ export class BatchSubmitter {
    * Writes the batch and queues its documents, in a `submit batch` span (a child of the active
    * one, when the process traces) that its jobs, model calls and webhook delivery descend from.
    */
-  submit(input: SubmitBatchInput, now = new Date()): Promise<BatchObject> {
+  async submit(input: SubmitBatchInput, now = new Date()): Promise<BatchObject> {
     const id = newBatchId(now.getTime());
     if (!this.#options.queueTelemetry) return this.#submit(id, input, now);
     return inSpan(

@@ -1,4 +1,4 @@
-import { inChildSpan } from '@nightshift/telemetry';
+import { inSpan, traceRecording } from '@nightshift/telemetry';
 import { SpanKind } from '@opentelemetry/api';
 import { LlmError } from './errors.ts';
 import type { CompletionRequest, LlmProvider } from './types.ts';
@@ -24,32 +24,33 @@ const genAi = {
  * const ollama = tracedProvider(createOllamaProvider({ host, timeoutMs }));
  */
 export function tracedProvider(provider: LlmProvider): LlmProvider {
+  // Outside a recorded trace the call goes straight through: nothing is built for a span.
   const complete = (request: CompletionRequest) =>
-    inChildSpan(
-      `chat ${request.model}`,
-      () => ({
-        [genAi.operation]: 'chat',
-        [genAi.provider]: provider.name,
-        [genAi.requestModel]: request.model,
-        ...(request.maxTokens ? { [genAi.maxTokens]: request.maxTokens } : {}),
-      }),
-      { kind: SpanKind.CLIENT },
-      async (span) => {
-        try {
-          const result = await provider.complete(request);
-          span?.setAttributes({
-            [genAi.responseModel]: result.model,
-            [genAi.inputTokens]: result.usage.promptTokens,
-            [genAi.outputTokens]: result.usage.completionTokens,
-          });
-          return result;
-        } catch (error) {
-          if (error instanceof LlmError) span?.setAttribute('error.type', error.kind);
-          throw error;
-        }
-      },
-    );
+    traceRecording() ? tracedCall(provider, request) : provider.complete(request);
   return provider.unboundedContext
     ? { name: provider.name, unboundedContext: true, complete }
     : { name: provider.name, complete };
+}
+
+function tracedCall(provider: LlmProvider, request: CompletionRequest) {
+  const attributes = {
+    [genAi.operation]: 'chat',
+    [genAi.provider]: provider.name,
+    [genAi.requestModel]: request.model,
+    ...(request.maxTokens ? { [genAi.maxTokens]: request.maxTokens } : {}),
+  };
+  return inSpan(`chat ${request.model}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      const result = await provider.complete(request);
+      span.setAttributes({
+        [genAi.responseModel]: result.model,
+        [genAi.inputTokens]: result.usage.promptTokens,
+        [genAi.outputTokens]: result.usage.completionTokens,
+      });
+      return result;
+    } catch (error) {
+      if (error instanceof LlmError) span.setAttribute('error.type', error.kind);
+      throw error;
+    }
+  });
 }

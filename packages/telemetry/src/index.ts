@@ -4,6 +4,7 @@ export {
   inSpan,
   nightshiftTracer,
   type SpanRunOptions,
+  traceRecording,
   withTraceparent,
 } from './spans.ts';
 export { type TraceExport, type TracingConfig, traceExport } from './trace-export.ts';

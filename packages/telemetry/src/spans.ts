@@ -55,6 +55,14 @@ export function inSpan<T>(
 }
 
 /**
+ * True inside a trace being recorded (the active span records). One check: for code run
+ * thousands of times a second, to build nothing for a span when there is none to make.
+ */
+export function traceRecording(): boolean {
+  return trace.getActiveSpan()?.isRecording() === true;
+}
+
+/**
  * {@link inSpan} only inside a trace being recorded (a child of the active span); otherwise
  * `work` runs as is. For steps done thousands of times a second: without a trace they cost no
  * span, and `attributes` is not even called.
@@ -68,7 +76,7 @@ export function inChildSpan<T>(
   options: SpanRunOptions,
   work: (span: Span | undefined) => Promise<T>,
 ): Promise<T> {
-  if (!trace.getActiveSpan()?.isRecording()) return work(undefined);
+  if (!traceRecording()) return work(undefined);
   return inSpan(name, { ...options, attributes: attributes() }, work);
 }
 

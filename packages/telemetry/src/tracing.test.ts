@@ -7,6 +7,7 @@ import {
   inChildSpan,
   inSpan,
   nightshiftTracer,
+  traceRecording,
   withTraceparent,
 } from './spans.ts';
 import { startTracing, type Tracing } from './tracing.ts';
@@ -100,6 +101,10 @@ describe('startTracing', () => {
     );
     expect(asked).toBe(false);
     expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(traceRecording()).toBe(false);
+    await inSpan('job', { kind: SpanKind.CONSUMER }, async () => {
+      expect(traceRecording()).toBe(true);
+    });
   });
 
   it('carries a trace across a traceparent string, as job data does', async () => {
