@@ -1,14 +1,14 @@
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
+import {
+  type CollectedSpan,
+  type OtlpCollector,
+  startOtlpCollector,
+} from '@nightshift/testkit/otlp-collector';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { sampleTexts } from '@nightshift/testkit/sample-documents';
 import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
 import { generateWebhookSecret } from '@nightshift/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type CollectedSpan,
-  type OtlpCollector,
-  startOtlpCollector,
-} from '../support/otlp-collector.ts';
 import { startStack } from '../support/stack.ts';
 
 // The apps as separate processes, each exporting by OTLP/HTTP to one collector, as in a cluster.

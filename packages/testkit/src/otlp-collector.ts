@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One span as an OTLP/HTTP JSON export carries it, with the service that sent it. */
@@ -19,6 +19,8 @@ export interface OtlpCollector {
   endpoint: string;
   /** Every span posted to `/v1/traces` so far. */
   readonly spans: readonly CollectedSpan[];
+  /** Every request: its path and headers (lower-cased). */
+  readonly requests: readonly { path: string; headers: IncomingHttpHeaders }[];
   close(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ const attributesOf = (list: KeyValue[] = []) =>
  */
 export async function startOtlpCollector(): Promise<OtlpCollector> {
   const spans: CollectedSpan[] = [];
+  const requests: { path: string; headers: IncomingHttpHeaders }[] = [];
   const server = createServer((request, response) => {
     let body = '';
     request.setEncoding('utf8');
@@ -70,6 +73,7 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
       body += chunk;
     });
     request.on('end', () => {
+      requests.push({ path: request.url ?? '', headers: request.headers });
       if (request.url === '/v1/traces') {
         const exported = JSON.parse(body) as ExportRequest;
         for (const resource of exported.resourceSpans ?? []) {
@@ -96,6 +100,7 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     spans,
+    requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
