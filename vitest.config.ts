@@ -9,9 +9,16 @@ const sourceCondition = '@nightshift/source';
 
 // One runner for the whole monorepo: `npm test` runs every package's and app's tests,
 // plus the end-to-end suites under test/. Integration tests start their own redis-server.
+/**
+ * Vitest hands these to Node itself (`--conditions`) for the dependencies it does not transform.
+ * Node has no `module` condition: with it, packages that publish an ESM build without file
+ * extensions under `module` (@opentelemetry/*) resolve to files Node cannot load.
+ */
+const nodeConditions = defaultServerConditions.filter((condition) => condition !== 'module');
+
 export default defineConfig({
   resolve: { conditions: [sourceCondition, ...defaultClientConditions] },
-  ssr: { resolve: { conditions: [sourceCondition, ...defaultServerConditions] } },
+  ssr: { resolve: { conditions: [sourceCondition, ...nodeConditions] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 90_000,

@@ -1,5 +1,6 @@
 import type { Config } from '@nightshift/core';
 import { createServices } from '@nightshift/services';
+import { startTracing } from '@nightshift/telemetry';
 import type { Logger } from 'pino';
 import { wireApi } from './api-wiring.ts';
 import { createApp } from './app.ts';
@@ -36,11 +37,16 @@ export async function startApi(
   tuning: ApiTuning = {},
 ): Promise<RunningApi> {
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the API');
-  const services = createServices(config, { logger });
+  const tracing = await startTracing(config, { serviceName: 'nightshift-api' });
+  const services = createServices(config, { logger, queueTelemetry: tracing.queues });
   const warning = await services.checkRedis();
   if (warning) logger.warn(warning);
   let accepting = true;
-  const wiring = wireApi(services, { isAccepting: () => accepting, logger });
+  const wiring = wireApi(services, {
+    isAccepting: () => accepting,
+    logger,
+    traceRequests: tracing.enabled,
+  });
   const { server, host, port } = await listenHttp({
     fetch: createApp(wiring.dependencies).fetch,
     port: config.PORT,
@@ -63,6 +69,7 @@ export async function startApi(
       logger.info('http server closed; requests in flight answered');
       await wiring.close();
       await services.close();
+      await tracing.shutdown();
     },
   };
 }

@@ -15,6 +15,8 @@ export interface WireApiOptions {
   logger?: Logger;
   /** Hot-lane admission (VRAM, queue depth); `false` leaves it out (tests). Default on. */
   hotAdmission?: { cacheMs?: number } | false;
+  /** One server span per request (`startTracing(...).enabled`). Default off. */
+  traceRequests?: boolean;
 }
 
 /** The API's dependencies and the API-only parts to close before the services. */
@@ -38,6 +40,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
   const hotLane = new HotLane({
     connection: services.client,
     eventsConnection: services.redis.blocking,
+    queueTelemetry: services.queueTelemetry,
   });
   const admission = options.hotAdmission ?? {};
   const gateway = wireGateway({
@@ -80,6 +83,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
         }
       : {}),
     isAccepting: options.isAccepting,
+    ...(options.traceRequests ? { traceRequests: true } : {}),
     checkWebhookUrl: async (url) => {
       const check = await checkWebhookUrl(url, {
         allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE,

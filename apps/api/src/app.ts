@@ -23,6 +23,7 @@ import type { HotLane } from './hot-lane.ts';
 import { AdminLoginThrottle } from './middleware/admin-login-throttle.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { type RequestLogOptions, requestLog } from './middleware/request-log.ts';
+import { requestTracing } from './middleware/request-tracing.ts';
 import { streamedBodyLimit } from './middleware/streamed-body-limit.ts';
 import { type TenantVariables, tenantAuth } from './middleware/tenant-auth.ts';
 import { TenantSessionStore } from './middleware/tenant-sessions.ts';
@@ -65,6 +66,8 @@ export interface ApiDependencies {
   logError?: (error: Error) => void;
   /** Request log (one line per request with tenant, status, duration); none when absent. */
   logger?: RequestLogOptions['logger'];
+  /** One server span per request (`startTracing(...).enabled`); none when absent. */
+  traceRequests?: boolean;
 }
 
 /**
@@ -79,6 +82,7 @@ export interface ApiDependencies {
 export function createApp(deps: ApiDependencies) {
   const { config } = deps;
   const app = apiRouter<{ Variables: TenantVariables }>();
+  if (deps.traceRequests) app.use(requestTracing());
   if (deps.logger) app.use(requestLog({ logger: deps.logger }));
   app.use(apiSecurityHeaders());
   app.onError((error, c) => renderError(error, c, deps.logError));

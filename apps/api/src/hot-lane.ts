@@ -1,5 +1,5 @@
 import { type HotJobData, keyPrefix, queueNames, type SummaryResponse } from '@nightshift/core';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** Options of {@link HotLane}. */
@@ -8,6 +8,8 @@ export interface HotLaneOptions {
   connection: Redis;
   /** A dedicated blocking connection factory for QueueEvents. */
   eventsConnection: Redis;
+  /** BullMQ's telemetry hook: the worker's summary joins the request's trace. */
+  queueTelemetry?: Telemetry | undefined;
 }
 
 /** Why a hot summary did not come back. */
@@ -33,7 +35,11 @@ export class HotLane {
   readonly #events: QueueEvents;
 
   constructor(options: HotLaneOptions) {
-    this.queue = new Queue(queueNames.hot, { connection: options.connection, prefix: keyPrefix });
+    this.queue = new Queue(queueNames.hot, {
+      connection: options.connection,
+      prefix: keyPrefix,
+      ...(options.queueTelemetry ? { telemetry: options.queueTelemetry } : {}),
+    });
     this.#events = new QueueEvents(queueNames.hot, {
       connection: options.eventsConnection,
       prefix: keyPrefix,

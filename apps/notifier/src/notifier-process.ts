@@ -1,6 +1,7 @@
 import type { Config } from '@nightshift/core';
 import { nightshiftMetrics } from '@nightshift/metrics';
 import { createServices } from '@nightshift/services';
+import { startTracing } from '@nightshift/telemetry';
 import { createSafeDispatcher } from '@nightshift/webhooks';
 import type { Logger } from 'pino';
 import { logDeliveries } from './delivery-logging.ts';
@@ -37,7 +38,8 @@ export async function startNotifier(
   if (!config.NIGHTSHIFT_WEBHOOK_SECRET) {
     throw new Error('NIGHTSHIFT_WEBHOOK_SECRET (whsec_…) is required to sign webhooks');
   }
-  const services = createServices(config, { logger });
+  const tracing = await startTracing(config, { serviceName: 'nightshift-notifier' });
+  const services = createServices(config, { logger, queueTelemetry: tracing.queues });
   const warning = await services.checkRedis();
   if (warning) logger.warn(warning);
   const { webhookSecrets, metricsRecorder } = services;
@@ -54,6 +56,7 @@ export async function startNotifier(
     }),
     ...(tuning.concurrency ? { concurrency: tuning.concurrency } : {}),
     ...(tuning.lockMs ? { lockMs: tuning.lockMs, stalledIntervalMs: tuning.lockMs } : {}),
+    queueTelemetry: tracing.queues,
     onAttempt: (outcome) =>
       metricsRecorder.inc(nightshiftMetrics.webhookAttempts, { outcome: outcome.decision }),
     onDeadLetter: () => metricsRecorder.inc(nightshiftMetrics.webhookDeadLetters, {}),
@@ -68,6 +71,7 @@ export async function startNotifier(
     async stop() {
       await sender.close();
       await services.close();
+      await tracing.shutdown();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { keyPrefix, queueNames, type WebhookJobData } from '@nightshift/core';
+import { currentTraceparent, inChildSpan } from '@nightshift/telemetry';
 import {
   type AttemptOutcome,
   type DeliveryAttempt,
@@ -8,7 +9,8 @@ import {
   WebhookRetryError,
   webhookBackoffStrategy,
 } from '@nightshift/webhooks';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type Job, type Telemetry, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Dispatcher } from 'undici';
 
@@ -37,6 +39,11 @@ export interface WebhookSenderOptions {
   onAttempt?: (outcome: AttemptOutcome) => unknown;
   /** Hears each delivery that ends `failed`, a dead letter (metrics); not awaited. */
   onDeadLetter?: () => unknown;
+  /**
+   * BullMQ's telemetry hook (`startTracing(...).queues`): each delivery joins the trace it was
+   * queued in (a batch's final event: the batch's submission).
+   */
+  queueTelemetry?: Telemetry | undefined;
 }
 
 /**
@@ -75,13 +82,13 @@ export function createWebhookSender(options: WebhookSenderOptions): Worker<Webho
         throw new UnrecoverableError('no webhook signing secret for this tenant');
       }
       const headers = signWebhook({ secrets, id: deliveryId, timestamp: new Date(), body });
-      const outcome = await deliverWebhook({
+      const outcome = await sendTraced(url, job, () => ({
         url,
         body,
-        headers: { ...headers },
+        headers: tracedHeaders(headers),
         timeoutMs: options.timeoutMs,
         dispatcher: options.dispatcher,
-      });
+      }));
       void options.onAttempt?.(outcome);
       const attempt = toAttempt(url, outcome);
       switch (outcome.decision) {
@@ -116,6 +123,7 @@ export function createWebhookSender(options: WebhookSenderOptions): Worker<Webho
       maxStalledCount: 10,
       ...(options.lockMs ? { lockDuration: options.lockMs } : {}),
       ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+      ...(options.queueTelemetry ? { telemetry: options.queueTelemetry } : {}),
       settings: {
         backoffStrategy: webhookBackoffStrategy(options.schedule, {
           ...(options.jitter === undefined ? {} : { jitter: options.jitter }),
@@ -139,6 +147,44 @@ export function createWebhookSender(options: WebhookSenderOptions): Worker<Webho
       .catch(() => {});
   });
   return worker;
+}
+
+/**
+ * One attempt as a client span `POST` (inside a traced delivery): the receiver's host, the
+ * attempt number, the status and what became of it; a failed attempt marks the span failed.
+ */
+function sendTraced(
+  url: string,
+  job: Job<WebhookJobData>,
+  request: () => Parameters<typeof deliverWebhook>[0],
+): Promise<AttemptOutcome> {
+  return inChildSpan(
+    'POST',
+    () => ({
+      'http.request.method': 'POST',
+      'server.address': URL.canParse(url) ? new URL(url).hostname : url,
+      'nightshift.delivery.id': job.data.deliveryId,
+      'nightshift.batch.id': job.data.batchId,
+      'nightshift.delivery.attempt': job.attemptsMade + 1,
+    }),
+    { kind: SpanKind.CLIENT },
+    async (span) => {
+      const outcome = await deliverWebhook(request());
+      if (outcome.status !== undefined)
+        span?.setAttribute('http.response.status_code', outcome.status);
+      span?.setAttribute('nightshift.delivery.decision', outcome.decision);
+      if (outcome.decision !== 'delivered') {
+        span?.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error ?? outcome.decision });
+      }
+      return outcome;
+    },
+  );
+}
+
+/** The signed headers plus the attempt's `traceparent`, so a traced receiver continues the trace. */
+function tracedHeaders(signed: Record<string, string>): Record<string, string> {
+  const traceparent = currentTraceparent();
+  return traceparent ? { ...signed, traceparent } : { ...signed };
 }
 
 // After this attempt fails, BullMQ retries only if attempts remain and the schedule has a

@@ -1,6 +1,7 @@
 import type { Config } from '@nightshift/core';
 import { RedisRunCoordinator } from '@nightshift/schedules';
 import { createServices } from '@nightshift/services';
+import { startTracing } from '@nightshift/telemetry';
 import { configuredFirer } from './configured-firer.ts';
 import { type RunningScheduler, runScheduleTasks, type SchedulerLogger } from './schedule-tasks.ts';
 
@@ -32,7 +33,9 @@ export async function createScheduler(
 ): Promise<RunningScheduler> {
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the scheduler');
   const logger = options.logger ?? silent;
-  const services = createServices(config, { logger });
+  // A fired batch's trace starts at its submission here and follows its documents.
+  const tracing = await startTracing(config, { serviceName: 'nightshift-scheduler' });
+  const services = createServices(config, { logger, queueTelemetry: tracing.queues });
   const coordinator = new RedisRunCoordinator({ redis: services.client });
   const firer = configuredFirer(services, coordinator, options.readFile);
   const warning = await services.checkRedis();
@@ -45,7 +48,14 @@ export async function createScheduler(
     logger,
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
   });
-  return { ...tasks, stop: () => tasks.stop().then(() => services.close()) };
+  return {
+    ...tasks,
+    stop: () =>
+      tasks
+        .stop()
+        .then(() => services.close())
+        .then(() => tracing.shutdown()),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { FinalEventRelay } from '@nightshift/batches';
 import { type BatchJobData, keyPrefix, queueNames } from '@nightshift/core';
-import { Worker } from 'bullmq';
+import { type Telemetry, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
@@ -16,6 +16,8 @@ export interface BatchEndingsOptions {
   sweepIntervalMs?: number;
   /** How long a final event may stay pending before the sweep queues it. Default 2 s. */
   graceMs?: number;
+  /** BullMQ's telemetry hook: a parent job's processing joins its batch's trace. */
+  queueTelemetry?: Telemetry | undefined;
 }
 
 /**
@@ -52,6 +54,7 @@ export class BatchEndings {
         prefix: keyPrefix,
         concurrency: 8,
         ...(lockMs ? { lockDuration: lockMs, stalledInterval: lockMs } : {}),
+        ...(this.#o.queueTelemetry ? { telemetry: this.#o.queueTelemetry } : {}),
       },
     );
     this.#parents.on('error', (error) =>

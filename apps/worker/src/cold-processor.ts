@@ -6,8 +6,9 @@ import {
   type DocumentResult,
 } from '@nightshift/core';
 import { isDocumentError } from '@nightshift/documents';
-import { YieldRequestedError } from '@nightshift/llm';
+import { LlmError, YieldRequestedError } from '@nightshift/llm';
 import type { WorkMeter } from '@nightshift/metrics';
+import { inSpan, traceRecording } from '@nightshift/telemetry';
 import { type Job, WaitingError } from 'bullmq';
 import type { Logger } from 'pino';
 import type {
@@ -37,6 +38,9 @@ export interface ColdProcessorOptions {
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
+/** A yield to hot work, or an early call aborted because its batch stopped: not a failure. */
+const isPlannedStop = (error: unknown) =>
+  error instanceof YieldRequestedError || (error instanceof LlmError && error.kind === 'aborted');
 const rememberedStoppedBatches = 1_000;
 
 /** How one document of a job went, and what it leaves for the next one. */
@@ -281,7 +285,30 @@ class ColdDocumentRun {
       shouldYield: options.shouldYield,
     };
     if (signal) request.signal = signal;
-    return options.summarizer.summarize(request);
+    return traceRecording() ? this.summarizeTraced(request) : options.summarizer.summarize(request);
+  }
+
+  /**
+   * Inside the job's span (BullMQ's `process cold`), one span per document: a job may carry
+   * several, and each has its own model calls.
+   */
+  summarizeTraced(request: SummarizeDocumentRequest): Promise<DocumentSummary> {
+    const { job, document, options } = this;
+    const attributes = {
+      'nightshift.tenant': job.data.tenant,
+      'nightshift.batch.id': job.data.batchId,
+      'nightshift.document.id': document.documentId,
+      'gen_ai.request.model': job.data.model,
+    };
+    return inSpan('summarize document', { attributes, planned: isPlannedStop }, async (span) => {
+      const summary = await options.summarizer.summarize(request);
+      span.setAttributes({
+        'gen_ai.response.model': summary.model,
+        'nightshift.document.chunks': summary.chunks,
+        'nightshift.document.degraded': summary.degraded,
+      });
+      return summary;
+    });
   }
 
   /** Progress of a long document (its chunk summaries so far), kept for a rerun. */

@@ -10,6 +10,7 @@ import {
   type ModelChain,
   type ModelChainOptions,
   Reachability,
+  tracedProvider,
 } from '@nightshift/llm';
 
 /** Which provider serves this worker now (`auto` resolved). */
@@ -66,17 +67,20 @@ export function summarizationBackend(
   const timeoutMs = config.NIGHTSHIFT_TIMEOUT_S * 1000;
   const mode = config.NIGHTSHIFT_PROVIDER;
   const extractive = createExtractiveProvider();
+  // Each model call is a client span of the document's trace (when the worker traces).
   const llm: LlmProvider | null =
     mode === 'ollama' || mode === 'auto'
-      ? createOllamaProvider({ host: config.OLLAMA_HOST, timeoutMs })
+      ? tracedProvider(createOllamaProvider({ host: config.OLLAMA_HOST, timeoutMs }))
       : mode === 'openai'
-        ? createOpenAiProvider({
-            baseUrl: config.NIGHTSHIFT_OPENAI_BASE_URL,
-            timeoutMs,
-            ...(config.NIGHTSHIFT_OPENAI_API_KEY
-              ? { apiKey: config.NIGHTSHIFT_OPENAI_API_KEY }
-              : {}),
-          })
+        ? tracedProvider(
+            createOpenAiProvider({
+              baseUrl: config.NIGHTSHIFT_OPENAI_BASE_URL,
+              timeoutMs,
+              ...(config.NIGHTSHIFT_OPENAI_API_KEY
+                ? { apiKey: config.NIGHTSHIFT_OPENAI_API_KEY }
+                : {}),
+            }),
+          )
         : null;
   const probeTimeoutMs = options.probeTimeoutMs ?? 1000;
   const ollama =

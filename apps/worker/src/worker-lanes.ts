@@ -59,6 +59,8 @@ export async function startLanes(
     prefix: keyPrefix,
     lockDuration: config.NIGHTSHIFT_JOB_LOCK_MS,
     stalledInterval: config.NIGHTSHIFT_JOB_LOCK_MS,
+    // Each job's span continues the trace it was queued in (a request, a batch's submission).
+    ...(services.queueTelemetry ? { telemetry: services.queueTelemetry } : {}),
   };
   const hotQueue = new Queue(queueNames.hot, { connection: client, prefix: keyPrefix });
   const activity = new LaneActivity();
@@ -193,6 +195,7 @@ export async function startLanes(
     relay: services.finalEvents,
     logger,
     lockMs: config.NIGHTSHIFT_JOB_LOCK_MS,
+    queueTelemetry: services.queueTelemetry,
   });
   await lane.start();
   deadlines.start();

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Config } from '@nightshift/core';
 import type { ColdLaneController } from '@nightshift/lanes';
 import { createServices } from '@nightshift/services';
+import { startTracing } from '@nightshift/telemetry';
 import type { Logger } from 'pino';
 import type { BatchEndings } from './batch-endings.ts';
 import type { DeadlineWatch } from './deadline-watch.ts';
@@ -30,8 +31,13 @@ export interface RunningWorker {
  */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   if (!config.REDIS_URL) throw new Error('REDIS_URL is required to start the worker');
+  const tracing = await startTracing(config, { serviceName: 'nightshift-worker' });
   // Many concurrent jobs make per-document calls: they share one auto-pipelined connection.
-  const services = createServices(config, { pipelinedCommands: true, logger });
+  const services = createServices(config, {
+    pipelinedCommands: true,
+    logger,
+    queueTelemetry: tracing.queues,
+  });
   const warning = await services.checkRedis();
   if (warning) logger.warn(warning);
   const summarization = await startSummarization(services, logger);
@@ -41,7 +47,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const publishing = await startPublishing(services, lanes, summarization, workerId);
   logJobs(lanes, logger);
   logger.info(
-    { host: hostname(), windows: config.NIGHTSHIFT_COLD_WINDOWS, tz: config.NIGHTSHIFT_TZ },
+    {
+      host: hostname(),
+      windows: config.NIGHTSHIFT_COLD_WINDOWS,
+      tz: config.NIGHTSHIFT_TZ,
+      tracing: tracing.enabled,
+    },
     'worker running',
   );
 
@@ -54,6 +65,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       await lanes.stop();
       await summarization.meter.close();
       await services.close();
+      await tracing.shutdown();
     },
   };
 }

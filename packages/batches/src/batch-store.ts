@@ -34,6 +34,11 @@ export interface NewBatchRecord {
   documentIds: string[];
   createdAt: Date;
   expiresAt: Date;
+  /**
+   * W3C `traceparent` of the span that submitted the batch: its final webhook delivery, sent
+   * by another process later, joins that trace. Absent with tracing off.
+   */
+  traceparent?: string | undefined;
 }
 
 /** A stored batch: the public object plus who owns it. */
@@ -44,6 +49,8 @@ export interface StoredBatch {
   cancelRequested: boolean;
   /** `expiresAt` passed before the batch ended; documents not yet done expire. */
   expired: boolean;
+  /** The trace the batch was submitted in (see {@link NewBatchRecord.traceparent}). */
+  traceparent?: string;
 }
 
 /** Options of {@link BatchStore}. */
@@ -111,6 +118,7 @@ export class BatchStore {
       expired: 0,
       promptTokens: 0,
       completionTokens: 0,
+      ...(record.traceparent ? { traceparent: record.traceparent } : {}),
     });
     const [written, before] = (await createBatchScript.run(
       this.#redis,
@@ -145,6 +153,7 @@ export class BatchStore {
       batch: toBatchObject(fields),
       cancelRequested: fields.cancelledAt !== undefined,
       expired: fields.expiredAt !== undefined,
+      ...(fields.traceparent ? { traceparent: fields.traceparent } : {}),
     };
   }
 

@@ -10,7 +10,9 @@ import {
   queueNames,
   type SummaryOptions,
 } from '@nightshift/core';
-import { FlowProducer, Queue } from 'bullmq';
+import { currentTraceparent, inSpan } from '@nightshift/telemetry';
+import { SpanKind } from '@opentelemetry/api';
+import { FlowProducer, Queue, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coldJobId, gateJobId, gateQueueName, openGate } from './batch-gates.ts';
 import { BatchStopper } from './batch-stopper.ts';
@@ -59,6 +61,11 @@ export interface BatchSubmitterOptions {
   grouping?: ColdGrouping;
   /** Fair ordering of cold documents across tenants; absent means FIFO. */
   priorityFor?: (tenant: string, count: number, model: string) => Promise<number[]>;
+  /**
+   * BullMQ's telemetry hook (`startTracing(...).queues`): each cold job carries the trace of
+   * the submission, so its processing, model calls and the final webhook join it.
+   */
+  queueTelemetry?: Telemetry | undefined;
 }
 
 /**
@@ -79,15 +86,44 @@ export class BatchSubmitter {
 
   constructor(options: BatchSubmitterOptions) {
     this.#options = options;
-    this.#flows = new FlowProducer({ connection: options.connection, prefix: keyPrefix });
-    this.#cold = new Queue(queueNames.cold, { connection: options.connection, prefix: keyPrefix });
+    const telemetry = options.queueTelemetry ? { telemetry: options.queueTelemetry } : {};
+    this.#flows = new FlowProducer({
+      connection: options.connection,
+      prefix: keyPrefix,
+      ...telemetry,
+    });
+    this.#cold = new Queue(queueNames.cold, {
+      connection: options.connection,
+      prefix: keyPrefix,
+      ...telemetry,
+    });
     this.#gates = new Queue(gateQueueName, { connection: options.connection, prefix: keyPrefix });
     this.#stopper = new BatchStopper(options);
   }
 
+  /**
+   * Writes the batch and queues its documents, in a `submit batch` span (a child of the active
+   * one, when the process traces) that its jobs, model calls and webhook delivery descend from.
+   */
   async submit(input: SubmitBatchInput, now = new Date()): Promise<BatchObject> {
-    const { store, attempts, resultTtlMs } = this.#options;
     const id = newBatchId(now.getTime());
+    if (!this.#options.queueTelemetry) return this.#submit(id, input, now);
+    return inSpan(
+      'submit batch',
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'nightshift.batch.id': id,
+          'nightshift.tenant': input.tenant,
+          'nightshift.batch.documents': input.documents.length,
+        },
+      },
+      () => this.#submit(id, input, now),
+    );
+  }
+
+  async #submit(id: string, input: SubmitBatchInput, now: Date): Promise<BatchObject> {
+    const { store, attempts, resultTtlMs } = this.#options;
     const expiresAt = new Date(now.getTime() + durationMs(input.completionWindow));
     await store.create(
       {
@@ -102,6 +138,7 @@ export class BatchSubmitter {
         documentIds: input.documents.map((d) => d.id),
         createdAt: now,
         expiresAt,
+        traceparent: currentTraceparent(),
       },
       input.unfinishedLimit,
     );

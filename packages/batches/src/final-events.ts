@@ -32,6 +32,7 @@ export async function enqueueFinalEvent(
   outbox: WebhookOutbox,
   batch: BatchObject,
   tenant: string,
+  traceparent?: string,
 ): Promise<string | null> {
   const type = eventTypes[batch.status];
   if (!type || !batch.webhook || !batch.completedAt) return null;
@@ -44,6 +45,7 @@ export async function enqueueFinalEvent(
     eventType: type,
     url: batch.webhook.url,
     body: JSON.stringify(event),
+    ...(traceparent ? { traceparent } : {}),
   });
   return deliveryId;
 }
@@ -82,7 +84,10 @@ export class FinalEventRelay {
   async relay(batchId: string): Promise<string | null> {
     const { store, outbox, redis } = this.#options;
     const stored = await store.get(batchId);
-    const deliveryId = stored ? await enqueueFinalEvent(outbox, stored.batch, stored.tenant) : null;
+    // The delivery joins the trace the batch was submitted in, whichever process relays it.
+    const deliveryId = stored
+      ? await enqueueFinalEvent(outbox, stored.batch, stored.tenant, stored.traceparent)
+      : null;
     // Only a final batch is ever marked; one gone (aged out) has nothing left to send.
     if (!stored || stored.batch.completedAt) await redis.zrem(finalEventsKey, batchId);
     return deliveryId;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gatewayConfigShape } from './gateway-config.ts';
+import { telemetryConfigShape } from './telemetry-config.ts';
 
 const intFrom = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max);
@@ -186,6 +187,7 @@ const configSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),
   ...gatewayConfigShape,
+  ...telemetryConfigShape,
 });
 
 /** Names of every variable in the configuration contract (deploy checks compare manifests with it). */

@@ -92,7 +92,8 @@ describe('ConcurrencyTuner with a server that reports its queue (vLLM)', () => {
     for (let t = 500; t <= 2500; t += 500) tuner.hotTraffic(t);
     expect(tuner.limit).toBe(1);
     const back: number[] = [];
-    for (let t = 3000; t <= 6000; t += 500) back.push(tuner.update(t, { inFlight: tuner.limit, waiting: 0 }));
+    for (let t = 3000; t <= 6000; t += 500)
+      back.push(tuner.update(t, { inFlight: tuner.limit, waiting: 0 }));
     expect(back).toEqual([2, 4, 8, 16, 32, 64, 65]);
   });
 

@@ -59,6 +59,7 @@ export {
   YieldRequestedError,
 } from './summarize.ts';
 export { countWords, estimateTokens } from './tokens.ts';
+export { tracedProvider } from './traced-provider.ts';
 export type {
   CompletionRequest,
   CompletionResult,

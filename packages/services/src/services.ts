@@ -1,6 +1,7 @@
 import {
   BatchStore,
   BatchSubmitter,
+  type BatchSubmitterOptions,
   DocumentBlobs,
   FairShare,
   FinalEventRelay,
@@ -42,6 +43,11 @@ export interface ServicesOptions {
   pipelinedCommands?: boolean;
   /** Where the final-event relay says what it did; silent when absent. */
   logger?: ServicesLogger;
+  /**
+   * BullMQ's telemetry hook (`startTracing(...).queues`) for the queues built here (batch
+   * submission, webhook outbox): their jobs carry the trace they were queued in.
+   */
+  queueTelemetry?: BatchSubmitterOptions['queueTelemetry'];
 }
 
 /** The webhook parts the API serves: delivery log, replay outbox, per-tenant secrets. */
@@ -77,6 +83,8 @@ export class Services {
   readonly resultTtlMs: number;
   /** The Redis connections, opened on first use. */
   readonly redis: RedisConnections;
+  /** BullMQ's telemetry hook for the workers and queues a process builds; undefined: untraced. */
+  readonly queueTelemetry: ServicesOptions['queueTelemetry'];
   readonly #logger: ServicesLogger | undefined;
   #batchStore: BatchStore | undefined;
   #fairShare: FairShare | undefined;
@@ -105,6 +113,7 @@ export class Services {
       pipelinedCommands: options.pipelinedCommands ?? false,
     });
     this.#logger = options.logger;
+    this.queueTelemetry = options.queueTelemetry;
   }
 
   /** Shorthand for `redis.client`: commands only, never blocking. */
@@ -154,6 +163,7 @@ export class Services {
         slots: Math.min(coldConcurrencyCap(this.config), TUNED_GROUPING_SLOTS),
       },
       priorityFor: this.fairShare.priorityFor,
+      queueTelemetry: this.queueTelemetry,
     });
     return this.#batchSubmitter;
   }
@@ -177,6 +187,7 @@ export class Services {
       attempts: attemptsForSchedule(this.webhookRetrySchedule),
       backoffType: WEBHOOK_BACKOFF_TYPE,
       keepMs: this.resultTtlMs,
+      queueTelemetry: this.queueTelemetry,
     });
     return this.#webhookOutbox;
   }

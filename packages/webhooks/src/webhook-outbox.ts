@@ -1,5 +1,6 @@
 import { keyPrefix, queueNames, type WebhookJobData } from '@nightshift/core';
-import { type JobsOptions, Queue } from 'bullmq';
+import { withTraceparent } from '@nightshift/telemetry';
+import { type JobsOptions, Queue, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryLog } from './delivery-log.ts';
 
@@ -14,6 +15,8 @@ export interface WebhookOutboxOptions {
   backoffType?: string;
   /** How long finished delivery jobs stay in BullMQ (their id dedupes re-enqueues meanwhile). */
   keepMs: number;
+  /** BullMQ's telemetry hook (`startTracing(...).queues`): each job carries its trace. */
+  queueTelemetry?: Telemetry | undefined;
 }
 
 /** One event bound for one URL. */
@@ -27,6 +30,11 @@ export interface OutgoingEvent {
   url: string;
   /** The exact JSON text to sign and send, on every attempt. */
   body: string;
+  /**
+   * W3C `traceparent` of the work the event reports on (a batch's submission): its delivery
+   * joins that trace rather than the one that happens to queue it. Absent: the active trace.
+   */
+  traceparent?: string;
 }
 
 /** What became of a replay request. */
@@ -55,6 +63,7 @@ export class WebhookOutbox {
     this.queue = new Queue<WebhookJobData>(queueNames.webhooks, {
       connection: options.connection,
       prefix: keyPrefix,
+      ...(options.queueTelemetry ? { telemetry: options.queueTelemetry } : {}),
     });
   }
 
@@ -133,6 +142,6 @@ export class WebhookOutbox {
       url: event.url,
       body: event.body,
     };
-    await this.queue.add(event.eventType, data, opts);
+    await withTraceparent(event.traceparent, () => this.queue.add(event.eventType, data, opts));
   }
 }
