@@ -154,11 +154,20 @@ describe('coldAdmission', () => {
     });
 
     it('starts nothing while requests wait inside the server, and keeps the running ones', () => {
-      expect(coldAdmission({ ...base, runningCold: 3, maxSlots: 8, server: load(8, 2) })).toEqual({
+      const queued = { server: load(8, 2), serverQueuedBefore: true };
+      expect(coldAdmission({ ...base, runningCold: 3, maxSlots: 8, ...queued })).toEqual({
         admit: false,
         slots: 3,
         openSlots: 0,
         reason: 'server_waiting',
+      });
+    });
+
+    it('takes a queue in one reading only for arrivals waiting on the next step', () => {
+      const once = { server: load(8, 2), serverQueuedBefore: false };
+      expect(coldAdmission({ ...base, runningCold: 3, maxSlots: 8, ...once })).toMatchObject({
+        admit: true,
+        reason: 'ok',
       });
     });
 

@@ -53,6 +53,11 @@ export interface ColdAdmissionInput {
    * consulted: requests waiting inside the server are the sign that it is full.
    */
   server?: ServerLoadReading;
+  /**
+   * The previous reading of the server showed requests waiting too. One reading alone is not
+   * enough: a request that arrives mid-step waits for the next step even on a server with room.
+   */
+  serverQueuedBefore?: boolean;
 }
 
 /** Decision of {@link coldAdmission}. */
@@ -105,7 +110,9 @@ export function coldAdmission(input: ColdAdmissionInput): ColdAdmission {
   let slots = maxSlots;
   if (server) {
     if (server.status === 'unknown') return blocked(holding, 'server_unknown');
-    if (server.load.waiting > 0) return blocked(holding, 'server_waiting');
+    if (server.load.waiting > 0 && input.serverQueuedBefore) {
+      return blocked(holding, 'server_waiting');
+    }
   } else if (reading.status === 'unknown') {
     return blocked(holding, 'vram_unknown');
   } else if (reading.status === 'ok') {

@@ -111,6 +111,8 @@ export class ColdLaneController {
   #running = 0;
   /** Start times (ms, this clock) of the running cold jobs, oldest first. */
   #startedAt: number[] = [];
+  /** The last distinct server reading showed requests waiting (assumed until one is read). */
+  #serverQueued = true;
   #lastHotAt = Number.NEGATIVE_INFINITY;
   #coldDurations: number[] = [];
   #started = false;
@@ -261,8 +263,12 @@ export class ColdLaneController {
       maxSlots,
       runningCold: this.#running,
       unseenCold: this.#unseenAt(reading.at.getTime()),
-      ...(server ? { server } : {}),
+      ...(server ? { server, serverQueuedBefore: this.#serverQueued } : {}),
     });
+    // Readings are cached: only a new one moves the queue's history on.
+    if (server?.status === 'ok' && server.at !== this.#snapshot.server?.at) {
+      this.#serverQueued = server.load.waiting > 0;
+    }
     const windowChanged = window.open !== this.#snapshot.window.open;
     if (!window.open && !pressed) this.#closedSince ??= now.getTime();
     else this.#closedSince = null;
@@ -270,13 +276,12 @@ export class ColdLaneController {
     const worker = o.coldWorker;
     // Every slot busy (or VRAM holding no further slot) is the steady state, not a reason to
     // stop: BullMQ fetches no more than `concurrency`. Pausing there would also stop each
-    // finishing job from fetching the next, draining the lane until the next evaluation.
+    // finishing job from fetching the next, draining the lane until the next evaluation. A
+    // server with a queue is different: a finishing job's place belongs to whoever waits there.
     const keepRunning =
       admission.admit ||
       (admission.slots > 0 &&
-        (admission.reason === 'slots_full' ||
-          admission.reason === 'vram_insufficient' ||
-          admission.reason === 'server_waiting'));
+        (admission.reason === 'slots_full' || admission.reason === 'vram_insufficient'));
     if (keepRunning) {
       const widened = Math.max(1, admission.slots) > worker.concurrency;
       worker.concurrency = Math.max(1, admission.slots);

@@ -17,7 +17,8 @@ export interface ConcurrencyTunerOptions {
   initial?: number;
   /**
    * Least time between two changes of the limit, in ms: long enough for the server's gauges to
-   * show the last change (vLLM admits at its next step; the probe is cached ~250 ms). Default 500.
+   * show the last change (vLLM admits at its next step; the probe is cached ~250 ms, as often as
+   * the lane evaluates). Default 250.
    */
   intervalMs?: number;
   /**
@@ -89,7 +90,7 @@ export class ConcurrencyTuner {
     this.max = Math.max(1, Math.floor(options.max));
     this.min = Math.min(this.max, Math.max(1, Math.floor(options.min ?? 1)));
     this.#limit = this.#clamp(options.initial ?? 2);
-    this.#intervalMs = options.intervalMs ?? 500;
+    this.#intervalMs = options.intervalMs ?? 250;
     this.#tolerance = options.latencyTolerance ?? 0.3;
     this.#queueMs = options.queueMs ?? 1000;
   }
