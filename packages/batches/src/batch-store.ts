@@ -8,6 +8,7 @@ import {
   unfinishedDocumentsKey,
 } from './batch-keys.ts';
 import { type DocumentStart, documentStart, toBatchObject } from './batch-record.ts';
+import { pageOfIds } from './id-pages.ts';
 import {
   finishBatchScript,
   markStopScript,
@@ -168,27 +169,10 @@ export class BatchStore {
     tenant: string,
     { limit, after }: { limit: number; after?: string | undefined },
   ): Promise<{ data: BatchObject[]; hasMore: boolean }> {
-    const key = tenantBatchesKey(tenant);
-    const max = after ? `(${after}` : '+';
-    const ids = (await this.#redis.call(
-      'ZRANGE',
-      key,
-      max,
-      '-',
-      'BYLEX',
-      'REV',
-      'LIMIT',
-      '0',
-      String(limit + 1),
-    )) as string[];
-    const page = ids.slice(0, limit);
-    const batches = await Promise.all(page.map((id) => this.get(id)));
-    const gone = page.filter((_, i) => !batches[i]);
-    if (gone.length) await this.#redis.zrem(key, ...gone); // aged out: forget lazily
-    return {
-      data: batches.flatMap((b) => (b ? [b.batch] : [])),
-      hasMore: ids.length > limit,
-    };
+    const page = await pageOfIds(this.#redis, tenantBatchesKey(tenant), { limit, after }, (id) =>
+      this.get(id),
+    );
+    return { data: page.data.map((b) => b.batch), hasMore: page.hasMore };
   }
 
   /**

@@ -22,4 +22,5 @@ export {
   type FinalEventRelayOptions,
   finalDeliveryId,
 } from './final-events.ts';
+export { pageOfIds } from './id-pages.ts';
 export { type UnfinishedLimit, UnfinishedQuotaError } from './unfinished-quota.ts';

@@ -1,4 +1,4 @@
-import type { BatchStore, BatchSubmitter } from '@nightshift/batches';
+import { type BatchStore, type BatchSubmitter, pageOfIds } from '@nightshift/batches';
 import { keyPrefix, newBatchId } from '@nightshift/core';
 import type { Redis } from 'ioredis';
 import {
@@ -154,26 +154,9 @@ export class OpenAiBatches {
     tenant: string,
     { limit, after }: { limit: number; after?: string | undefined },
   ): Promise<{ data: OpenAiBatchObject[]; hasMore: boolean }> {
-    const key = tenantBatchesKey(tenant);
-    const ids = (await this.#o.redis.call(
-      'ZRANGE',
-      key,
-      after ? `(${after}` : '+',
-      '-',
-      'BYLEX',
-      'REV',
-      'LIMIT',
-      '0',
-      String(limit + 1),
-    )) as string[];
-    const page = ids.slice(0, limit);
-    const batches = await Promise.all(page.map((id) => this.get(tenant, id)));
-    const gone = page.filter((_, i) => !batches[i]);
-    if (gone.length) await this.#o.redis.zrem(key, ...gone);
-    return {
-      data: batches.filter((b): b is OpenAiBatchObject => b !== null),
-      hasMore: ids.length > limit,
-    };
+    return pageOfIds(this.#o.redis, tenantBatchesKey(tenant), { limit, after }, (id) =>
+      this.get(tenant, id),
+    );
   }
 
   /** Cancels the batch (native cancel: waiting requests leave the queue); null when none such. */
