@@ -1,4 +1,4 @@
-import type { BatchStore, DocumentStart } from '@nightshift/batches';
+import type { BatchStore } from '@nightshift/batches';
 import {
   type ColdDocument,
   type ColdJobData,
@@ -38,22 +38,14 @@ export interface ColdProcessorOptions {
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
-/** A yield to hot work, or an early call aborted because its batch stopped: not a failure. */
+/** A yield to hot work, or a call aborted on the way out: not a failure. */
 const isPlannedStop = (error: unknown) =>
   error instanceof YieldRequestedError || (error instanceof LlmError && error.kind === 'aborted');
-const rememberedStoppedBatches = 1_000;
 
-/** How one document of a job went, and what it leaves for the next one. */
+/** How one document of a job went. */
 interface DocumentRun {
   outcome: string;
   modelError?: Error;
-  /**
-   * The next document's start, when recording this one also started it (one Lua step). Still on
-   * its way: the next document's model call begins without waiting for it.
-   */
-  nextStart?: Promise<DocumentStart<SummaryCheckpoint>>;
-  /** This document's record and what follows it (metrics, events, log line), still on its way. */
-  recorded?: Promise<void>;
 }
 
 /**
@@ -66,98 +58,42 @@ interface DocumentRun {
  *   checkpoint, and documents already final are skipped when it runs again.
  * - Model failures are retried by BullMQ; on the last attempt the document is recorded
  *   `failed` and the job's remaining documents still run (each with that last attempt).
- * - Within a job, recording a document and starting the next is one Lua step, and the next
- *   document's model call does not wait for it: the GPU is not kept idle for a Redis round trip
- *   per document. Should that step find the batch cancelled or expired meanwhile, the next
- *   document's call is aborted at once and the document ends in that state (so at most one call
- *   per slot reaches the model server in the instant a batch is stopped).
  */
 export function createColdProcessor(options: ColdProcessorOptions) {
   const { store, logger } = options;
-  // Batches a start found cancelled or expired: their jobs still queued here start their first
-  // document only once Redis said so, not early (else each would cost one aborted call).
-  const stoppedBatches = new Set<string>();
-  const noteStopped = (batchId: string) => {
-    stoppedBatches.add(batchId);
-    if (stoppedBatches.size > rememberedStoppedBatches) {
-      stoppedBatches.delete(stoppedBatches.values().next().value as string);
-    }
-  };
 
-  /**
-   * Runs one document of `job`; returns its outcome, or throws to retry or yield the job. When
-   * the job carries a `next` document, recording this one also starts that one unless cold work
-   * must yield (see {@link DocumentRun}). `started` is this document's own start when the
-   * previous document's record made it; `early` then aborts the model call begun meanwhile.
-   */
+  /** Runs one document of `job`; returns its outcome, or throws to retry or yield the job. */
   const runDocument = async (
     job: Job<ColdJobData>,
     token: string | undefined,
     document: ColdDocument,
     lastAttempt: boolean,
-    started: Promise<DocumentStart<SummaryCheckpoint>> | undefined,
-    early: AbortController | undefined,
-    next: ColdDocument | undefined,
   ): Promise<DocumentRun> => {
     const { batchId } = job.data;
     const { documentId } = document;
-    const run = new ColdDocumentRun(options, job, document, next);
-    // The model call of a document whose start is still on its way begins now, abortably (by
-    // `early`, given with `started`). Its outcome is captured either way, so an early failure is
-    // never an unhandled rejection.
-    const earlyCall = early
-      ? run.summarize(undefined, early.signal).then(
-          (summary) => ({ summary }),
-          (error: unknown) => ({ error }),
-        )
-      : undefined;
-
+    const run = new ColdDocumentRun(options, job, document);
     // One round trip: a cancelled or expired batch's document ends so, a document already
     // final is a duplicate run, anything else starts (with its checkpoint, if any).
-    let start: DocumentStart<SummaryCheckpoint>;
-    try {
-      start = await (started ?? store.startDocument<SummaryCheckpoint>(batchId, documentId));
-    } catch (error) {
-      early?.abort();
-      await earlyCall;
-      throw error;
-    }
+    const start = await store.startDocument<SummaryCheckpoint>(batchId, documentId);
     if (start.outcome !== 'run') {
-      if (start.outcome === 'stop') noteStopped(batchId);
-      early?.abort();
-      await earlyCall;
       await run.dropBlob();
       return { outcome: start.outcome === 'stop' ? start.state : 'duplicate' };
     }
-    const { checkpoint } = start;
-    if (early && checkpoint) {
-      // Progress saved by an earlier run: resume from it rather than from the first chunk.
-      early.abort();
-      await earlyCall;
-    }
     try {
-      let summary: DocumentSummary;
-      if (earlyCall && !checkpoint) {
-        const answer = await earlyCall;
-        if ('error' in answer) throw answer.error;
-        summary = answer.summary;
-      } else {
-        summary = await run.summarize(checkpoint ?? undefined);
-      }
+      const summary = await run.summarize(start.checkpoint ?? undefined);
       options.onModelUsed?.(summary.model);
-      const recorded = await run.record('succeeded', {
+      // The final move drops the checkpoint too.
+      await run.record('succeeded', {
         summary: summary.summary,
         model: summary.model,
         degraded: summary.degraded,
         usage: summary.usage,
-      }); // the final move drops the checkpoint too
-      return { outcome: 'succeeded', ...recorded };
+      });
+      return { outcome: 'succeeded' };
     } catch (error) {
       if (isDocumentError(error)) {
-        const recorded = await run.record('failed', {
-          error: { code: error.code, message: error.message },
-        });
-        return { outcome: 'failed', ...recorded };
+        await run.record('failed', { error: { code: error.code, message: error.message } });
+        return { outcome: 'failed' };
       }
       if (error instanceof YieldRequestedError) {
         await store.moveDocument(batchId, documentId, 'queued');
@@ -169,10 +105,10 @@ export function createColdProcessor(options: ColdProcessorOptions) {
         await store.moveDocument(batchId, documentId, 'queued');
         throw error;
       }
-      const recorded = await run.record('failed', {
+      await run.record('failed', {
         error: { code: 'model_unavailable', message: (error as Error).message },
       });
-      return { outcome: 'failed', modelError: error as Error, ...recorded };
+      return { outcome: 'failed', modelError: error as Error };
     }
   };
 
@@ -187,31 +123,11 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const outcomes: string[] = [];
     let modelError: Error | undefined;
-    const documents = coldDocumentsOf(job.data);
-    // A group's first document starts like the others, its model call not waiting for the
-    // start; only on the job's first run: when it runs again, its first documents are often
-    // final already, and each would cost a call aborted at once.
-    const [first] = documents as [ColdDocument, ...ColdDocument[]];
-    let started: Promise<DocumentStart<SummaryCheckpoint>> | undefined =
-      documents.length > 1 && job.attemptsStarted <= 1 && !stoppedBatches.has(job.data.batchId)
-        ? store.startDocument<SummaryCheckpoint>(job.data.batchId, first.documentId)
-        : undefined;
-    started?.catch(() => undefined); // awaited by the first document's run
-    // The previous document's record and its metrics, events and log line, still on their way.
-    let recorded: Promise<void> | undefined;
-    // Aborts an early model call (one at a time per job); replaced only once it has aborted one,
-    // rather than one controller and signal per document.
-    let early: AbortController | undefined;
-    const earlyAbort = () => {
-      if (!early || early.signal.aborted) early = new AbortController();
-      return early;
-    };
     try {
-      for (const [i, document] of documents.entries()) {
+      for (const [i, document] of coldDocumentsOf(job.data).entries()) {
         // Between two documents nothing is running: hand the rest back without starting the
         // next (the ones already final are skipped when the job runs again).
-        if (i > 0 && !started && options.shouldYield()) {
-          await recorded;
+        if (i > 0 && options.shouldYield()) {
           logger.info(
             { batchId: job.data.batchId, jobId: job.id },
             'cold job yielded between documents',
@@ -219,28 +135,13 @@ export function createColdProcessor(options: ColdProcessorOptions) {
           await job.moveToWait(token);
           throw new WaitingError();
         }
-        const ran = await runDocument(
-          job,
-          token,
-          document,
-          lastAttempt,
-          started,
-          started ? earlyAbort() : undefined,
-          documents[i + 1],
-        );
-        await recorded;
+        const ran = await runDocument(job, token, document, lastAttempt);
         outcomes.push(ran.outcome);
         modelError ??= ran.modelError;
-        started = ran.nextStart;
-        recorded = ran.recorded;
       }
     } finally {
-      // Whatever happened to a later document, the earlier one's record is waited for: the job
-      // ends (or goes back, or fails) only once every record it made has landed.
-      await recorded?.catch(() => undefined);
       await advanced;
     }
-    await recorded;
     // Every document is final; a model failure still fails the job, kept for inspection.
     if (modelError) throw modelError;
     return outcomes.join(',');
@@ -260,7 +161,6 @@ class ColdDocumentRun {
     readonly options: ColdProcessorOptions,
     readonly job: Job<ColdJobData>,
     readonly document: ColdDocument,
-    readonly next: ColdDocument | undefined,
   ) {}
 
   /** Every line about this document names it: tenant, batch, document and BullMQ job id. */
@@ -274,7 +174,7 @@ class ColdDocumentRun {
     };
   }
 
-  summarize(checkpoint: SummaryCheckpoint | undefined, signal?: AbortSignal) {
+  summarize(checkpoint: SummaryCheckpoint | undefined) {
     const { job, document, options } = this;
     const request: SummarizeDocumentRequest = {
       content: document.content,
@@ -284,7 +184,6 @@ class ColdDocumentRun {
       onCheckpoint: this.saveCheckpoint.bind(this),
       shouldYield: options.shouldYield,
     };
-    if (signal) request.signal = signal;
     return traceRecording() ? this.summarizeTraced(request) : options.summarizer.summarize(request);
   }
 
@@ -361,38 +260,14 @@ class ColdDocumentRun {
     );
   }
 
-  /**
-   * Records the document in `state`. With a next document in the job (and no reason to yield),
-   * the same Lua step starts that one, and both come back still on their way.
-   */
-  async record(
-    state: DocumentResult['status'],
-    extra: Partial<DocumentResult> = {},
-  ): Promise<Pick<DocumentRun, 'nextStart' | 'recorded'>> {
-    const { options, next } = this;
+  /** Records the document in `state`, then what follows (blob, meter, event, log line). */
+  async record(state: DocumentResult['status'], extra: Partial<DocumentResult> = {}) {
     const { batchId } = this.job.data;
     const { documentId } = this.document;
     const result = { documentId, status: state, model: null, usage: noUsage, ...extra };
-    if (next && !options.shouldYield()) {
-      const both = options.store.moveThenStart<SummaryCheckpoint>(
-        batchId,
-        documentId,
-        state,
-        result,
-        next.documentId,
-      );
-      const nextStart = both.then((b) => b.next);
-      const recorded = both.then((b) => this.afterRecord(b.moved, result));
-      // Awaited later (the next document, the job's end); a failure meanwhile must not count
-      // as unhandled and bring the process down: it surfaces where they are awaited.
-      nextStart.catch(() => undefined);
-      recorded.catch(() => undefined);
-      return { nextStart, recorded };
-    }
     await this.afterRecord(
-      await options.store.moveDocument(batchId, documentId, state, result),
+      await this.options.store.moveDocument(batchId, documentId, state, result),
       result,
     );
-    return {};
   }
 }

@@ -13,7 +13,6 @@ import {
   finishBatchScript,
   markStopScript,
   moveDocumentScript,
-  moveThenStartScript,
   startDocumentScript,
 } from './transition-scripts.ts';
 import {
@@ -236,35 +235,6 @@ export class BatchStore {
     )) as [string, string, number];
     if (finished) await this.#finalized(batchId);
     return documentStart<C>([outcome, value]);
-  }
-
-  /**
-   * {@link moveDocument} then {@link startDocument} of the next document, in one round trip: the
-   * documents of one cold job run back to back.
-   */
-  async moveThenStart<C>(
-    batchId: string,
-    documentId: string,
-    state: DocumentStatus,
-    result: DocumentResult,
-    nextDocumentId: string,
-  ): Promise<{ moved: boolean; next: DocumentStart<C> }> {
-    const [moved, outcome, value, finished] = (await moveThenStartScript.run(
-      this.#redis,
-      documentKeys(batchId),
-      [
-        documentId,
-        state,
-        JSON.stringify(result),
-        result.usage.promptTokens,
-        result.usage.completionTokens,
-        new Date().toISOString(),
-        nextDocumentId,
-        this.#ttlSeconds,
-      ],
-    )) as [number, string, string, number];
-    if (finished) await this.#finalized(batchId);
-    return { moved: moved === 1, next: documentStart<C>([outcome, value]) };
   }
 
   /**

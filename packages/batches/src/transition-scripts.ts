@@ -24,9 +24,6 @@ export const moveDocumentScript = script('move-document');
  */
 export const startDocumentScript = script('start-document');
 
-/** Moves one document to a final state and starts the next of the same job, in one round trip. */
-export const moveThenStartScript = script('move-then-start');
-
 /** Ends a batch whose documents are all final but that is not final yet; a no-op otherwise. */
 export const finishBatchScript = script('finish-batch');
 
