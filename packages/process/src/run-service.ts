@@ -1,7 +1,7 @@
 import { type Config, ConfigError, loadConfig } from '@nightshift/core';
 import { type Logger, pino } from 'pino';
 import { limitHeapGrowth } from './heap-growth.ts';
-import { batchedStdout } from './log-destination.ts';
+import { serviceLogDestination } from './log-destination.ts';
 
 /** What a service's start function hands back: how to drain and stop it. */
 export interface RunningService {
@@ -46,12 +46,7 @@ export async function runService(
     process.exit(2);
   }
   limitHeapGrowth(config.NIGHTSHIFT_HEAP_GROWTH_PERCENT, options.heapFloorMiB?.(config) ?? 0);
-  // A busy worker logs thousands of lines a second: they leave in writes of ≥ 12 KiB (each
-  // write can wake the log reader and cost the worker its core), and at least every 100 ms.
-  const logger = pino(
-    { name, level: config.NIGHTSHIFT_LOG_LEVEL },
-    batchedStdout({ minChars: 12 * 1024, intervalMs: 100 }),
-  );
+  const logger = pino({ name, level: config.NIGHTSHIFT_LOG_LEVEL }, serviceLogDestination());
   let service: RunningService;
   try {
     service = await start(config, logger);
