@@ -8,7 +8,7 @@
  * `npm run bench`: it compares Nightshift with itself; docs/PERFORMANCE.md records its verdicts.
  *
  * Run: `COMPARE_SIDES='[{"name":"now"},{"name":"before","root":"/tmp/before"},
- * {"name":"no-floor","env":{"NIGHTSHIFT_WORKER_HEAP_FLOOR_MB":"0"}}]' npx tsx bench/compare-on-gpu.ts`
+ * {"name":"no-growth-cap","env":{"NIGHTSHIFT_HEAP_GROWTH_PERCENT":"0"}}]' npx tsx bench/compare-on-gpu.ts`
  * (`root`: run that side's apps from another checkout with its own `npm ci`, e.g. a
  * `git worktree` of the commit before a change; `env`: extra app environment;
  * `COMPARE_WINDOWS`: measured windows, default 4; `COMPARE_WINDOW_S`: seconds each, default 60).

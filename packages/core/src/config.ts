@@ -176,13 +176,6 @@ const configSchema = z.object({
    * collection; 0 keeps V8's own heuristic (up to 4×). Lower: flatter memory, more collections.
    */
   NIGHTSHIFT_HEAP_GROWTH_PERCENT: intFrom(0, 400).default(25),
-  /**
-   * Heap size (MiB) the worker's heap may fill before a full collection, whatever
-   * `NIGHTSHIFT_HEAP_GROWTH_PERCENT` allows above its live data: it keeps little alive and
-   * allocates per document, so 25% of that meant a full collection every few megabytes.
-   * Above the floor the percent alone applies. 0: no floor.
-   */
-  NIGHTSHIFT_WORKER_HEAP_FLOOR_MB: intFrom(0, 65536).default(48),
   NIGHTSHIFT_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info'),

@@ -17,11 +17,6 @@ export interface RunServiceOptions {
   drainTimeoutMs?: number;
   /** Environment to read the configuration from. Default `process.env`. */
   env?: Record<string, string | undefined>;
-  /**
-   * Heap size (MiB) the heap may fill before a full collection whatever the growth percent
-   * allows (see `limitHeapGrowth`), read from the configuration. Default: none.
-   */
-  heapFloorMiB?: (config: Config) => number;
 }
 
 /**
@@ -45,7 +40,7 @@ export async function runService(
     process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(2);
   }
-  limitHeapGrowth(config.NIGHTSHIFT_HEAP_GROWTH_PERCENT, options.heapFloorMiB?.(config) ?? 0);
+  limitHeapGrowth(config.NIGHTSHIFT_HEAP_GROWTH_PERCENT);
   const logger = pino({ name, level: config.NIGHTSHIFT_LOG_LEVEL }, serviceLogDestination());
   let service: RunningService;
   try {
