@@ -98,7 +98,7 @@ try {
   const baseCpu = median(first.workerCpuMsPerDocument);
   for (const side of sides) {
     const tokens = median(side.tokensPerSecond);
-    const cpu = median(side.workerCpuMsPerDocument);
+    const cpu = round(median(side.workerCpuMsPerDocument), 2);
     console.log(
       `${side.name}: ${tokens} tokens/s [${side.tokensPerSecond.join(' ')}] (÷ ${first.name} ` +
         `${round(tokens / baseTokens, 3)}), worker ${cpu} CPU ms per document ` +
