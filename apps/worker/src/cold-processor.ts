@@ -1,16 +1,12 @@
 import type { BatchStore } from '@nightshift/batches';
-import {
-  type ColdDocument,
-  type ColdJobData,
-  coldDocumentsOf,
-  type DocumentResult,
-} from '@nightshift/core';
+import type { ColdDocument, ColdJobData, DocumentResult } from '@nightshift/core';
 import { isDocumentError } from '@nightshift/documents';
 import { LlmError, YieldRequestedError } from '@nightshift/llm';
 import type { WorkMeter } from '@nightshift/metrics';
 import { inSpan, traceRecording } from '@nightshift/telemetry';
 import { type Job, WaitingError } from 'bullmq';
 import type { Logger } from 'pino';
+import { type DocumentRun, runColdJob } from './cold-job.ts';
 import type {
   DocumentSummarizer,
   DocumentSummary,
@@ -41,12 +37,6 @@ const noUsage = { promptTokens: 0, completionTokens: 0 };
 /** A yield to hot work, or a call aborted on the way out: not a failure. */
 const isPlannedStop = (error: unknown) =>
   error instanceof YieldRequestedError || (error instanceof LlmError && error.kind === 'aborted');
-
-/** How one document of a job went. */
-interface DocumentRun {
-  outcome: string;
-  modelError?: Error;
-}
 
 /**
  * Processes a cold job: one batch document, or a few short ones run one after the other.
@@ -112,40 +102,10 @@ export function createColdProcessor(options: ColdProcessorOptions) {
     }
   };
 
-  return async (job: Job<ColdJobData>, token?: string): Promise<string> => {
-    // Best effort, alongside the work: a missed advance only lets the clock lag until the next
-    // batch reads the head.
-    const advanced = options.fairShare
-      ?.advance(job.priority)
-      .catch((error) =>
-        logger.warn({ err: error, jobId: job.id }, 'fair-share clock not advanced'),
-      );
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcomes: string[] = [];
-    let modelError: Error | undefined;
-    try {
-      for (const [i, document] of coldDocumentsOf(job.data).entries()) {
-        // Between two documents nothing is running: hand the rest back without starting the
-        // next (the ones already final are skipped when the job runs again).
-        if (i > 0 && options.shouldYield()) {
-          logger.info(
-            { batchId: job.data.batchId, jobId: job.id },
-            'cold job yielded between documents',
-          );
-          await job.moveToWait(token);
-          throw new WaitingError();
-        }
-        const ran = await runDocument(job, token, document, lastAttempt);
-        outcomes.push(ran.outcome);
-        modelError ??= ran.modelError;
-      }
-    } finally {
-      await advanced;
-    }
-    // Every document is final; a model failure still fails the job, kept for inspection.
-    if (modelError) throw modelError;
-    return outcomes.join(',');
-  };
+  return (job: Job<ColdJobData>, token?: string): Promise<string> =>
+    runColdJob(job, token, options, (document, lastAttempt) =>
+      runDocument(job, token, document, lastAttempt),
+    );
 }
 
 /**

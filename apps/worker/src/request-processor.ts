@@ -1,10 +1,5 @@
 import type { BatchStore } from '@nightshift/batches';
-import {
-  type ColdDocument,
-  type ColdJobData,
-  coldDocumentsOf,
-  type DocumentResult,
-} from '@nightshift/core';
+import type { ColdDocument, ColdJobData, DocumentResult } from '@nightshift/core';
 import type { Gateway, UpstreamClients } from '@nightshift/gateway';
 import type { WorkMeter } from '@nightshift/metrics';
 import {
@@ -14,8 +9,9 @@ import {
   requestIds,
   runBatchRequest,
 } from '@nightshift/openai-batches';
-import { type Job, WaitingError } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { runColdJob } from './cold-job.ts';
 
 /** Options of {@link createRequestProcessor}. */
 export interface RequestProcessorOptions {
@@ -42,13 +38,13 @@ const noUsage = { promptTokens: 0, completionTokens: 0 };
  * Processes a cold job whose documents are request lines of an OpenAI-compatible batch. The
  * native steps frame each line: its start (a cancelled or expired batch ends it so, a final one
  * is a duplicate run), its record (the last one ends the batch and queues its webhook event).
- * Between two lines, cold work that must yield hands the job back (no attempt counted). A
+ * Between two lines, cold work that must yield hands the job back (`runColdJob`). A
  * failure another attempt may cure (no upstream up, a silent server) is retried by BullMQ and,
  * on the last attempt, recorded failed; the request's own failures (bad body, unknown model)
  * are recorded with OpenAI's status and error body. One failing line never fails the batch.
  */
 export function createRequestProcessor(options: RequestProcessorOptions) {
-  const { store, logger } = options;
+  const { store } = options;
   const signal = options.signal ?? new AbortController().signal;
 
   const record = async (job: Job<ColdJobData>, result: DocumentResult, startedAt: number) => {
@@ -127,25 +123,8 @@ export function createRequestProcessor(options: RequestProcessorOptions) {
     }
   };
 
-  return async (job: Job<ColdJobData>, token?: string): Promise<string> => {
-    const advanced = options.fairShare
-      ?.advance(job.priority)
-      .catch((error) =>
-        logger.warn({ err: error, jobId: job.id }, 'fair-share clock not advanced'),
-      );
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const outcomes: string[] = [];
-    try {
-      for (const [i, document] of coldDocumentsOf(job.data).entries()) {
-        if (i > 0 && options.shouldYield()) {
-          await job.moveToWait(token);
-          throw new WaitingError();
-        }
-        outcomes.push(await runLine(job, document, lastAttempt));
-      }
-    } finally {
-      await advanced;
-    }
-    return outcomes.join(',');
-  };
+  return (job: Job<ColdJobData>, token?: string): Promise<string> =>
+    runColdJob(job, token, options, async (document, lastAttempt) => ({
+      outcome: await runLine(job, document, lastAttempt),
+    }));
 }
