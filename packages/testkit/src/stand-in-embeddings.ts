@@ -46,21 +46,42 @@ export interface EmbedCall {
 }
 
 const embedInput = z.union([z.string(), z.array(z.string())]);
+const asList = (input: string | string[]) => (typeof input === 'string' ? [input] : input);
 
-const ollamaEmbedRequest = z.looseObject({
-  model: z.string().min(1, 'model is required'),
-  // Ollama answers a request without input with no embeddings (it only loads the model).
-  input: embedInput.optional(),
-  truncate: z.boolean().optional(),
-  keep_alive: z.union([z.string(), z.number()]).optional(),
-  options: z.looseObject({ num_ctx: z.number().int().positive().optional() }).optional(),
-});
-
-const openAiEmbeddingsRequest = z.looseObject({
-  model: z.string().min(1, 'model is required'),
-  input: embedInput,
-  encoding_format: z.enum(['float', 'base64']).optional(),
-});
+/** Each dialect's body, turned into what the stand-ins need (all but the dialect itself). */
+const embedRequests = {
+  ollama: z
+    .looseObject({
+      model: z.string().min(1, 'model is required'),
+      // Ollama answers a request without input with no embeddings (it only loads the model).
+      input: embedInput.optional(),
+      truncate: z.boolean().optional(),
+      keep_alive: z.union([z.string(), z.number()]).optional(),
+      options: z.looseObject({ num_ctx: z.number().int().positive().optional() }).optional(),
+    })
+    .transform((data) => ({
+      model: data.model,
+      inputs: asList(data.input ?? []),
+      truncate: data.truncate ?? true,
+      numCtx: data.options?.num_ctx,
+      keepAlive: data.keep_alive,
+      encodingFormat: 'float' as const,
+    })),
+  openai: z
+    .looseObject({
+      model: z.string().min(1, 'model is required'),
+      input: embedInput,
+      encoding_format: z.enum(['float', 'base64']).optional(),
+    })
+    .transform((data) => ({
+      model: data.model,
+      inputs: asList(data.input),
+      truncate: true,
+      numCtx: undefined,
+      keepAlive: undefined,
+      encodingFormat: data.encoding_format ?? 'float',
+    })),
+} satisfies Record<EmbedDialect, z.ZodType<Omit<EmbedCall, 'dialect'>, unknown>>;
 
 /** Either the call, or the 400 message to answer with. */
 export type ParsedEmbedCall = { ok: true; call: EmbedCall } | { ok: false; message: string };
@@ -75,39 +96,9 @@ function invalidMessage(error: z.ZodError): string {
 
 /** Checks an embedding request body of `dialect`. */
 export function parseEmbedCall(dialect: EmbedDialect, body: unknown): ParsedEmbedCall {
-  const asList = (input: string | string[]) => (typeof input === 'string' ? [input] : input);
-  if (dialect === 'ollama') {
-    const parsed = ollamaEmbedRequest.safeParse(body);
-    if (!parsed.success) return { ok: false, message: invalidMessage(parsed.error) };
-    const data = parsed.data;
-    return {
-      ok: true,
-      call: {
-        dialect,
-        model: data.model,
-        inputs: asList(data.input ?? []),
-        truncate: data.truncate ?? true,
-        numCtx: data.options?.num_ctx,
-        keepAlive: data.keep_alive,
-        encodingFormat: 'float',
-      },
-    };
-  }
-  const parsed = openAiEmbeddingsRequest.safeParse(body);
+  const parsed = embedRequests[dialect].safeParse(body);
   if (!parsed.success) return { ok: false, message: invalidMessage(parsed.error) };
-  const data = parsed.data;
-  return {
-    ok: true,
-    call: {
-      dialect,
-      model: data.model,
-      inputs: asList(data.input),
-      truncate: true,
-      numCtx: undefined,
-      keepAlive: undefined,
-      encodingFormat: data.encoding_format ?? 'float',
-    },
-  };
+  return { ok: true, call: { dialect, ...parsed.data } };
 }
 
 /** Inputs cut to the context, and what they cost. */
