@@ -1,7 +1,7 @@
 import type { BatchStore } from '@nightshift/batches';
 import type { ColdDocument, ColdJobData, DocumentResult } from '@nightshift/core';
 import { isDocumentError } from '@nightshift/documents';
-import { LlmError, YieldRequestedError } from '@nightshift/llm';
+import { YieldRequestedError } from '@nightshift/llm';
 import type { WorkMeter } from '@nightshift/metrics';
 import { inSpan, traceRecording } from '@nightshift/telemetry';
 import { type Job, WaitingError } from 'bullmq';
@@ -34,9 +34,8 @@ export interface ColdProcessorOptions {
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
-/** A yield to hot work, or a call aborted on the way out: not a failure. */
-const isPlannedStop = (error: unknown) =>
-  error instanceof YieldRequestedError || (error instanceof LlmError && error.kind === 'aborted');
+/** A yield to hot work: not a failure. */
+const isPlannedStop = (error: unknown) => error instanceof YieldRequestedError;
 
 /**
  * Processes a cold job: one batch document, or a few short ones run one after the other.

@@ -25,8 +25,6 @@ export interface SummarizeDocumentRequest {
   onCheckpoint?: (checkpoint: SummaryCheckpoint) => Promise<void>;
   /** Asked at chunk boundaries; true makes the summary throw `YieldRequestedError`. */
   shouldYield?: () => boolean;
-  /** Aborts the model call in flight (an `aborted` LlmError is thrown). */
-  signal?: AbortSignal;
 }
 
 export interface DocumentSummary {
@@ -74,7 +72,6 @@ export class DocumentSummarizer {
       summary: request.summary,
     };
     if (request.checkpoint) options.checkpoint = request.checkpoint;
-    if (request.signal) options.signal = request.signal;
     if (request.onCheckpoint) options.onChunkSummarized = savingCheckpoints(request.onCheckpoint);
     if (request.shouldYield) {
       options.shouldYield = request.shouldYield;
