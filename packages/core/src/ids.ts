@@ -4,18 +4,35 @@ import { z } from 'zod';
 /** Crockford-like base32 of {@link sortableId}: no i, l, o, u. */
 const sortableAlphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
+/** The last id's time and random digits (0–31 each), for ids made in the same millisecond. */
+let last = { time: -1, digits: [] as number[] };
+
 /**
  * A time-ordered id: 10 chars of base32 milliseconds then 16 random chars, so ids sort by
- * creation time (used as the `after` cursor of batch listings) and never collide across replicas.
+ * creation time (used as the `after` cursor of batch and file listings) and never collide across
+ * replicas. Within a process they sort in the order made even inside one millisecond (or when
+ * the clock steps back): such an id keeps the last one's time and adds one to its random part,
+ * as monotonic ULIDs do.
  */
 function sortableId(prefix: string, now = Date.now()): string {
+  let digits: number[];
+  if (now > last.time) {
+    digits = [...randomBytes(16)].map((b) => b % 32);
+    last = { time: now, digits };
+  } else {
+    digits = [...last.digits];
+    let i = digits.length - 1;
+    while (i >= 0 && digits[i] === 31) digits[i--] = 0;
+    if (i >= 0) digits[i] = (digits[i] as number) + 1;
+    last = { time: last.time, digits };
+  }
   let time = '';
-  let t = now;
+  let t = last.time;
   for (let i = 0; i < 10; i++) {
     time = sortableAlphabet[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const random = [...randomBytes(16)].map((b) => sortableAlphabet[b % 32]).join('');
+  const random = digits.map((d) => sortableAlphabet[d]).join('');
   return `${prefix}_${time}${random}`;
 }
 
