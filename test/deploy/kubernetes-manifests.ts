@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
@@ -26,7 +27,7 @@ export interface LocatedObject {
 
 /**
  * The typed models of every kind the manifests use; each validates against the Kubernetes
- * (or KEDA) schema. A kind missing here fails the test rather than passing unchecked.
+ * (or KEDA, or Prometheus Operator) schema. A kind missing here fails the test rather than passing unchecked.
  */
 const models: Record<string, new (data: never) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
@@ -37,6 +38,7 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
   'apps/v1/StatefulSet': StatefulSet,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'keda.sh/v1alpha1/ScaledObject': ScaledObject,
+  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
 };
 
 /** Throws, naming the object and the schema's complaint, unless the object is valid. */
@@ -108,7 +110,11 @@ export interface ContainerSpec {
   name: string;
   image?: string;
   command?: string[];
-  env?: { name: string; value?: string }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string } };
+  }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
   lifecycle?: { preStop?: { exec?: { command?: string[] }; sleep?: { seconds: number } } };

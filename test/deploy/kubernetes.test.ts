@@ -49,6 +49,24 @@ const allContainers = (object: ManifestObject): ContainerSpec[] => {
   return [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
 };
 
+/** The Secret and key the API container reads `NIGHTSHIFT_METRICS_TOKEN` from. */
+const metricsTokenSource = (objects: LocatedObject[]) => {
+  const api = find(objects, 'Deployment', 'api');
+  const container = podSpec(api)?.containers.find((c) => nightshiftApp(c) === 'api');
+  return container?.env?.find((v) => v.name === 'NIGHTSHIFT_METRICS_TOKEN')?.valueFrom
+    ?.secretKeyRef;
+};
+
+/** What a ServiceMonitor's endpoints scrape, and with which credentials. */
+interface ServiceMonitorSpec {
+  selector: { matchLabels: Record<string, string> };
+  endpoints: {
+    port: string;
+    path?: string;
+    authorization?: { type?: string; credentials?: { name: string; key: string } };
+  }[];
+}
+
 const outsideContract = (names: string[]) =>
   [...new Set(names)].filter(
     (name) => !configVariables.includes(name) && !nodeOwnVariables.includes(name),
@@ -170,6 +188,40 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
   });
 });
 
+describe('who scrapes /metrics (deploy/kubernetes)', () => {
+  const objects = manifestObjects(root, kubernetesDir);
+  const base = objects.filter((o) => o.origin.startsWith('deploy/kubernetes/base/'));
+
+  it('gives the API its metrics token from a Secret of its own, never a literal or the API keys Secret', () => {
+    const api = find(base, 'Deployment', 'api');
+    const container = podSpec(api)?.containers.find((c) => nightshiftApp(c) === 'api');
+    const variable = container?.env?.find((v) => v.name === 'NIGHTSHIFT_METRICS_TOKEN');
+    expect(variable?.value).toBeUndefined();
+    expect(metricsTokenSource(base)).toEqual({
+      name: 'nightshift-metrics',
+      key: 'NIGHTSHIFT_METRICS_TOKEN',
+    });
+  });
+
+  it('scrapes the API with a ServiceMonitor whose bearer token is the one the API checks', () => {
+    const monitor = find(objects, 'ServiceMonitor', 'api').spec as ServiceMonitorSpec;
+    const service = find(base, 'Service', 'api').spec as {
+      selector: Record<string, string>;
+      ports: { name: string }[];
+    };
+    const serviceLabels = find(base, 'Service', 'api').metadata.labels as Record<string, string>;
+    expect(serviceLabels).toMatchObject(monitor.selector.matchLabels);
+    expect(monitor.endpoints).toHaveLength(1);
+    const [endpoint] = monitor.endpoints;
+    expect(service.ports.map((p) => p.name)).toContain(endpoint?.port);
+    expect(endpoint?.path).toBe('/metrics');
+    expect(endpoint?.authorization).toEqual({
+      type: 'Bearer',
+      credentials: metricsTokenSource(base),
+    });
+  });
+});
+
 describe('Kubernetes overlays rendered by kubectl kustomize', () => {
   it.skipIf(!kubectl).each(overlays)(
     'renders %s, and every rendered object passes the schema, contract and drain checks (skipped where kubectl is not installed)',
@@ -194,8 +246,24 @@ describe('Kubernetes overlays rendered by kubectl kustomize', () => {
       expect(kinds).not.toContain('StatefulSet/redis');
       expect(kinds).toContain('ScaledObject/worker');
       const dev = await renderKustomization(root, join(kubernetesDir, 'overlays/dev'));
-      const secret = dev.find(({ object }) => object.kind === 'Secret')?.object;
+      const secretNamed = (prefix: string) =>
+        dev.find(
+          ({ object }) => object.kind === 'Secret' && object.metadata.name.startsWith(prefix),
+        )?.object;
+      const secret = secretNamed('nightshift-secrets');
       expect(Object.keys((secret?.data as object) ?? {})).toContain('NIGHTSHIFT_API_KEYS');
+      // The generated metrics Secret (hash-suffixed) is the one the API reads its token from.
+      const metrics = secretNamed('nightshift-metrics');
+      expect(Object.keys((metrics?.data as object) ?? {})).toEqual(['NIGHTSHIFT_METRICS_TOKEN']);
+      expect(metricsTokenSource(dev)).toEqual({
+        name: metrics?.metadata.name,
+        key: 'NIGHTSHIFT_METRICS_TOKEN',
+      });
+      // Production scrapes with the token of the Secret its API reads (created outside).
+      const monitor = find(production, 'ServiceMonitor', 'api').spec as ServiceMonitorSpec;
+      expect(monitor.endpoints[0]?.authorization?.credentials).toEqual(
+        metricsTokenSource(production),
+      );
     },
   );
 });

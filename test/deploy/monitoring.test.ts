@@ -149,3 +149,45 @@ describe('Prometheus rules (deploy/monitoring/alerts.yml)', () => {
     },
   );
 });
+
+describe('the Prometheus scrape job (deploy/monitoring/prometheus-scrape.yml)', () => {
+  interface ScrapeConfig {
+    job_name: string;
+    metrics_path?: string;
+    authorization?: { type?: string; credentials?: string; credentials_file?: string };
+    static_configs?: { targets: string[] }[];
+  }
+  const file = join(monitoring, 'prometheus-scrape.yml');
+  const scrape = parse(readFileSync(file, 'utf8')) as { scrape_configs: ScrapeConfig[] };
+
+  it('scrapes /metrics with the bearer token from a file, never a token written in the config', () => {
+    const [job] = scrape.scrape_configs;
+    expect(scrape.scrape_configs).toHaveLength(1);
+    expect(job?.metrics_path).toBe('/metrics');
+    expect(job?.authorization?.type).toBe('Bearer');
+    expect(job?.authorization?.credentials).toBeUndefined();
+    expect(job?.authorization?.credentials_file).toMatch(/^\//);
+  });
+
+  it.skipIf(!hasPromtool)(
+    'passes promtool check config (skipped where promtool is not installed)',
+    async () => {
+      // The token file must exist for the check: a copy of the job points at a throwaway one.
+      const dir = await mkdtemp(join(tmpdir(), 'nightshift-scrape-'));
+      try {
+        await writeFile(join(dir, 'token'), 'a-metrics-token-for-the-check', { mode: 0o600 });
+        const [job] = scrape.scrape_configs;
+        const copy = {
+          scrape_configs: [
+            { ...job, authorization: { ...job?.authorization, credentials_file: 'token' } },
+          ],
+        };
+        await writeFile(join(dir, 'prometheus.yml'), stringify(copy));
+        const check = await run('promtool', ['check', 'config', 'prometheus.yml'], { cwd: dir });
+        expect(`${check.stdout}${check.stderr}`).toContain('SUCCESS');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});

@@ -3,7 +3,7 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { startWebhookReceiver, type WebhookReceiver } from '@nightshift/testkit/webhook-receiver';
 import { generateWebhookSecret } from '@nightshift/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, stackKey, startStack, waitFor } from '../support/stack.ts';
+import { type Stack, stackKey, stackMetricsToken, startStack, waitFor } from '../support/stack.ts';
 
 let redis: RedisHarness;
 let receiver: WebhookReceiver;
@@ -30,7 +30,12 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-const scrape = async () => (await fetch(`${stack.base}/metrics`)).text();
+const scrape = async () =>
+  (
+    await fetch(`${stack.base}/metrics`, {
+      headers: { authorization: `Bearer ${stackMetricsToken}` },
+    })
+  ).text();
 
 describe('metrics and usage after a batch through real processes', () => {
   it('shows durations, tokens, webhook attempts, window state and usage', async () => {

@@ -27,9 +27,10 @@ export const chatLine = (
 /**
  * The official `openai` client against the real API on a real port, with a real worker and a
  * real notifier on the same Redis, draining the cold lane into the Ollama stand-in and signing
- * webhooks to a receiver: the ground of the OpenAI files and batches tests.
+ * webhooks to a receiver: the ground of the OpenAI files and batches tests. `overrides` sets
+ * variables of every service's environment (a limit a test wants small).
  */
-export async function startOpenAiBatchStack() {
+export async function startOpenAiBatchStack(overrides: Record<string, string> = {}) {
   const secret = generateWebhookSecret();
   const ollama: OllamaStandIn = await startOllamaStandIn({ tokenLatencyMs: 1 });
   const env = {
@@ -40,6 +41,7 @@ export async function startOpenAiBatchStack() {
     NIGHTSHIFT_NUM_CTX: '512',
     NIGHTSHIFT_COLD_CONCURRENCY: '1',
     NIGHTSHIFT_OPENAI_FILE_MAX_BYTES: '1000000',
+    ...overrides,
   };
   const api = await gatewayUnderTest(env);
   const worker = await workerUnderTest(api.redis, env);

@@ -13,6 +13,8 @@ export interface StackOptions {
 }
 
 export const stackKey = 'e2e-key';
+/** The scraper's token of the stack's API (`NIGHTSHIFT_METRICS_TOKEN`). */
+export const stackMetricsToken = 'e2e-metrics-token-0123456789';
 
 /**
  * Starts Nightshift's apps as separate processes against one Redis, waits until each is up,
@@ -28,6 +30,7 @@ export async function startStack(options: StackOptions) {
     REDIS_URL: options.redisUrl,
     PORT: String(port),
     NIGHTSHIFT_API_KEYS: `acme:${stackKey}`,
+    NIGHTSHIFT_METRICS_TOKEN: stackMetricsToken,
     NIGHTSHIFT_WEBHOOK_SECRET: options.webhookSecret,
     NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE: 'true',
     NIGHTSHIFT_WEBHOOK_RETRY_SCHEDULE: '0s,200ms,500ms,1s,2s,2s',

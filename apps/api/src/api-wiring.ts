@@ -41,6 +41,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
     connection: services.client,
     eventsConnection: services.redis.blocking,
     queueTelemetry: services.queueTelemetry,
+    onQueueError: services.redisOutages.listener('hot lane'),
   });
   const admission = options.hotAdmission ?? {};
   const gateway = wireGateway({
@@ -48,6 +49,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
     fleet: services.fleet,
     redis: services.client,
     leases: services.interactiveTraffic,
+    mediaUrls: services.mediaUrls,
     ...(logger
       ? {
           onMetricsError: (error: Error) =>
@@ -83,6 +85,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
         }
       : {}),
     isAccepting: options.isAccepting,
+    queueErrors: (source) => services.redisOutages.listener(source),
     ...(options.traceRequests ? { traceRequests: true } : {}),
     checkWebhookUrl: async (url) => {
       const check = await checkWebhookUrl(url, {

@@ -18,9 +18,11 @@ import { apiSecurityHeaders } from './dashboard/page-security.ts';
 import type { GatewayWiring } from './gateway/gateway-wiring.ts';
 import { ollamaRoutes } from './gateway/ollama-routes.ts';
 import { openAiBatchRoutes } from './gateway/openai-batch-routes.ts';
+import { openAiRefusal } from './gateway/openai-dialect.ts';
 import { openAiRoutes, type SurfaceGuards } from './gateway/openai-routes.ts';
 import type { HotLane } from './hot-lane.ts';
 import { AdminLoginThrottle } from './middleware/admin-login-throttle.ts';
+import { clientAddresses } from './middleware/client-address.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { type RequestLogOptions, requestLog } from './middleware/request-log.ts';
 import { requestTracing } from './middleware/request-tracing.ts';
@@ -58,12 +60,17 @@ export interface ApiDependencies {
   /** False while draining for shutdown. */
   isAccepting: () => boolean;
   /** The interactive gateway behind `/openai/v1` and `/ollama`; those surfaces are absent without it. */
-  gateway?: Pick<GatewayWiring, 'gateway' | 'clients'>;
+  gateway?: Pick<GatewayWiring, 'gateway' | 'clients' | 'mediaUrls'>;
   /** Files and batches of `/openai/v1` (cold-lane work); absent, that surface has neither. */
   openAiBatches?: { files: OpenAiFileStore; batches: OpenAiBatches };
   /** Hot-lane admission (VRAM, queue depth): runs after the rate limit. */
   hotAdmission?: MiddlewareHandler<{ Variables: TenantVariables }>;
   logError?: (error: Error) => void;
+  /**
+   * The `error` listener for the BullMQ handles the app builds (metrics, dashboard), named by
+   * their source: a Redis outage is then a few log lines (`RedisOutageLog.listener`).
+   */
+  queueErrors?: (source: string) => (error: Error) => void;
   /** Request log (one line per request with tenant, status, duration); none when absent. */
   logger?: RequestLogOptions['logger'];
   /** One server span per request (`startTracing(...).enabled`); none when absent. */
@@ -85,6 +92,7 @@ export function createApp(deps: ApiDependencies) {
   if (deps.traceRequests) app.use(requestTracing());
   if (deps.logger) app.use(requestLog({ logger: deps.logger }));
   app.use(apiSecurityHeaders());
+  app.use(clientAddresses({ trustedProxies: config.NIGHTSHIFT_TRUSTED_PROXIES }));
   app.onError((error, c) => renderError(error, c, deps.logError));
   app.notFound((c) => problem(c, 404, 'not-found', `No route for ${c.req.method} ${c.req.path}.`));
 
@@ -96,7 +104,23 @@ export function createApp(deps: ApiDependencies) {
   );
 
   app.route('/', openApiRoutes({ root: app }));
-  app.route('/', metricsRoutes({ metrics: createMetricsRegistry({ redis: deps.redis }) }));
+  // Wrong keys and metrics tokens per client address, on every surface and replica; no global
+  // bucket, which would let one guesser lock every tenant out.
+  const keyFailures = new AdminLoginThrottle({
+    redis: deps.redis,
+    bucket: 'api-key-failures',
+    perAddressPerMin: config.NIGHTSHIFT_AUTH_FAILURES_PER_MIN,
+  });
+  app.route(
+    '/',
+    metricsRoutes({
+      metrics: createMetricsRegistry({
+        redis: deps.redis,
+        ...(deps.queueErrors ? { onError: deps.queueErrors('metrics') } : {}),
+      }),
+      auth: { tokens: config.NIGHTSHIFT_METRICS_TOKEN, failures: keyFailures },
+    }),
+  );
   const recorder = new MetricsRecorder({ redis: deps.redis });
 
   // Managed keys are read through Redis on every request: a revoked key fails at once everywhere.
@@ -105,6 +129,15 @@ export function createApp(deps: ApiDependencies) {
   const quotaDefaults = {
     maxQueuedDocuments: config.NIGHTSHIFT_MAX_QUEUED_PER_TENANT,
     maxBatchBytes: config.NIGHTSHIFT_MAX_BATCH_BYTES,
+    maxStoredFileBytes: config.NIGHTSHIFT_OPENAI_STORAGE_MAX_BYTES,
+    maxStoredFiles: config.NIGHTSHIFT_OPENAI_STORAGE_MAX_FILES,
+  };
+  const storageQuota = async (tenant: string) => {
+    const overrides = await quotas.get(tenant);
+    return {
+      maxBytes: overrides.maxStoredFileBytes ?? quotaDefaults.maxStoredFileBytes,
+      maxFiles: overrides.maxStoredFiles ?? quotaDefaults.maxStoredFiles,
+    };
   };
   if (config.NIGHTSHIFT_ADMIN_KEY) {
     app.route(
@@ -126,6 +159,7 @@ export function createApp(deps: ApiDependencies) {
           loginFailuresPerMin: config.NIGHTSHIFT_ADMIN_LOGIN_FAILURES_PER_MIN,
           loginFailuresGlobalPerMin: config.NIGHTSHIFT_ADMIN_LOGIN_FAILURES_GLOBAL_PER_MIN,
         },
+        ...(deps.queueErrors ? { onQueueError: deps.queueErrors('admin dashboard') } : {}),
         plots: {
           windowSpec: config.NIGHTSHIFT_COLD_WINDOWS,
           timeZone: config.NIGHTSHIFT_TZ,
@@ -165,7 +199,11 @@ export function createApp(deps: ApiDependencies) {
   });
   app.use(
     '/v1/*',
-    tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS, lookup: (key) => managedKeys.resolve(key) }),
+    tenantAuth({
+      keys: config.NIGHTSHIFT_API_KEYS,
+      lookup: (key) => managedKeys.resolve(key),
+      failures: keyFailures,
+    }),
   );
   app.route(
     '/v1/batches',
@@ -208,7 +246,24 @@ export function createApp(deps: ApiDependencies) {
     }),
   );
   app.route('/v1/workers', workerRoutes({ registry: deps.fleet }));
-  app.route('/v1/usage', usageRoutes({ ledger: new UsageLedger({ redis: deps.redis }) }));
+  const files = deps.openAiBatches?.files;
+  app.route(
+    '/v1/usage',
+    usageRoutes({
+      ledger: new UsageLedger({ redis: deps.redis }),
+      ...(files
+        ? {
+            storage: async (tenant: string) => {
+              const [used, quota] = await Promise.all([
+                files.storageUsage(tenant),
+                storageQuota(tenant),
+              ]);
+              return { ...used, ...quota };
+            },
+          }
+        : {}),
+    }),
+  );
   app.route('/v1', deliveryRoutes({ store: deps.store, ...deps.webhooks }));
   app.route('/v1/webhook-secret', webhookSecretRoutes({ secrets: deps.webhooks.secrets }));
   app.route(
@@ -238,7 +293,7 @@ export function createApp(deps: ApiDependencies) {
     // Each surface refuses in its own dialect; the rate limit is the hot lane's, shared with
     // /v1/summaries, so a tenant's interactive budget is one whichever way it calls.
     const guards: SurfaceGuards = (refuse) => ({
-      auth: tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS, lookup, refuse }),
+      auth: tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS, lookup, refuse, failures: keyFailures }),
       interactive: every(
         rateLimit({
           redis: deps.redis,
@@ -271,6 +326,18 @@ export function createApp(deps: ApiDependencies) {
         checkWebhookUrl: deps.checkWebhookUrl,
         maxUnfinished: async (tenant) =>
           (await quotas.get(tenant)).maxQueuedDocuments ?? quotaDefaults.maxQueuedDocuments,
+        storageQuota,
+        // Uploads and batch creates spend the bucket of POST /v1/batches: one submission
+        // budget per tenant whichever surface it uses.
+        submissionGuard: rateLimit({
+          redis: deps.redis,
+          name: 'batch',
+          ratePerMin: config.NIGHTSHIFT_BATCH_RATE_PER_MIN,
+          burst: config.NIGHTSHIFT_BATCH_BURST,
+          refuse: openAiRefusal,
+          onRejected: (tenant, limit) =>
+            recorder.inc(nightshiftMetrics.rateLimitRejections, { limit, tenant }),
+        }),
       });
     app.route(
       '/openai/v1',

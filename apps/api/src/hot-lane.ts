@@ -10,6 +10,11 @@ export interface HotLaneOptions {
   eventsConnection: Redis;
   /** BullMQ's telemetry hook: the worker's summary joins the request's trace. */
   queueTelemetry?: Telemetry | undefined;
+  /**
+   * Hears the queue handles' errors (a Redis outage: `RedisOutageLog.listener`). Absent,
+   * BullMQ prints each one with its stack.
+   */
+  onQueueError?: (error: Error) => void;
 }
 
 /** Why a hot summary did not come back. */
@@ -44,6 +49,11 @@ export class HotLane {
       connection: options.eventsConnection,
       prefix: keyPrefix,
     });
+    const { onQueueError } = options;
+    if (onQueueError) {
+      this.queue.on('error', onQueueError);
+      this.#events.on('error', onQueueError);
+    }
   }
 
   /** Jobs waiting for a hot slot. */

@@ -4,6 +4,10 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { wireApi } from '../src/api-wiring.ts';
 import { createApp } from '../src/app.ts';
 
+/** The scraper's token of the app under test; `metricsAuth` is its header. */
+export const testMetricsToken = 'metrics-token-of-the-tests';
+export const metricsAuth = { authorization: `Bearer ${testMetricsToken}` };
+
 /**
  * The real app on a real Redis, for `app.request()` tests. Pass `redisUrl` to run a second
  * replica on the first one's Redis (its `close()` then leaves that Redis running).
@@ -21,6 +25,7 @@ export async function apiUnderTest(
     // Short-lived results and few retries, as before the services layer built them.
     NIGHTSHIFT_JOB_ATTEMPTS: '2',
     NIGHTSHIFT_RESULT_TTL: '60s',
+    NIGHTSHIFT_METRICS_TOKEN: testMetricsToken,
     REDIS_URL: redis.url,
     ...env,
   });

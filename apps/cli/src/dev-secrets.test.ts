@@ -18,6 +18,8 @@ describe('ensureDevSecrets', () => {
     expect(first.apiKeysSource).toBe('generated');
     expect(firstKey(first.apiKeys)?.tenant).toBe('dev');
     expect(first.webhookSecret).toMatch(/^whsec_/);
+    // Without a token /metrics refuses everyone; the local stack gets one of its own.
+    expect(first.metricsToken).toMatch(/^nsm_dev_.{32}$/);
     expect((await stat(first.file)).mode & 0o777).toBe(0o600);
 
     const second = await ensureDevSecrets({ dataDir, env: {} });
@@ -26,6 +28,8 @@ describe('ensureDevSecrets', () => {
       apiKeysSource: 'kept',
       webhookSecret: first.webhookSecret,
       webhookSecretSource: 'kept',
+      metricsToken: first.metricsToken,
+      metricsTokenSource: 'kept',
     });
   });
 

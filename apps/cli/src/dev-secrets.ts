@@ -14,6 +14,9 @@ export interface DevSecrets {
   /** `whsec_…` for `NIGHTSHIFT_WEBHOOK_SECRET`. */
   webhookSecret: string;
   webhookSecretSource: SecretSource;
+  /** The scraper's token for `NIGHTSHIFT_METRICS_TOKEN` (without one, `/metrics` refuses everyone). */
+  metricsToken: string;
+  metricsTokenSource: SecretSource;
   /** The file generated secrets are kept in, so a restart keeps them. */
   file: string;
 }
@@ -27,7 +30,7 @@ export interface EnsureDevSecretsOptions {
 }
 
 /**
- * The API keys and webhook secret of a local stack: taken from the environment when set, else
+ * The API keys, webhook secret and metrics token of a local stack: taken from the environment when set, else
  * from `.nightshift/dev.env` when an earlier start generated them, else generated now and kept
  * there (mode 0600).
  *
@@ -55,6 +58,10 @@ export async function ensureDevSecrets(options: EnsureDevSecretsOptions): Promis
   const [webhookSecret, webhookSecretSource] = pick('NIGHTSHIFT_WEBHOOK_SECRET', () =>
     generateWebhookSecret(),
   );
+  const [metricsToken, metricsTokenSource] = pick(
+    'NIGHTSHIFT_METRICS_TOKEN',
+    () => `nsm_dev_${randomBytes(24).toString('base64url')}`,
+  );
   if (changed) {
     const body = Object.entries(kept)
       .map(([name, value]) => `${name}=${value}`)
@@ -65,7 +72,15 @@ export async function ensureDevSecrets(options: EnsureDevSecretsOptions): Promis
   }
   // `mode` applies only when the file is created: tighten one an older start or a user left open.
   if (changed || Object.keys(kept).length > 0) await chmod(file, 0o600);
-  return { apiKeys, apiKeysSource, webhookSecret, webhookSecretSource, file };
+  return {
+    apiKeys,
+    apiKeysSource,
+    webhookSecret,
+    webhookSecretSource,
+    metricsToken,
+    metricsTokenSource,
+    file,
+  };
 }
 
 /** `NAME=value` lines; blank lines and `#` comments ignored. */

@@ -8,6 +8,8 @@ const facts: BannerFacts = {
   keySource: 'environment',
   webhookSecret: 'whsec_b3BlcmF0b3Itc2VjcmV0LXZhbHVlLTAxMjM0NTY3',
   webhookSecretSource: 'environment',
+  metricsToken: 'nsm_dev_scrape',
+  metricsTokenSource: 'environment',
   secretsFile: '/home/me/.nightshift/dev.env',
   redisUrl: 'redis://:redis-password-42@redis.internal:6379',
   redisDir: undefined,
@@ -18,11 +20,17 @@ const facts: BannerFacts = {
 describe('readyBanner', () => {
   it('never prints secrets that came from the environment, and masks a Redis password', () => {
     const banner = readyBanner(facts);
-    for (const secret of [facts.key, facts.webhookSecret, 'redis-password-42']) {
+    for (const secret of [
+      facts.key,
+      facts.webhookSecret,
+      facts.metricsToken,
+      'redis-password-42',
+    ]) {
       expect(banner).not.toContain(secret);
     }
     expect(banner).toContain('from NIGHTSHIFT_API_KEYS (tenant acme; not shown)');
     expect(banner).toContain('from NIGHTSHIFT_WEBHOOK_SECRET (not shown)');
+    expect(banner).toContain('/metrics   (token from NIGHTSHIFT_METRICS_TOKEN; not shown)');
     expect(banner).toContain('redis://:***@redis.internal:6379');
     // The examples still paste: the shell fills in $KEY.
     expect(banner).toContain(
@@ -47,5 +55,12 @@ describe('readyBanner', () => {
     const banner = readyBanner({ ...facts, webhookSecretSource: 'generated' });
     expect(banner).not.toContain(facts.key);
     expect(banner).toContain(facts.webhookSecret);
+  });
+
+  it('prints a generated metrics token beside /metrics, for the local scraper', () => {
+    const banner = readyBanner({ ...facts, metricsTokenSource: 'generated' });
+    expect(banner).toContain(
+      `http://127.0.0.1:3000/metrics   (token ${facts.metricsToken}; generated now, kept in`,
+    );
   });
 });

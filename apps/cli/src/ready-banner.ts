@@ -11,6 +11,9 @@ export interface BannerFacts {
   /** Printed only when this CLI generated it. */
   webhookSecret: string;
   webhookSecretSource: SecretSource;
+  /** The scraper's token of `/metrics`; printed only when this CLI generated it. */
+  metricsToken: string;
+  metricsTokenSource: SecretSource;
   /** `.nightshift/dev.env` */
   secretsFile: string;
   redisUrl: string;
@@ -49,6 +52,10 @@ export function readyBanner(facts: BannerFacts): string {
     facts.webhookSecretSource === 'environment'
       ? 'from NIGHTSHIFT_WEBHOOK_SECRET (not shown)'
       : `${facts.webhookSecret}   (${kept(facts.webhookSecretSource)})`;
+  const metricsFromEnv = facts.metricsTokenSource === 'environment';
+  const metricsLine = metricsFromEnv
+    ? `${facts.apiUrl}/metrics   (token from NIGHTSHIFT_METRICS_TOKEN; not shown)`
+    : `${facts.apiUrl}/metrics   (token ${facts.metricsToken}; ${kept(facts.metricsTokenSource as 'kept' | 'generated')})`;
   const sample =
     'Nightshift queues batches of documents and summarizes them on idle GPUs at night. ' +
     'A hot lane still answers single documents at any hour. Webhooks report each finished batch.';
@@ -61,6 +68,7 @@ export function readyBanner(facts: BannerFacts): string {
     `  Provider        ${facts.provider}`,
     `  API key         ${keyLine}`,
     `  Webhook secret  ${secretLine}`,
+    `  Metrics         ${metricsLine}`,
     '',
     ...(keyFromEnv
       ? [

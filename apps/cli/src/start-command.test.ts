@@ -66,6 +66,15 @@ describe('nightshift start', () => {
     const results = await (await fetch(`${apiUrl}/v1/batches/${id}/results`, { headers })).text();
     expect(JSON.parse(results.trim())).toMatchObject({ documentId: 'hello', status: 'succeeded' });
 
+    // /metrics answers only to the token the banner printed.
+    const metrics = /Metrics\s+(http:\/\/\S+\/metrics)\s+\(token (\S+);/.exec(out);
+    expect(metrics).not.toBeNull();
+    const [, metricsUrl, token] = metrics as unknown as [string, string, string];
+    expect((await fetch(metricsUrl)).status).toBe(401);
+    const scraped = await fetch(metricsUrl, { headers: { authorization: `Bearer ${token}` } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('nightshift_queue_depth');
+
     const pids = pidsIn(out);
     expect(pids.length).toBeGreaterThanOrEqual(4); // redis-server, api, worker, notifier
     const redisPid = Number(await readFile(join(redisDir, 'redis.pid'), 'utf8'));

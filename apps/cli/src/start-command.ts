@@ -49,6 +49,7 @@ export async function startCommand(args: string[], io: CliIo): Promise<ExitCodeV
     ...env,
     NIGHTSHIFT_API_KEYS: secrets.apiKeys,
     NIGHTSHIFT_WEBHOOK_SECRET: secrets.webhookSecret,
+    NIGHTSHIFT_METRICS_TOKEN: secrets.metricsToken,
   };
   if (!env.NIGHTSHIFT_COLD_WINDOWS) {
     stackEnv.NIGHTSHIFT_COLD_WINDOWS = 'always';
@@ -119,6 +120,8 @@ export async function startCommand(args: string[], io: CliIo): Promise<ExitCodeV
           keySource: secrets.apiKeysSource,
           webhookSecret: secrets.webhookSecret,
           webhookSecretSource: secrets.webhookSecretSource,
+          metricsToken: secrets.metricsToken,
+          metricsTokenSource: secrets.metricsTokenSource,
           secretsFile: secrets.file,
           redisUrl: stackEnv.REDIS_URL as string,
           redisDir: redis?.dir,

@@ -1,15 +1,21 @@
 import type { WebhookJobData } from '@nightshift/core';
+import type { RedisOutageLog } from '@nightshift/redis';
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 
 /**
  * Logs each delivery the sender ends and each attempt that failed, with the ids an operator
- * searches by (tenant, batch, delivery, job).
+ * searches by (tenant, batch, delivery, job). The sender's errors go through the process's
+ * outage log: Redis away is a few lines, not one per reconnection attempt.
  *
  * @example
- * logDeliveries(createWebhookSender({ ... }), logger);
+ * logDeliveries(createWebhookSender({ ... }), logger, services.redisOutages);
  */
-export function logDeliveries(sender: Worker<WebhookJobData>, logger: Logger): void {
+export function logDeliveries(
+  sender: Worker<WebhookJobData>,
+  logger: Logger,
+  outages: RedisOutageLog,
+): void {
   sender.on('completed', (job) =>
     logger.info(
       {
@@ -34,5 +40,5 @@ export function logDeliveries(sender: Worker<WebhookJobData>, logger: Logger): v
       'webhook attempt failed',
     ),
   );
-  sender.on('error', (error) => logger.error({ err: error.message }, 'notifier worker error'));
+  sender.on('error', outages.listener('notifier worker'));
 }

@@ -1,4 +1,4 @@
-import type { Config } from '@nightshift/core';
+import { type Config, jobLockTiming } from '@nightshift/core';
 import { nightshiftMetrics } from '@nightshift/metrics';
 import { createServices } from '@nightshift/services';
 import { startTracing } from '@nightshift/telemetry';
@@ -55,13 +55,14 @@ export async function startNotifier(
       allowList: config.NIGHTSHIFT_WEBHOOK_ALLOW_LIST,
     }),
     ...(tuning.concurrency ? { concurrency: tuning.concurrency } : {}),
-    ...(tuning.lockMs ? { lockMs: tuning.lockMs, stalledIntervalMs: tuning.lockMs } : {}),
+    // A killed notifier's deliveries are back in the queue within NIGHTSHIFT_JOB_LOCK_MS.
+    ...(tuning.lockMs ? deliveryLockTiming(tuning.lockMs) : {}),
     queueTelemetry: tracing.queues,
     onAttempt: (outcome) =>
       metricsRecorder.inc(nightshiftMetrics.webhookAttempts, { outcome: outcome.decision }),
     onDeadLetter: () => metricsRecorder.inc(nightshiftMetrics.webhookDeadLetters, {}),
   });
-  logDeliveries(sender, logger);
+  logDeliveries(sender, logger, services.redisOutages);
   logger.info(
     { schedule, allowPrivate: config.NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE },
     'notifier running',
@@ -74,4 +75,10 @@ export async function startNotifier(
       await tracing.shutdown();
     },
   };
+}
+
+/** `jobLockTiming` in the webhook sender's option names. */
+function deliveryLockTiming(lockMs: number) {
+  const { lockDuration, stalledInterval } = jobLockTiming(lockMs);
+  return { lockMs: lockDuration, stalledIntervalMs: stalledInterval };
 }

@@ -1,3 +1,4 @@
+import { isRedisUnreachable } from '@nightshift/redis';
 import type { RedisRunCoordinator, ScheduleFirer, ScheduleStore } from '@nightshift/schedules';
 import { createTask, type ScheduledTask } from 'node-cron';
 import { subscribeToScheduleChanges } from './change-subscription.ts';
@@ -19,6 +20,11 @@ export interface ScheduleTasksOptions {
   /** How often the change counter is polled, in case a pub/sub message was lost. Default 5 s. */
   pollMs?: number;
   logger: SchedulerLogger;
+  /**
+   * Hears the subscriber connection's errors (`RedisOutageLog.listener`, so Redis away is a
+   * few lines). Default: each logged as a warning.
+   */
+  onRedisError?: (error: Error) => void;
 }
 
 /** A running scheduler replica. */
@@ -109,7 +115,8 @@ export async function runScheduleTasks(options: ScheduleTasksOptions): Promise<R
     chain = chain
       .then(() => (stopping ? undefined : work()))
       .catch((error: Error) => {
-        log.error({ err: error }, 'schedule sync failed');
+        // Redis away: the outage is logged once elsewhere, and the next poll syncs again.
+        if (!isRedisUnreachable(error)) log.error({ err: error }, 'schedule sync failed');
       });
     return chain;
   };
@@ -119,7 +126,9 @@ export async function runScheduleTasks(options: ScheduleTasksOptions): Promise<R
     onChange: (id) => void enqueue(() => syncOne(id)),
     // After a reconnect, messages sent meanwhile are lost: resync everything.
     onReconnect: () => void enqueue(syncAll),
-    onError: (error) => log.warn({ err: error }, 'schedule change subscription: Redis error'),
+    onError:
+      options.onRedisError ??
+      ((error) => log.warn({ err: error }, 'schedule change subscription: Redis error')),
   });
   await enqueue(syncAll);
   const poll = setInterval(() => {

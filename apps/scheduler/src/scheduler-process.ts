@@ -46,6 +46,7 @@ export async function createScheduler(
     firer,
     coordinator,
     logger,
+    onRedisError: services.redisOutages.listener('schedule change subscription'),
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
   });
   return {

@@ -1,5 +1,6 @@
 import type { FinalEventRelay } from '@nightshift/batches';
-import { type BatchJobData, keyPrefix, queueNames } from '@nightshift/core';
+import { type BatchJobData, jobLockTiming, keyPrefix, queueNames } from '@nightshift/core';
+import { isRedisUnreachable } from '@nightshift/redis';
 import { type Telemetry, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -10,7 +11,7 @@ export interface BatchEndingsOptions {
   connection: Redis;
   relay: Pick<FinalEventRelay, 'settle' | 'relayPending'>;
   logger: Logger;
-  /** BullMQ job lock (and stalled-check interval) of a parent job. Default BullMQ's 30 s. */
+  /** `NIGHTSHIFT_JOB_LOCK_MS` for a parent job (see `jobLockTiming`). Default BullMQ's own. */
   lockMs?: number;
   /** How often pending final events are looked for. Default 2 s. */
   sweepIntervalMs?: number;
@@ -18,6 +19,11 @@ export interface BatchEndingsOptions {
   graceMs?: number;
   /** BullMQ's telemetry hook: a parent job's processing joins its batch's trace. */
   queueTelemetry?: Telemetry | undefined;
+  /**
+   * Hears the parents' worker errors (`RedisOutageLog.listener`, so a Redis outage is a few
+   * lines). Default: each logged as `worker error`.
+   */
+  onWorkerError?: (error: Error) => void;
 }
 
 /**
@@ -53,18 +59,22 @@ export class BatchEndings {
         connection: this.#o.connection,
         prefix: keyPrefix,
         concurrency: 8,
-        ...(lockMs ? { lockDuration: lockMs, stalledInterval: lockMs } : {}),
+        ...(lockMs ? jobLockTiming(lockMs) : {}),
         ...(this.#o.queueTelemetry ? { telemetry: this.#o.queueTelemetry } : {}),
       },
     );
-    this.#parents.on('error', (error) =>
-      logger.error({ lane: 'batches', err: error.message }, 'worker error'),
+    this.#parents.on(
+      'error',
+      this.#o.onWorkerError ??
+        ((error) => logger.error({ lane: 'batches', err: error.message }, 'worker error')),
     );
-    // Redis may be away for a while: a failed sweep is logged and the next one tries again.
+    // Redis may be away for a while: the next sweep tries again. The outage itself is logged
+    // once by the connections' outage log, not by every sweep it fails.
     const sweep = () =>
-      void this.sweep().catch((error: Error) =>
-        logger.warn({ err: error.message }, 'final event sweep failed'),
-      );
+      void this.sweep().catch((error: Error) => {
+        if (!isRedisUnreachable(error))
+          logger.warn({ err: error.message }, 'final event sweep failed');
+      });
     this.#timer = setInterval(sweep, this.#o.sweepIntervalMs ?? 2_000);
     this.#timer.unref();
   }

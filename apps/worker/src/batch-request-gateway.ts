@@ -25,6 +25,10 @@ export interface BatchRequestGateway {
  */
 export function batchRequestGateway(config: Config): BatchRequestGateway {
   const { clients, pool } = configuredUpstreams(config);
-  const gateway = new Gateway({ pool, fallbacks: fallbacksFrom(config) });
+  const gateway = new Gateway({
+    pool,
+    fallbacks: fallbacksFrom(config),
+    totalTimeoutMs: config.NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S * 1000,
+  });
   return { gateway, clients, close: () => clients.close() };
 }

@@ -43,7 +43,8 @@ export async function runColdJob(
   const advanced = options.fairShare
     ?.advance(job.priority)
     .catch((error) => logger.warn({ err: error, jobId: job.id }, 'fair-share clock not advanced'));
-  const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  // A run its worker died under (a stall) spent an attempt too: BullMQ counts those apart.
+  const lastAttempt = job.attemptsMade + (job.stalledCounter ?? 0) + 1 >= (job.opts.attempts ?? 1);
   const outcomes: string[] = [];
   let modelError: Error | undefined;
   try {

@@ -198,4 +198,30 @@ describe('interactive calls through the gateway', () => {
       'batch done after the chat',
     );
   });
+
+  it('ignores a chat call on another model server: one hung call pauses only its own server', async () => {
+    harness = await workerUnderTest(redis, gpuEnv());
+    const gateway = new InteractiveTraffic({ redis: harness.client });
+    // A call that never ends, on a server this worker does not use.
+    const elsewhere = await gateway.begin('qwen3:32b', { server: 'http://gpu-b.internal:11434' });
+    const batch = await harness.submit([sampleTexts.meetingNotes]);
+    await until(
+      async () => (await harness?.batch(batch.id))?.counts.succeeded === 1,
+      10_000,
+      'cold work ran beside the other server’s call',
+    );
+    expect(harness.worker.lane.snapshot().interactiveInFlight).toBe(0);
+    // The same call on this worker's own server holds its cold lane.
+    const here = await gateway.begin('qwen3:32b', { server: ollama.url });
+    await until(
+      () => harness?.worker.lane.snapshot().interactiveInFlight === 1,
+      5_000,
+      'the lane sees the chat on its server',
+    );
+    const held = await harness.submit([sampleTexts.productDescription]);
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await harness.batch(held.id)).counts).toMatchObject({ queued: 1, running: 0 });
+    expect(harness.worker.lane.snapshot().admission?.reason).toBe('hot_waiting');
+    await Promise.all([elsewhere.end(), here.end()]);
+  });
 });

@@ -1,19 +1,25 @@
+import type { RedisOutageLog } from '@nightshift/redis';
 import type { Logger } from 'pino';
 import type { WorkerLanes } from './worker-lanes.ts';
 
 /**
  * Logs the lanes' worker errors, failed attempts and finished hot summaries, with the ids an
- * operator searches by (job, tenant, batch, document).
+ * operator searches by (job, tenant, batch, document). Worker errors go through the process's
+ * outage log: Redis away is a few lines, not one per reconnection attempt and worker.
  *
  * @example
- * logJobs(lanes, logger);
+ * logJobs(lanes, logger, services.redisOutages);
  */
-export function logJobs({ hotWorker, coldWorker }: WorkerLanes, logger: Logger): void {
+export function logJobs(
+  { hotWorker, coldWorker }: WorkerLanes,
+  logger: Logger,
+  outages: RedisOutageLog,
+): void {
   for (const [name, worker] of [
     ['hot', hotWorker],
     ['cold', coldWorker],
   ] as const) {
-    worker.on('error', (error) => logger.error({ lane: name, err: error.message }, 'worker error'));
+    worker.on('error', outages.listener(`${name} lane worker`));
     worker.on('failed', (job, error) =>
       logger.warn(
         { lane: name, ...jobFields(job), attempt: job?.attemptsMade, err: error.message },

@@ -5,6 +5,7 @@ import type { WorkMeter } from '@nightshift/metrics';
 import {
   type BatchEndpoint,
   type OpenAiFileStore,
+  type ResponseBounds,
   RetryableRequestError,
   requestIds,
   runBatchRequest,
@@ -30,6 +31,8 @@ export interface RequestProcessorOptions {
   meter?: Pick<WorkMeter, 'documentFinished'>;
   /** Aborts upstream calls in flight when the worker stops. */
   signal?: AbortSignal;
+  /** What a batch may store of its answers; an answer past it fails its line instead. */
+  bounds?: Pick<ResponseBounds, 'admit'>;
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
@@ -97,6 +100,17 @@ export function createRequestProcessor(options: RequestProcessorOptions) {
         tenant,
         signal,
       });
+      const refusal = await options.bounds?.admit(batchId, answer.body);
+      if (refusal) {
+        // The tokens were spent: the line keeps its model and usage, not its answer.
+        const { code, message } = refusal;
+        await record(
+          job,
+          { ...failed(code, message), model: answer.model, usage: answer.usage },
+          startedAt,
+        );
+        return 'failed';
+      }
       const ok = answer.statusCode >= 200 && answer.statusCode < 300;
       const result: DocumentResult = {
         documentId,

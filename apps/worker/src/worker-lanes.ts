@@ -1,8 +1,9 @@
-import { BatchStopper } from '@nightshift/batches';
+import { BatchStopper, StrandedDocuments } from '@nightshift/batches';
 import {
   type ColdJobData,
   coldConcurrencyCap,
   type HotJobData,
+  jobLockTiming,
   keyPrefix,
   queueNames,
 } from '@nightshift/core';
@@ -10,11 +11,13 @@ import { ModelPlacement, recentFleet } from '@nightshift/fleet';
 import { cachedProbe, memoryPerSlotMiB, parseColdWindows, type VramProbe } from '@nightshift/gpu';
 import { ColdLaneController, ConcurrencyTuner } from '@nightshift/lanes';
 import { sameModel } from '@nightshift/llm';
+import { ResponseBounds } from '@nightshift/openai-batches';
 import type { Services } from '@nightshift/services';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { BatchEndings } from './batch-endings.ts';
 import { batchRequestGateway } from './batch-request-gateway.ts';
+import { coldLaneServers } from './cold-lane-servers.ts';
 import { createColdProcessor } from './cold-processor.ts';
 import { DeadlineWatch } from './deadline-watch.ts';
 import { DocumentEventForwarder } from './document-event-forwarder.ts';
@@ -22,6 +25,8 @@ import { createHotProcessor } from './hot-processor.ts';
 import { LaneActivity } from './lane-activity.ts';
 import { unloadColdOnlyModels } from './model-hygiene.ts';
 import { createRequestProcessor } from './request-processor.ts';
+import { StallWatch } from './stall-watch.ts';
+import { StrandedSweep } from './stranded-sweep.ts';
 import type { Summarization } from './summarization-setup.ts';
 import { createServerLoadProbeFor, createVramProbe } from './vram-probe.ts';
 
@@ -57,12 +62,13 @@ export async function startLanes(
   const workerOptions = {
     connection: services.redis.blocking,
     prefix: keyPrefix,
-    lockDuration: config.NIGHTSHIFT_JOB_LOCK_MS,
-    stalledInterval: config.NIGHTSHIFT_JOB_LOCK_MS,
+    // A killed worker's jobs are back in the queue within NIGHTSHIFT_JOB_LOCK_MS.
+    ...jobLockTiming(config.NIGHTSHIFT_JOB_LOCK_MS),
     // Each job's span continues the trace it was queued in (a request, a batch's submission).
     ...(services.queueTelemetry ? { telemetry: services.queueTelemetry } : {}),
   };
   const hotQueue = new Queue(queueNames.hot, { connection: client, prefix: keyPrefix });
+  hotQueue.on('error', services.redisOutages.listener('hot queue'));
   const activity = new LaneActivity();
   const hotWorker = new Worker<HotJobData>(
     queueNames.hot,
@@ -103,6 +109,11 @@ export async function startLanes(
     meter: coldMeter,
     fairShare: services.fairShare,
     signal: stopping.signal,
+    bounds: new ResponseBounds({
+      redis: client,
+      maxLineBytes: config.NIGHTSHIFT_OPENAI_BATCH_MAX_RESPONSE_BYTES,
+      maxBatchBytes: config.NIGHTSHIFT_OPENAI_BATCH_MAX_OUTPUT_BYTES,
+    }),
   });
   const coldOrRequest: typeof coldProcessor = (job, token) =>
     job.data.content.kind === 'request' ? requestProcessor(job, token) : coldProcessor(job, token);
@@ -120,18 +131,24 @@ export async function startLanes(
     }
     return tracked(job, token);
   };
+  // A cold job is promised its attempts whether its runs fail or its worker dies under it: a
+  // worker killed again and again (an out-of-memory loop) spends one attempt per stall.
+  const coldStalls = { maxStalledCount: Math.max(0, config.NIGHTSHIFT_JOB_ATTEMPTS - 1) };
   const coldWorker = new Worker<ColdJobData>(queueNames.cold, placed, {
     ...workerOptions,
+    ...coldStalls,
     autorun: false,
     concurrency: Math.min(coldCap, 2),
   });
   const probe = await createVramProbe(config);
   const server = createServerLoadProbeFor(config);
   const coldQueue = new Queue(queueNames.cold, { connection: client, prefix: keyPrefix });
+  coldQueue.on('error', services.redisOutages.listener('cold queue'));
   const expirer = new BatchStopper({
     connection: client,
     store,
     resultTtlMs: services.resultTtlMs,
+    onError: services.redisOutages.listener('batch expirer'),
   });
   const deadlines = new DeadlineWatch({
     store,
@@ -141,12 +158,16 @@ export async function startLanes(
     averageColdMs: () => lane.averageColdMs(),
     logger,
   });
+  const coldServers = coldLaneServers(config);
   const lane: ColdLaneController = new ColdLaneController({
     coldWorker,
     hotQueue,
     hotRunning: () => activity.hotRunning,
-    // Gateway chat calls go straight to the model servers: only this shared record sees them.
-    interactive: services.interactiveTraffic,
+    // Gateway chat calls go straight to the model servers: only this shared record sees them,
+    // and only those on a server this worker's cold work uses concern it.
+    interactive: {
+      inFlight: () => services.interactiveTraffic.inFlight({ servers: coldServers }),
+    },
     deadlinePressure: () => deadlines.underPressure(),
     hotReserveSlots: config.NIGHTSHIFT_HOT_RESERVE_SLOTS,
     hotIdleMs: config.NIGHTSHIFT_HOT_IDLE_S * 1000,
@@ -196,10 +217,35 @@ export async function startLanes(
     logger,
     lockMs: config.NIGHTSHIFT_JOB_LOCK_MS,
     queueTelemetry: services.queueTelemetry,
+    onWorkerError: services.redisOutages.listener('batches worker'),
   });
+  const stallWatch = new StallWatch({
+    connection: services.redis.blocking,
+    queueName: queueNames.cold,
+    timing: { ...jobLockTiming(config.NIGHTSHIFT_JOB_LOCK_MS), ...coldStalls },
+    logger,
+    telemetry: services.queueTelemetry,
+    onError: services.redisOutages.listener('cold stall watch'),
+  });
+  const stranded = new StrandedDocuments({
+    redis: client,
+    store,
+    attempts: config.NIGHTSHIFT_JOB_ATTEMPTS,
+    resultTtlMs: services.resultTtlMs,
+    onError: services.redisOutages.listener('stranded documents'),
+  });
+  const strandedSweep = new StrandedSweep({
+    stranded,
+    holder: workerId,
+    intervalMs: config.NIGHTSHIFT_JOB_LOCK_MS,
+    logger,
+  });
+  strandedSweep.watch(coldWorker);
   await lane.start();
   deadlines.start();
   endings.start();
+  stallWatch.start();
+  strandedSweep.start();
 
   return {
     hotWorker,
@@ -211,11 +257,18 @@ export async function startLanes(
     probe,
     async stop() {
       deadlines.stop();
+      strandedSweep.stop();
       await lane.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
-      await Promise.all([hotWorker.close(), coldWorker.close(), endings.stop()]);
+      await Promise.all([hotWorker.close(), coldWorker.close(), endings.stop(), stallWatch.stop()]);
       stopping.abort();
-      await Promise.all([hotQueue.close(), coldQueue.close(), expirer.close(), requests.close()]);
+      await Promise.all([
+        hotQueue.close(),
+        coldQueue.close(),
+        expirer.close(),
+        requests.close(),
+        stranded.close(),
+      ]);
     },
   };
 }

@@ -45,7 +45,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const lanes = await startLanes(services, logger, summarization, workerId);
   const publishing = await startPublishing(services, lanes, summarization, workerId);
-  logJobs(lanes, logger);
+  logJobs(lanes, logger, services.redisOutages);
   logger.info(
     {
       host: hostname(),

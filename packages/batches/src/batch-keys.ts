@@ -28,3 +28,9 @@ export const unfinishedDocumentsKey = `${keyPrefix}:tenants:unfinished`;
  * (ms). The step that ends a batch adds it; queueing the event removes it.
  */
 export const finalEventsKey = `${keyPrefix}:batches:final-events`;
+
+/**
+ * Lock of the sweep for stranded documents (`StrandedDocuments.sweep`): held by the replica
+ * sweeping, for about one sweep interval, so the replicas take turns instead of all sweeping.
+ */
+export const strandedSweepLockKey = `${keyPrefix}:sweeps:stranded-documents`;

@@ -18,6 +18,11 @@ export interface BatchStopperOptions {
   store: BatchStore;
   /** TTL of uploaded blobs (the result TTL); only used to address them. */
   resultTtlMs: number;
+  /**
+   * Hears the queues' errors (a Redis outage: `RedisOutageLog.listener`). Absent, BullMQ prints
+   * each one with its stack.
+   */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -39,6 +44,8 @@ export class BatchStopper {
     this.#store = options.store;
     this.#cold = new Queue(queueNames.cold, { connection: options.connection, prefix: keyPrefix });
     this.#gates = new Queue(gateQueueName, { connection: options.connection, prefix: keyPrefix });
+    if (options.onError)
+      for (const queue of [this.#cold, this.#gates]) queue.on('error', options.onError);
     this.#blobs = new DocumentBlobs({ redis: options.connection, ttlMs: options.resultTtlMs });
   }
 

@@ -296,6 +296,15 @@ export class BatchStore {
   }
 
   /**
+   * Forgets the documents' results (their states, counts and usage stay): for a batch whose
+   * results another copy now holds (an OpenAI batch's output and error files). The results
+   * stream then shows each document's final state alone.
+   */
+  async dropResults(batchId: string): Promise<void> {
+    await this.#redis.unlink(batchKeys(batchId).results);
+  }
+
+  /**
    * Every document's line of the results stream, in submission order, read in pages so a
    * 10,000-document batch never sits in memory at once.
    */

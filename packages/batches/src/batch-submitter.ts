@@ -66,6 +66,11 @@ export interface BatchSubmitterOptions {
    * the submission, so its processing, model calls and the final webhook join it.
    */
   queueTelemetry?: Telemetry | undefined;
+  /**
+   * Hears the flow producer's and queues' errors (a Redis outage: `RedisOutageLog.listener`).
+   * Absent, BullMQ prints each one with its stack.
+   */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -98,6 +103,11 @@ export class BatchSubmitter {
       ...telemetry,
     });
     this.#gates = new Queue(gateQueueName, { connection: options.connection, prefix: keyPrefix });
+    const { onError } = options;
+    if (onError) {
+      this.#flows.on('error', onError);
+      for (const queue of [this.#cold, this.#gates]) queue.on('error', onError);
+    }
     this.#stopper = new BatchStopper(options);
   }
 

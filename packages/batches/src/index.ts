@@ -23,4 +23,10 @@ export {
   finalDeliveryId,
 } from './final-events.ts';
 export { pageOfIds } from './id-pages.ts';
+export {
+  StrandedDocuments,
+  type StrandedDocumentsOptions,
+  type StrandedOutcome,
+  stalledTooOften,
+} from './stranded-documents.ts';
 export { type UnfinishedLimit, UnfinishedQuotaError } from './unfinished-quota.ts';

@@ -5,7 +5,7 @@ import type { components, paths } from './generated/api-types.ts';
 export interface NightshiftClientOptions {
   /** Base URL of the API, e.g. `http://127.0.0.1:3000` (the paths carry `/v1`). */
   baseUrl: string;
-  /** A tenant's API key, sent as `Authorization: Bearer <key>`; unset for the open routes (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`). */
+  /** A tenant's API key, sent as `Authorization: Bearer <key>`; unset for the open routes (`/healthz`, `/readyz`, `/openapi.json`); `/metrics` takes the scraper's `NIGHTSHIFT_METRICS_TOKEN` instead. */
   apiKey?: string;
   /** The fetch to send with (a proxy agent, say). Default: the global `fetch`. */
   fetch?: (request: Request) => Promise<Response>;

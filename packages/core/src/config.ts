@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { gatewayConfigShape } from './gateway-config.ts';
 import { telemetryConfigShape } from './telemetry-config.ts';
@@ -14,6 +15,15 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 15m, 24h, 7d');
+
+/** `10.0.0.1`, `::1`, `10.0.0.0/8`, `fd00::/8`. */
+function isAddressOrCidr(value: string): boolean {
+  const [address = '', bits, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 /** `tenant:key` pairs of NIGHTSHIFT_API_KEYS. */
 const apiKeys = z.string().transform((s, ctx) => {
@@ -65,6 +75,29 @@ const configSchema = z.object({
   NIGHTSHIFT_TENANT_LOGIN_FAILURES_PER_MIN: intFrom(1).default(10),
   /** Failed `/tenant` sign-ins per minute from all addresses together before 429. */
   NIGHTSHIFT_TENANT_LOGIN_FAILURES_GLOBAL_PER_MIN: intFrom(1).default(120),
+  /**
+   * Wrong Bearer keys per minute from one client address, on every API surface (`/v1`,
+   * `/openai/v1`, `/ollama`, `/metrics`), before 429 + `Retry-After`. While an address is over
+   * it, every key it sends is refused, right or wrong, so a guess cannot be confirmed.
+   */
+  NIGHTSHIFT_AUTH_FAILURES_PER_MIN: intFrom(1).default(10),
+  /**
+   * Proxies (addresses or CIDR ranges, e.g. an ingress's pod network) whose `X-Forwarded-For`
+   * names the client: the throttles then count the nearest address in it that is not one of
+   * these. Empty: the socket's peer is the client and `X-Forwarded-For` is never read.
+   */
+  NIGHTSHIFT_TRUSTED_PROXIES: list
+    .pipe(
+      z.array(z.string().refine(isAddressOrCidr, 'an IP address or CIDR range such as 10.0.0.0/8')),
+    )
+    .default([]),
+  /**
+   * Bearer tokens that `GET /metrics` accepts (comma-separated: two during a rotation). Unset:
+   * `/metrics` refuses everyone (`npm start` generates one and prints it).
+   */
+  NIGHTSHIFT_METRICS_TOKEN: list
+    .pipe(z.array(z.string().min(16, 'at least 16 characters')))
+    .optional(),
   NIGHTSHIFT_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
   NIGHTSHIFT_PROVIDER: z.enum(['auto', 'ollama', 'openai', 'extractive']).default('auto'),
   OLLAMA_HOST: z.string().url().default('http://127.0.0.1:11434'),
@@ -125,6 +158,15 @@ const configSchema = z.object({
   NIGHTSHIFT_BATCH_BURST: intFrom(1).default(10),
   NIGHTSHIFT_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   NIGHTSHIFT_WEBHOOK_ALLOW_LIST: list.default([]),
+  /**
+   * Media URLs in chat content parts (`image_url`, `video_url`, `audio_url`, …) of
+   * `/openai/v1` bodies and OpenAI batch lines, which vLLM and SGLang fetch from the model
+   * server's network. `public`: `data:` URLs, and http(s) URLs whose host resolves only to
+   * public addresses (the webhook address policy, without its private-address switch);
+   * `off`: `data:` URLs only; `any`: every URL as written (a trusted network only).
+   * A refused URL answers 400 (`media_url_not_allowed`) or fails its batch line.
+   */
+  NIGHTSHIFT_MEDIA_URLS: z.enum(['public', 'off', 'any']).default('public'),
   /** Folders that schedules' `directory` sources may read (comma-separated); empty: none. */
   NIGHTSHIFT_INBOX_DIRS: list.default([]),
   /** Shortest time between two fires of one schedule; a cron firing more often is refused (422). */
@@ -141,6 +183,31 @@ const configSchema = z.object({
   NIGHTSHIFT_OPENAI_FILE_MAX_BYTES: intFrom(1).default(200 * 1024 * 1024),
   /** Lines (requests) of one OpenAI batch input file. */
   NIGHTSHIFT_OPENAI_BATCH_MAX_LINES: intFrom(1).default(50_000),
+  /**
+   * Bytes of one request line's answer (its JSON) an OpenAI batch stores; a longer answer ends
+   * the line `response_too_large` in the error file. 32 MiB holds 2,048 embeddings of 768
+   * dimensions as floats (about 19 bytes each), or of 3,072 as base64.
+   */
+  NIGHTSHIFT_OPENAI_BATCH_MAX_RESPONSE_BYTES: intFrom(1024).default(32 * 1024 * 1024),
+  /**
+   * Bytes of answers one OpenAI batch stores, all lines together; each line past it ends
+   * `batch_output_too_large` in the error file (the lines before it keep their answers).
+   */
+  NIGHTSHIFT_OPENAI_BATCH_MAX_OUTPUT_BYTES: intFrom(1024).default(1024 * 1024 * 1024),
+  /**
+   * Bytes of `/openai/v1` files one tenant may hold at once, uploads in progress and batch
+   * outputs included (an upload past it: 413 `storage_quota_exceeded`); admins can override per
+   * tenant (`maxStoredFileBytes`).
+   */
+  NIGHTSHIFT_OPENAI_STORAGE_MAX_BYTES: intFrom(1).default(1024 * 1024 * 1024),
+  /** Files one tenant may hold at once, counted like the bytes (`maxStoredFiles` per tenant). */
+  NIGHTSHIFT_OPENAI_STORAGE_MAX_FILES: intFrom(1).default(1000),
+  /**
+   * Seconds an upload's stored chunks live unless the API uploading them renews them: an API
+   * killed mid-upload leaves nothing in Redis past this. The file takes its real expiry when
+   * its last byte is in.
+   */
+  NIGHTSHIFT_OPENAI_UPLOAD_PENDING_TTL_S: intFrom(1, 3600).default(120),
   /**
    * Bytes a PDF's compressed streams may inflate to, all together, while its text is read;
    * beyond it the document ends `pdf_too_large` (a decompression bomb cannot fill the worker).

@@ -63,4 +63,11 @@ export const gatewayConfigShape = {
   NIGHTSHIFT_GATEWAY_CONNECT_TIMEOUT_S: seconds(1, 300).default(5),
   /** Longest silence from a model server (before the answer starts, or between two streamed pieces). */
   NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S: seconds(1, 3600).default(120),
+  /**
+   * Longest a gateway call (and an OpenAI batch line) may run from start to last piece, however
+   * steadily its upstream trickles: past it the upstream call is stopped, its slot and
+   * interactive lease freed, and the caller gets a timeout (504, or the dialect's error line in
+   * a stream that already started).
+   */
+  NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S: seconds(1, 86_400).default(600),
 };

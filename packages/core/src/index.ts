@@ -21,5 +21,5 @@ export {
   tenantNamePattern,
 } from './ids.ts';
 export * from './job-payloads.ts';
-export { keyPrefix, type QueueName, queueNames } from './queue-topology.ts';
+export { jobLockTiming, keyPrefix, type QueueName, queueNames } from './queue-topology.ts';
 export * from './webhook-event.ts';

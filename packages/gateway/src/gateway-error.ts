@@ -3,8 +3,11 @@
  * - `model_not_found`: no upstream serves that model (404).
  * - `context_length_exceeded`: the prompt does not fit the model's context window (400).
  * - `unavailable`: no upstream can take the call now (503, with `retryAfterS`).
- * - `timeout`: the upstream went silent past the read timeout (504 before the answer started).
+ * - `timeout`: the upstream went silent past the read timeout, or the call passed its total
+ *   deadline (504 before the answer started).
  * - `upstream_error`: the upstream failed in a way the caller cannot fix (502).
+ * - `internal`: the gateway itself failed on this request, before or beside the upstream (500);
+ *   no upstream is blamed, and trying again will not help.
  */
 export type GatewayErrorKind =
   | 'invalid_request'
@@ -12,7 +15,8 @@ export type GatewayErrorKind =
   | 'context_length_exceeded'
   | 'unavailable'
   | 'timeout'
-  | 'upstream_error';
+  | 'upstream_error'
+  | 'internal';
 
 const statusOf: Record<GatewayErrorKind, number> = {
   invalid_request: 400,
@@ -21,6 +25,7 @@ const statusOf: Record<GatewayErrorKind, number> = {
   unavailable: 503,
   timeout: 504,
   upstream_error: 502,
+  internal: 500,
 };
 
 /** Options of {@link GatewayError}. */

@@ -3,9 +3,14 @@ import {
   CircuitBreaker,
   estimateTokens,
   fallbackKinds,
+  isConnectFailure,
 } from '@nightshift/llm';
+import { CallEnd } from './call-end.ts';
 import { GatewayError } from './gateway-error.ts';
 import { callerFault, upstreamFailureKind, upstreamMessage } from './gateway-failures.ts';
+import { isLocalFault, localFault } from './local-faults.ts';
+import { withoutAddresses } from './public-errors.ts';
+import { type OutputAsk, outputTokensProblem } from './request-limits.ts';
 import type { UpstreamPool } from './upstream-pool.ts';
 import type { Upstream } from './upstreams.ts';
 
@@ -24,6 +29,8 @@ export interface GatewayCall<T> {
   model: string;
   /** The prompt's text, for the context-window check. */
   promptText: string;
+  /** The most output tokens the caller asked for, checked against the context window too. */
+  outputAsk?: OutputAsk | undefined;
   /** The caller's signal: it aborts when the caller goes away. */
   signal: AbortSignal;
   /**
@@ -62,9 +69,16 @@ export interface GatewayCallRecord extends TokenUsage {
   durationMs: number;
 }
 
-/** A lease on "interactive work is running", which keeps cold work off the GPUs meanwhile. */
+/**
+ * A lease on "interactive work is running on this server", which keeps the cold work of that
+ * server off its GPU meanwhile (`InteractiveTraffic` in packages/lanes).
+ */
 export interface InteractiveLeases {
-  begin(model: string): Promise<{ end(): Promise<void> }>;
+  /** `server`: the upstream's URL; the lease ends by itself when `signal` aborts. */
+  begin(
+    model: string,
+    options: { server: string; signal: AbortSignal },
+  ): Promise<{ end(): Promise<void> }>;
 }
 
 /** Options of {@link Gateway}. */
@@ -74,8 +88,15 @@ export interface GatewayOptions {
   fallbacks: ReadonlyMap<string, readonly string[]>;
   /** One breaker per model with these settings (defaults of `CircuitBreaker`). */
   breaker?: BreakerOptions;
-  /** Held for the length of each call; see {@link InteractiveLeases}. */
+  /** Held for the length of each call, on the upstream it runs on; see {@link InteractiveLeases}. */
   leases?: InteractiveLeases;
+  /**
+   * The longest a call may run from its start to its last piece, ms
+   * (`NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S`): past it the upstream call is stopped, its slot and
+   * lease freed, and the caller gets a timeout (504, or the dialect's error line mid-stream).
+   * Unset: none (the read timeout still ends a silent upstream).
+   */
+  totalTimeoutMs?: number;
   /** True while the GPUs' memory is over `NIGHTSHIFT_VRAM_MAX_USED_PCT` (read from the fleet). */
   vramOverThreshold?: () => Promise<boolean>;
   /** Hears every finished call (usage ledger, metrics); not awaited. */
@@ -140,14 +161,28 @@ export class Gateway {
         },
       );
 
-    // Taken beside the upstream call, not before it: the cold lanes read it on their next
-    // evaluation anyway, and a Redis round trip would otherwise come before every first token.
-    const leasing = this.#o.leases?.begin(call.model).catch(() => undefined);
-    const lease = { end: async () => (await leasing)?.end().catch(() => {}) };
+    const ending = new CallEnd(call.signal, this.#o.totalTimeoutMs);
+    try {
+      return await this.#attempts(call, chain, servers, ending);
+    } catch (err) {
+      ending.dispose();
+      throw err;
+    }
+  }
+
+  /** Tries the model and its fallbacks, each on its upstreams, until one sends a first piece. */
+  async #attempts<T>(
+    call: GatewayCall<T>,
+    chain: string[],
+    servers: Upstream[][],
+    ending: CallEnd,
+  ): Promise<GatewayAnswer<T>> {
+    const { pool } = this.#o;
     const started = performance.now();
     const reasons: string[] = [];
     let retryAfterMs: number | undefined;
     let everyFailureMissing = true;
+    let everyFailureTimeout = true;
     for (const [index, model] of chain.entries()) {
       const breaker = this.#breaker(model);
       for (const upstream of pool.ranked(servers[index] ?? [])) {
@@ -157,34 +192,47 @@ export class Gateway {
             retryAfterMs = Math.min(retryAfterMs ?? Infinity, retryAt - Date.now());
           reasons.push(`${model}: circuit open`);
           everyFailureMissing = false;
+          everyFailureTimeout = false;
           break;
         }
         const release = pool.acquire(upstream);
         const controller = new AbortController();
-        const signal = AbortSignal.any([call.signal, controller.signal]);
+        const signal = AbortSignal.any([ending.signal, controller.signal]);
+        const lease = this.#lease(model, upstream, signal);
         const iterator = call.start(upstream, model, signal)[Symbol.asyncIterator]();
         let first: IteratorResult<T>;
         try {
-          first = await iterator.next();
+          // Raced: a client library stuck past its abort must not hold the call, slot or lease.
+          first = await ending.race(iterator.next());
         } catch (err) {
+          controller.abort();
           release();
-          if (call.signal.aborted) {
+          if (ending.signal.aborted) {
             breaker.released();
             await lease.end();
-            throw err;
+            throw ending.error();
+          }
+          await lease.end();
+          // The gateway's own failure (a body too deep to serialize, a bug): no upstream's.
+          if (isLocalFault(err)) {
+            breaker.released();
+            throw localFault(err);
           }
           const fault = callerFault(err);
           if (fault) {
             breaker.released();
-            await lease.end();
             throw fault;
           }
           const kind = upstreamFailureKind(err);
           if (!fallbackKinds.has(kind)) breaker.released();
           else breaker.failed();
-          if (kind === 'unavailable') pool.markDown(upstream);
+          // Only a server that never took the call is down; any answer (a 500 included) is a
+          // failure of this model, for its breaker and its fallbacks.
+          if (isConnectFailure(err)) pool.markDown(upstream);
           if (kind !== 'missing') everyFailureMissing = false;
-          reasons.push(`${model}@${upstream.id}: ${upstreamMessage(err)}`);
+          if (kind !== 'timeout') everyFailureTimeout = false;
+          // Callers read model names only; the upstream's id (host:port) goes to onFallback.
+          reasons.push(`${model}: ${withoutAddresses(upstreamMessage(err), [upstream])}`);
           void this.#o.onFallback?.({ model, upstream: upstream.id, reason: kind });
           continue;
         }
@@ -198,11 +246,11 @@ export class Gateway {
           release,
           lease,
           started,
+          ending,
         });
         return { model, degraded: index > 0, upstream, pieces };
       }
     }
-    await lease.end();
     if (everyFailureMissing && reasons.length > 0)
       throw new GatewayError(
         'model_not_found',
@@ -210,6 +258,11 @@ export class Gateway {
         {
           param: 'model',
         },
+      );
+    if (everyFailureTimeout && reasons.length > 0)
+      throw new GatewayError(
+        'timeout',
+        `The model server went silent past the read timeout (${reasons.join('; ')}).`,
       );
     throw new GatewayError(
       'unavailable',
@@ -231,6 +284,25 @@ export class Gateway {
         `This model's maximum context length is ${limit} tokens; the prompt is about ${estimate} tokens. Shorten the messages.`,
         { param: 'messages' },
       );
+    const tooMuchOutput = outputTokensProblem(call.outputAsk, estimate, limit);
+    if (tooMuchOutput) throw tooMuchOutput;
+  }
+
+  /**
+   * A lease for one attempt on `upstream`, taken beside the upstream call rather than before it
+   * (the cold lanes read it on their next evaluation anyway; a Redis round trip would otherwise
+   * come before every first token). It ends by itself when `signal` aborts: the caller left,
+   * the deadline passed, or the attempt was stopped.
+   */
+  #lease(model: string, upstream: Upstream, signal: AbortSignal): { end(): Promise<void> } {
+    const leasing = this.#o.leases
+      ?.begin(model, { server: upstream.url, signal })
+      .catch(() => undefined);
+    return {
+      end: async () => {
+        await (await leasing)?.end().catch(() => {});
+      },
+    };
   }
 
   #breaker(model: string): CircuitBreaker {
@@ -253,6 +325,7 @@ export class Gateway {
       release: () => void;
       lease: { end(): Promise<unknown> };
       started: number;
+      ending: CallEnd;
     },
   ): AsyncGenerator<T> {
     const firstAt = performance.now();
@@ -263,21 +336,33 @@ export class Gateway {
       if (counted) Object.assign(usage, counted);
       return piece;
     };
+    // However the reader behaves (stalled on a full socket, gone without a word), the call's
+    // end stops the upstream and frees its slot; the lease ends on that same signal.
+    const stop = () => {
+      run.controller.abort();
+      run.release();
+    };
+    run.ending.signal.addEventListener('abort', stop, { once: true });
     try {
       let next = run.first;
       while (!next.done) {
         yield take(next.value);
-        next = await run.iterator.next();
+        next = await run.ending.race(run.iterator.next());
       }
+      // openai's stream ends quietly when aborted: that is no finished answer.
+      if (run.ending.signal.aborted) throw run.ending.error();
       outcome = 'ok';
     } catch (err) {
       outcome = call.signal.aborted ? 'aborted' : 'error';
       throw err;
     } finally {
+      run.ending.signal.removeEventListener('abort', stop);
+      run.ending.dispose();
       // A caller that stopped reading (disconnect) leaves the upstream call running: stop it.
       if (outcome !== 'ok') {
         run.controller.abort(new Error('caller went away'));
-        await run.iterator.return?.().catch(() => {});
+        // Not awaited: an upstream iterator stuck past its abort would hold this end too.
+        run.iterator.return?.().catch(() => {});
       }
       run.release();
       await run.lease.end();

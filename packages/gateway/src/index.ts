@@ -9,6 +9,26 @@ export {
 } from './gateway.ts';
 export { GatewayError, type GatewayErrorKind, type GatewayErrorOptions } from './gateway-error.ts';
 export { toGatewayError } from './gateway-failures.ts';
+export { maxJsonDepth, nestsDeeperThan, tooDeepMessage } from './json-depth.ts';
+export { isLocalFault, localFault } from './local-faults.ts';
+export {
+  type MediaUrlChecker,
+  type MediaUrlCheckerOptions,
+  type MediaUrlMode,
+  MediaUrlPolicy,
+  type MediaUrlPolicyOptions,
+  type MediaUrlRef,
+  type MediaUrlRefusal,
+  mediaUrlsOf,
+  type PublicUrlCheck,
+} from './media-url-policy.ts';
+export {
+  checkOllamaImages,
+  isBase64Image,
+  ollamaLoadAnswer,
+  ollamaUpstreamBody,
+  perRequestOllamaOptions,
+} from './ollama-request.ts';
 export { type OllamaBody, ollamaEmbedCall, ollamaGenerationCall } from './ollama-surface.ts';
 export {
   contentText,
@@ -20,6 +40,15 @@ export {
   openAiCompletionsCall,
   openAiEmbeddingsCall,
 } from './openai-surface.ts';
+export { publicGatewayError, withoutAddresses } from './public-errors.ts';
+export {
+  embeddingInputCount,
+  maxBatchEmbeddingInputs,
+  maxChoices,
+  maxEmbeddingInputs,
+  type OutputAsk,
+  outputTokensProblem,
+} from './request-limits.ts';
 export { UpstreamClients, type UpstreamClientsOptions } from './upstream-clients.ts';
 export { type UpstreamLoad, UpstreamPool, type UpstreamPoolOptions } from './upstream-pool.ts';
 export { configuredUpstreams, type UpstreamWiringConfig } from './upstream-wiring.ts';

@@ -9,6 +9,8 @@ import {
   toOpenAiMessages,
   toOpenAiParams,
 } from './ollama-openai-translation.ts';
+import { checkOllamaImages, ollamaUpstreamBody } from './ollama-request.ts';
+import { ollamaOutputAsk } from './request-limits.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 import type { Upstream } from './upstreams.ts';
 
@@ -88,6 +90,7 @@ export function ollamaGenerationCall(
   body: OllamaBody,
   context: Context,
 ): GatewayCall<Piece> {
+  checkOllamaImages(shape, body);
   return {
     operation: `ollama.${shape}`,
     tenant: context.tenant,
@@ -95,6 +98,7 @@ export function ollamaGenerationCall(
     promptText: messagesOf(shape, body)
       .map((m) => (typeof m.content === 'string' ? m.content : ''))
       .join('\n'),
+    outputAsk: ollamaOutputAsk(body),
     signal: context.signal,
     async *start(upstream, model, signal) {
       if (upstream.kind === 'openai') {
@@ -102,7 +106,7 @@ export function ollamaGenerationCall(
         return;
       }
       const client = clients.ollama(upstream, signal);
-      const request = { ...body, model } as never;
+      const request = ollamaUpstreamBody(shape, body, model, upstream) as never;
       if (body.stream === false) {
         yield (shape === 'chat'
           ? await client.chat({ ...(request as object), stream: false } as never)
@@ -150,7 +154,9 @@ export function ollamaEmbedCall(
         yield fromOpenAiEmbeddings(answer, startedAt);
         return;
       }
-      yield await clients.ollama(upstream, signal).embed({ ...body, model } as never);
+      yield await clients
+        .ollama(upstream, signal)
+        .embed(ollamaUpstreamBody('embed', body, model, upstream) as never);
     },
     usage: (piece) => ({ promptTokens: piece.prompt_eval_count ?? 0, completionTokens: 0 }),
   };

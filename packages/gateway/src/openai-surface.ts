@@ -1,5 +1,6 @@
 import type OpenAI from 'openai';
 import type { GatewayCall, TokenUsage } from './gateway.ts';
+import { openAiOutputAsk } from './request-limits.ts';
 import type { UpstreamClients } from './upstream-clients.ts';
 
 /** An OpenAI chat completions body as the gateway reads it; other fields pass through untouched. */
@@ -49,6 +50,7 @@ export function openAiChatCall(
     tenant: context.tenant,
     model: body.model,
     promptText: body.messages.map((m) => contentText(m.content)).join('\n'),
+    outputAsk: openAiOutputAsk(body),
     signal: context.signal,
     async *start(upstream, model, signal) {
       const client = clients.openAi(upstream);
@@ -137,6 +139,7 @@ export function openAiCompletionsCall(
     tenant: context.tenant,
     model: body.model,
     promptText: prompts.map((p) => (typeof p === 'string' ? p : '')).join('\n'),
+    outputAsk: openAiOutputAsk(body),
     signal: context.signal,
     async *start(upstream, model, signal) {
       yield await clients

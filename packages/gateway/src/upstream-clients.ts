@@ -1,4 +1,6 @@
-import { Ollama } from 'ollama';
+// The browser build: the Node build's `chat`/`generate` read any image string that names an
+// existing file, and every image here is a caller's string.
+import { Ollama } from 'ollama/browser';
 import OpenAI from 'openai';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { Upstream } from './upstreams.ts';
@@ -12,6 +14,28 @@ export interface UpstreamClientsOptions {
 }
 
 type Fetch = typeof globalThis.fetch;
+
+function hasCode(error: unknown, code: string): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    if ((e as { code?: unknown }).code === code) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * The `openai` client turns any fetch failure whose text says "timeout" into a bare
+ * `APIConnectionTimeoutError` and drops its cause, so a connect timeout (the server never took
+ * the call: it is down) would read like a read timeout (the model is slow). Reworded here, the
+ * client keeps it as the cause of an `APIConnectionError`, and its code says what it was.
+ */
+function keepConnectTimeout(error: unknown): unknown {
+  if (!hasCode(error, 'UND_ERR_CONNECT_TIMEOUT')) return error;
+  const cause = Object.assign(new Error('the server did not accept the connection in time'), {
+    code: 'UND_ERR_CONNECT_TIMEOUT',
+  });
+  return new TypeError('fetch failed', { cause });
+}
 
 /**
  * The official clients, pointed at each upstream: `openai` for the OpenAI dialect (an Ollama
@@ -32,9 +56,10 @@ export class UpstreamClients {
     });
     const dispatcher = this.#agent;
     this.#fetch = ((input: Parameters<Fetch>[0], init?: RequestInit) =>
-      undiciFetch(
-        input as never,
-        { ...(init as object), dispatcher } as never,
+      undiciFetch(input as never, { ...(init as object), dispatcher } as never).catch(
+        (error: unknown) => {
+          throw keepConnectTimeout(error);
+        },
       )) as unknown as Fetch;
   }
 

@@ -113,7 +113,11 @@ export class UpstreamPool {
     };
   }
 
-  /** The upstream refused or dropped a connection: skip it for a while. */
+  /**
+   * The upstream never took a call (connection refused, dropped, not accepted in time) or its
+   * model list could not be read: skip it for a while. An HTTP answer, even a 500, is a failure
+   * of one model and never marks the server down.
+   */
   markDown(upstream: Upstream): void {
     this.#entry(upstream).downUntil = this.#now() + (this.#o.downForMs ?? 5_000);
   }

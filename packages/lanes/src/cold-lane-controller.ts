@@ -24,8 +24,9 @@ export interface ColdLaneControllerOptions {
   hotRunning?: () => number;
   /**
    * Interactive calls in flight outside BullMQ (gateway chat calls proxied straight to the model
-   * servers, e.g. `InteractiveTraffic` in interactive-traffic.ts), read at each evaluation; a failed read counts as
-   * none. While any is in flight the cold lane acts as if a hot job waited: it takes no new cold
+   * servers) on the servers this lane's work runs on, e.g. `InteractiveTraffic.inFlight({ servers })`
+   * in interactive-traffic.ts, read at each evaluation; a failed read counts as none. Calls on
+   * other servers are no concern of this lane. While any is in flight the cold lane acts as if a hot job waited: it takes no new cold
    * job, running ones yield at their next chunk boundary, and the hot reserve holds until
    * `hotIdleMs` after the last one was seen.
    */

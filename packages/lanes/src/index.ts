@@ -10,7 +10,10 @@ export {
   type TunerSignals,
 } from './concurrency-tuner.ts';
 export {
+  type InFlightOptions,
   type InteractiveLease,
   InteractiveTraffic,
   type InteractiveTrafficOptions,
+  interactiveServerKey,
+  type LeaseOptions,
 } from './interactive-traffic.ts';

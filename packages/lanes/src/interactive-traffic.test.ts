@@ -60,8 +60,8 @@ describe('interactive calls in flight', () => {
     const orphan = await crashing.begin('qwen3:32b');
     replica.disconnect(); // the replica dies mid-call: no renewal, no end() ever reaches Redis
 
-    expect(await survivor.inFlight(t0 + 29_999)).toBe(1);
-    expect(await survivor.inFlight(t0 + 30_000)).toBe(0);
+    expect(await survivor.inFlight({ now: t0 + 29_999 })).toBe(1);
+    expect(await survivor.inFlight({ now: t0 + 30_000 })).toBe(0);
 
     now = t0 + 30_000;
     const fresh = await survivor.begin('qwen2:7b');
@@ -95,6 +95,42 @@ describe('interactive calls in flight', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(await client.exists(leasesKey)).toBe(0);
     expect(await traffic.inFlight()).toBe(0);
+  });
+
+  it('counts a call only for the server it runs on; a call naming no server counts for all', async () => {
+    const traffic = new InteractiveTraffic({ redis: client, now: () => t0 });
+    const onA = await traffic.begin('qwen3:32b', { server: 'http://GPU-a:11434' });
+    const onB = await traffic.begin('qwen2:7b', { server: 'http://gpu-b:8000/v1' });
+    // Ollama's OpenAI layer (`/v1`) and its native host are one server.
+    expect(await traffic.inFlight({ servers: ['http://gpu-a:11434/v1'] })).toBe(1);
+    expect(await traffic.inFlight({ servers: ['http://gpu-b:8000'] })).toBe(1);
+    expect(await traffic.inFlight({ servers: ['http://gpu-a:11434', 'http://gpu-b:8000'] })).toBe(
+      2,
+    );
+    expect(await traffic.inFlight({ servers: ['http://gpu-c:11434'] })).toBe(0);
+    expect(await traffic.inFlight({ servers: [] })).toBe(0);
+    expect(await traffic.inFlight()).toBe(2);
+    const anywhere = await traffic.begin('qwen2:7b');
+    expect(await traffic.inFlight({ servers: ['http://gpu-c:11434'] })).toBe(1);
+    await Promise.all([onA.end(), onB.end(), anywhere.end()]);
+    expect(await traffic.inFlight({ servers: ['http://gpu-a:11434'] })).toBe(0);
+  });
+
+  it('ends a lease the moment its call’s signal aborts, whoever still holds it', async () => {
+    const traffic = new InteractiveTraffic({ redis: client, leaseMs: 300 });
+    const caller = new AbortController();
+    const lease = await traffic.begin('qwen3:32b', { signal: caller.signal });
+    expect(await traffic.inFlight()).toBe(1);
+    caller.abort(); // the holder never calls end() (stuck on an upstream that ignores aborts)
+    await until(async () => (await traffic.inFlight()) === 0, 200, 'lease ended on abort');
+    // Several renewal periods later it is still gone, and a late end() is the same end.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await client.exists(leasesKey)).toBe(0);
+    await lease.end();
+    const gone = new AbortController();
+    gone.abort();
+    await traffic.begin('qwen3:32b', { signal: gone.signal });
+    await until(async () => (await traffic.inFlight()) === 0, 200, 'an aborted call holds nothing');
   });
 
   it('refuses a call without a model name', async () => {

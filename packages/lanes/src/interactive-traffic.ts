@@ -4,7 +4,11 @@ import { luaScript } from '@nightshift/redis';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
-/** Lease id → expiry (ms): one member per interactive call in flight on any API replica. */
+/**
+ * Lease → expiry (ms): one member per interactive call in flight on any API replica, named
+ * `<server>|<id>` (the model server it runs on, see {@link interactiveServerKey}) or `<id>` (a
+ * call on no server in particular: it counts for every server).
+ */
 const leasesKey = `${keyPrefix}:interactive:leases`;
 /** Model → the last time (ms) it served an interactive call. */
 const modelsKey = `${keyPrefix}:interactive:models`;
@@ -12,6 +16,7 @@ const modelsKey = `${keyPrefix}:interactive:models`;
 const holdScript = luaScript(new URL('./lua/hold-interactive-lease.lua', import.meta.url));
 const endScript = luaScript(new URL('./lua/end-interactive-lease.lua', import.meta.url));
 const recentScript = luaScript(new URL('./lua/recent-interactive-models.lua', import.meta.url));
+const countScript = luaScript(new URL('./lua/count-interactive-leases.lua', import.meta.url));
 
 const modelName = z.string().min(1).max(512);
 const count = z.coerce.number().int().min(0);
@@ -35,6 +40,38 @@ export interface InteractiveTrafficOptions {
   forgetModelsAfterMs?: number;
   /** Injected clock (ms since the epoch) for tests; lease times and model stamps use it. */
   now?: () => number;
+}
+
+/**
+ * How leases name a model server: its URL's `host:port` (lower case, default port dropped), so
+ * an API replica's upstream (`http://gpu1:11434`, or `http://gpu1:11434/v1` through Ollama's
+ * OpenAI layer) and a worker's `OLLAMA_HOST` name the same server alike.
+ *
+ * @example
+ * interactiveServerKey('http://GPU1:11434/v1') // 'gpu1:11434'
+ */
+export function interactiveServerKey(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return url.toLowerCase();
+  }
+}
+
+/** Options of {@link InteractiveTraffic.begin}. */
+export interface LeaseOptions {
+  /** URL of the model server the call runs on; the cold lanes of other servers ignore it. Unset: every server. */
+  server?: string;
+  /** The call's own end (its client went away, its deadline passed): the lease ends at once when it aborts. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link InteractiveTraffic.inFlight}. */
+export interface InFlightOptions {
+  /** Count only calls on these model servers (URLs) and calls that name no server. Unset: every call. */
+  servers?: readonly string[];
+  /** The time to count at (ms since the epoch). Default: the injected clock. */
+  now?: number;
 }
 
 /** One interactive call in flight; its lease renews itself until {@link end}. */
@@ -78,12 +115,15 @@ export class InteractiveTraffic {
   }
 
   /**
-   * Records an interactive call to `model` as in flight until the lease's `end()`. The lease
-   * renews itself on an unref'd timer (a failed renewal is left to the next one, or to expiry).
+   * Records an interactive call to `model` (on `options.server`) as in flight until the lease's
+   * `end()`, or until `options.signal` aborts. The lease renews itself on an unref'd timer (a
+   * failed renewal is left to the next one, or to expiry).
    */
-  async begin(model: string): Promise<InteractiveLease> {
+  async begin(model: string, options: LeaseOptions = {}): Promise<InteractiveLease> {
     const name = modelName.parse(model);
-    const id = randomUUID();
+    const { server, signal } = options;
+    const id =
+      server === undefined ? randomUUID() : `${interactiveServerKey(server)}|${randomUUID()}`;
     const hold = () => {
       const now = this.#now();
       return holdScript.run(
@@ -102,22 +142,33 @@ export class InteractiveTraffic {
     );
     timer.unref();
     let ending: Promise<void> | undefined;
-    return {
-      model: name,
-      end: () => {
-        clearInterval(timer);
-        // A renewal still in flight lands first, so it cannot put the lease back after the end.
-        ending ??= renewing.then(async () => {
-          await endScript.run(this.#redis, [leasesKey, modelsKey], [id, this.#now(), name]);
-        });
-        return ending;
-      },
+    const end = () => {
+      clearInterval(timer);
+      signal?.removeEventListener('abort', onAbort);
+      // A renewal still in flight lands first, so it cannot put the lease back after the end.
+      ending ??= renewing.then(async () => {
+        await endScript.run(this.#redis, [leasesKey, modelsKey], [id, this.#now(), name]);
+      });
+      return ending;
     };
+    // Whoever holds the lease may be stuck (an upstream call that ignores its abort): the
+    // call's own end ends the lease without waiting for it.
+    const onAbort = () => void end().catch(() => {});
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    return { model: name, end };
   }
 
-  /** Interactive calls in flight now across every API replica: the leases not yet expired. */
-  async inFlight(now = this.#now()): Promise<number> {
-    return count.parse(await this.#redis.zcount(leasesKey, `(${now}`, '+inf'));
+  /**
+   * Interactive calls in flight now across every API replica: the leases not yet expired; with
+   * `servers`, only those on these servers (and those that name none).
+   */
+  async inFlight(options: InFlightOptions = {}): Promise<number> {
+    const now = options.now ?? this.#now();
+    if (options.servers === undefined)
+      return count.parse(await this.#redis.zcount(leasesKey, `(${now}`, '+inf'));
+    const servers = options.servers.map(interactiveServerKey);
+    return count.parse(await countScript.run(this.#redis, [leasesKey], [now, ...servers]));
   }
 
   /** The models that served an interactive call (started, renewed or ended one) within `withinMs`. */

@@ -1,5 +1,6 @@
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { classifyLlmError, LlmError } from './errors.ts';
+import { classifyLlmError, isConnectFailure, LlmError } from './errors.ts';
 
 /** Same shape as the ollama client's (unexported) ResponseError. */
 class ResponseError extends Error {
@@ -54,5 +55,36 @@ describe('classifyLlmError', () => {
     ['a string', 'unknown'],
   ])('%s → %s', (err, kind) => {
     expect(classifyLlmError(err)).toBe(kind);
+  });
+});
+
+describe('the openai client’s own errors', () => {
+  it('reads a timeout as timeout and an abort as aborted (they decide breakers and fallbacks)', () => {
+    expect(classifyLlmError(new OpenAI.APIConnectionTimeoutError())).toBe('timeout');
+    expect(classifyLlmError(new OpenAI.APIUserAbortError())).toBe('aborted');
+    expect(classifyLlmError(new OpenAI.APIConnectionError({ message: 'Connection error.' }))).toBe(
+      'unavailable',
+    );
+  });
+});
+
+describe('isConnectFailure: only a server that never answered is down', () => {
+  const refused = new TypeError('fetch failed', {
+    cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+  });
+  it.each([
+    [refused, true],
+    [new OpenAI.APIConnectionError({ message: 'Connection error.', cause: refused }), true],
+    [new LlmError('unavailable', 'ollama qwen3:32b: fetch failed', { cause: refused }), true],
+    [Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' }), true],
+    [new TypeError('fetch failed', { cause: new Error('bad port') }), true],
+    // The server answered: a failure of that model, not of the server.
+    [new ResponseError('internal server error', 500), false],
+    [new ResponseError('error loading model /models/blobs/sha256-1', 500), false],
+    [new Error('an error was encountered while running the model: unexpected EOF'), false],
+    [Object.assign(new Error('x'), { cause: { code: 'UND_ERR_HEADERS_TIMEOUT' } }), false],
+    [new OpenAI.APIConnectionTimeoutError(), false],
+  ])('%s → %s', (err, down) => {
+    expect(isConnectFailure(err)).toBe(down);
   });
 });

@@ -79,6 +79,7 @@ const busyPattern = /server busy|maximum pending requests|too many requests|over
 const missingPattern = /not found, try pulling|model ['"][^'"]*['"] not found|model not found/i;
 const crashPattern =
   /error was encountered while running the model|llama runner process has terminated|runner process no longer running|unexpected EOF|connection (?:refused|reset)|socket hang up|fetch failed|other side closed/i;
+/** The connection failed, so nothing answered (a server going away closes its keep-alive sockets). */
 const connectionCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -91,8 +92,9 @@ const connectionCodes = new Set([
   'UND_ERR_CLOSED',
 ]);
 
+// Functions too: a class's `name` sits on its constructor (`err.constructor.name`).
 function field(value: unknown, key: string): unknown {
-  return value !== null && typeof value === 'object'
+  return value !== null && (typeof value === 'object' || typeof value === 'function')
     ? (value as Record<string, unknown>)[key]
     : undefined;
 }
@@ -150,6 +152,31 @@ export function classifyLlmError(err: unknown): LlmErrorKind {
     if (inner !== 'unknown') return inner;
   }
   return 'unknown';
+}
+
+/**
+ * True when the call's connection failed and the server answered nothing: refused, host
+ * unreachable or unknown, not accepted within the connect timeout, dropped by the other side,
+ * or a port fetch will not dial (undici's `bad port`). Only such a failure says the whole
+ * server is down; any answer from it (an HTTP status, 500 included; a streamed `{"error":…}`
+ * line; silence past the read timeout on an accepted connection) is a failure of the model
+ * that was asked, for that model's breaker and fallbacks.
+ *
+ * @example
+ * if (isConnectFailure(err)) pool.markDown(upstream); else breakerOf(model).failed();
+ */
+export function isConnectFailure(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
+    if (statusOf(e) !== undefined) return false;
+    const code = field(e, 'code');
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') return true;
+    if (typeof code === 'string' && connectionCodes.has(code)) return true;
+    if (field(e, 'message') === 'bad port') return true;
+    const cause = field(e, 'cause');
+    if (cause === e) break;
+    e = cause;
+  }
+  return false;
 }
 
 /** Wraps any error of a call into an {@link LlmError} (returns LlmErrors unchanged). */

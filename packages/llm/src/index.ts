@@ -7,6 +7,7 @@ export {
 export {
   classifyLlmError,
   fallbackKinds,
+  isConnectFailure,
   LlmError,
   type LlmErrorKind,
   type LlmErrorOptions,

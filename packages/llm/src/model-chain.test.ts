@@ -3,7 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LlmError } from './errors.ts';
 import { createExtractiveProvider } from './extractive.ts';
 import { AllTargetsFailedError, createModelChain } from './model-chain.ts';
-import { createOllamaProvider } from './ollama-provider.ts';
+import { createOllamaProvider, isOllamaReachable } from './ollama-provider.ts';
+import { Reachability } from './reachability.ts';
 import type { LlmProvider } from './types.ts';
 
 const main = 'qwen3:32b';
@@ -197,5 +198,51 @@ describe('model chain over the stand-in', () => {
     expect(err.causes[0]?.kind).toBe('skipped');
     expect(err.retryAfterMs).toBe(4000);
     expect(ollama.requests).toHaveLength(1);
+  });
+
+  it('reads a generic 500 from one model as that model failing, not its server: the fallback on the same server answers', async () => {
+    // One Ollama serves both models, as in the default set-up (NIGHTSHIFT_PROVIDER=auto).
+    const server = new Reachability({ probe: () => isOllamaReachable(ollama.url, 1000) });
+    const chain = createModelChain({
+      targets: [
+        { provider, model: main, reachability: server },
+        { provider, model: fallback, reachability: server },
+        { provider: createExtractiveProvider(), model: 'extractive' },
+      ],
+    });
+    ollama.failNext({
+      kind: 'oom',
+      model: main,
+      message: 'error loading model /root/.ollama/blobs/sha256-9f',
+    });
+    const result = await chain.complete({ prompt, maxTokens: 3 });
+    expect(result).toMatchObject({ model: fallback, degraded: true, target: 1 });
+    expect(result.attempts).toEqual([
+      expect.objectContaining({ model: main, kind: 'unavailable' }),
+    ]);
+    expect(server.state).toBe('up');
+    expect(chain.breakers()[0]).toMatchObject({ consecutiveFailures: 1 });
+    // The main model is asked again on the next call (one failure opens no breaker).
+    expect((await chain.complete({ prompt, maxTokens: 3 })).model).toBe(main);
+  });
+
+  it('marks the server down only when it refuses the connection', async () => {
+    const gone = createOllamaProvider({ host: 'http://127.0.0.1:1', timeoutMs: 500 });
+    const server = new Reachability({ probe: async () => false });
+    server.markUp(); // it answered before; this call finds it gone
+    const chain = createModelChain({
+      targets: [
+        { provider: gone, model: main, reachability: server },
+        { provider: gone, model: fallback, reachability: server },
+        { provider: createExtractiveProvider(), model: 'extractive' },
+      ],
+    });
+    const result = await chain.complete({ prompt, summary: { maxWords: 12 } });
+    expect(result.model).toBe('extractive');
+    expect(result.attempts.map((a) => [a.model, a.kind])).toEqual([
+      [main, 'unavailable'],
+      [fallback, 'skipped'],
+    ]);
+    expect(server.state).toBe('down');
   });
 });

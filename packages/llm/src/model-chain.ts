@@ -1,5 +1,11 @@
 import { type BreakerOptions, type BreakerSnapshot, CircuitBreaker } from './circuit-breaker.ts';
-import { fallbackKinds, type LlmError, type LlmErrorKind, toLlmError } from './errors.ts';
+import {
+  fallbackKinds,
+  isConnectFailure,
+  type LlmError,
+  type LlmErrorKind,
+  toLlmError,
+} from './errors.ts';
 import type { Reachability } from './reachability.ts';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './types.ts';
 
@@ -97,9 +103,11 @@ export interface ModelChain {
  * different model would not fix them. Each target has a circuit breaker: after
  * `failureThreshold` consecutive failures it is skipped for `cooldownMs` instead of being hit
  * again. A target with a {@link ChainTarget.reachability} is skipped while its server is known
- * to be down, and tried again once a probe finds it back: an `unavailable` failure there marks
- * the server down instead of counting on the breaker, so the chain returns to the model as
- * soon as the server answers rather than after a cooldown. When no target answers, throws
+ * to be down, and tried again once a probe finds it back: a call the server never took
+ * (connection refused, connect timeout: {@link isConnectFailure}) marks the server down instead
+ * of counting on the breaker, so the chain returns to the model as soon as the server answers
+ * rather than after a cooldown. Anything the server answered (a 500 included) counts against
+ * that model's breaker only, and the next model on the same server is tried. When no target answers, throws
  * {@link AllTargetsFailedError}.
  *
  * @example
@@ -152,7 +160,9 @@ export function createModelChain(options: ModelChainOptions): ModelChain {
           breaker.released();
           throw error;
         }
-        if (error.kind === 'unavailable' && target.reachability) {
+        // Only a server that never took the call is down (every model on it skipped); an
+        // answer from it, a 500 included, is this model's failure: its breaker, then fallbacks.
+        if (target.reachability && isConnectFailure(error)) {
           target.reachability.markDown();
           breaker.released();
         } else {

@@ -10,6 +10,11 @@ export interface MetricsRegistryOptions {
   redis: Redis;
   /** Queues reported by `nightshift_queue_depth`; default: every Nightshift queue. */
   lanes?: readonly string[];
+  /**
+   * Hears the depth queues' errors (a Redis outage: `RedisOutageLog.listener`). Absent, BullMQ
+   * prints each one with its stack.
+   */
+  onError?: (error: Error) => void;
 }
 
 /** A prom-client registry of every Nightshift metric, and how to release its queue handles. */
@@ -32,7 +37,7 @@ export interface MetricsRegistry {
  */
 export function createMetricsRegistry(options: MetricsRegistryOptions): MetricsRegistry {
   const registry = new Registry();
-  const depth = queueDepthMetric(options.redis, options.lanes);
+  const depth = queueDepthMetric(options.redis, options.lanes, options.onError);
   // prom-client's registry only calls name/get() on what it holds; these are not its classes.
   registry.registerMetric(depth as unknown as Metric);
   for (const definition of Object.values(nightshiftMetrics)) {

@@ -30,8 +30,10 @@ export interface QueueDepthMetric extends CollectableMetric {
 export function queueDepthMetric(
   connection: Redis,
   lanes: readonly string[] = Object.values(queueNames),
+  onError?: (error: Error) => void,
 ): QueueDepthMetric {
   const queues = lanes.map((lane) => new Queue(lane, { connection, prefix: keyPrefix }));
+  if (onError) for (const queue of queues) queue.on('error', onError);
   const name = queueDepthMetricName;
   const help = 'Jobs per lane (queue) and state, from BullMQ at scrape time.';
   return {

@@ -74,4 +74,23 @@ describe('validateBatchInput', () => {
       expect.objectContaining({ code: 'empty_file', line: null }),
     ]);
   });
+
+  it('fails a line nested past 64 levels, wherever the depth is, and keeps the others', async () => {
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const nestedLine = (id: string, depth: number) =>
+      `{"custom_id":"${id}","method":"POST","url":"/v1/embeddings","body":{"model":"m","input":"x","extra":${deep(depth)}}}`;
+    // The line object and its body are two levels: 62 more make 64, 63 more make 65.
+    const text = [
+      nestedLine('fits', 62),
+      nestedLine('too-deep', 63),
+      nestedLine('huge', 200_000),
+    ].join('\n');
+    const { errors, requests } = await check(text, 4096);
+    expect(errors.map((e) => [e.line, e.code])).toEqual([
+      [2, 'too_deeply_nested'],
+      [3, 'too_deeply_nested'],
+    ]);
+    expect(errors[0]?.message).toMatch(/^Line 2: .*64 levels/);
+    expect(requests.map((r) => r.customId)).toEqual(['fits']);
+  });
 });

@@ -1,4 +1,6 @@
+import { nestsDeeperThan, tooDeepMessage } from '@nightshift/gateway';
 import { jsonlLines } from './jsonl-lines.ts';
+import { embeddingInputBudget, lineLimitProblem } from './line-limits.ts';
 
 /** The endpoints a batch line may call, as OpenAI names them. */
 export const batchEndpoints = [
@@ -39,6 +41,18 @@ export interface BatchInputLimits {
   maxLines: number;
   /** Errors kept before the check stops listing them (the file is failed either way). */
   maxErrors?: number;
+  /**
+   * A further check of a line's body that passed the shape checks (the media URL policy):
+   * the problem it finds fails the line. Lines are checked one after another, in file order.
+   */
+  checkBody?: (body: Record<string, unknown>) => Promise<BatchLineProblem | null>;
+}
+
+/** What is wrong with one line: the error's code, its message (the line number is added), its field. */
+export interface BatchLineProblem {
+  code: string;
+  message: string;
+  param: string;
 }
 
 /**
@@ -60,6 +74,7 @@ export async function validateBatchInput(
   const seen = new Set<string>();
   let model: string | null = null;
   let counted = 0;
+  const embeddingInputs = embeddingInputBudget(limits.endpoint);
   const fail = (line: number, code: string, message: string, param: string | null = null) => {
     if (errors.length < maxErrors) errors.push({ code, message, param, line });
   };
@@ -80,6 +95,12 @@ export async function validateBatchInput(
       parsed = JSON.parse(text);
     } catch {
       fail(line, 'invalid_json_line', `Line ${line} is not valid JSON.`);
+      continue;
+    }
+    // Before anything walks the line: serializing it for the model server would overflow the
+    // stack, and the worker would blame the upstream for it.
+    if (nestsDeeperThan(parsed)) {
+      fail(line, 'too_deeply_nested', `Line ${line}: ${tooDeepMessage}.`);
       continue;
     }
     const problem = lineProblem(parsed, limits.endpoint);
@@ -107,6 +128,16 @@ export async function validateBatchInput(
         'body.model',
       );
       continue;
+    }
+    const bodyProblem = await limits.checkBody?.(request.body);
+    if (bodyProblem) {
+      fail(line, bodyProblem.code, `Line ${line}: ${bodyProblem.message}`, bodyProblem.param);
+      continue;
+    }
+    const overBudget = embeddingInputs.add(request.body);
+    if (overBudget) {
+      fail(line, overBudget.code, `Line ${line}: ${overBudget.message}`, overBudget.param);
+      break;
     }
     requests.push({ customId: request.custom_id, line, offset, length });
   }
@@ -153,7 +184,7 @@ function lineProblem(
       message: 'a batch line cannot stream.',
       param: 'body.stream',
     };
-  return null;
+  return lineLimitProblem(endpoint, body);
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -7,7 +7,7 @@ import {
   openAiChatCall,
   openAiCompletionsCall,
   openAiEmbeddingsCall,
-  toGatewayError,
+  publicGatewayError,
   type UpstreamClients,
 } from '@nightshift/gateway';
 import type { BatchEndpoint } from './batch-input-validation.ts';
@@ -33,7 +33,8 @@ export interface BatchRequestContext {
 
 /**
  * Kinds of gateway failure another attempt may cure (no server up, the server silent or broken):
- * they are thrown for the queue to retry; the others are the request's own fault and answered.
+ * they are thrown for the queue to retry; the others (the request's own fault, or `internal`:
+ * the gateway's, which another attempt repeats) are answered.
  */
 const retryable = new Set<GatewayError['kind']>(['unavailable', 'timeout', 'upstream_error']);
 
@@ -89,7 +90,9 @@ export async function runBatchRequest(
     };
   } catch (failure) {
     if (signal.aborted) throw failure;
-    const error = toGatewayError(failure);
+    // A local fault (a stack overflow serializing the body) is the gateway's, not the
+    // upstream's: answered once as `internal`, never retried against the model server.
+    const error = publicGatewayError(failure);
     if (retryable.has(error.kind)) throw new RetryableRequestError(error);
     return refused(
       error.status,
@@ -108,7 +111,14 @@ function refused(
 ): BatchRequestAnswer {
   return {
     statusCode,
-    body: { error: { message, type: 'invalid_request_error', param, code } },
+    body: {
+      error: {
+        message,
+        type: statusCode >= 500 ? 'server_error' : 'invalid_request_error',
+        param,
+        code,
+      },
+    },
     model: null,
     degraded: false,
     usage: { promptTokens: 0, completionTokens: 0 },

@@ -13,6 +13,12 @@ export {
   RetryableRequestError,
   runBatchRequest,
 } from './batch-request-runner.ts';
+export { FileTooLargeError, type UploadLimits } from './chunked-upload.ts';
+export {
+  type StorageQuota,
+  StorageQuotaError,
+  type StorageUsage,
+} from './file-storage-ledger.ts';
 export { type JsonlLine, jsonlLines } from './jsonl-lines.ts';
 export type { OpenAiBatchObject, OpenAiBatchStatus } from './openai-batch-view.ts';
 export {
@@ -22,11 +28,15 @@ export {
   type OpenAiBatchesOptions,
 } from './openai-batches.ts';
 export {
-  FileTooLargeError,
   type OpenAiFileObject,
   type OpenAiFilePurpose,
   OpenAiFileStore,
   type OpenAiFileStoreOptions,
   type StoredOpenAiFile,
 } from './openai-file-store.ts';
+export {
+  ResponseBounds,
+  type ResponseBoundsOptions,
+  type ResponseRefusal,
+} from './response-bounds.ts';
 export { isOutputLine, requestIds, resultLine } from './result-lines.ts';

@@ -1,5 +1,6 @@
 import { type BatchStore, type BatchSubmitter, pageOfIds } from '@nightshift/batches';
 import { keyPrefix, newBatchId } from '@nightshift/core';
+import type { MediaUrlPolicy } from '@nightshift/gateway';
 import type { Redis } from 'ioredis';
 import {
   type BatchEndpoint,
@@ -50,9 +51,16 @@ export interface OpenAiBatchesOptions {
   resultTtlMs: number;
   /** Requests one batch may hold (`NIGHTSHIFT_OPENAI_BATCH_MAX_LINES`). */
   maxLines: number;
+  /** Judges the media URLs of each line (`NIGHTSHIFT_MEDIA_URLS`); absent: lines pass as written. */
+  mediaUrls?: MediaUrlPolicy;
 }
 
-const recordKey = (id: string) => `${keyPrefix}:oai-batch:${id}`;
+/** Distinct media hosts one batch file may name: each is one DNS lookup while create waits. */
+const MEDIA_ORIGINS_PER_BATCH = 256;
+
+/** Hash: the OpenAI fields of batch `id`, beside its native record. */
+export const openAiBatchKey = (id: string) => `${keyPrefix}:oai-batch:${id}`;
+const recordKey = openAiBatchKey;
 const finalizingKey = (id: string) => `${keyPrefix}:oai-batch:${id}:finalizing`;
 const tenantBatchesKey = (tenant: string) => `${keyPrefix}:tenant:${tenant}:oai-batches`;
 
@@ -88,9 +96,11 @@ export class OpenAiBatches {
         `The file ${input.inputFileId} has purpose '${file.file.purpose}', not 'batch'.`,
         'invalid_file_purpose',
       );
+    const media = this.#o.mediaUrls?.checker({ maxOrigins: MEDIA_ORIGINS_PER_BATCH });
     const check = await validateBatchInput(files.content(input.inputFileId), {
       endpoint: input.endpoint,
       maxLines: this.#o.maxLines,
+      ...(media ? { checkBody: (body: Record<string, unknown>) => media(body, 'body.') } : {}),
     });
     const now = Date.now();
     const fields: Record<string, string | number> = {
@@ -217,6 +227,9 @@ export class OpenAiBatches {
         })
         .pexpire(recordKey(id), this.#o.resultTtlMs)
         .exec();
+      // The files are now the one copy of the answers: the native results go (a batch's
+      // answers may be a gigabyte; Redis would hold it twice until the retention ends).
+      await store.dropResults(id);
       return true;
     } finally {
       await redis.del(finalizingKey(id));

@@ -3,7 +3,8 @@ import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FileTooLargeError, OpenAiFileStore } from './openai-file-store.ts';
+import { FileTooLargeError } from './chunked-upload.ts';
+import { OpenAiFileStore } from './openai-file-store.ts';
 
 let redis: RedisHarness;
 let client: Redis;
@@ -56,10 +57,11 @@ describe('OpenAiFileStore', () => {
   });
 
   it('keeps nothing of a file past its limit', async () => {
-    await expect(files.write('acme', meta, pieces('x'.repeat(100), 9), 50)).rejects.toBeInstanceOf(
-      FileTooLargeError,
-    );
+    await expect(
+      files.write('acme', meta, pieces('x'.repeat(100), 9), { maxBytes: 50 }),
+    ).rejects.toBeInstanceOf(FileTooLargeError);
     expect(await client.keys(`${keyPrefix}:oai-file:*`)).toEqual([]);
+    expect(await files.storageUsage('acme')).toEqual({ bytes: 0, files: 0 });
   });
 
   it("lists a tenant's files page by page, and deletes one with its chunks", async () => {
@@ -82,5 +84,42 @@ describe('OpenAiFileStore', () => {
     expect(await files.get(ids[0] as string)).toBeNull();
     expect(await client.keys(`${keyPrefix}:oai-file:${ids[0]}*`)).toEqual([]);
     expect((await files.list('acme', { limit: 5 })).data).toHaveLength(2);
+  });
+
+  it('keeps a file while any holder does; the last release gives the longest life asked for', async () => {
+    const stored = await files.write('acme', meta, pieces('a line\n'.repeat(3), 5));
+    const { id } = stored.file;
+    const pttls = async () =>
+      Promise.all(
+        [`${keyPrefix}:oai-file:${id}`, `${keyPrefix}:oai-file:${id}:0`].map((k) => client.pttl(k)),
+      );
+    expect(await files.keep(id, 'sched_a')).toBe(true);
+    expect(await files.keep(id, 'sched_b')).toBe(true);
+    expect(await files.keep('file-nope', 'sched_a')).toBe(false);
+    // A batch that reads the file for an hour, while it is kept.
+    const batchEnd = Date.now() + 3_600_000;
+    await files.retainUntil(id, batchEnd);
+    expect((await files.get(id))?.file.expires_at).toBeNull();
+    expect(await pttls()).toEqual([-1, -1]);
+    await files.release(id, 'sched_a');
+    expect(await pttls()).toEqual([-1, -1]);
+    await files.release(id, 'sched_b');
+    expect((await files.get(id))?.file.expires_at).toBe(Math.floor(batchEnd / 1000));
+    for (const ttl of await pttls()) expect(ttl).toBeGreaterThan(3_500_000);
+    expect(await files.storageUsage('acme')).toEqual({ bytes: 21, files: 1 });
+    await files.delete('acme', id);
+    expect(await files.storageUsage('acme')).toEqual({ bytes: 0, files: 0 });
+  });
+
+  it('gives the room of an expired file back to the quota', async () => {
+    const short = new OpenAiFileStore({ redis: client, ttlMs: 300, chunkBytes: 7 });
+    const quota = { maxBytes: 20, maxFiles: 5 };
+    await short.write('acme', meta, pieces('x'.repeat(15), 4), { quota });
+    await expect(
+      short.write('acme', meta, pieces('y'.repeat(15), 4), { quota }),
+    ).rejects.toMatchObject({ name: 'StorageQuotaError', limit: 'bytes' });
+    await new Promise((r) => setTimeout(r, 400));
+    await short.write('acme', meta, pieces('y'.repeat(15), 4), { quota });
+    expect(await short.storageUsage('acme')).toEqual({ bytes: 15, files: 1 });
   });
 });

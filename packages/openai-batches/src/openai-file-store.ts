@@ -1,5 +1,17 @@
-import { keyPrefix, newOpenAiFileId } from '@nightshift/core';
+import { newOpenAiFileId } from '@nightshift/core';
+import { luaScript } from '@nightshift/redis';
 import type { Redis } from 'ioredis';
+import { dropChunks, storeChunkedUpload, type UploadLimits } from './chunked-upload.ts';
+import {
+  chunkKey,
+  chunkKeys,
+  fileHoldersKey,
+  fileKey,
+  storageEndsKey,
+  storedMember,
+  tenantFilesKey,
+} from './file-keys.ts';
+import { FileStorageLedger, type StorageUsage } from './file-storage-ledger.ts';
 
 /** What a file's purpose may be: what callers upload, and what batches write. */
 export type OpenAiFilePurpose = 'batch' | 'batch_output';
@@ -31,26 +43,18 @@ export interface OpenAiFileStoreOptions {
   redis: Redis;
   /** How long a file stays (its bytes and its record expire together). */
   ttlMs: number;
+  /**
+   * How long the chunks of an upload in progress live unless the process uploading renews them
+   * (`NIGHTSHIFT_OPENAI_UPLOAD_PENDING_TTL_S`). Default 120 s.
+   */
+  pendingTtlMs?: number;
   /** Bytes per Redis key. Default 1 MiB: few round trips, and no key ever grows past it. */
   chunkBytes?: number;
 }
 
-/** Thrown by {@link OpenAiFileStore.write} once a file passes its size limit; nothing stays stored. */
-export class FileTooLargeError extends Error {
-  override readonly name = 'FileTooLargeError';
-  constructor(readonly maxBytes: number) {
-    super(`The file is over ${maxBytes} bytes.`);
-  }
-}
-
-/** Chunk writes one upload keeps in flight. */
-const inFlight = 4;
-
-const fileKey = (id: string) => `${keyPrefix}:oai-file:${id}`;
-const chunkKey = (id: string, index: number) => `${keyPrefix}:oai-file:${id}:${index}`;
-const chunkKeys = (id: string, chunks: number) =>
-  Array.from({ length: chunks }, (_, index) => chunkKey(id, index));
-const tenantFilesKey = (tenant: string) => `${keyPrefix}:tenant:${tenant}:oai-files`;
+const keepScript = luaScript(new URL('./lua/keep-file.lua', import.meta.url));
+const releaseScript = luaScript(new URL('./lua/release-file.lua', import.meta.url));
+const retainScript = luaScript(new URL('./lua/retain-file.lua', import.meta.url));
 
 /**
  * Files of the OpenAI-compatible surface, in Redis: the bytes in fixed-size chunks (one key
@@ -65,86 +69,65 @@ const tenantFilesKey = (tenant: string) => `${keyPrefix}:tenant:${tenant}:oai-fi
 export class OpenAiFileStore {
   readonly #redis: Redis;
   readonly #ttlMs: number;
+  readonly #pendingTtlMs: number;
   readonly #chunkBytes: number;
+  readonly #ledger: FileStorageLedger;
 
   constructor(options: OpenAiFileStoreOptions) {
     this.#redis = options.redis;
     this.#ttlMs = options.ttlMs;
+    this.#pendingTtlMs = options.pendingTtlMs ?? 120_000;
     this.#chunkBytes = options.chunkBytes ?? 1024 * 1024;
+    this.#ledger = new FileStorageLedger({ redis: options.redis });
   }
 
   /**
-   * Stores a file as `source` streams in; its record appears only once every byte is stored.
-   * Past `maxBytes` the chunks written are deleted and {@link FileTooLargeError} is thrown.
+   * Stores a file as `source` streams in; its record appears only once every byte is stored,
+   * and until then its chunks lapse within `pendingTtlMs` unless this process lives on.
+   * Past `limits.maxBytes` ({@link FileTooLargeError}) or the tenant's `limits.quota`
+   * (`StorageQuotaError`) the chunks written are deleted and nothing stays stored.
    */
   async write(
     tenant: string,
     meta: { filename: string; purpose: OpenAiFilePurpose },
     source: AsyncIterable<Uint8Array>,
-    maxBytes = Number.POSITIVE_INFINITY,
+    limits: UploadLimits = {},
   ): Promise<StoredOpenAiFile> {
     const now = Date.now();
     const id = newOpenAiFileId(now);
-    const ttlS = Math.ceil(this.#ttlMs / 1000);
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let chunks = 0;
-    let bytes = 0;
-    let newlines = 0;
-    let lastByte = 0x0a;
-    // A few chunk writes in flight at once: the upload's next bytes are read and scanned while
-    // Redis stores the previous chunk (at most `inFlight` chunks are held meanwhile).
-    const writes: Promise<unknown>[] = [];
-    const flush = async (all: boolean) => {
-      while (pendingBytes >= this.#chunkBytes || (all && pendingBytes > 0)) {
-        const joined = Buffer.concat(pending, pendingBytes);
-        const size = Math.min(this.#chunkBytes, joined.length);
-        const write = this.#redis.set(chunkKey(id, chunks), joined.subarray(0, size), 'EX', ttlS);
-        write.catch(() => undefined); // awaited below, in order
-        writes.push(write);
-        chunks++;
-        pending = size < joined.length ? [joined.subarray(size)] : [];
-        pendingBytes = joined.length - size;
-        if (writes.length >= inFlight) await writes.shift();
-      }
-      if (all) await Promise.all(writes.splice(0));
-    };
-    try {
-      for await (const piece of source) {
-        const chunk = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-        bytes += chunk.length;
-        if (bytes > maxBytes) throw new FileTooLargeError(maxBytes);
-        for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) newlines++;
-        if (chunk.length > 0) lastByte = chunk[chunk.length - 1] as number;
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        await flush(false);
-      }
-      await flush(true);
-    } catch (error) {
-      await Promise.allSettled(writes);
-      await this.#dropChunks(id, chunks).catch(() => undefined); // else they expire with the TTL
-      throw error;
-    }
-    const lines = newlines + (lastByte === 0x0a ? 0 : 1);
-    await this.#redis
-      .multi()
-      .hset(fileKey(id), {
+    await storeChunkedUpload(
+      {
+        redis: this.#redis,
+        ledger: this.#ledger,
+        chunkBytes: this.#chunkBytes,
+        ttlMs: this.#ttlMs,
+        pendingTtlMs: this.#pendingTtlMs,
+      },
+      {
         id,
         tenant,
-        filename: meta.filename,
-        purpose: meta.purpose,
-        bytes,
-        lines,
-        chunks,
-        chunkBytes: this.#chunkBytes,
-        createdAt: now,
-        expiresAt: now + this.#ttlMs,
-      })
-      .expire(fileKey(id), ttlS)
-      .zadd(tenantFilesKey(tenant), 0, id)
-      .exec();
+        record: (upload, endMs) => ({
+          id,
+          tenant,
+          filename: meta.filename,
+          purpose: meta.purpose,
+          bytes: upload.bytes,
+          lines: upload.lines,
+          chunks: upload.chunks,
+          chunkBytes: this.#chunkBytes,
+          createdAt: now,
+          expiresAt: endMs,
+        }),
+      },
+      source,
+      limits,
+    );
     return (await this.get(id)) as StoredOpenAiFile;
+  }
+
+  /** What the tenant's files take now (stored, and uploads in progress). */
+  storageUsage(tenant: string): Promise<StorageUsage> {
+    return this.#ledger.usage(tenant);
   }
 
   /** The file, or null when it does not exist, has expired or was deleted. */
@@ -214,38 +197,68 @@ export class OpenAiFileStore {
     }
   }
 
-  /** Deletes a tenant's file; false when it has none such. */
+  /** Deletes a tenant's file (its room in the quota comes back); false when it has none such. */
   async delete(tenant: string, id: string): Promise<boolean> {
     const stored = await this.getForTenant(tenant, id);
     if (!stored) return false;
     const chunks = Number((await this.#redis.hget(fileKey(id), 'chunks')) ?? 0);
-    await this.#redis.multi().unlink(fileKey(id)).zrem(tenantFilesKey(tenant), id).exec();
-    await this.#dropChunks(id, chunks);
+    await this.#redis
+      .multi()
+      .unlink(fileKey(id), fileHoldersKey(id))
+      .zrem(tenantFilesKey(tenant), id)
+      .exec();
+    await dropChunks(this.#redis, id, chunks);
+    await this.#ledger.forget(tenant, storedMember(id));
     return true;
   }
 
   /**
-   * Keeps a file until it is deleted (no expiry): a schedule fires batches from it night after
-   * night. Unknown ids are ignored.
+   * Keeps a file until it is deleted or {@link release}d by every holder (no expiry meanwhile):
+   * a schedule fires batches from it night after night. False when there is no such file.
    */
-  async keep(id: string): Promise<void> {
-    const chunks = Number((await this.#redis.hget(fileKey(id), 'chunks')) ?? 0);
-    const tx = this.#redis.multi().persist(fileKey(id)).hset(fileKey(id), 'expiresAt', '');
-    for (let index = 0; index < chunks; index++) tx.persist(chunkKey(id, index));
-    await tx.exec();
+  async keep(id: string, holder: string): Promise<boolean> {
+    const keys = await this.#lifeKeys(id);
+    if (!keys) return false;
+    return (
+      (await keepScript.run(
+        this.#redis,
+        [fileKey(id), fileHoldersKey(id), ...keys],
+        [holder, storedMember(id)],
+      )) === 1
+    );
+  }
+
+  /**
+   * `holder` no longer uses the file. When no holder is left, the file expires again: its normal
+   * life from now, or later when a batch still reads it. Unknown ids and holders are ignored.
+   */
+  async release(id: string, holder: string): Promise<void> {
+    const keys = await this.#lifeKeys(id);
+    if (!keys) {
+      await this.#redis.srem(fileHoldersKey(id), holder);
+      return;
+    }
+    await releaseScript.run(
+      this.#redis,
+      [fileKey(id), fileHoldersKey(id), ...keys],
+      [holder, storedMember(id), Date.now(), this.#ttlMs],
+    );
   }
 
   /**
    * Keeps a file at least until `untilMs` (epoch ms): a batch reads its input file's lines until
-   * it ends, however long its window. Never shortens a life, nor gives one to a kept file.
+   * it ends, however long its window. Never shortens a life; a kept file remembers it for when
+   * it is released.
    */
   async retainUntil(id: string, untilMs: number): Promise<void> {
-    const [chunks, expiresAt] = await this.#redis.hmget(fileKey(id), 'chunks', 'expiresAt');
-    if (!expiresAt || Number(expiresAt) >= untilMs) return;
-    const tx = this.#redis.multi().hset(fileKey(id), 'expiresAt', untilMs);
-    for (const key of [fileKey(id), ...chunkKeys(id, Number(chunks ?? 0))])
-      tx.pexpireat(key, untilMs, 'GT');
-    await tx.exec();
+    const keys = await this.#lifeKeys(id);
+    if (!keys) return;
+    const [ends, ...chunks] = keys;
+    await retainScript.run(
+      this.#redis,
+      [fileKey(id), ends as string, ...chunks],
+      [untilMs, storedMember(id)],
+    );
   }
 
   /** The file's bytes, chunk by chunk; stops early if the file is deleted meanwhile. */
@@ -279,12 +292,10 @@ export class OpenAiFileStore {
     return Buffer.concat(parts);
   }
 
-  async #dropChunks(id: string, chunks: number): Promise<void> {
-    for (let start = 0; start < chunks; start += 500) {
-      const keys = Array.from({ length: Math.min(500, chunks - start) }, (_, i) =>
-        chunkKey(id, start + i),
-      );
-      await this.#redis.unlink(...keys);
-    }
+  /** The owner's ledger ends and the file's chunks: what a change of its life touches. */
+  async #lifeKeys(id: string): Promise<string[] | null> {
+    const [tenant, chunks] = await this.#redis.hmget(fileKey(id), 'tenant', 'chunks');
+    if (!tenant) return null;
+    return [storageEndsKey(tenant), ...chunkKeys(id, Number(chunks ?? 0))];
   }
 }

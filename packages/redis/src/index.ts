@@ -5,3 +5,9 @@ export {
   createRedis,
   RedisPolicyError,
 } from './redis-connection.ts';
+export {
+  isRedisUnreachable,
+  type OutageLogger,
+  RedisOutageLog,
+  type RedisOutageLogOptions,
+} from './redis-outage-log.ts';

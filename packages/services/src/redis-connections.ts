@@ -1,4 +1,4 @@
-import { createRedis } from '@nightshift/redis';
+import { createRedis, type RedisOutageLog } from '@nightshift/redis';
 import type { Redis } from 'ioredis';
 
 /** Raised when a connection is asked for after {@link RedisConnections.disconnect}. */
@@ -17,6 +17,7 @@ export class ServicesClosedError extends Error {
 export class RedisConnections {
   readonly #url: string;
   readonly #pipelinedCommands: boolean;
+  readonly #outages: RedisOutageLog | undefined;
   readonly #opened: Redis[] = [];
   #client: Redis | undefined;
   #blocking: Redis | undefined;
@@ -27,10 +28,16 @@ export class RedisConnections {
    * @param url `REDIS_URL`.
    * @param options.pipelinedCommands open a third, auto-pipelined connection for
    *   {@link commands} (default false: `commands` is the client connection).
+   * @param options.outages hears every connection's errors and reconnections, so an outage is
+   *   a few log lines rather than ioredis' unhandled-error stack per reconnection attempt.
    */
-  constructor(url: string, options: { pipelinedCommands?: boolean } = {}) {
+  constructor(
+    url: string,
+    options: { pipelinedCommands?: boolean; outages?: RedisOutageLog } = {},
+  ) {
     this.#url = url;
     this.#pipelinedCommands = options.pipelinedCommands ?? false;
+    this.#outages = options.outages;
   }
 
   /** Commands only, never blocking: gives up a command rather than hang while Redis is away. */
@@ -79,6 +86,7 @@ export class RedisConnections {
 
   #open(create: () => Redis): Redis {
     const connection = create();
+    this.#outages?.watch(connection);
     this.#opened.push(connection);
     return connection;
   }

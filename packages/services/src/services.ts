@@ -8,10 +8,11 @@ import {
 } from '@nightshift/batches';
 import { type Config, coldConcurrencyCap, durationMs } from '@nightshift/core';
 import { FleetRegistry } from '@nightshift/fleet';
+import type { MediaUrlPolicy } from '@nightshift/gateway';
 import { InteractiveTraffic } from '@nightshift/lanes';
 import { MetricsRecorder, UsageLedger } from '@nightshift/metrics';
 import { OpenAiBatches, OpenAiFileStore } from '@nightshift/openai-batches';
-import { checkRedisPolicy } from '@nightshift/redis';
+import { checkRedisPolicy, RedisOutageLog } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
 import {
@@ -23,6 +24,7 @@ import {
   WebhookSecretStore,
 } from '@nightshift/webhooks';
 import type { Redis } from 'ioredis';
+import { mediaUrlPolicy } from './media-urls.ts';
 import { RedisConnections } from './redis-connections.ts';
 
 /** Slots assumed per worker when cold groups are planned and the lane tunes its own concurrency. */
@@ -32,6 +34,7 @@ const TUNED_GROUPING_SLOTS = 16;
 export interface ServicesLogger {
   info(object: object, message?: string): void;
   warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
 }
 
 /** Options of {@link createServices}. */
@@ -83,6 +86,12 @@ export class Services {
   readonly resultTtlMs: number;
   /** The Redis connections, opened on first use. */
   readonly redis: RedisConnections;
+  /**
+   * Redis outages as a few log lines (unreachable, reconnected). Every connection of
+   * {@link redis} reports to it; give each BullMQ object built outside the services
+   * `on('error', redisOutages.listener(name))`, or BullMQ prints each error with its stack.
+   */
+  readonly redisOutages: RedisOutageLog;
   /** BullMQ's telemetry hook for the workers and queues a process builds; undefined: untraced. */
   readonly queueTelemetry: ServicesOptions['queueTelemetry'];
   readonly #logger: ServicesLogger | undefined;
@@ -96,6 +105,7 @@ export class Services {
   #documentBlobs: DocumentBlobs | undefined;
   #openAiFiles: OpenAiFileStore | undefined;
   #openAiBatches: OpenAiBatches | undefined;
+  #mediaUrls: MediaUrlPolicy | undefined;
   #metricsRecorder: MetricsRecorder | undefined;
   #usageLedger: UsageLedger | undefined;
   #fleet: FleetRegistry | undefined;
@@ -109,8 +119,10 @@ export class Services {
     if (!config.REDIS_URL) throw new Error('REDIS_URL is required');
     this.config = config;
     this.resultTtlMs = durationMs(config.NIGHTSHIFT_RESULT_TTL);
+    this.redisOutages = new RedisOutageLog(options.logger ? { logger: options.logger } : {});
     this.redis = new RedisConnections(config.REDIS_URL, {
       pipelinedCommands: options.pipelinedCommands ?? false,
+      outages: this.redisOutages,
     });
     this.#logger = options.logger;
     this.queueTelemetry = options.queueTelemetry;
@@ -164,6 +176,7 @@ export class Services {
       },
       priorityFor: this.fairShare.priorityFor,
       queueTelemetry: this.queueTelemetry,
+      onError: this.redisOutages.listener('batch submitter'),
     });
     return this.#batchSubmitter;
   }
@@ -189,6 +202,7 @@ export class Services {
       keepMs: this.resultTtlMs,
       queueTelemetry: this.queueTelemetry,
     });
+    this.#webhookOutbox.queue.on('error', this.redisOutages.listener('webhook outbox'));
     return this.#webhookOutbox;
   }
 
@@ -228,7 +242,11 @@ export class Services {
 
   /** Files of `/openai/v1/files` (batch input and result files); they last `NIGHTSHIFT_RESULT_TTL`. */
   get openAiFiles(): OpenAiFileStore {
-    this.#openAiFiles ??= new OpenAiFileStore({ redis: this.client, ttlMs: this.resultTtlMs });
+    this.#openAiFiles ??= new OpenAiFileStore({
+      redis: this.client,
+      ttlMs: this.resultTtlMs,
+      pendingTtlMs: this.config.NIGHTSHIFT_OPENAI_UPLOAD_PENDING_TTL_S * 1000,
+    });
     return this.#openAiFiles;
   }
 
@@ -241,8 +259,15 @@ export class Services {
       submitter: this.batchSubmitter,
       resultTtlMs: this.resultTtlMs,
       maxLines: this.config.NIGHTSHIFT_OPENAI_BATCH_MAX_LINES,
+      mediaUrls: this.mediaUrls,
     });
     return this.#openAiBatches;
+  }
+
+  /** What media URLs chat bodies and batch lines may send the model server (`NIGHTSHIFT_MEDIA_URLS`). */
+  get mediaUrls(): MediaUrlPolicy {
+    this.#mediaUrls ??= mediaUrlPolicy(this.config);
+    return this.#mediaUrls;
   }
 
   /** Counters and histograms of `/metrics`. */

@@ -7,6 +7,10 @@ export interface TenantQuota {
   maxQueuedDocuments?: number;
   /** Bytes of documents in one batch. */
   maxBatchBytes?: number;
+  /** Bytes of `/openai/v1` files the tenant may hold at once (uploads in progress included). */
+  maxStoredFileBytes?: number;
+  /** `/openai/v1` files the tenant may hold at once. */
+  maxStoredFiles?: number;
 }
 
 /** Options of {@link TenantQuotaStore}. */
@@ -16,7 +20,12 @@ export interface TenantQuotaStoreOptions {
 }
 
 const quotasKey = `${keyPrefix}:tenants:quotas`;
-const fields = ['maxQueuedDocuments', 'maxBatchBytes'] as const;
+const fields = [
+  'maxQueuedDocuments',
+  'maxBatchBytes',
+  'maxStoredFileBytes',
+  'maxStoredFiles',
+] as const;
 
 /**
  * Per-tenant overrides of the configured quotas, in Redis so every replica applies the same.

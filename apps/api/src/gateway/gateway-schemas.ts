@@ -1,8 +1,22 @@
 /**
  * What the gateway checks of each body before it calls an upstream: the fields it reads, with
- * their types and ranges. Every other field passes through to the model server as written.
+ * their types and ranges. Every other field passes through to an OpenAI-compatible server as
+ * written; an Ollama body is cut down to its per-request fields (`ollamaUpstreamBody` in
+ * packages/gateway: no `keep_alive`, only sampling and stopping `options`).
  */
+import {
+  embeddingInputCount,
+  isBase64Image,
+  maxChoices,
+  maxEmbeddingInputs,
+} from '@nightshift/gateway';
 import { z } from 'zod';
+
+/** An embeddings `input` holds at most OpenAI's 2,048 inputs (a string or token array is one). */
+const withinEmbeddingInputs = <T extends z.ZodType>(input: T) =>
+  input.refine((value) => embeddingInputCount(value) <= maxEmbeddingInputs, {
+    message: `at most ${maxEmbeddingInputs} inputs per request; send more as an OpenAI batch`,
+  });
 
 const openAiMessage = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
@@ -19,25 +33,33 @@ export const openAiChatBody = z.looseObject({
   max_completion_tokens: z.number().int().min(1).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
-  n: z.number().int().min(1).max(128).nullish(),
+  n: z.number().int().min(1).max(maxChoices).nullish(),
 });
 
 /** `POST /openai/v1/embeddings`. */
 export const openAiEmbeddingsBody = z.looseObject({
   model: z.string().min(1),
-  input: z.union([
-    z.string(),
-    z.array(z.string()).min(1),
-    z.array(z.number().int()).min(1),
-    z.array(z.array(z.number().int()).min(1)).min(1),
-  ]),
+  input: withinEmbeddingInputs(
+    z.union([
+      z.string(),
+      z.array(z.string()).min(1),
+      z.array(z.number().int()).min(1),
+      z.array(z.array(z.number().int()).min(1)).min(1),
+    ]),
+  ),
   encoding_format: z.enum(['float', 'base64']).optional(),
 });
+
+/**
+ * An Ollama image: base64 data and nothing else. Ollama's Node client reads a string that names
+ * a file, so a path must never get as far as a client.
+ */
+const ollamaImage = z.string().refine(isBase64Image, { message: 'an image must be base64 data' });
 
 const ollamaMessage = z.looseObject({
   role: z.string().min(1),
   content: z.string().optional(),
-  images: z.array(z.string()).optional(),
+  images: z.array(ollamaImage).optional(),
 });
 
 const ollamaOptions = z.looseObject({
@@ -58,6 +80,7 @@ export const ollamaGenerateBody = z.looseObject({
   model: z.string().min(1),
   prompt: z.string().optional(),
   system: z.string().optional(),
+  images: z.array(ollamaImage).optional(),
   stream: z.boolean().optional(),
   options: ollamaOptions.optional(),
 });
@@ -65,5 +88,5 @@ export const ollamaGenerateBody = z.looseObject({
 /** `POST /ollama/api/embed`. */
 export const ollamaEmbedBody = z.looseObject({
   model: z.string().min(1),
-  input: z.union([z.string(), z.array(z.string()).min(1)]),
+  input: withinEmbeddingInputs(z.union([z.string(), z.array(z.string()).min(1)])),
 });

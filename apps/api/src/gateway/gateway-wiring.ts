@@ -6,6 +6,7 @@ import {
   Gateway,
   type GatewayCallRecord,
   type InteractiveLeases,
+  type MediaUrlPolicy,
   type UpstreamClients,
 } from '@nightshift/gateway';
 import { summarizeVram } from '@nightshift/gpu';
@@ -25,12 +26,16 @@ export interface WireGatewayOptions {
   leases?: InteractiveLeases;
   /** How long a fleet reading is reused, ms. Default 250. */
   fleetCacheMs?: number;
+  /** What media URLs a body may send the model server (`Services.mediaUrls`). */
+  mediaUrls: MediaUrlPolicy;
 }
 
 /** The gateway and the clients it calls upstreams with; `close()` ends their connections. */
 export interface GatewayWiring {
   gateway: Gateway;
   clients: UpstreamClients;
+  /** Checked on every `/openai/v1` body before it is sent: the model server fetches these URLs. */
+  mediaUrls: MediaUrlPolicy;
   close(): Promise<void>;
 }
 
@@ -97,6 +102,7 @@ export function wireGateway(options: WireGatewayOptions): GatewayWiring {
     pool,
     fallbacks: fallbacksFrom(config),
     vramOverThreshold,
+    totalTimeoutMs: config.NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S * 1000,
     onFinished: record,
     ...(options.leases ? { leases: options.leases } : {}),
     onFallback: ({ model, reason }) =>
@@ -105,6 +111,7 @@ export function wireGateway(options: WireGatewayOptions): GatewayWiring {
   return {
     gateway,
     clients,
+    mediaUrls: options.mediaUrls,
     close: async () => {
       await Promise.all([clients.close(), meter.close()]);
     },

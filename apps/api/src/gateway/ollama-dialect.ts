@@ -1,4 +1,4 @@
-import { toGatewayError } from '@nightshift/gateway';
+import { publicGatewayError } from '@nightshift/gateway';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
@@ -10,7 +10,7 @@ export const ollamaRefusal: RefusalRenderer = (c, r) =>
 
 /** Answers any failure of a gateway call as an Ollama error. */
 export function ollamaFailure(c: Context, failure: unknown): Response {
-  const error = toGatewayError(failure);
+  const error = publicGatewayError(failure);
   const headers: Record<string, string> = error.retryAfterS
     ? { 'retry-after': String(error.retryAfterS) }
     : {};
@@ -26,5 +26,5 @@ export function ollamaInvalidBody(c: Context, issues: z.core.$ZodIssue[]): Respo
 
 /** A stream's failure after it started: one `{"error"}` line, as Ollama sends it. */
 export function ollamaStreamFailure(failure: unknown): string {
-  return `${JSON.stringify({ error: toGatewayError(failure).message })}\n`;
+  return `${JSON.stringify({ error: publicGatewayError(failure).message })}\n`;
 }

@@ -1,5 +1,11 @@
-import { type OllamaBody, ollamaEmbedCall, ollamaGenerationCall } from '@nightshift/gateway';
-import { Hono } from 'hono';
+import {
+  type Gateway,
+  type OllamaBody,
+  ollamaEmbedCall,
+  ollamaGenerationCall,
+  ollamaLoadAnswer,
+} from '@nightshift/gateway';
+import { type Context, Hono } from 'hono';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { ollamaChatBody, ollamaEmbedBody, ollamaGenerateBody } from './gateway-schemas.ts';
 import {
@@ -11,6 +17,16 @@ import {
 import type { SurfaceRoutesOptions } from './openai-routes.ts';
 import { pieceStream, streamHeaders } from './piece-stream.ts';
 import { readJsonBody, wholeAnswer } from './read-body.ts';
+
+/**
+ * A load or unload request (no prompt) answered here, as Ollama answers a load: the shared model
+ * server is the operators' to load and unload, so such a request never reaches it.
+ */
+async function answerLoad(c: Context, gateway: Gateway, model: string, answer: object) {
+  if ((await gateway.pool.serving(model)).length === 0)
+    return c.json({ error: `model '${model}' not found` }, 404);
+  return c.json(answer);
+}
 
 /** What `/api/version` answers when no Ollama upstream says its own. */
 const fallbackVersion = '0.12.0';
@@ -38,6 +54,8 @@ export function ollamaRoutes(options: SurfaceRoutesOptions) {
       const read = await readJsonBody(c, schema, ollamaInvalidBody);
       if (!read.ok) return read.response;
       const body = read.data as OllamaBody;
+      const load = ollamaLoadAnswer(shape, body);
+      if (load) return answerLoad(c, gateway, body.model, load);
       try {
         const answer = await gateway.open(
           ollamaGenerationCall(clients, shape, body, {
@@ -60,6 +78,8 @@ export function ollamaRoutes(options: SurfaceRoutesOptions) {
   app.post('/api/embed', async (c) => {
     const read = await readJsonBody(c, ollamaEmbedBody, ollamaInvalidBody);
     if (!read.ok) return read.response;
+    const load = ollamaLoadAnswer('embed', read.data);
+    if (load) return answerLoad(c, gateway, read.data.model, load);
     try {
       const call = ollamaEmbedCall(clients, read.data as OllamaBody, {
         tenant: c.get('tenant'),

@@ -5,8 +5,9 @@ import {
   InputFileError,
   type OpenAiBatches,
   type OpenAiFileStore,
+  type StorageQuota,
 } from '@nightshift/openai-batches';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { streamedBodyLimit } from '../middleware/streamed-body-limit.ts';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
@@ -23,6 +24,13 @@ export interface OpenAiBatchRoutesOptions {
   maxUnfinished: (tenant: string) => Promise<number>;
   /** Refuses webhook addresses in private ranges (unless allowed), as native batches do. */
   checkWebhookUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
+  /** The tenant's file storage quota (`NIGHTSHIFT_OPENAI_STORAGE_MAX_*` or its override); none: unlimited. */
+  storageQuota?: (tenant: string) => Promise<StorageQuota>;
+  /**
+   * What an upload or a batch create passes first: the tenant's batch submission rate limit,
+   * the bucket `POST /v1/batches` spends too, refusing in OpenAI's shape.
+   */
+  submissionGuard?: MiddlewareHandler<{ Variables: TenantVariables }>;
 }
 
 /** A duration as the native batches read it (`durationMs`), or NaN when it is not one. */
@@ -72,16 +80,23 @@ const notFound = (c: Context, what: string, id: string) =>
 export function openAiBatchRoutes(options: OpenAiBatchRoutesOptions) {
   const { files, batches } = options;
   const app = new Hono<{ Variables: TenantVariables }>();
+  if (options.submissionGuard) {
+    app.post('/files', options.submissionGuard);
+    app.post('/batches', options.submissionGuard);
+  }
 
   app.post('/files', async (c) => {
+    const tenant = c.get('tenant');
     try {
-      const stored = await uploadOpenAiFile(c.req.raw, c.get('tenant'), files, options.limits);
+      const quota = await options.storageQuota?.(tenant);
+      const limits = quota ? { ...options.limits, quota } : options.limits;
+      const stored = await uploadOpenAiFile(c.req.raw, tenant, files, limits);
       return c.json(stored.file);
     } catch (error) {
       if (!(error instanceof UploadRefusal)) throw error;
       const headers: Record<string, string> = error.status === 413 ? { connection: 'close' } : {};
       return c.json(
-        openAiErrorBody(error.message, 'invalid_request_error', error.param, null),
+        openAiErrorBody(error.message, 'invalid_request_error', error.param, error.code),
         error.status,
         headers,
       );

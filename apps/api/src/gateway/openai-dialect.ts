@@ -1,4 +1,4 @@
-import { type GatewayError, toGatewayError } from '@nightshift/gateway';
+import { type GatewayError, publicGatewayError } from '@nightshift/gateway';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
@@ -28,6 +28,7 @@ const typeOfStatus = (status: number) =>
 const codeOfRefusal: Record<string, string> = {
   unauthorized: 'invalid_api_key',
   'rate-limited': 'rate_limit_exceeded',
+  'too-many-failed-authentications': 'rate_limit_exceeded',
   'too-large': 'request_too_large',
 };
 
@@ -47,7 +48,7 @@ export function openAiGatewayErrorBody(error: GatewayError) {
 
 /** Answers any failure of a gateway call as an OpenAI error. */
 export function openAiFailure(c: Context, failure: unknown): Response {
-  const error = toGatewayError(failure);
+  const error = publicGatewayError(failure);
   const headers: Record<string, string> = error.retryAfterS
     ? { 'retry-after': String(error.retryAfterS) }
     : {};
@@ -64,5 +65,5 @@ export function openAiInvalidBody(c: Context, issues: z.core.$ZodIssue[]): Respo
 
 /** A stream's failure after it started: one `data:` event with the error, as vLLM sends it. */
 export function openAiStreamFailure(failure: unknown): string {
-  return `data: ${JSON.stringify(openAiGatewayErrorBody(toGatewayError(failure)))}\n\n`;
+  return `data: ${JSON.stringify(openAiGatewayErrorBody(publicGatewayError(failure)))}\n\n`;
 }

@@ -1,16 +1,17 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
-import type { OpenAiFileStore, StoredOpenAiFile } from '@nightshift/openai-batches';
+import type { OpenAiFileStore, StorageQuota, StoredOpenAiFile } from '@nightshift/openai-batches';
 import busboy from 'busboy';
 
-/** Why an upload was refused, with the OpenAI status and `param` to answer with. */
+/** Why an upload was refused, with the OpenAI status, `param` and `code` to answer with. */
 export class UploadRefusal extends Error {
   override readonly name = 'UploadRefusal';
   constructor(
     readonly status: 400 | 413,
     message: string,
     readonly param: string | null,
+    readonly code: string | null = null,
   ) {
     super(message);
   }
@@ -22,6 +23,11 @@ export interface OpenAiUploadLimits {
   maxBytes: number;
   /** Lines of a `batch` file (`NIGHTSHIFT_OPENAI_BATCH_MAX_LINES`). */
   maxLines: number;
+  /**
+   * The tenant's storage quota, checked atomically as each chunk is stored (concurrent uploads
+   * cannot both pass it); 413 `storage_quota_exceeded` beyond. None: not limited.
+   */
+  quota?: StorageQuota;
 }
 
 /**
@@ -61,9 +67,16 @@ export async function uploadOpenAiFile(
       return;
     }
     const filename = (info.filename ?? 'upload.jsonl').slice(0, 255);
-    writing = files.write(tenant, { filename, purpose: 'batch' }, stream, limits.maxBytes);
-    // A file over the limit stops the upload at once: the rest of the body is not read.
-    writing.catch(() => source.destroy());
+    writing = files.write(tenant, { filename, purpose: 'batch' }, stream, {
+      maxBytes: limits.maxBytes,
+      ...(limits.quota ? { quota: limits.quota } : {}),
+    });
+    // A file over a limit stops the upload at once: the rest of the body is not read, and what
+    // the parser holds already is drained so that it can finish.
+    writing.catch(() => {
+      stream.resume();
+      source.destroy();
+    });
   });
   const parsed = await pipeline(source, parser).then(
     () => null,
@@ -72,6 +85,8 @@ export async function uploadOpenAiFile(
   const stored = await writing?.catch((error: unknown) => {
     if ((error as Error).name === 'FileTooLargeError')
       throw new UploadRefusal(413, (error as Error).message, 'file');
+    if ((error as Error).name === 'StorageQuotaError')
+      throw new UploadRefusal(413, (error as Error).message, 'file', 'storage_quota_exceeded');
     throw error;
   });
   if (parsed && !stored) throw new UploadRefusal(400, 'The multipart body is malformed.', null);

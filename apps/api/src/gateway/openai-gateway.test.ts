@@ -6,6 +6,7 @@ import {
 import { until } from '@nightshift/testkit/until';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { metricsAuth } from '../../test-support/api-under-test.ts';
 import { gatewayUnderTest } from '../../test-support/gateway-under-test.ts';
 
 let ollama: OllamaStandIn;
@@ -111,7 +112,7 @@ describe('the openai client pointed at /openai/v1', () => {
     );
     const metrics = await until(
       async () => {
-        const text = await (await api.app.request('/metrics')).text();
+        const text = await (await api.app.request('/metrics', { headers: metricsAuth })).text();
         const counted =
           /nightshift_gateway_requests_total\{operation="openai.chat",model="qwen2:7b",outcome="ok"\} [1-9]/;
         return counted.test(text) &&

@@ -1,6 +1,7 @@
 import {
   type Gateway,
   isUnrequestedUsageChunk,
+  type MediaUrlPolicy,
   type OpenAiChatBody,
   type OpenAiEmbeddingsBody,
   openAiChatCall,
@@ -11,6 +12,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import type { RefusalRenderer } from '../problem.ts';
 import { openAiChatBody, openAiEmbeddingsBody } from './gateway-schemas.ts';
+import { refuseMediaUrls } from './media-url-guard.ts';
 import {
   openAiErrorBody,
   openAiFailure,
@@ -34,6 +36,8 @@ export interface SurfaceRoutesOptions {
   gateway: Gateway;
   clients: UpstreamClients;
   guards: SurfaceGuards;
+  /** Media URLs a body may send the model server, which fetches them (`NIGHTSHIFT_MEDIA_URLS`). */
+  mediaUrls: MediaUrlPolicy;
   /** Files and batches (`openAiBatchRoutes`), mounted behind the same key check. */
   batchRoutes?: Hono<{ Variables: TenantVariables }>;
 }
@@ -62,6 +66,8 @@ export function openAiRoutes(options: SurfaceRoutesOptions) {
   app.post('/chat/completions', async (c) => {
     const read = await readJsonBody(c, openAiChatBody, openAiInvalidBody);
     if (!read.ok) return read.response;
+    const mediaRefused = await refuseMediaUrls(c, options.mediaUrls, read.data);
+    if (mediaRefused) return mediaRefused;
     const body = { ...read.data, stream: read.data.stream === true } as OpenAiChatBody;
     try {
       const answer = await gateway.open(
@@ -85,6 +91,9 @@ export function openAiRoutes(options: SurfaceRoutesOptions) {
   app.post('/embeddings', async (c) => {
     const read = await readJsonBody(c, openAiEmbeddingsBody, openAiInvalidBody);
     if (!read.ok) return read.response;
+    // vLLM embeds chat `messages` too (multimodal embedding models), media parts included.
+    const mediaRefused = await refuseMediaUrls(c, options.mediaUrls, read.data);
+    if (mediaRefused) return mediaRefused;
     try {
       const call = openAiEmbeddingsCall(clients, read.data as OpenAiEmbeddingsBody, {
         tenant: c.get('tenant'),
@@ -97,11 +106,12 @@ export function openAiRoutes(options: SurfaceRoutesOptions) {
     }
   });
 
-  const modelObject = (m: { id: string; upstreams: { id: string }[] }) => ({
+  // Which servers run a model is the operators' to know (upstream ids name host and port).
+  const modelObject = (m: { id: string }) => ({
     id: m.id,
     object: 'model' as const,
     created: 0,
-    owned_by: m.upstreams[0]?.id ?? 'nightshift',
+    owned_by: 'nightshift',
   });
   app.get('/models', async (c) => {
     const models = await gateway.pool.models();

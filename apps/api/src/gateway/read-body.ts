@@ -1,3 +1,4 @@
+import { nestsDeeperThan, tooDeepMessage } from '@nightshift/gateway';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 
@@ -5,8 +6,8 @@ import type { z } from 'zod';
 export type BodyReading<T> = { ok: true; data: T } | { ok: false; response: Response };
 
 /**
- * Reads a JSON body and checks it against `schema`; malformed JSON and a failed check both
- * answer 400 through `invalid`, in the caller's dialect.
+ * Reads a JSON body and checks it against `schema`; malformed JSON, a body nested deeper than
+ * `maxJsonDepth`, and a failed check all answer 400 through `invalid`, in the caller's dialect.
  */
 export async function readJsonBody<S extends z.ZodType>(
   c: Context,
@@ -25,6 +26,15 @@ export async function readJsonBody<S extends z.ZodType>(
       ]),
     };
   }
+  // Checked before anything walks the body: past some thousands of levels, serializing it
+  // for the model server overflows the stack.
+  if (nestsDeeperThan(value))
+    return {
+      ok: false,
+      response: invalid(c, [
+        { code: 'custom', path: [], message: tooDeepMessage, input: undefined },
+      ]),
+    };
   const parsed = schema.safeParse(value);
   return parsed.success
     ? { ok: true, data: parsed.data }

@@ -1,6 +1,4 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { keyPrefix } from '@nightshift/core';
-import type { Context } from 'hono';
 import type { Redis } from 'ioredis';
 import { tokenBucket } from './rate-limit.ts';
 
@@ -9,8 +7,12 @@ export interface AdminLoginThrottleOptions {
   redis: Redis;
   /** `NIGHTSHIFT_ADMIN_LOGIN_FAILURES_PER_MIN`: failures per minute from one address. */
   perAddressPerMin: number;
-  /** `NIGHTSHIFT_ADMIN_LOGIN_FAILURES_GLOBAL_PER_MIN`: failures per minute from everywhere. */
-  globalPerMin: number;
+  /**
+   * `NIGHTSHIFT_ADMIN_LOGIN_FAILURES_GLOBAL_PER_MIN`: failures per minute from everywhere.
+   * Absent: no global bucket (for the tenants' API keys, where one would let a single guesser
+   * lock every tenant out).
+   */
+  globalPerMin?: number;
   /**
    * Names the buckets (`ratelimit:<bucket>:…`), so another sign-in (the tenant page) keeps
    * counts of its own. Default `admin-login-failures`.
@@ -18,18 +20,8 @@ export interface AdminLoginThrottleOptions {
   bucket?: string;
 }
 
-/**
- * The address a request came from: the socket's peer. `X-Forwarded-For` is not read, since any
- * client can write it (and so pick a fresh bucket per guess). Requests that arrive without a
- * socket (`app.request()` in tests) share the address `unknown`.
- */
-export function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
+/** Where each throttle reads the client's address; see `client-address.ts`. */
+export { clientAddress } from './client-address.ts';
 
 /**
  * Slows down guessing of the admin key: failed sign-ins and wrong Bearer admin keys spend a
@@ -73,9 +65,10 @@ export class AdminLoginThrottle {
 
   #buckets(address: string) {
     const base = `${keyPrefix}:ratelimit:${this.#options.bucket ?? 'admin-login-failures'}`;
+    const { perAddressPerMin, globalPerMin } = this.#options;
     return [
-      { key: `${base}:address:${address}`, perMin: this.#options.perAddressPerMin },
-      { key: `${base}:global`, perMin: this.#options.globalPerMin },
+      { key: `${base}:address:${address}`, perMin: perAddressPerMin },
+      ...(globalPerMin === undefined ? [] : [{ key: `${base}:global`, perMin: globalPerMin }]),
     ];
   }
 }

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { problemRefusal, type RefusalRenderer } from '../problem.ts';
+import type { AdminLoginThrottle } from './admin-login-throttle.ts';
+import { clientAddress } from './client-address.ts';
 
 /** Variables the auth middleware sets on the context. */
 export type TenantVariables = { tenant: string };
@@ -13,6 +15,12 @@ export interface TenantAuthOptions {
   lookup?: (key: string) => Promise<string | null>;
   /** How a refusal is written. Default: problem+json. */
   refuse?: RefusalRenderer;
+  /**
+   * Counts wrong keys per client address (`NIGHTSHIFT_AUTH_FAILURES_PER_MIN`, one bucket
+   * shared by every surface and replica); while an address is over it, every key it sends is
+   * refused with 429, right or wrong. Absent: no throttle.
+   */
+  failures?: AdminLoginThrottle;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -42,19 +50,35 @@ export function tenantAuth(
         headers: challenge,
       });
     }
-    const presented = digest(match[1] as string);
+    const key = match[1] as string;
+    const address = clientAddress(c);
+    // Asked before the key is compared, and answered alike for right and wrong keys: a locked
+    // address learns nothing about its guesses.
+    const locked = options.failures?.refusal(address);
+    const presented = digest(key);
     let tenant: string | null = null;
     for (const entry of known) {
       if (timingSafeEqual(entry.hash, presented)) tenant = entry.tenant;
     }
-    tenant ??= (await options.lookup?.(match[1] as string)) ?? null;
-    if (!tenant)
+    const [wait, resolved] = await Promise.all([locked, tenant ?? options.lookup?.(key) ?? null]);
+    if (wait) {
+      return refuse(c, {
+        status: 429,
+        code: 'too-many-failed-authentications',
+        detail: `Too many wrong API keys from this address; retry in ${wait.retryAfterS} s.`,
+        headers: { 'retry-after': String(wait.retryAfterS) },
+      });
+    }
+    tenant = resolved ?? null;
+    if (!tenant) {
+      await options.failures?.fail(address);
       return refuse(c, {
         status: 401,
         code: 'unauthorized',
         detail: 'That API key is not valid.',
         headers: challenge,
       });
+    }
     c.set('tenant', tenant);
     await next();
   };

@@ -2,7 +2,7 @@ import { ScheduleStore } from '@nightshift/schedules';
 import { newWebhookId } from '@nightshift/webhooks';
 import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiUnderTest } from '../../test-support/api-under-test.ts';
+import { apiUnderTest, testMetricsToken } from '../../test-support/api-under-test.ts';
 import { h200WorkerStatus } from '../../test-support/dashboard-seed.ts';
 import { hotEchoWorker } from '../../test-support/hot-echo-worker.ts';
 import { OpenApiContract, type OpenApiDocument } from '../../test-support/openapi-contract.ts';
@@ -86,7 +86,12 @@ describe('operations routes answer as documented', () => {
     await expectAnswer('GET /readyz', await get('/readyz', null), 200);
     const draining = healthRoutes({ isReady: async () => false });
     await expectAnswer('GET /readyz', await draining.request('/readyz'), 503);
-    const metrics = await expectAnswer('GET /metrics', await get('/metrics', null), 200);
+    await expectAnswer('GET /metrics', await get('/metrics', null), 401);
+    const metrics = await expectAnswer(
+      'GET /metrics',
+      await get('/metrics', testMetricsToken),
+      200,
+    );
     expect(metrics).toContain('nightshift_');
     await expectAnswer('GET /openapi.json', await get('/openapi.json', null), 200);
     await expectAnswer('GET /docs', await get('/docs', null), 200);

@@ -3,7 +3,7 @@ import type { Env } from 'hono';
 import { z } from 'zod';
 import { apiRouter, serveRoute } from './api-router.ts';
 import { docsAssets, docsContentSecurityPolicy, docsHtml, readDocsAsset } from './docs-page.ts';
-import { bearerScheme } from './responses.ts';
+import { bearerScheme, metricsTokenScheme } from './responses.ts';
 
 /** The document's header: what the API is, and the tags the routes use. */
 const documentInfo = {
@@ -76,6 +76,11 @@ const docsAsset = createRoute({
 export function openApiRoutes<E extends Env>(options: { root: OpenAPIHono<E> }) {
   const app = apiRouter();
   options.root.openAPIRegistry.registerComponent('securitySchemes', 'bearer', bearerScheme);
+  options.root.openAPIRegistry.registerComponent(
+    'securitySchemes',
+    'metricsToken',
+    metricsTokenScheme,
+  );
   let document: object | undefined;
   serveRoute(app, openApiDocument, (c) => {
     document ??= options.root.getOpenAPI31Document(documentInfo);

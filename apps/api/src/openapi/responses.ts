@@ -39,6 +39,17 @@ export const bearerScheme = {
     'A tenant key (`NIGHTSHIFT_API_KEYS` or the admin API): `Authorization: Bearer <key>`.',
 };
 
+/** `GET /metrics` takes the scraper's token, not a tenant key. */
+export const metricsSecurity = [{ metricsToken: [] }];
+
+/** The `metricsToken` security scheme; registered once on the root app. */
+export const metricsTokenScheme = {
+  type: 'http' as const,
+  scheme: 'bearer',
+  description:
+    "The scraper's token (`NIGHTSHIFT_METRICS_TOKEN`): `Authorization: Bearer <token>`. Unset, `/metrics` refuses everyone.",
+};
+
 /** Example batch object, reused by several answers. */
 export const batchExample = {
   id: 'batch_01jd8q3zj5w2n9x4k7m6p1r0st',
@@ -133,7 +144,14 @@ export function problemResponses(statuses: Record<number, ProblemInfo>) {
   > = {};
   for (const [key, info] of Object.entries(statuses)) {
     const status = Number(key);
-    const headers = status === 429 ? rateLimitHeaders : status === 503 ? retryAfter : undefined;
+    const headers =
+      status === 429
+        ? info.slug === 'rate-limited'
+          ? rateLimitHeaders
+          : retryAfter
+        : status === 503
+          ? retryAfter
+          : undefined;
     out[status] = {
       description: info.description,
       ...(headers ? { headers } : {}),
@@ -157,13 +175,24 @@ export function problemResponses(statuses: Record<number, ProblemInfo>) {
   return out;
 }
 
-/** The 401 every `/v1` route can answer. */
+/** The 429 of every route that takes a key, once its caller's address sent too many wrong ones. */
+export const tooManyWrongKeys: Record<number, ProblemInfo> = {
+  429: {
+    description:
+      'Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`.',
+    slug: 'too-many-failed-authentications',
+    detail: 'Too many wrong API keys from this address; retry in 12 s.',
+  },
+};
+
+/** The 401 every `/v1` route can answer, and its 429 when an address guesses keys. */
 export const unauthorized: Record<number, ProblemInfo> = {
   401: {
     description: 'Missing or unknown bearer key.',
     slug: 'unauthorized',
     detail: 'Send Authorization: Bearer <key>.',
   },
+  ...tooManyWrongKeys,
 };
 
 /** A 422 naming each failing field. */

@@ -24,6 +24,11 @@ export interface AdminDashboardRoutesOptions {
   plots?: AdminPlotSettings;
   /** Where the routes are mounted. Default `/admin`. */
   mountPath?: string;
+  /**
+   * Hears the queue handles' errors (a Redis outage: `RedisOutageLog.listener`). Absent,
+   * BullMQ prints each one with its stack.
+   */
+  onQueueError?: (error: Error) => void;
 }
 
 /** What the dashboard's plots need from the configuration. */
@@ -50,6 +55,8 @@ export function adminDashboardRoutes(options: AdminDashboardRoutesOptions) {
   const queues = lanes.map(
     (name) => new Queue(name, { connection: options.redis, prefix: keyPrefix }),
   );
+  const { onQueueError } = options;
+  if (onQueueError) for (const queue of queues) queue.on('error', onQueueError);
   const series = new ActivitySeries({ redis: options.redis });
   const app = new Hono();
   app.get('/', async (c) => {

@@ -28,6 +28,8 @@ const quotaBody = z
   .object({
     maxQueuedDocuments: z.number().int().positive().nullish(),
     maxBatchBytes: z.number().int().positive().nullish(),
+    maxStoredFileBytes: z.number().int().positive().nullish(),
+    maxStoredFiles: z.number().int().positive().nullish(),
   })
   .strict();
 
@@ -110,8 +112,8 @@ export function adminKeyRoutes(options: AdminKeyRoutesOptions) {
     const body = quotaBody.safeParse(await readJson(c.req.raw));
     if (!body.success) throw validationProblem(body.error);
     const quota: TenantQuota = {};
-    if (body.data.maxQueuedDocuments) quota.maxQueuedDocuments = body.data.maxQueuedDocuments;
-    if (body.data.maxBatchBytes) quota.maxBatchBytes = body.data.maxBatchBytes;
+    for (const [field, value] of Object.entries(body.data))
+      if (value) quota[field as keyof TenantQuota] = value;
     await quotas.set(tenant, quota);
     return c.json(await quotaView(tenant));
   });

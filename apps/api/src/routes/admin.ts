@@ -30,6 +30,8 @@ export interface AdminRoutesOptions {
   security: AdminSecurityOptions;
   /** Cold windows, time zone and VRAM threshold for the dashboard's plots. */
   plots?: AdminPlotSettings;
+  /** Hears the dashboard's queue handles' errors (a Redis outage). */
+  onQueueError?: (error: Error) => void;
 }
 
 /** The admin security settings, from the `NIGHTSHIFT_ADMIN_*` variables. */
@@ -95,6 +97,7 @@ export function adminRoutes(options: AdminRoutesOptions) {
       fleet: options.fleet,
       deliveries: options.deliveries,
       ...(options.plots ? { plots: options.plots } : {}),
+      ...(options.onQueueError ? { onQueueError: options.onQueueError } : {}),
       tenants: async () => [
         ...new Set([...options.staticTenants, ...(await options.keys.tenants())]),
       ],

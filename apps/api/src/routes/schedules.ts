@@ -62,9 +62,10 @@ export interface SchedulesRoutesOptions {
   checkWebhookUrl: (url: string) => Promise<{ ok: true } | { ok: false; detail: string }>;
   /**
    * Stored OpenAI batch files, for `openai_file` sources: the file must be the tenant's, with
-   * purpose `batch`; a schedule keeps it from expiring. Without it such sources are refused.
+   * purpose `batch`; a schedule keeps it from expiring, and a file no schedule names any more
+   * expires again. Without it such sources are refused.
    */
-  openAiFiles?: Pick<OpenAiFileStore, 'getForTenant' | 'keep'>;
+  openAiFiles?: Pick<OpenAiFileStore, 'getForTenant' | 'keep' | 'release'>;
   /** How many upcoming fire times responses show. Default 5. */
   previewCount?: number;
   /** Clock of the fire-time preview. Default `() => new Date()`. */
@@ -280,13 +281,21 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
       const file = await options.openAiFiles?.getForTenant(tenant, fileId);
       if (file?.file.purpose !== 'batch')
         throw fieldProblem('source.fileId', `no batch file '${fileId}'`, 'validation-error');
-      await options.openAiFiles?.keep(fileId);
     }
     const url = body.batch?.webhook?.url;
     if (url) {
       const check = await options.checkWebhookUrl(url);
       if (!check.ok) throw fieldProblem('batch.webhook.url', check.detail, 'webhook-url-refused');
     }
+  };
+  // A file is kept while any schedule names it (the schedule id holds it) and expires again
+  // once none does: moved to another file or source, or deleted.
+  const fileOf = (source: ScheduleSource | undefined) =>
+    source?.kind === 'openai_file' ? source.fileId : null;
+  const moveFileHold = async (id: string, from: string | null, to: string | null) => {
+    if (from === to) return;
+    if (to) await options.openAiFiles?.keep(to, id);
+    if (from) await options.openAiFiles?.release(from, id);
   };
   // The body is counted as it is read: an oversized one is refused before it is all in memory.
   const bodyLimit = streamedBodyLimit({
@@ -308,6 +317,7 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
     let schedule: Schedule;
     try {
       schedule = await store.create(tenant, body, now());
+      await moveFileHold(schedule.id, null, fileOf(schedule.source));
     } catch (error) {
       if (!(error instanceof ScheduleLimitError)) throw error;
       throw new ProblemError(
@@ -348,13 +358,19 @@ export function schedulesRoutes(options: SchedulesRoutesOptions) {
       checkInterval(cron, patch.timezone ?? current.timezone, options.minIntervalS, now());
     }
     await checkRefs(tenant, patch);
+    const before = patch.source && (await store.getForTenant(tenant, c.req.param('id')));
     const schedule = await store.update(tenant, c.req.param('id'), patch, now());
+    if (schedule && before)
+      await moveFileHold(schedule.id, fileOf(before.source), fileOf(schedule.source));
     return schedule ? c.json(show(schedule)) : notFound(c, c.req.param('id'));
   });
 
   serveRoute(app, { ...deleteSchedule, middleware: [validId] }, async (c) => {
-    const deleted = await store.delete(c.get('tenant'), c.req.param('id'));
-    return deleted ? c.body(null, 204) : notFound(c, c.req.param('id'));
+    const id = c.req.param('id');
+    const schedule = await store.getForTenant(c.get('tenant'), id);
+    const deleted = schedule && (await store.delete(c.get('tenant'), id));
+    if (deleted) await moveFileHold(id, fileOf(schedule.source), null);
+    return deleted ? c.body(null, 204) : notFound(c, id);
   });
 
   // Whose schedule it is is settled before the query is validated: another tenant's schedule

@@ -1,7 +1,7 @@
 import type { WorkerStatus } from '@nightshift/fleet';
 import { notAPdf } from '@nightshift/testkit/sample-documents';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { apiUnderTest } from '../../test-support/api-under-test.ts';
+import { apiUnderTest, metricsAuth } from '../../test-support/api-under-test.ts';
 import { h200WorkerStatus } from '../../test-support/dashboard-seed.ts';
 
 let api: Awaited<ReturnType<typeof apiUnderTest>>;
@@ -56,7 +56,7 @@ async function expectProblem(response: Response, status: number) {
 /** Each refusal is counted on `/metrics` by reason (the hot 503 alert reads this series). */
 async function expectRejectionCounted(reason: string) {
   await vi.waitFor(async () => {
-    const text = await (await api.app.request('/metrics')).text();
+    const text = await (await api.app.request('/metrics', { headers: metricsAuth })).text();
     expect(text).toContain(`nightshift_hot_rejections_total{reason="${reason}"} 1\n`);
   });
 }

@@ -6,7 +6,7 @@ import {
   usageReport,
   utcDay,
 } from '@nightshift/metrics';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { apiRouter, serveRoute, validQuery } from '../openapi/api-router.ts';
 import {
@@ -23,7 +23,25 @@ export interface UsageRoutesOptions {
   ledger: UsageLedger;
   /** Clock for the default `to` (today, UTC); injectable for tests. */
   now?: () => Date;
+  /** What the tenant's `/openai/v1` files take now, and its quota; absent: no `storage` field. */
+  storage?: (tenant: string) => Promise<z.output<typeof storageUsage>>;
 }
+
+const storageUsage = z
+  .object({
+    bytes: z.number().int().describe('Bytes of files held now, uploads in progress included.'),
+    files: z.number().int().describe('Files held now, uploads in progress included.'),
+    maxBytes: z.number().int().describe('The tenant’s quota of bytes (413 beyond).'),
+    maxFiles: z.number().int().describe('The tenant’s quota of files (413 beyond).'),
+  })
+  .meta({ id: 'StorageUsage' });
+const usageAnswer = usageReport
+  .extend({
+    storage: storageUsage
+      .optional()
+      .describe('`/openai/v1` files: what they take now and the quota (not per period).'),
+  })
+  .meta({ id: 'UsageReport' });
 
 const usageExample = {
   object: 'usage',
@@ -74,6 +92,7 @@ const usageExample = {
       { model: 'qwen3:32b', documents: 1, requests: 0, promptTokens: 4120, completionTokens: 220 },
     ],
   },
+  storage: { bytes: 1_048_576, files: 2, maxBytes: 1_073_741_824, maxFiles: 1000 },
 };
 
 const usageRoute = createRoute({
@@ -88,7 +107,7 @@ const usageRoute = createRoute({
   responses: {
     200: jsonResponse(
       'Every period of the range, empty ones included, and the totals.',
-      usageReport.meta({ id: 'UsageReport' }),
+      usageAnswer,
       { day: { value: usageExample } },
     ),
     ...problemResponses({
@@ -123,14 +142,12 @@ export function usageRoutes(options: UsageRoutesOptions) {
         errors: [{ field, message }],
       });
     }
-    return c.json(
-      await options.ledger.report({
-        tenant: c.get('tenant'),
-        from,
-        to,
-        granularity: query.data.granularity,
-      }),
-    );
+    const tenant = c.get('tenant');
+    const [report, storage] = await Promise.all([
+      options.ledger.report({ tenant, from, to, granularity: query.data.granularity }),
+      options.storage?.(tenant),
+    ]);
+    return c.json(storage ? { ...report, storage } : report);
   });
   return app;
 }

@@ -219,7 +219,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics (text exposition)
-         * @description Cluster-wide: queue depth per lane read from BullMQ, plus the series every worker, notifier and API replica records in Redis (job durations, tokens, fallbacks, VRAM, window state, webhook attempts, rate-limit rejections). Any replica answers the same.
+         * @description Cluster-wide: queue depth per lane read from BullMQ, plus the series every worker, notifier and API replica records in Redis (job durations, tokens, fallbacks, VRAM, window state, webhook attempts, rate-limit rejections). Any replica answers the same. The series name tenants, so only the scraper reads them: its token (`NIGHTSHIFT_METRICS_TOKEN`) as a bearer token.
          */
         get: {
             parameters: {
@@ -237,6 +237,26 @@ export interface paths {
                     };
                     content: {
                         "text/plain": string;
+                    };
+                };
+                /** @description No token, a wrong one, or no `NIGHTSHIFT_METRICS_TOKEN` set (then nobody reads metrics). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -290,6 +310,17 @@ export interface paths {
                 /** @description Bad `limit` or `after`. */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -470,6 +501,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -524,6 +566,17 @@ export interface paths {
                 /** @description No such batch for this key (another tenant’s also answers 404). */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -589,6 +642,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -645,6 +709,17 @@ export interface paths {
                 /** @description Bad `limit` or `after`. */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -776,6 +851,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -831,6 +917,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -867,6 +964,17 @@ export interface paths {
                 /** @description No such schedule for this key (another tenant’s also answers 404). */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1004,6 +1112,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -1070,6 +1189,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1113,6 +1243,17 @@ export interface paths {
                 /** @description Missing or unknown bearer key. */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1180,6 +1321,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1235,6 +1387,17 @@ export interface paths {
                 /** @description No such batch for this key (another tenant’s also answers 404). */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1324,6 +1487,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1373,6 +1547,17 @@ export interface paths {
                 /** @description No such delivery for this key (another tenant’s also answers 404). */
                 404: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1451,6 +1636,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1509,6 +1705,17 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1557,6 +1764,17 @@ export interface paths {
                 /** @description The `url` query parameter is missing. */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1620,6 +1838,17 @@ export interface paths {
                 /** @description Missing or unknown bearer key. */
                 401: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -1702,6 +1931,17 @@ export interface paths {
                 /** @description A bad `overlap`, or an unknown field. */
                 422: {
                     headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over `NIGHTSHIFT_AUTH_FAILURES_PER_MIN` wrong keys from this address: every key it sends, right or wrong, is refused until `Retry-After`. */
+                429: {
+                    headers: {
+                        /** @description Seconds to wait before trying again. */
+                        "Retry-After"?: number;
                         [name: string]: unknown;
                     };
                     content: {
@@ -2110,6 +2350,17 @@ export interface components {
                     promptTokens: number;
                     completionTokens: number;
                 }[];
+            };
+            /** @description `/openai/v1` files: what they take now and the quota (not per period). */
+            storage?: {
+                /** @description Bytes of files held now, uploads in progress included. */
+                bytes: number;
+                /** @description Files held now, uploads in progress included. */
+                files: number;
+                /** @description The tenant’s quota of bytes (413 beyond). */
+                maxBytes: number;
+                /** @description The tenant’s quota of files (413 beyond). */
+                maxFiles: number;
             };
         };
         Delivery: {
