@@ -47,9 +47,12 @@ describe('the built api', () => {
   it('starts with plain node from apps/api/dist/main.js and answers /healthz on a real Redis', async () => {
     expect(existsSync(`${root}/apps/api/dist/main.js`)).toBe(true);
     const port = await freePort();
-    // Plain node, no loader: Node 20 cannot run TypeScript, so any import that still pointed at
-    // a .ts source (or at a package's src/) would fail here.
-    api = spawn(process.execPath, ['apps/api/dist/main.js'], {
+    // Plain node, no loader: any import that still pointed at a .ts source (or at a package's
+    // src/) must fail here. Node 20 cannot run TypeScript; Node 22.18+ and 24 (the image's)
+    // strip types by default, so there that is turned off.
+    const stripsTypes = Boolean((process.features as { typescript?: unknown }).typescript);
+    const noTypeScript = stripsTypes ? ['--no-experimental-strip-types'] : [];
+    api = spawn(process.execPath, [...noTypeScript, 'apps/api/dist/main.js'], {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? '',

@@ -62,6 +62,16 @@ describe('Dockerfile', () => {
     expect(sourceOfBuiltFile(root, 'apps/api/dist/main.js')).toBe('apps/api/src/main.ts');
   });
 
+  it('builds and runs on Node 24 LTS, a line the engines range admits beside Node 20', () => {
+    const images = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    // Both stages on one line: the build's native installs must match the runtime's ABI.
+    expect(images).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim']);
+    const { engines } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as {
+      engines: { node: string };
+    };
+    expect(engines.node).toBe('^20.19.0 || >=22.12.0');
+  });
+
   it('the file helpers refuse entry points that the build does not emit', () => {
     expect(sourceOfBuiltFile(root, 'apps/api/src/main.ts')).toBeUndefined();
     expect(sourceOfBuiltFile(root, 'apps/api/dist/nope.js')).toBeUndefined();

@@ -28,9 +28,12 @@ export const chatLine = (
  * The official `openai` client against the real API on a real port, with a real worker and a
  * real notifier on the same Redis, draining the cold lane into the Ollama stand-in and signing
  * webhooks to a receiver: the ground of the OpenAI files and batches tests. `overrides` sets
- * variables of every service's environment (a limit a test wants small).
+ * variables of every service's environment (a limit a test wants small), or makes them from
+ * the stand-in's URL (`NIGHTSHIFT_UPSTREAMS` naming it).
  */
-export async function startOpenAiBatchStack(overrides: Record<string, string> = {}) {
+export async function startOpenAiBatchStack(
+  overrides: Record<string, string> | ((standInUrl: string) => Record<string, string>) = {},
+) {
   const secret = generateWebhookSecret();
   const ollama: OllamaStandIn = await startOllamaStandIn({ tokenLatencyMs: 1 });
   const env = {
@@ -41,7 +44,7 @@ export async function startOpenAiBatchStack(overrides: Record<string, string> = 
     NIGHTSHIFT_NUM_CTX: '512',
     NIGHTSHIFT_COLD_CONCURRENCY: '1',
     NIGHTSHIFT_OPENAI_FILE_MAX_BYTES: '1000000',
-    ...overrides,
+    ...(typeof overrides === 'function' ? overrides(ollama.url) : overrides),
   };
   const api = await gatewayUnderTest(env);
   const worker = await workerUnderTest(api.redis, env);

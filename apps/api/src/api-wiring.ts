@@ -65,6 +65,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
     hotLane,
     gateway,
     openAiBatches: { files: services.openAiFiles, batches: services.openAiBatches },
+    anthropicBatches: services.anthropicBatches,
     fleet: services.fleet,
     webhooks: services.webhooks,
     ...(admission

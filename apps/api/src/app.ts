@@ -7,7 +7,7 @@ import {
   nightshiftMetrics,
   UsageLedger,
 } from '@nightshift/metrics';
-import type { OpenAiBatches, OpenAiFileStore } from '@nightshift/openai-batches';
+import type { AnthropicBatches, OpenAiBatches, OpenAiFileStore } from '@nightshift/openai-batches';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
 import type { DeliveryLog, WebhookOutbox, WebhookSecretStore } from '@nightshift/webhooks';
 import type { MiddlewareHandler } from 'hono';
@@ -15,6 +15,9 @@ import { every } from 'hono/combine';
 import type { Redis } from 'ioredis';
 import { batchQuotas } from './batch-quotas.ts';
 import { apiSecurityHeaders } from './dashboard/page-security.ts';
+import { anthropicBatchRoutes } from './gateway/anthropic-batch-routes.ts';
+import { anthropicRefusal } from './gateway/anthropic-dialect.ts';
+import { anthropicRoutes } from './gateway/anthropic-routes.ts';
 import type { GatewayWiring } from './gateway/gateway-wiring.ts';
 import { ollamaRoutes } from './gateway/ollama-routes.ts';
 import { openAiBatchRoutes } from './gateway/openai-batch-routes.ts';
@@ -63,6 +66,8 @@ export interface ApiDependencies {
   gateway?: Pick<GatewayWiring, 'gateway' | 'clients' | 'mediaUrls'>;
   /** Files and batches of `/openai/v1` (cold-lane work); absent, that surface has neither. */
   openAiBatches?: { files: OpenAiFileStore; batches: OpenAiBatches };
+  /** Message Batches of `/anthropic` (cold-lane work); absent, that surface has none. */
+  anthropicBatches?: AnthropicBatches;
   /** Hot-lane admission (VRAM, queue depth): runs after the rate limit. */
   hotAdmission?: MiddlewareHandler<{ Variables: TenantVariables }>;
   logError?: (error: Error) => void;
@@ -292,8 +297,14 @@ export function createApp(deps: ApiDependencies) {
     const maxBytes = Math.ceil(config.NIGHTSHIFT_MAX_DOCUMENT_BYTES * 1.4) + 64 * 1024;
     // Each surface refuses in its own dialect; the rate limit is the hot lane's, shared with
     // /v1/summaries, so a tenant's interactive budget is one whichever way it calls.
-    const guards: SurfaceGuards = (refuse) => ({
-      auth: tenantAuth({ keys: config.NIGHTSHIFT_API_KEYS, lookup, refuse, failures: keyFailures }),
+    const guards: SurfaceGuards = (refuse, surface) => ({
+      auth: tenantAuth({
+        keys: config.NIGHTSHIFT_API_KEYS,
+        lookup,
+        refuse,
+        failures: keyFailures,
+        ...(surface?.keyHeader ? { keyHeader: surface.keyHeader } : {}),
+      }),
       interactive: every(
         rateLimit({
           redis: deps.redis,
@@ -344,6 +355,38 @@ export function createApp(deps: ApiDependencies) {
       openAiRoutes({ ...deps.gateway, guards, ...(batchRoutes ? { batchRoutes } : {}) }),
     );
     app.route('/ollama', ollamaRoutes({ ...deps.gateway, guards }));
+    const messageBatchRoutes =
+      deps.anthropicBatches &&
+      anthropicBatchRoutes({
+        batches: deps.anthropicBatches,
+        // The requests are parsed whole, then stored as a file.
+        maxBodyBytes: Math.min(
+          config.NIGHTSHIFT_MAX_BODY_BYTES,
+          config.NIGHTSHIFT_OPENAI_FILE_MAX_BYTES,
+        ),
+        checkWebhookUrl: deps.checkWebhookUrl,
+        maxUnfinished: async (tenant) =>
+          (await quotas.get(tenant)).maxQueuedDocuments ?? quotaDefaults.maxQueuedDocuments,
+        storageQuota,
+        // The same submission bucket as POST /v1/batches and /openai/v1's uploads and batches.
+        submissionGuard: rateLimit({
+          redis: deps.redis,
+          name: 'batch',
+          ratePerMin: config.NIGHTSHIFT_BATCH_RATE_PER_MIN,
+          burst: config.NIGHTSHIFT_BATCH_BURST,
+          refuse: anthropicRefusal,
+          onRejected: (tenant, limit) =>
+            recorder.inc(nightshiftMetrics.rateLimitRejections, { limit, tenant }),
+        }),
+      });
+    app.route(
+      '/anthropic',
+      anthropicRoutes({
+        ...deps.gateway,
+        guards,
+        ...(messageBatchRoutes ? { batchRoutes: messageBatchRoutes } : {}),
+      }),
+    );
   }
   return app;
 }

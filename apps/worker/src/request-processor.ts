@@ -3,11 +3,13 @@ import type { ColdDocument, ColdJobData, DocumentResult } from '@nightshift/core
 import type { Gateway, UpstreamClients } from '@nightshift/gateway';
 import type { WorkMeter } from '@nightshift/metrics';
 import {
+  anthropicBatchEndpoint,
   type BatchEndpoint,
   type OpenAiFileStore,
   type ResponseBounds,
   RetryableRequestError,
   requestIds,
+  runAnthropicBatchRequest,
   runBatchRequest,
 } from '@nightshift/openai-batches';
 import type { Job } from 'bullmq';
@@ -38,7 +40,8 @@ export interface RequestProcessorOptions {
 const noUsage = { promptTokens: 0, completionTokens: 0 };
 
 /**
- * Processes a cold job whose documents are request lines of an OpenAI-compatible batch. The
+ * Processes a cold job whose documents are request lines of an OpenAI-compatible batch (or the
+ * requests of an Anthropic Message Batch, stored as such lines with endpoint `/v1/messages`). The
  * native steps frame each line: its start (a cancelled or expired batch ends it so, a final one
  * is a duplicate run), its record (the last one ends the batch and queues its webhook event).
  * Between two lines, cold work that must yield hands the job back (`runColdJob`). A
@@ -94,13 +97,13 @@ export function createRequestProcessor(options: RequestProcessorOptions) {
     // The API validated the line: it is a JSON object with a body.
     const { body } = JSON.parse(bytes.toString('utf8')) as { body: Record<string, unknown> };
     try {
-      const answer = await runBatchRequest(content.endpoint as BatchEndpoint, body, {
-        gateway: options.gateway,
-        clients: options.clients,
-        tenant,
-        signal,
-      });
-      const refusal = await options.bounds?.admit(batchId, answer.body);
+      const context = { gateway: options.gateway, clients: options.clients, tenant, signal };
+      // An Anthropic Message Batch's requests are stored as OpenAI lines, `body` the params.
+      const answer =
+        content.endpoint === anthropicBatchEndpoint
+          ? await runAnthropicBatchRequest(body, context)
+          : await runBatchRequest(content.endpoint as BatchEndpoint, body, context);
+      const refusal = await options.bounds?.admit(batchId, answer.body, content.endpoint);
       if (refusal) {
         // The tokens were spent: the line keeps its model and usage, not its answer.
         const { code, message } = refusal;

@@ -19,6 +19,12 @@ export const upstreamSchema = z.strictObject({
   apiKey: z.string().min(1).optional(),
   /** Context window in tokens: a longer prompt is refused with 400 before it is sent. */
   contextTokens: z.number().int().min(1).optional(),
+  /**
+   * Dialects the server speaks natively besides its kind's, whose calls pass through to it
+   * untranslated. `anthropic`: Anthropic Messages at `<host>/v1/messages` (Ollama ≥ 0.14,
+   * llama.cpp's server), `<host>` being `url` without a trailing `/v1`. Default: none.
+   */
+  dialects: z.array(z.enum(['anthropic'])).optional(),
 });
 export type UpstreamSpec = z.output<typeof upstreamSchema>;
 

@@ -1,3 +1,8 @@
+export {
+  anthropicBlockTypes,
+  anthropicCountTokensBodySchema,
+  anthropicMessagesBodySchema,
+} from './anthropic-messages-schema.ts';
 export * from './api-schemas.ts';
 export * from './batch-schemas.ts';
 export {

@@ -30,8 +30,10 @@ export function upstreamFailureKind(err: unknown): LlmErrorKind {
 
 /** The message an upstream gave, without the client's status prefix (`400 …`). */
 export function upstreamMessage(err: unknown): string {
-  const error = (err as { error?: { message?: unknown } }).error;
+  const error = (err as { error?: { message?: unknown; error?: { message?: unknown } } }).error;
   if (error && typeof error.message === 'string') return error.message;
+  // Anthropic's body: {type: 'error', error: {type, message}}.
+  if (error && typeof error.error?.message === 'string') return error.error.message;
   const message = err instanceof Error ? err.message : String(err);
   return message.replace(/^\d{3}\s+/, '');
 }

@@ -1,4 +1,20 @@
 export {
+  anthropicMessagesCall,
+  anthropicPromptText,
+  estimateAnthropicTokens,
+  speaksAnthropic,
+} from './anthropic-surface.ts';
+export {
+  type AnthropicContentBlock,
+  type AnthropicMessageParam,
+  type AnthropicMessagesBody,
+  type AnthropicPiece,
+  type AnthropicStreamEvent,
+  type AnthropicTool,
+  type AnthropicToolChoice,
+  anthropicUsage,
+} from './anthropic-types.ts';
+export {
   Gateway,
   type GatewayAnswer,
   type GatewayCall,
@@ -48,7 +64,20 @@ export {
   maxEmbeddingInputs,
   type OutputAsk,
   outputTokensProblem,
+  promptCount,
 } from './request-limits.ts';
+export {
+  type ResponseContext,
+  responseContext,
+  responseFromChat,
+} from './responses-output.ts';
+export { type ResponsesBody, responsesChatBody } from './responses-request.ts';
+export {
+  type ResponsesEvent,
+  ResponsesStreamTranslator,
+  responsesEvents,
+} from './responses-stream.ts';
+export { openAiResponsesCall } from './responses-surface.ts';
 export { UpstreamClients, type UpstreamClientsOptions } from './upstream-clients.ts';
 export { type UpstreamLoad, UpstreamPool, type UpstreamPoolOptions } from './upstream-pool.ts';
 export { configuredUpstreams, type UpstreamWiringConfig } from './upstream-wiring.ts';

@@ -70,10 +70,11 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Every media URL in `body.messages[].content[]`: any string under a key named `url` or ending
- * in `_url`, at any depth of a part. That takes in OpenAI's `image_url: {url}`, vLLM's
- * `video_url`/`audio_url` and their short forms (`image_url: "…"`), the Responses-style
- * `input_image.image_url` and `file_url`, and whatever part type a server adds next.
+ * Every media URL in `body.messages[].content[]` (chat) and `body.input[].content[]` (the
+ * Responses API's message items): any string under a key named `url` or ending in `_url`, at
+ * any depth of a part. That takes in OpenAI's `image_url: {url}`, vLLM's `video_url`/`audio_url`
+ * and their short forms (`image_url: "…"`), the Responses-style `input_image.image_url` and
+ * `file_url`, and whatever part type a server adds next.
  *
  * @example
  * mediaUrlsOf({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }] });
@@ -81,18 +82,25 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  */
 export function mediaUrlsOf(body: unknown): MediaUrlRef[] {
   const found: MediaUrlRef[] = [];
-  if (!isRecord(body) || !Array.isArray(body.messages)) return found;
-  body.messages.forEach((message, m) => {
+  if (!isRecord(body)) return found;
+  for (const field of ['messages', 'input'] as const) {
+    const list = body[field];
+    if (Array.isArray(list)) collectMessageUrls(list, field, found);
+  }
+  return found;
+}
+
+function collectMessageUrls(messages: unknown[], field: string, found: MediaUrlRef[]): void {
+  messages.forEach((message, m) => {
     if (!isRecord(message)) return;
     const { content } = message;
     const parts = Array.isArray(content) ? content : isRecord(content) ? [content] : [];
-    const base = Array.isArray(content) ? `messages.${m}.content` : `messages.${m}`;
+    const base = Array.isArray(content) ? `${field}.${m}.content` : `${field}.${m}`;
     parts.forEach((part, p) => {
       const at = Array.isArray(content) ? `${base}.${p}` : `${base}.content`;
       collectUrls(part, at, 0, found);
     });
   });
-  return found;
 }
 
 function collectUrls(value: unknown, path: string, depth: number, found: MediaUrlRef[]): void {

@@ -75,11 +75,18 @@ export function openAiChatCall(
   };
 }
 
-/** Whether a streamed chunk is the usage-only chunk the caller did not ask for. */
-export function isUnrequestedUsageChunk(body: OpenAiChatBody, piece: Chat): boolean {
+/**
+ * Whether a streamed chunk (chat or legacy text completion) is the usage-only chunk the caller
+ * did not ask for.
+ */
+export function isUnrequestedUsageChunk(
+  body: Record<string, unknown>,
+  piece: Chat | OpenAI.Completions.Completion,
+): boolean {
+  const options = body.stream_options as { include_usage?: unknown } | null | undefined;
   return (
-    body.stream_options?.include_usage !== true &&
-    piece.object === 'chat.completion.chunk' &&
+    options?.include_usage !== true &&
+    (piece.object === 'chat.completion.chunk' || piece.object === 'text_completion') &&
     piece.choices.length === 0 &&
     piece.usage != null
   );
@@ -125,8 +132,10 @@ export interface OpenAiCompletionsBody {
 }
 
 /**
- * `POST /v1/completions` (legacy text completions) as a gateway call, answered whole: what the
- * lines of an OpenAI-compatible batch ask for (`packages/openai-batches`).
+ * `POST /v1/completions` (legacy text completions) as a gateway call: whole (what the lines of
+ * an OpenAI-compatible batch ask for, `packages/openai-batches`), or streamed when the body
+ * says `stream: true` (`/openai/v1/completions`), always asking the upstream for its usage
+ * chunk as chat streams do.
  */
 export function openAiCompletionsCall(
   clients: UpstreamClients,
@@ -142,9 +151,24 @@ export function openAiCompletionsCall(
     outputAsk: openAiOutputAsk(body),
     signal: context.signal,
     async *start(upstream, model, signal) {
-      yield await clients
-        .openAi(upstream)
-        .completions.create({ ...body, model, stream: false } as never, { signal });
+      const client = clients.openAi(upstream);
+      if (body.stream !== true) {
+        yield await client.completions.create({ ...body, model, stream: false } as never, {
+          signal,
+        });
+        return;
+      }
+      const options = body.stream_options as Record<string, unknown> | null | undefined;
+      const stream = await client.completions.create(
+        {
+          ...body,
+          model,
+          stream: true,
+          stream_options: { ...options, include_usage: true },
+        } as never,
+        { signal },
+      );
+      yield* stream as unknown as AsyncIterable<OpenAI.Completions.Completion>;
     },
     usage: (piece) => usageOf(piece.usage),
   };

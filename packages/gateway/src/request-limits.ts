@@ -29,6 +29,15 @@ export function embeddingInputCount(input: unknown): number {
   return input.length;
 }
 
+/**
+ * Prompts of one legacy text completion (`prompt`), counted as embedding inputs are: a string
+ * or one token array is one prompt. Each prompt is `n` (or `best_of`) generations, so the
+ * choices bound applies to prompts × choices.
+ */
+export function promptCount(prompt: unknown): number {
+  return embeddingInputCount(prompt);
+}
+
 /** The output a call asks for at most, and the field of the caller's body that asks it. */
 export interface OutputAsk {
   tokens: number;

@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 // The browser build: the Node build's `chat`/`generate` read any image string that names an
 // existing file, and every image here is a caller's string.
 import { Ollama } from 'ollama/browser';
@@ -46,6 +47,7 @@ function keepConnectTimeout(error: unknown): unknown {
 export class UpstreamClients {
   readonly #fetch: Fetch;
   readonly #openAi = new Map<Upstream, OpenAI>();
+  readonly #anthropic = new Map<Upstream, Anthropic>();
   readonly #agent: Agent;
 
   constructor(options: UpstreamClientsOptions) {
@@ -76,6 +78,28 @@ export class UpstreamClients {
         fetch: this.#fetch,
       });
       this.#openAi.set(upstream, client);
+    }
+    return client;
+  }
+
+  /**
+   * The `@anthropic-ai/sdk` client for an upstream that speaks Anthropic Messages natively
+   * (`dialects: ["anthropic"]`): it posts to `<host>/v1/messages`, `<host>` being the upstream's
+   * URL without a trailing `/v1`.
+   */
+  anthropic(upstream: Upstream): Anthropic {
+    let client = this.#anthropic.get(upstream);
+    if (!client) {
+      client = new Anthropic({
+        baseURL: upstream.url.replace(/\/+$/, '').replace(/\/v1$/, ''),
+        apiKey: upstream.apiKey ?? 'nightshift',
+        maxRetries: 0,
+        // The read timeout and the gateway's total deadline bound a call; the client's own
+        // timer (and its refusal of a long `max_tokens` unstreamed) would only get in the way.
+        timeout: 24 * 3600 * 1000,
+        fetch: this.#fetch as never,
+      });
+      this.#anthropic.set(upstream, client);
     }
     return client;
   }

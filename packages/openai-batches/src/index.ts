@@ -1,4 +1,23 @@
 export {
+  type AnthropicBatchEndpoint,
+  anthropicBatchEndpoint,
+  InvalidMessageBatchError,
+  type MessageBatchRequest,
+} from './anthropic-batch-input.ts';
+export { runAnthropicBatchRequest } from './anthropic-batch-runner.ts';
+export {
+  type AnthropicBatchObject,
+  messageBatchIdPattern,
+  toAnthropicBatch,
+} from './anthropic-batch-view.ts';
+export {
+  AnthropicBatches,
+  type AnthropicBatchesOptions,
+  type CreateAnthropicBatch,
+  type MessageBatchResults,
+} from './anthropic-batches.ts';
+export { type AnthropicErrorType, anthropicErrorBody } from './anthropic-result-lines.ts';
+export {
   type BatchEndpoint,
   type BatchInputCheck,
   type BatchInputError,

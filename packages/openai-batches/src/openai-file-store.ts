@@ -13,8 +13,11 @@ import {
 } from './file-keys.ts';
 import { FileStorageLedger, type StorageUsage } from './file-storage-ledger.ts';
 
-/** What a file's purpose may be: what callers upload, and what batches write. */
-export type OpenAiFilePurpose = 'batch' | 'batch_output';
+/**
+ * What a file's purpose may be: what callers upload, what batches write, and the requests of an
+ * Anthropic Message Batch (`message_batch`: written by the API, deleted when the batch ends).
+ */
+export type OpenAiFilePurpose = 'batch' | 'batch_output' | 'message_batch';
 
 /** A file as OpenAI's Files API shows it (timestamps in seconds). */
 export interface OpenAiFileObject {

@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { anthropicBatchEndpoint } from './anthropic-batch-input.ts';
+import { anthropicBatchKey } from './anthropic-batches.ts';
 import { openAiBatchKey } from './openai-batches.ts';
 
 /** Why a request line's answer is not stored: the error its line gets in the error file. */
@@ -18,7 +20,7 @@ export interface ResponseBoundsOptions {
 }
 
 /**
- * What one OpenAI batch may store of its answers: each answer is stored until the output file
+ * What one OpenAI batch (or Anthropic Message Batch) may store of its answers: each answer is stored until the output file
  * is written, so an answer past the per-line limit, or one that would take the batch past its
  * total, is refused and its line fails instead. The total is counted on the batch's record
  * (`storedBytes`), shared by every worker running its lines.
@@ -34,8 +36,11 @@ export class ResponseBounds {
     this.#o = options;
   }
 
-  /** Counts `body` against the batch's bounds; a refusal when it cannot be stored. */
-  async admit(batchId: string, body: unknown): Promise<ResponseRefusal | null> {
+  /**
+   * Counts `body` against the batch's bounds; a refusal when it cannot be stored. `endpoint`
+   * (the line's) says whose record counts: an Anthropic Message Batch's or an OpenAI batch's.
+   */
+  async admit(batchId: string, body: unknown, endpoint?: string): Promise<ResponseRefusal | null> {
     const { redis, maxLineBytes, maxBatchBytes } = this.#o;
     const bytes = Buffer.byteLength(JSON.stringify(body ?? null));
     if (bytes > maxLineBytes)
@@ -43,7 +48,8 @@ export class ResponseBounds {
         code: 'response_too_large',
         message: `The answer (${bytes} bytes) is longer than the ${maxLineBytes} bytes one request of a batch may store. Ask for less per request (fewer inputs, fewer tokens, base64 embeddings).`,
       };
-    const key = openAiBatchKey(batchId);
+    const key =
+      endpoint === anthropicBatchEndpoint ? anthropicBatchKey(batchId) : openAiBatchKey(batchId);
     const total = await redis.hincrby(key, 'storedBytes', bytes);
     if (total <= maxBatchBytes) return null;
     // Given back, so that a smaller answer after this one may still fit.

@@ -11,7 +11,7 @@ import { FleetRegistry } from '@nightshift/fleet';
 import type { MediaUrlPolicy } from '@nightshift/gateway';
 import { InteractiveTraffic } from '@nightshift/lanes';
 import { MetricsRecorder, UsageLedger } from '@nightshift/metrics';
-import { OpenAiBatches, OpenAiFileStore } from '@nightshift/openai-batches';
+import { AnthropicBatches, OpenAiBatches, OpenAiFileStore } from '@nightshift/openai-batches';
 import { checkRedisPolicy, RedisOutageLog } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
@@ -105,6 +105,7 @@ export class Services {
   #documentBlobs: DocumentBlobs | undefined;
   #openAiFiles: OpenAiFileStore | undefined;
   #openAiBatches: OpenAiBatches | undefined;
+  #anthropicBatches: AnthropicBatches | undefined;
   #mediaUrls: MediaUrlPolicy | undefined;
   #metricsRecorder: MetricsRecorder | undefined;
   #usageLedger: UsageLedger | undefined;
@@ -264,6 +265,23 @@ export class Services {
     return this.#openAiBatches;
   }
 
+  /**
+   * Anthropic's Message Batches, run as native batches whose requests are stored as a file
+   * (`NIGHTSHIFT_OPENAI_BATCH_MAX_LINES` requests at most, like an OpenAI batch).
+   */
+  get anthropicBatches(): AnthropicBatches {
+    this.#anthropicBatches ??= new AnthropicBatches({
+      redis: this.client,
+      files: this.openAiFiles,
+      store: this.batchStore,
+      submitter: this.batchSubmitter,
+      resultTtlMs: this.resultTtlMs,
+      maxRequests: this.config.NIGHTSHIFT_OPENAI_BATCH_MAX_LINES,
+      mediaUrls: this.mediaUrls,
+    });
+    return this.#anthropicBatches;
+  }
+
   /** What media URLs chat bodies and batch lines may send the model server (`NIGHTSHIFT_MEDIA_URLS`). */
   get mediaUrls(): MediaUrlPolicy {
     this.#mediaUrls ??= mediaUrlPolicy(this.config);
@@ -343,6 +361,15 @@ export class Services {
       this.#logger?.warn(
         { batchId, err: (error as Error).message },
         'result files not written; the next read will',
+      );
+    }
+    try {
+      // A Message Batch's stored requests go at once: their room in the quota comes back.
+      await this.anthropicBatches.ended(batchId);
+    } catch (error) {
+      this.#logger?.warn(
+        { batchId, err: (error as Error).message },
+        'message batch requests not deleted; the next read will',
       );
     }
     await this.#relayFinalEvent(batchId);

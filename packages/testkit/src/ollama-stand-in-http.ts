@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { anthropicError } from './ollama-stand-in-anthropic.ts';
 import {
   asTextCompletion,
   chatObject,
@@ -24,9 +25,17 @@ import {
   type StandInFault,
   sleep,
 } from './ollama-stand-in-state.ts';
+import {
+  argumentPieces,
+  type StandInToolCall,
+  standInToolCall,
+  toolCallChunk,
+  toolCallCompletion,
+} from './stand-in-tools.ts';
 
-/** `openai-text`: OpenAI's legacy text completions (`/v1/completions`), answered whole. */
-export type Flavor = 'chat' | 'generate' | 'openai' | 'openai-text';
+/** `openai-text`: OpenAI's legacy text completions (`/v1/completions`), whole or streamed. */
+/** `anthropic`: Anthropic Messages (`/v1/messages`, ./ollama-stand-in-anthropic.ts). */
+export type Flavor = 'chat' | 'generate' | 'openai' | 'openai-text' | 'anthropic';
 
 /** Whether a flavor speaks OpenAI's dialect (its bodies, its error shape). */
 export const isOpenAiFlavor = (flavor: Flavor) => flavor === 'openai' || flavor === 'openai-text';
@@ -44,6 +53,8 @@ export interface Inference {
   loadOnly: boolean;
   /** OpenAI streaming with `stream_options.include_usage`: a usage chunk ends the stream. */
   includeUsage: boolean;
+  /** The tool call that answers an OpenAI chat body offering tools (see ./stand-in-tools.ts). */
+  toolCall?: StandInToolCall | undefined;
 }
 
 export function head(
@@ -96,7 +107,15 @@ export function sendError(
   status: number,
   message: string,
 ): void {
-  sendJson(res, status, isOpenAiFlavor(flavor) ? openAiError(message, status) : { error: message });
+  sendJson(
+    res,
+    status,
+    isOpenAiFlavor(flavor)
+      ? openAiError(message, status)
+      : flavor === 'anthropic'
+        ? anthropicError(message, status)
+        : { error: message },
+  );
 }
 
 export function readBody(req: IncomingMessage): Promise<string> {
@@ -138,16 +157,15 @@ export function toInference(
       const m = record(message);
       const text = contentText(m.content);
       promptTokens += countWords(text);
-      if (String(m.role) === 'user') input = text; // the last user message is the one answered
+      // The last user message (or tool result) is the one answered.
+      if (m.role === 'user' || m.role === 'tool') input = text;
     }
     loadOnly = flavor === 'chat' && messages.length === 0;
   }
   const cap = isOpenAiFlavor(flavor)
     ? (numberOr(body.max_completion_tokens) ?? numberOr(body.max_tokens))
     : numberOr(options.num_predict);
-  // Text completions are only answered whole here.
-  const stream =
-    flavor === 'openai' ? body.stream === true : flavor !== 'openai-text' && body.stream !== false;
+  const stream = isOpenAiFlavor(flavor) ? body.stream === true : body.stream !== false;
   return {
     flavor,
     model,
@@ -159,7 +177,8 @@ export function toInference(
     numCtx: numberOr(options.num_ctx) ?? defaults.numCtx,
     loadOnly,
     includeUsage:
-      flavor === 'openai' && stream && record(body.stream_options).include_usage === true,
+      isOpenAiFlavor(flavor) && stream && record(body.stream_options).include_usage === true,
+    toolCall: flavor === 'openai' ? standInToolCall(body) : undefined,
   };
 }
 
@@ -199,6 +218,12 @@ export async function answerWhole(
 ): Promise<void> {
   const started = performance.now();
   const reply = replyFor(call.input, call.cap);
+  if (call.toolCall) {
+    const tokens = countWords(call.toolCall.arguments);
+    if (tokenLatencyMs > 0) await sleep(tokenLatencyMs * tokens, signal());
+    sendJson(res, 200, toolCallCompletion(call.model, call.toolCall, call.promptTokens, tokens));
+    return;
+  }
   const generationMs = tokenLatencyMs * reply.words.length;
   if (generationMs > 0) await sleep(generationMs, signal());
   if (fault?.kind === 'stream_error') {
@@ -235,24 +260,72 @@ export async function streamOpenAi(
   const reply = replyFor(call.input, call.cap);
   const id = `chatcmpl-stream-${Date.now()}`;
   head(res, 200, 'text/event-stream');
+  if (call.toolCall) return streamToolCall(res, tokenLatencyMs, call, call.toolCall, id, signal);
+  const chunk = call.flavor === 'openai-text' ? textChunk : openAiChunk;
   for (const [i, word] of reply.words.entries()) {
     await sleep(tokenLatencyMs, signal);
     const piece = i === 0 ? word : ` ${word}`;
-    res.write(
-      `data: ${JSON.stringify(openAiChunk(call.model, id, piece, null, call.includeUsage))}\n\n`,
-    );
+    res.write(`data: ${JSON.stringify(chunk(call.model, id, piece, null, call.includeUsage))}\n\n`);
     if (fault?.kind === 'stream_error') {
       res.end(`data: ${JSON.stringify(openAiError(fault.message ?? oomRunMessage, 500))}\n\n`);
       return;
     }
   }
   const finish = reply.truncated ? 'length' : 'stop';
-  res.write(
-    `data: ${JSON.stringify(openAiChunk(call.model, id, '', finish, call.includeUsage))}\n\n`,
-  );
+  res.write(`data: ${JSON.stringify(chunk(call.model, id, '', finish, call.includeUsage))}\n\n`);
+  endOpenAiStream(res, call, id, reply.words.length);
+}
+
+/** The usage chunk when asked for, then `[DONE]`. */
+function endOpenAiStream(res: ServerResponse, call: Inference, id: string, tokens: number): void {
   if (call.includeUsage) {
-    const usage = openAiUsageChunk(call.model, id, call.promptTokens, reply.words.length);
-    res.write(`data: ${JSON.stringify(usage)}\n\n`);
+    const usage = openAiUsageChunk(call.model, id, call.promptTokens, tokens);
+    const object = call.flavor === 'openai-text' ? 'text_completion' : usage.object;
+    res.write(`data: ${JSON.stringify({ ...usage, object })}\n\n`);
   }
   res.end('data: [DONE]\n\n');
+}
+
+/** A streamed legacy `text_completion` chunk, as vLLM sends them. */
+function textChunk(
+  model: string,
+  id: string,
+  text: string,
+  finish: string | null,
+  usageField = false,
+) {
+  const chunk = {
+    id: id.replace('chatcmpl-', 'cmpl-'),
+    object: 'text_completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [{ index: 0, text, logprobs: null, finish_reason: finish }],
+  };
+  return usageField ? { ...chunk, usage: null } : chunk;
+}
+
+async function streamToolCall(
+  res: ServerResponse,
+  tokenLatencyMs: number,
+  call: Inference,
+  toolCall: StandInToolCall,
+  id: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const send = (chunk: unknown) => res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  send(toolCallChunk(call.model, id, toolCall, { first: true }, call.includeUsage));
+  for (const piece of argumentPieces(toolCall.arguments)) {
+    await sleep(tokenLatencyMs, signal);
+    send(
+      toolCallChunk(
+        call.model,
+        id,
+        toolCall,
+        { first: false, arguments: piece },
+        call.includeUsage,
+      ),
+    );
+  }
+  send(openAiChunk(call.model, id, '', 'tool_calls', call.includeUsage));
+  endOpenAiStream(res, call, id, countWords(toolCall.arguments));
 }

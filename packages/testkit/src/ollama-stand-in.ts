@@ -4,12 +4,15 @@
  * work against it unmodified. It "generates" deterministically (the first N words of the last
  * user message), counts tokens as words, keeps /api/ps honest about loaded models and lets tests
  * inject the failures a GPU box produces (OOM, busy queue, missing model, slowness, stream errors).
- * It also embeds (`/api/embed`, `/v1/embeddings`, see ./stand-in-embeddings.ts) and can enforce a
- * vLLM-style context length on `/v1/chat/completions` (`contextTokens`).
+ * It also embeds (`/api/embed`, `/v1/embeddings`, see ./stand-in-embeddings.ts), can enforce a
+ * vLLM-style context length on `/v1/chat/completions` (`contextTokens`), and speaks Anthropic
+ * Messages at `/v1/messages` as Ollama ≥ 0.14 does (./ollama-stand-in-anthropic.ts; tool calls
+ * as ./stand-in-tools.ts makes them).
  *
  * Import as `@nightshift/testkit/ollama-stand-in`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { answerAnthropic, anthropicInference } from './ollama-stand-in-anthropic.ts';
 import { serveEmbed } from './ollama-stand-in-embed.ts';
 import {
   answerWhole,
@@ -17,6 +20,7 @@ import {
   failRequest,
   head,
   type Inference,
+  isOpenAiFlavor,
   listenOnLoopback,
   readBody,
   sendError,
@@ -123,6 +127,7 @@ const postRoutes: Record<string, PostRoute | undefined> = {
   '/api/generate': 'generate',
   '/v1/chat/completions': 'openai',
   '/v1/completions': 'openai-text',
+  '/v1/messages': 'anthropic',
   '/api/show': 'show',
   '/api/embed': 'ollama-embed',
   '/v1/embeddings': 'openai-embed',
@@ -130,7 +135,7 @@ const postRoutes: Record<string, PostRoute | undefined> = {
 
 /** Whose error shape a route answers in. */
 function errorFlavor(route: PostRoute): Flavor {
-  if (route === 'openai-text') return route;
+  if (route === 'openai-text' || route === 'anthropic') return route;
   return route === 'openai' || route === 'openai-embed' ? 'openai' : 'chat';
 }
 
@@ -220,7 +225,9 @@ export async function startOllamaStandIn(
       {
         ...call,
         async answer(fault, aborted) {
-          if (call.flavor === 'openai' && call.stream)
+          if (call.flavor === 'anthropic')
+            await answerAnthropic(res, tokenLatencyMs, call, fault, aborted);
+          else if (isOpenAiFlavor(call.flavor) && call.stream)
             await streamOpenAi(res, tokenLatencyMs, call, fault, aborted());
           else if (call.stream) await streamOllama(res, tokenLatencyMs, call, fault, aborted());
           else await answerWhole(res, tokenLatencyMs, call, fault, aborted);
@@ -298,9 +305,12 @@ export async function startOllamaStandIn(
       sendError(res, flavor, 400, 'model is required');
       return;
     }
+    const defaults = { keepAliveMs: defaultKeepAliveMs, numCtx: defaultNumCtx };
     await infer(
       res,
-      toInference(flavor, b, model, { keepAliveMs: defaultKeepAliveMs, numCtx: defaultNumCtx }),
+      flavor === 'anthropic'
+        ? anthropicInference(b, model, defaults)
+        : toInference(flavor, b, model, defaults),
       signal,
     );
   }

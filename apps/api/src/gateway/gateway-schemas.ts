@@ -9,6 +9,7 @@ import {
   isBase64Image,
   maxChoices,
   maxEmbeddingInputs,
+  promptCount,
 } from '@nightshift/gateway';
 import { z } from 'zod';
 
@@ -35,6 +36,32 @@ export const openAiChatBody = z.looseObject({
   top_p: z.number().min(0).max(1).nullish(),
   n: z.number().int().min(1).max(maxChoices).nullish(),
 });
+
+/** `POST /openai/v1/completions` (legacy text completions). */
+export const openAiCompletionsBody = z
+  .looseObject({
+    model: z.string().min(1),
+    prompt: z.union([
+      z.string(),
+      z.array(z.string()).min(1),
+      z.array(z.number().int()).min(1),
+      z.array(z.array(z.number().int()).min(1)).min(1),
+    ]),
+    stream: z.boolean().nullish(),
+    stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+    max_tokens: z.number().int().min(1).nullish(),
+    temperature: z.number().min(0).max(2).nullish(),
+    top_p: z.number().min(0).max(1).nullish(),
+    n: z.number().int().min(1).max(maxChoices).nullish(),
+    best_of: z.number().int().min(1).max(maxChoices).nullish(),
+  })
+  .refine(
+    (body) => promptCount(body.prompt) * Math.max(body.n ?? 1, body.best_of ?? 1) <= maxChoices,
+    {
+      path: ['prompt'],
+      message: `prompts × n (or best_of) makes at most ${maxChoices} generations per request; send more as an OpenAI batch`,
+    },
+  );
 
 /** `POST /openai/v1/embeddings`. */
 export const openAiEmbeddingsBody = z.looseObject({

@@ -11,9 +11,11 @@ import {
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import type { RefusalRenderer } from '../problem.ts';
+import { completionsRoutes } from './completions-routes.ts';
 import { openAiChatBody, openAiEmbeddingsBody } from './gateway-schemas.ts';
 import { refuseMediaUrls } from './media-url-guard.ts';
 import {
+  answeredBy,
   openAiErrorBody,
   openAiFailure,
   openAiInvalidBody,
@@ -22,9 +24,14 @@ import {
 } from './openai-dialect.ts';
 import { pieceStream, streamHeaders } from './piece-stream.ts';
 import { readJsonBody, wholeAnswer } from './read-body.ts';
+import { responsesRoutes } from './responses-routes.ts';
 
 /** The guards of one surface, built to refuse in its dialect. */
-export type SurfaceGuards = (refuse: RefusalRenderer) => {
+export type SurfaceGuards = (
+  refuse: RefusalRenderer,
+  /** `keyHeader`: a header carrying the key besides the bearer token (`x-api-key`). */
+  surface?: { keyHeader?: string },
+) => {
   /** Bearer key → tenant. */
   auth: MiddlewareHandler<{ Variables: TenantVariables }>;
   /** What every interactive call passes after auth: the hot rate limit, the body size limit. */
@@ -42,16 +49,11 @@ export interface SurfaceRoutesOptions {
   batchRoutes?: Hono<{ Variables: TenantVariables }>;
 }
 
-/** Headers that say which model answered, whatever the dialect's body says. */
-const answeredBy = (answer: { model: string; degraded: boolean }) => ({
-  'x-nightshift-model': answer.model,
-  'x-nightshift-degraded': String(answer.degraded),
-});
-
 /**
  * The OpenAI-compatible surface, mounted at `/openai/v1`: an OpenAI base URL for any client.
- * Chat completions (whole or streamed as server-sent events) and embeddings go through the
- * gateway as hot-lane work; every failure answers in OpenAI's error shape.
+ * Chat completions, the Responses API and legacy text completions (each whole or streamed as
+ * server-sent events) and embeddings go through the gateway as hot-lane work; every failure
+ * answers in OpenAI's error shape.
  *
  * @example
  * app.route('/openai/v1', openAiRoutes({ gateway, clients, guards }));
@@ -61,7 +63,8 @@ export function openAiRoutes(options: SurfaceRoutesOptions) {
   const { auth, interactive } = options.guards(openAiRefusal);
   const app = new Hono<{ Variables: TenantVariables }>();
   app.use(auth);
-  for (const path of ['/chat/completions', '/embeddings']) app.post(path, interactive);
+  for (const path of ['/chat/completions', '/embeddings', '/responses', '/completions'])
+    app.post(path, interactive);
 
   app.post('/chat/completions', async (c) => {
     const read = await readJsonBody(c, openAiChatBody, openAiInvalidBody);
@@ -133,6 +136,8 @@ export function openAiRoutes(options: SurfaceRoutesOptions) {
     return c.json(modelObject(found));
   });
 
+  app.route('/', responsesRoutes(options));
+  app.route('/', completionsRoutes(options));
   if (options.batchRoutes) app.route('/', options.batchRoutes);
 
   app.all('*', (c) =>

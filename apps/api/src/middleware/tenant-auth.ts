@@ -21,6 +21,11 @@ export interface TenantAuthOptions {
    * refused with 429, right or wrong. Absent: no throttle.
    */
   failures?: AdminLoginThrottle;
+  /**
+   * A header that carries the key as it is, read before `Authorization: Bearer` (Anthropic's
+   * clients send `x-api-key`). Absent: the bearer token only.
+   */
+  keyHeader?: string;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -40,17 +45,19 @@ export function tenantAuth(
   const refuse = options.refuse ?? problemRefusal;
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const own = options.keyHeader ? c.req.header(options.keyHeader)?.trim() : undefined;
+    const key = own || /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
     const challenge = { 'www-authenticate': 'Bearer realm="nightshift"' };
-    if (!match) {
+    if (!key) {
       return refuse(c, {
         status: 401,
         code: 'unauthorized',
-        detail: 'Send Authorization: Bearer <api key>.',
+        detail: options.keyHeader
+          ? `Send ${options.keyHeader}: <api key> or Authorization: Bearer <api key>.`
+          : 'Send Authorization: Bearer <api key>.',
         headers: challenge,
       });
     }
-    const key = match[1] as string;
     const address = clientAddress(c);
     // Asked before the key is compared, and answered alike for right and wrong keys: a locked
     // address learns nothing about its guesses.

@@ -81,14 +81,16 @@ describe('GET /openapi.json', () => {
     expect(summaries['503'].headers).toHaveProperty('Retry-After');
   });
 
-  // The compatible surfaces (/openai/v1, /ollama) follow OpenAI's and Ollama's own contracts
-  // (README: "Point your chat tools at Nightshift"), tested with their official clients.
-  // The browser pages (/admin, /tenant) and the two compatible dialects are no part of it.
+  // The compatible surfaces (/openai/v1, /ollama, /anthropic) follow OpenAI's, Ollama's and
+  // Anthropic's own contracts (README: "Point your chat tools at Nightshift"), tested with their
+  // official clients. The browser pages (/admin, /tenant) and the compatible dialects are no
+  // part of it.
   const ownContract = (path: string) =>
     !path.startsWith('/admin') &&
     !path.startsWith('/tenant') &&
     !path.startsWith('/openai/') &&
-    !path.startsWith('/ollama');
+    !path.startsWith('/ollama') &&
+    !path.startsWith('/anthropic');
 
   it('describes every route the Hono app registers (method and path), and no /admin route', () => {
     const described = new Set<string>();
