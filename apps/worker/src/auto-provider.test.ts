@@ -47,11 +47,12 @@ describe('NIGHTSHIFT_PROVIDER=auto follows Ollama without a restart', () => {
     expect(await summarize()).toMatchObject({ model: 'extractive', degraded: true });
 
     ollama = await startOllamaStandIn({ port });
-    // The worker asks a down Ollama again at most every 5 s (its default recheck interval).
+    // The model layer leaves a server that refused a connection alone for 5 s, then asks it
+    // for its models again (one GET /api/tags, shared by the calls that arrive meanwhile).
     await new Promise((resolve) => setTimeout(resolve, 5_300));
     expect(await summarize()).toMatchObject({ model: 'qwen3:32b', degraded: false });
     expect(ollama.requests.filter((r) => r.path === '/api/chat').length).toBeGreaterThan(0);
-    expect(ollama.requests.filter((r) => r.path === '/api/version')).toHaveLength(1);
+    expect(ollama.requests.filter((r) => r.path === '/api/tags')).toHaveLength(1);
 
     await ollama.close();
     ollama = undefined;

@@ -3,11 +3,17 @@ import type { Services } from '@nightshift/services';
 import type { Logger } from 'pino';
 import { DocumentSummarizer } from './document-summarizer.ts';
 import { type SummarizationBackend, summarizationBackend } from './model-chains.ts';
+import { type WorkerModelLayer, workerModelLayer } from './model-layer.ts';
 
 /** What the lanes summarize with, and the meter their work is counted on. */
 export interface Summarization {
   /** Per-job counters, written in batches; close it after the lanes stop. */
   meter: WorkMeter;
+  /**
+   * The worker's one way to the model servers: summaries of both lanes and the request lines
+   * of OpenAI-compatible batches; close it after the lanes stop.
+   */
+  layer: WorkerModelLayer;
   /** The provider chain (`NIGHTSHIFT_PROVIDER`), possibly switching at run time (`auto`). */
   backend: SummarizationBackend;
   /** The hot lane's summarizer: a full GPU makes it fall back to a smaller model. */
@@ -41,16 +47,30 @@ export async function startSummarization(
   // The provider chosen at start is logged below; only later switches are news.
   let started = false;
   const overloadListeners: Array<() => void> = [];
-  const backend = summarizationBackend(config, {
-    onFallback: (attempt) => void meter.fallback(attempt),
+  // Read by the health hook, which can only fire once the backend exists (its calls do that).
+  let backendOf: SummarizationBackend | undefined;
+  let provider = '';
+  const layer = workerModelLayer(config, {
+    onFallback: ({ model, reason }) =>
+      void meter.fallback({ model, provider: 'gateway', kind: reason }),
     onCapacityError: () => {
       for (const listener of overloadListeners) listener();
     },
-    onProviderChange: (now) => {
-      if (started) logger.info({ provider: now }, 'summarization provider changed');
+    onHealthChange: (upstream, state) => {
+      const now = backendOf?.provider();
+      if (!started || now === undefined || now === provider) return;
+      provider = now;
+      logger.info(
+        { provider: now, upstream: upstream.id, state },
+        'summarization provider changed',
+      );
     },
   });
-  const provider = await backend.ready();
+  const backend = summarizationBackend(config, layer, {
+    onFallback: (attempt) => void meter.fallback(attempt),
+  });
+  backendOf = backend;
+  provider = await backend.ready();
   started = true;
   logger.info({ provider, model: config.NIGHTSHIFT_MODEL }, 'summarization provider');
   const summarizerFor = (lane: 'hot' | 'cold') =>
@@ -68,6 +88,7 @@ export async function startSummarization(
   const coldSummarizer = summarizerFor('cold');
   return {
     meter,
+    layer,
     backend,
     summarizer,
     coldSummarizer,

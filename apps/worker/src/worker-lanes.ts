@@ -16,7 +16,6 @@ import type { Services } from '@nightshift/services';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { BatchEndings } from './batch-endings.ts';
-import { batchRequestGateway } from './batch-request-gateway.ts';
 import { coldLaneServers } from './cold-lane-servers.ts';
 import { createColdProcessor } from './cold-processor.ts';
 import { DeadlineWatch } from './deadline-watch.ts';
@@ -54,7 +53,7 @@ export interface WorkerLanes {
 export async function startLanes(
   services: Services,
   logger: Logger,
-  { meter, backend, summarizer, coldSummarizer, onServerOverload }: Summarization,
+  { meter, layer, backend, summarizer, coldSummarizer, onServerOverload }: Summarization,
   workerId: string,
 ): Promise<WorkerLanes> {
   const { config, client, batchStore: store } = services;
@@ -98,12 +97,12 @@ export async function startLanes(
     onDocumentFinished: (batchId, result) => documentEvents.forward(batchId, result),
   });
   // Request lines of OpenAI-compatible batches share the cold queue, its lane and its order.
-  const requests = batchRequestGateway(config);
   const stopping = new AbortController();
   const requestProcessor = createRequestProcessor({
     store,
     files: services.openAiFiles,
-    ...requests,
+    gateway: layer.gateway,
+    clients: layer.clients,
     shouldYield: () => lane.shouldYield(),
     logger,
     meter: coldMeter,
@@ -266,7 +265,7 @@ export async function startLanes(
         hotQueue.close(),
         coldQueue.close(),
         expirer.close(),
-        requests.close(),
+        layer.close(),
         stranded.close(),
       ]);
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, durationMs, loadConfig } from './config.ts';
+import { deprecationsIn } from './deprecated-variables.ts';
 
 describe('loadConfig', () => {
   it('applies the defaults of the configuration contract', () => {
@@ -56,5 +57,16 @@ describe('loadConfig', () => {
     expect(durationMs('7d')).toBe(604_800_000);
     expect(durationMs('15m')).toBe(900_000);
     expect(() => durationMs('soon')).toThrow();
+  });
+
+  it("reads NIGHTSHIFT_TIMEOUT_S as the model layer's read timeout unless that is set itself", () => {
+    expect(loadConfig({ NIGHTSHIFT_TIMEOUT_S: '45' }).NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S).toBe(45);
+    expect(
+      loadConfig({ NIGHTSHIFT_TIMEOUT_S: '45', NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S: '90' })
+        .NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S,
+    ).toBe(90);
+    expect(deprecationsIn({ NIGHTSHIFT_TIMEOUT_S: '45', OLLAMA_HOST: 'http://gpu:11434' })).toEqual(
+      [{ variable: 'NIGHTSHIFT_TIMEOUT_S', replacement: 'NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S' }],
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { withReplacements } from './deprecated-variables.ts';
 import { gatewayConfigShape } from './gateway-config.ts';
 import { telemetryConfigShape } from './telemetry-config.ts';
 
@@ -101,12 +102,16 @@ const configSchema = z.object({
   NIGHTSHIFT_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
   NIGHTSHIFT_PROVIDER: z.enum(['auto', 'ollama', 'openai', 'extractive']).default('auto'),
   OLLAMA_HOST: z.string().url().default('http://127.0.0.1:11434'),
+  /** Deprecated: `NIGHTSHIFT_UPSTREAMS` (still read with provider `openai` and no upstreams). */
   NIGHTSHIFT_OPENAI_BASE_URL: z.string().url().default('http://127.0.0.1:8000/v1'),
+  /** Deprecated: the upstream's `apiKey` in `NIGHTSHIFT_UPSTREAMS`. */
   NIGHTSHIFT_OPENAI_API_KEY: z.string().optional(),
   NIGHTSHIFT_MODEL: z.string().min(1).default('qwen3:32b'),
+  /** Deprecated: `NIGHTSHIFT_GATEWAY_FALLBACKS` (still read as `NIGHTSHIFT_MODEL`'s fallbacks). */
   NIGHTSHIFT_FALLBACK_MODELS: list.default(['qwen2:7b']),
   NIGHTSHIFT_NUM_CTX: intFrom(512).default(8192),
   NIGHTSHIFT_MAX_TOKENS: intFrom(16).default(2048),
+  /** Deprecated: `NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S`, which takes its value when unset itself. */
   NIGHTSHIFT_TIMEOUT_S: intFrom(1).default(120),
   NIGHTSHIFT_COLD_WINDOWS: z.string().min(1).default('22:00-06:00'),
   NIGHTSHIFT_WINDOW_GRACE_S: intFrom(0).default(300),
@@ -275,7 +280,9 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([name, value]) => name in configSchema.shape && value !== ''),
+    Object.entries(withReplacements(env)).filter(
+      ([name, value]) => name in configSchema.shape && value !== '',
+    ),
   );
   const parsed = configSchema.safeParse(present);
   if (parsed.success) return parsed.data;

@@ -14,6 +14,12 @@ export {
   loadConfig,
   TUNED_COLD_CONCURRENCY_CAP,
 } from './config.ts';
+export {
+  type Deprecation,
+  deprecatedVariables,
+  deprecationsIn,
+  withReplacements,
+} from './deprecated-variables.ts';
 export { gatewayConfigShape, type UpstreamSpec, upstreamSchema } from './gateway-config.ts';
 export {
   type IdKind,

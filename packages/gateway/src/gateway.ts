@@ -1,7 +1,6 @@
 import {
   type BreakerOptions,
   CircuitBreaker,
-  estimateTokens,
   fallbackKinds,
   isConnectFailure,
 } from '@nightshift/llm';
@@ -10,7 +9,7 @@ import { GatewayError } from './gateway-error.ts';
 import { callerFault, upstreamFailureKind, upstreamMessage } from './gateway-failures.ts';
 import { isLocalFault, localFault } from './local-faults.ts';
 import { withoutAddresses } from './public-errors.ts';
-import { type OutputAsk, outputTokensProblem } from './request-limits.ts';
+import { checkContext, type OutputAsk } from './request-limits.ts';
 import type { UpstreamPool } from './upstream-pool.ts';
 import type { Upstream } from './upstreams.ts';
 
@@ -40,6 +39,14 @@ export interface GatewayCall<T> {
   start(upstream: Upstream, model: string, signal: AbortSignal): AsyncIterable<T>;
   /** The usage a piece carries (the last piece of a stream, or the whole answer), if any. */
   usage(piece: T): TokenUsage | undefined;
+  /**
+   * What a full GPU (out-of-memory, busy) on the model asked for means. `fallback` (chat, hot
+   * summaries): its other upstreams, then its fallback models. `wait` (the cold lane): its
+   * other upstreams only; then the call fails `unavailable` with the capacity failure as its
+   * cause, and the work waits for room on its own model instead of running on a smaller one.
+   * Default `fallback`.
+   */
+  onCapacity?: 'fallback' | 'wait';
 }
 
 /** A call that started: the model that answers, and its pieces (the first one already here). */
@@ -103,6 +110,11 @@ export interface GatewayOptions {
   onFinished?: (record: GatewayCallRecord) => unknown;
   /** Hears every attempt the gateway moved past (another upstream or a fallback model). */
   onFallback?: (attempt: { model: string; upstream: string; reason: string }) => unknown;
+  /**
+   * Hears every out-of-memory or busy answer, whichever caller's: the GPU is full (a worker's
+   * cold lane steps back at once).
+   */
+  onCapacityError?: (failure: { model: string; upstream: string; kind: 'oom' | 'busy' }) => unknown;
 }
 
 /**
@@ -138,7 +150,9 @@ export class Gateway {
       throw new GatewayError('unavailable', `No model server for '${call.model}' is up.`, {
         retryAfterS: 5,
       });
-    if (own.length === 0)
+    // A model no server has, with a fallback one has, goes to the fallback (as a 404 would).
+    const served = own.length > 0 ? own : (servers.find((s) => s.length > 0) ?? []);
+    if (served.length === 0)
       throw new GatewayError(
         'model_not_found',
         `The model '${call.model}' does not exist on this gateway.`,
@@ -146,7 +160,7 @@ export class Gateway {
           param: 'model',
         },
       );
-    this.#checkContext(call, own);
+    checkContext(call, served);
     const everyServer = [...new Set(servers.flat())];
     if (pool.ranked(everyServer).length === 0)
       throw new GatewayError('unavailable', `No model server for '${call.model}' is up.`, {
@@ -183,7 +197,15 @@ export class Gateway {
     let retryAfterMs: number | undefined;
     let everyFailureMissing = true;
     let everyFailureTimeout = true;
+    let capacityFailure: unknown;
     for (const [index, model] of chain.entries()) {
+      // The cold lane waits for room on its own model rather than run on a smaller one.
+      if (index > 0 && capacityFailure !== undefined && call.onCapacity === 'wait')
+        throw new GatewayError('unavailable', `The GPU serving '${call.model}' is full.`, {
+          cause: capacityFailure,
+          retryAfterS: 2,
+        });
+      if (index === 0 && (servers[0] ?? []).length === 0) reasons.push(`${model}: not served`);
       const breaker = this.#breaker(model);
       for (const upstream of pool.ranked(servers[index] ?? [])) {
         if (!breaker.tryAcquire()) {
@@ -224,7 +246,14 @@ export class Gateway {
             throw fault;
           }
           const kind = upstreamFailureKind(err);
-          if (!fallbackKinds.has(kind)) breaker.released();
+          const capacity = kind === 'oom' || kind === 'busy';
+          if (capacity) {
+            void this.#o.onCapacityError?.({ model, upstream: upstream.id, kind });
+            if (index === 0) capacityFailure = err;
+          }
+          if (!fallbackKinds.has(kind) || (capacity && call.onCapacity === 'wait' && index === 0))
+            // A full GPU is no fault of the model when the caller waits for room on it.
+            breaker.released();
           else breaker.failed();
           // Only a server that never took the call is down; any answer (a 500 included) is a
           // failure of this model, for its breaker and its fallbacks.
@@ -237,6 +266,7 @@ export class Gateway {
           continue;
         }
         breaker.succeeded();
+        pool.markUp(upstream);
         const pieces = this.#pieces(call, {
           model,
           upstream,
@@ -251,6 +281,11 @@ export class Gateway {
         return { model, degraded: index > 0, upstream, pieces };
       }
     }
+    if (capacityFailure !== undefined && call.onCapacity === 'wait')
+      throw new GatewayError('unavailable', `The GPU serving '${call.model}' is full.`, {
+        cause: capacityFailure,
+        retryAfterS: 2,
+      });
     if (everyFailureMissing && reasons.length > 0)
       throw new GatewayError(
         'model_not_found',
@@ -271,21 +306,6 @@ export class Gateway {
         retryAfterS: Math.max(1, Math.ceil((retryAfterMs ?? 5_000) / 1000)),
       },
     );
-  }
-
-  #checkContext(call: GatewayCall<unknown>, servers: readonly Upstream[]): void {
-    const limits = servers.flatMap((u) => (u.contextTokens === undefined ? [] : [u.contextTokens]));
-    if (limits.length < servers.length || limits.length === 0) return;
-    const limit = Math.max(...limits);
-    const estimate = estimateTokens(call.promptText);
-    if (estimate > limit)
-      throw new GatewayError(
-        'context_length_exceeded',
-        `This model's maximum context length is ${limit} tokens; the prompt is about ${estimate} tokens. Shorten the messages.`,
-        { param: 'messages' },
-      );
-    const tooMuchOutput = outputTokensProblem(call.outputAsk, estimate, limit);
-    if (tooMuchOutput) throw tooMuchOutput;
   }
 
   /**

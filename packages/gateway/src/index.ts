@@ -38,6 +38,7 @@ export {
   mediaUrlsOf,
   type PublicUrlCheck,
 } from './media-url-policy.ts';
+export { type GatewayProviderOptions, gatewayProvider } from './model-completions.ts';
 export {
   checkOllamaImages,
   isBase64Image,
@@ -79,7 +80,12 @@ export {
 } from './responses-stream.ts';
 export { openAiResponsesCall } from './responses-surface.ts';
 export { UpstreamClients, type UpstreamClientsOptions } from './upstream-clients.ts';
-export { type UpstreamLoad, UpstreamPool, type UpstreamPoolOptions } from './upstream-pool.ts';
+export {
+  type UpstreamHealth,
+  type UpstreamLoad,
+  UpstreamPool,
+  type UpstreamPoolOptions,
+} from './upstream-pool.ts';
 export { configuredUpstreams, type UpstreamWiringConfig } from './upstream-wiring.ts';
 export {
   fallbacksFrom,

@@ -4,7 +4,9 @@
  * a queue or Redis; the output-token bound needs the model's context and is checked by the
  * gateway ({@link outputTokensProblem}).
  */
+import { estimateTokens } from '@nightshift/llm';
 import { GatewayError } from './gateway-error.ts';
+import type { Upstream } from './upstreams.ts';
 
 /** Inputs of one embeddings request: OpenAI's own cap (`/v1/embeddings`, Ollama `/api/embed`). */
 export const maxEmbeddingInputs = 2048;
@@ -87,4 +89,26 @@ export function ollamaOutputAsk(body: Record<string, unknown>): OutputAsk | unde
   return typeof tokens === 'number' && tokens > 0
     ? { tokens, param: 'options.num_predict' }
     : undefined;
+}
+
+/**
+ * Refuses a prompt (or an output ask) past the context window of every upstream serving the
+ * model, before it is sent: Ollama would cut it silently. Unknown windows check nothing.
+ */
+export function checkContext(
+  call: { promptText: string; outputAsk?: OutputAsk | undefined },
+  servers: readonly Upstream[],
+): void {
+  const limits = servers.flatMap((u) => (u.contextTokens === undefined ? [] : [u.contextTokens]));
+  if (limits.length < servers.length || limits.length === 0) return;
+  const limit = Math.max(...limits);
+  const estimate = estimateTokens(call.promptText);
+  if (estimate > limit)
+    throw new GatewayError(
+      'context_length_exceeded',
+      `This model's maximum context length is ${limit} tokens; the prompt is about ${estimate} tokens. Shorten the messages.`,
+      { param: 'messages' },
+    );
+  const tooMuchOutput = outputTokensProblem(call.outputAsk, estimate, limit);
+  if (tooMuchOutput) throw tooMuchOutput;
 }

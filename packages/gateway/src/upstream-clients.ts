@@ -1,6 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 // The browser build: the Node build's `chat`/`generate` read any image string that names an
 // existing file, and every image here is a caller's string.
+
+import { ollamaFetch } from '@nightshift/llm';
 import { Ollama } from 'ollama/browser';
 import OpenAI from 'openai';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -49,8 +51,10 @@ export class UpstreamClients {
   readonly #openAi = new Map<Upstream, OpenAI>();
   readonly #anthropic = new Map<Upstream, Anthropic>();
   readonly #agent: Agent;
+  readonly #o: UpstreamClientsOptions;
 
   constructor(options: UpstreamClientsOptions) {
+    this.#o = options;
     this.#agent = new Agent({
       connect: { timeout: options.connectTimeoutMs },
       headersTimeout: options.readTimeoutMs,
@@ -118,6 +122,24 @@ export class UpstreamClients {
           ...init,
           signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
         })) as Fetch,
+    });
+  }
+
+  /**
+   * An `ollama` client for one unstreamed call on `upstream` (a summary's): its answer is
+   * gathered whole by a bare undici dispatch on a keep-alive pool per server, with the connect
+   * and read timeouts as undici's own timers, rather than through `fetch` and a web stream per
+   * call, which cost a fifth of a busy worker's CPU (`ollamaFetch`, docs/PERFORMANCE.md).
+   */
+  ollamaWhole(upstream: Upstream, signal: AbortSignal): Ollama {
+    return new Ollama({
+      host: upstream.url,
+      ...(upstream.apiKey ? { headers: { authorization: `Bearer ${upstream.apiKey}` } } : {}),
+      fetch: ollamaFetch({
+        signal,
+        timeoutMs: this.#o.readTimeoutMs,
+        connectTimeoutMs: this.#o.connectTimeoutMs,
+      }),
     });
   }
 

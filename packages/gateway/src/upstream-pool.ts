@@ -12,7 +12,12 @@ export interface UpstreamPoolOptions {
   downForMs?: number;
   /** Clock, injectable for tests. */
   now?: () => number;
+  /** Hears an upstream found up after down (or unknown), and down after up (a log line). */
+  onHealthChange?: (upstream: Upstream, state: 'up' | 'down') => void;
 }
+
+/** What the pool knows of an upstream's health: `unknown` until a call or a model list says. */
+export type UpstreamHealth = 'up' | 'down' | 'unknown';
 
 /** One upstream's load as this API replica sees it. */
 export interface UpstreamLoad {
@@ -27,6 +32,7 @@ interface Entry {
   upstream: Upstream;
   inFlight: number;
   downUntil: number;
+  health: UpstreamHealth;
   discovered?: { at: number; models: string[] };
   discovering?: Promise<string[]>;
 }
@@ -49,7 +55,12 @@ export class UpstreamPool {
   constructor(options: UpstreamPoolOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#entries = options.upstreams.map((upstream) => ({ upstream, inFlight: 0, downUntil: 0 }));
+    this.#entries = options.upstreams.map((upstream) => ({
+      upstream,
+      inFlight: 0,
+      downUntil: 0,
+      health: 'unknown' as UpstreamHealth,
+    }));
   }
 
   get upstreams(): Upstream[] {
@@ -119,7 +130,44 @@ export class UpstreamPool {
    * of one model and never marks the server down.
    */
   markDown(upstream: Upstream): void {
-    this.#entry(upstream).downUntil = this.#now() + (this.#o.downForMs ?? 5_000);
+    const entry = this.#entry(upstream);
+    entry.downUntil = this.#now() + (this.#o.downForMs ?? 5_000);
+    this.#settle(entry, 'down');
+  }
+
+  /** The upstream answered (a call's first piece, its model list). */
+  markUp(upstream: Upstream): void {
+    const entry = this.#entry(upstream);
+    if (entry.health !== 'up') this.#settle(entry, 'up');
+  }
+
+  /** What is known of `upstream`'s health, without asking it. */
+  health(upstream: Upstream): UpstreamHealth {
+    return this.#entry(upstream).health;
+  }
+
+  /**
+   * Asks every upstream for its models once (the list of a `*` upstream is kept), so each one's
+   * health is known: a worker's `auto` summaries start on the model server or without one.
+   */
+  async check(): Promise<void> {
+    await Promise.all(
+      this.#entries.map(async (entry) => {
+        try {
+          const models = await this.#o.discover(entry.upstream);
+          entry.discovered = { at: this.#now(), models };
+          this.markUp(entry.upstream);
+        } catch {
+          this.markDown(entry.upstream);
+        }
+      }),
+    );
+  }
+
+  #settle(entry: Entry, health: 'up' | 'down'): void {
+    const changed = entry.health !== health;
+    entry.health = health;
+    if (changed) this.#o.onHealthChange?.(entry.upstream, health);
   }
 
   load(): UpstreamLoad[] {
@@ -150,6 +198,7 @@ export class UpstreamPool {
       .discover(entry.upstream)
       .then((models) => {
         entry.discovered = { at: this.#now(), models };
+        this.markUp(entry.upstream);
         return models;
       })
       .catch(() => {

@@ -1,3 +1,4 @@
+export { stripReasoning } from './call-deadline.ts';
 export { type ChunkOptions, chunkText } from './chunking.ts';
 export {
   type BreakerOptions,
@@ -12,6 +13,7 @@ export {
   type LlmErrorKind,
   type LlmErrorOptions,
   statusOf as statusOfError,
+  toLlmError,
 } from './errors.ts';
 export {
   createExtractiveProvider,
@@ -30,6 +32,7 @@ export {
   type ModelChainOptions,
 } from './model-chain.ts';
 export { ollamaModelName, sameModel } from './model-names.ts';
+export { isCallTimeout, type OllamaCallLimits, ollamaFetch } from './ollama-fetch.ts';
 export {
   createOllamaProvider,
   isOllamaReachable,
@@ -46,11 +49,6 @@ export {
   type SummaryStage,
   summarySystemPrompt,
 } from './prompts.ts';
-export {
-  Reachability,
-  type ReachabilityOptions,
-  type ReachabilityState,
-} from './reachability.ts';
 export { splitParagraphs, splitSentences } from './sentences.ts';
 export {
   type SummarizeOptions,

@@ -12,6 +12,11 @@ export interface OllamaCallLimits {
    * with {@link isCallTimeout} true.
    */
   timeoutMs?: number;
+  /**
+   * How long a new connection to the server may take, ms; past it the request fails with
+   * undici's `UND_ERR_CONNECT_TIMEOUT` (the server never took the call). Default 10 000.
+   */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -35,7 +40,7 @@ export function ollamaFetch(limits: OllamaCallLimits): typeof fetch {
   return ((input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const { origin, path } = targetOf(input instanceof Request ? input.url : String(input));
     return new Promise<Response>((resolve, reject) => {
-      poolFor(origin).dispatch(
+      poolFor(origin, limits.connectTimeoutMs ?? 10_000).dispatch(
         {
           path,
           method: (init?.method ?? 'GET') as 'GET',
@@ -62,13 +67,18 @@ export function isCallTimeout(error: unknown): boolean {
  * call's own request handling here. Idle sockets do not keep the process alive.
  */
 const pools = new Map<string, Pool>();
-function poolFor(origin: string): Pool {
-  let pool = pools.get(origin);
+function poolFor(origin: string, connectTimeoutMs: number): Pool {
+  const key = `${connectTimeoutMs} ${origin}`;
+  let pool = pools.get(key);
   if (!pool) {
     // Unstreamed answers send their headers only when generation ends: undici's default
     // timeouts (300 s) are off here; each request sets its call's own limit.
-    pool = new Pool(origin, { headersTimeout: 0, bodyTimeout: 0 });
-    pools.set(origin, pool);
+    pool = new Pool(origin, {
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: { timeout: connectTimeoutMs },
+    });
+    pools.set(key, pool);
   }
   return pool;
 }

@@ -36,6 +36,11 @@ export interface CompletionResult {
   /** Model that answered. */
   model: string;
   usage: Usage;
+  /**
+   * True when a fallback of the model asked for answered (the model-access layer tried the
+   * fallback chain itself).
+   */
+  degraded?: boolean;
 }
 
 /**

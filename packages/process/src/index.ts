@@ -1,5 +1,6 @@
 export {
   defaultDrainTimeoutMs,
+  logDeprecations,
   type RunningService,
   type RunServiceOptions,
   runService,

@@ -1,4 +1,4 @@
-import { type Config, ConfigError, loadConfig } from '@nightshift/core';
+import { type Config, ConfigError, deprecationsIn, loadConfig } from '@nightshift/core';
 import { type Logger, pino } from 'pino';
 import { limitHeapGrowth } from './heap-growth.ts';
 import { serviceLogDestination } from './log-destination.ts';
@@ -20,6 +20,21 @@ export interface RunServiceOptions {
 }
 
 /**
+ * One warning line per deprecated variable `env` sets, naming what replaces it (the value is
+ * still read).
+ *
+ * @example
+ * logDeprecations(process.env, logger); // {"variable":"NIGHTSHIFT_TIMEOUT_S","replacement":"NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S","msg":"deprecated variable"}
+ */
+export function logDeprecations(env: Record<string, string | undefined>, logger: Logger): void {
+  for (const { variable, replacement } of deprecationsIn(env))
+    logger.warn(
+      { variable, replacement },
+      `deprecated variable: ${variable} is still read; use ${replacement}`,
+    );
+}
+
+/**
  * Owns a service process: reads the configuration contract (a bad value exits 2 naming the
  * variable), bounds V8's heap growth (`NIGHTSHIFT_HEAP_GROWTH_PERCENT`), makes a JSON logger, starts the service, and on SIGTERM/SIGINT drains it within
  * the grace period before exiting.
@@ -33,8 +48,9 @@ export async function runService(
   options: RunServiceOptions = {},
 ): Promise<void> {
   let config: Config;
+  const env = options.env ?? process.env;
   try {
-    config = loadConfig(options.env ?? process.env);
+    config = loadConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${name}: ${error.message}\n`);
@@ -42,6 +58,7 @@ export async function runService(
   }
   limitHeapGrowth(config.NIGHTSHIFT_HEAP_GROWTH_PERCENT);
   const logger = pino({ name, level: config.NIGHTSHIFT_LOG_LEVEL }, serviceLogDestination());
+  logDeprecations(env, logger);
   let service: RunningService;
   try {
     service = await start(config, logger);

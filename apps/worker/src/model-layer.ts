@@ -1,0 +1,59 @@
+import type { Config } from '@nightshift/core';
+import {
+  configuredUpstreams,
+  fallbacksFrom,
+  Gateway,
+  type GatewayOptions,
+  type UpstreamClients,
+  type UpstreamPool,
+  type UpstreamPoolOptions,
+} from '@nightshift/gateway';
+
+/** Hooks of {@link workerModelLayer}. */
+export interface WorkerModelLayerHooks {
+  /** Hears every attempt the layer moved past (metrics). */
+  onFallback?: GatewayOptions['onFallback'];
+  /** Hears every out-of-memory or busy answer, on any call (the cold lane steps back). */
+  onCapacityError?: GatewayOptions['onCapacityError'];
+  /** Hears a model server found up or down (a log line; `auto` follows it). */
+  onHealthChange?: UpstreamPoolOptions['onHealthChange'];
+}
+
+/** A worker's one way to the model servers, and how to close its connections. */
+export interface WorkerModelLayer {
+  gateway: Gateway;
+  clients: UpstreamClients;
+  pool: UpstreamPool;
+  close(): Promise<void>;
+}
+
+/**
+ * The worker's model-access layer: every model call it makes (hot and cold summaries, the
+ * request lines of OpenAI-compatible batches) goes through this one gateway, so they share the
+ * upstreams (`NIGHTSHIFT_UPSTREAMS`, or the one server `OLLAMA_HOST` names), the per-model
+ * breakers, the fallback chains and the connect/read/total deadlines with each other and
+ * behave as the API's chat does (`apps/api/src/gateway/gateway-wiring.ts`). It takes no
+ * interactive leases (cold work would yield to itself) and checks no VRAM (the lanes' admission
+ * decides that before a job starts); documents and lines are metered by their processors.
+ *
+ * @example
+ * const layer = workerModelLayer(config, { onCapacityError: () => lane.noteServerOverload() });
+ */
+export function workerModelLayer(
+  config: Config,
+  hooks: WorkerModelLayerHooks = {},
+): WorkerModelLayer {
+  const { clients, pool } = configuredUpstreams(
+    config,
+    hooks.onHealthChange ? { onHealthChange: hooks.onHealthChange } : {},
+  );
+  const gateway = new Gateway({
+    pool,
+    fallbacks: fallbacksFrom(config),
+    // The breakers' settings are the API's (CircuitBreaker's defaults): one behaviour for all.
+    totalTimeoutMs: config.NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S * 1000,
+    ...(hooks.onFallback ? { onFallback: hooks.onFallback } : {}),
+    ...(hooks.onCapacityError ? { onCapacityError: hooks.onCapacityError } : {}),
+  });
+  return { gateway, clients, pool, close: () => clients.close() };
+}
