@@ -2,12 +2,14 @@
  * Variables the model-access layer replaced (issue #26: one configuration of the model
  * servers). Each is still read, and each process that finds one set logs one line naming its
  * replacement (`deprecationsIn`, logged by packages/process `runService`).
+ * `NIGHTSHIFT_FALLBACK_MODELS` is not among them: it is part of the configuration contract
+ * (`NIGHTSHIFT_MODEL`'s fallbacks, for summaries and chat), and `NIGHTSHIFT_GATEWAY_FALLBACKS`
+ * only adds chains for other models.
  */
 export const deprecatedVariables: Readonly<Record<string, string>> = {
   NIGHTSHIFT_OPENAI_BASE_URL:
     'NIGHTSHIFT_UPSTREAMS=[{"kind":"openai","url":"<base URL with /v1>","models":["*"]}]',
   NIGHTSHIFT_OPENAI_API_KEY: 'the "apiKey" of the upstream in NIGHTSHIFT_UPSTREAMS',
-  NIGHTSHIFT_FALLBACK_MODELS: 'NIGHTSHIFT_GATEWAY_FALLBACKS={"<model>":["<fallback>",…]}',
   NIGHTSHIFT_TIMEOUT_S: 'NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S',
 };
 
