@@ -24,7 +24,7 @@ export interface RunServiceOptions {
  * still read).
  *
  * @example
- * logDeprecations(process.env, logger); // {"variable":"NIGHTSHIFT_TIMEOUT_S","replacement":"NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S","msg":"deprecated variable"}
+ * logDeprecations(process.env, logger); // {"variable":"NIGHTSHIFT_TIMEOUT_S","replacement":"NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S","msg":"deprecated variable: NIGHTSHIFT_TIMEOUT_S is still read; use NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S"}
  */
 export function logDeprecations(env: Record<string, string | undefined>, logger: Logger): void {
   for (const { variable, replacement } of deprecationsIn(env))
