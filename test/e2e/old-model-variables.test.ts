@@ -10,7 +10,7 @@ import { stackKey, waitFor } from '../support/stack.ts';
 // layer), and each process names each replaced variable once, with its replacement.
 const drill = drillHarness({
   tokenLatencyMs: 1,
-  env: { NIGHTSHIFT_HOT_RATE_PER_MIN: '600', NIGHTSHIFT_HOT_BURST: '50' },
+  env: { NIGHTSHIFT_HOT_RATE_PER_MIN: '600' },
 });
 
 describe('the variables the model layer replaced', () => {

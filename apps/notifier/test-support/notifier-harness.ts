@@ -1,4 +1,4 @@
-import { BatchStore, BatchSubmitter, FinalEventRelay } from '@nightshift/batches';
+import { BatchEvents, BatchStore, BatchSubmitter, FinalEventRelay } from '@nightshift/batches';
 import type { WebhookJobData } from '@nightshift/core';
 import { createRedis } from '@nightshift/redis';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
@@ -43,13 +43,10 @@ export async function notifierHarness(schedule = '0s,200ms,400ms') {
     attempts: attemptsForSchedule(delays),
     keepMs: 600_000,
   });
-  let relay: FinalEventRelay | undefined;
-  const store = new BatchStore({
-    redis: client,
-    resultTtlMs: 600_000,
-    onFinalized: (batchId) => relay?.relay(batchId),
-  });
-  relay = new FinalEventRelay({ redis: client, store, outbox });
+  const events = new BatchEvents();
+  const store = new BatchStore({ redis: client, resultTtlMs: 600_000, events });
+  const relay = new FinalEventRelay({ redis: client, store, outbox, events });
+  events.on('batch.ended', (e) => relay.relay(e.batchId), { stage: 'announce' });
   const workers: Worker[] = [];
   let deadLetters = 0;
 

@@ -45,8 +45,8 @@ const texts = Array.from(
   (_, i) => `Entry ${i}-marker. The night crew restocked shelf ${i} and logged it.`,
 );
 /** Model calls the stand-in answered (or refused) for document i. */
-const callsFor = (i: number) =>
-  ollama.requests.filter(
+const callsFor = (i: number, server: OllamaStandIn = ollama) =>
+  server.requests.filter(
     (r) => r.path === '/api/chat' && r.messages?.some((m) => m.content.includes(`Entry ${i}-`)),
   ).length;
 
@@ -174,6 +174,57 @@ describe('cold jobs carrying several documents', () => {
       );
       expect(after).toEqual([]);
       for (let i = cut + 1; i < 32; i++) expect(results.get(`doc_${i}`)).toBe('cancelled');
+    });
+  });
+
+  describe('at the end of a batch, with more slots than jobs left', () => {
+    // Model calls of ~150 ms, 16 parallel slots at the server and in the lane.
+    let wide: OllamaStandIn;
+    beforeAll(async () => {
+      wide = await startOllamaStandIn({ tokenLatencyMs: 15, parallel: 16 });
+    });
+    afterEach(() => wide.reset());
+    afterAll(() => wide.close());
+
+    /** Most model calls the server had in flight at once. */
+    const peakInFlight = () => {
+      const edges = wide.requests
+        .filter((r) => r.path === '/api/chat')
+        .flatMap((r) => [
+          { at: r.receivedAt, step: 1 },
+          { at: r.finishedAt ?? Number.POSITIVE_INFINITY, step: -1 },
+        ])
+        .sort((a, b) => a.at - b.at || a.step - b.step);
+      let now = 0;
+      let peak = 0;
+      for (const edge of edges) {
+        now += edge.step;
+        peak = Math.max(peak, now);
+      }
+      return peak;
+    };
+
+    it('groups hand their unstarted documents back as jobs of their own, so every slot runs one', async () => {
+      const harness = await workerUnderTest(
+        redis,
+        {
+          ...env,
+          OLLAMA_HOST: wide.url,
+          NIGHTSHIFT_UPSTREAMS: JSON.stringify([
+            { kind: 'ollama', url: wide.url, models: ['*'], slots: 16 },
+          ]),
+          NIGHTSHIFT_COLD_CONCURRENCY: '16',
+          NIGHTSHIFT_COLD_AUTOTUNE: 'false',
+        },
+        { grouping }, // 8 jobs of 4 documents
+      );
+      harnesses.push(harness);
+      const batch = await harness.submit(texts);
+      await until(async () => ended(await harness.batch(batch.id)), 20_000);
+      expect((await harness.batch(batch.id)).counts).toMatchObject({ succeeded: 32, failed: 0 });
+      expect(texts.map((_, i) => callsFor(i, wide))).toEqual(texts.map(() => 1));
+      // 8 groups run one document at a time would keep at most 8 calls at the server.
+      expect(peakInFlight()).toBeGreaterThan(8);
     });
   });
 });

@@ -17,6 +17,15 @@ export interface ColdJobOptions {
   logger: Logger;
   /** Turn-taking clock of the cold lane (`FairShare`): told each job's priority as it starts. */
   fairShare?: { advance(priority: number): Promise<void> };
+  /**
+   * Lets a group hand the documents it has not started back to the queue, one job each, when
+   * this worker has a free slot and no cold job waits (`ColdGroupRelease`): a batch's last
+   * groups then spread over every slot instead of running one document after the other.
+   */
+  release?: {
+    shouldRelease(): Promise<boolean>;
+    release(job: Job<ColdJobData>, kept: ColdDocument[], released: ColdDocument[]): Promise<void>;
+  };
 }
 
 /**
@@ -48,7 +57,9 @@ export async function runColdJob(
   const outcomes: string[] = [];
   let modelError: Error | undefined;
   try {
-    for (const [i, document] of coldDocumentsOf(job.data).entries()) {
+    let documents = coldDocumentsOf(job.data);
+    for (let i = 0; i < documents.length; i++) {
+      const document = documents[i] as ColdDocument;
       if (i > 0 && options.shouldYield()) {
         logger.info(
           { batchId: job.data.batchId, jobId: job.id },
@@ -56,6 +67,9 @@ export async function runColdJob(
         );
         await job.moveToWait(token);
         throw new WaitingError();
+      }
+      if (i + 1 < documents.length && (await releaseRest(job, documents, i, options))) {
+        documents = documents.slice(0, i + 1);
       }
       const ran = await runDocument(document, lastAttempt);
       outcomes.push(ran.outcome);
@@ -66,4 +80,31 @@ export async function runColdJob(
   }
   if (modelError) throw modelError;
   return outcomes.join(',');
+}
+
+/**
+ * Before document `i` of a group runs: hands the documents after it back to the queue when
+ * `options.release` says slots would otherwise idle. True when they went. A failed release
+ * (Redis away) keeps them here: the group runs them as before.
+ */
+async function releaseRest(
+  job: Job<ColdJobData>,
+  documents: ColdDocument[],
+  i: number,
+  options: ColdJobOptions,
+): Promise<boolean> {
+  const { release, logger } = options;
+  if (!release) return false;
+  try {
+    if (!(await release.shouldRelease())) return false;
+    await release.release(job, documents.slice(0, i + 1), documents.slice(i + 1));
+    logger.debug(
+      { batchId: job.data.batchId, jobId: job.id, released: documents.length - i - 1 },
+      'cold group handed its unstarted documents back',
+    );
+    return true;
+  } catch (error) {
+    logger.warn({ err: error, jobId: job.id }, 'cold group kept its documents: release failed');
+    return false;
+  }
 }

@@ -174,22 +174,28 @@ describe('preemption by the hot lane', () => {
 });
 
 describe('interactive calls through the gateway', () => {
-  it('holds cold work while an API replica has a chat call in flight, and resumes after it', async () => {
-    harness = await workerUnderTest(redis, gpuEnv());
+  /** The stand-in as one Ollama upstream with a single slot. */
+  const oneSlot = () => ({
+    ...gpuEnv(),
+    NIGHTSHIFT_UPSTREAMS: JSON.stringify([
+      { kind: 'ollama', url: ollama.url, models: ['*'], slots: 1 },
+    ]),
+  });
+
+  it('lends a chat on its Ollama server one of its slots, and takes it back after', async () => {
+    harness = await workerUnderTest(redis, oneSlot());
     // What an API replica's gateway records around a proxied chat call.
     const gateway = new InteractiveTraffic({ redis: harness.client });
-    const chat = await gateway.begin('qwen3:32b');
-    // The lane reads the record at each evaluation (every 250 ms): from then on, no cold job.
+    const chat = await gateway.begin('qwen3:32b', { server: ollama.url });
+    // The server's places read the record every 250 ms: its one slot is the chat's.
     await until(
-      () => harness?.worker.lane.snapshot().interactiveInFlight === 1,
+      () => harness?.worker.coldCapacity.snapshot()[0]?.limit === 0,
       5_000,
-      'the lane sees the chat',
+      'the server’s places see the chat',
     );
     const batch = await harness.submit([sampleTexts.meetingNotes]);
-    await new Promise((r) => setTimeout(r, 800)); // several lane evaluations
-    expect((await harness.batch(batch.id)).counts).toMatchObject({ queued: 1, running: 0 });
+    await new Promise((r) => setTimeout(r, 800)); // several evaluations
     expect(ollama.requests.filter((r) => r.path === '/api/chat')).toHaveLength(0);
-    expect(harness.worker.lane.snapshot().admission?.reason).toBe('hot_waiting');
 
     await chat.end();
     await until(
@@ -199,8 +205,8 @@ describe('interactive calls through the gateway', () => {
     );
   });
 
-  it('ignores a chat call on another model server: one hung call pauses only its own server', async () => {
-    harness = await workerUnderTest(redis, gpuEnv());
+  it('ignores a chat call on another model server: one hung call holds only its own server', async () => {
+    harness = await workerUnderTest(redis, oneSlot());
     const gateway = new InteractiveTraffic({ redis: harness.client });
     // A call that never ends, on a server this worker does not use.
     const elsewhere = await gateway.begin('qwen3:32b', { server: 'http://gpu-b.internal:11434' });
@@ -210,18 +216,19 @@ describe('interactive calls through the gateway', () => {
       10_000,
       'cold work ran beside the other server’s call',
     );
-    expect(harness.worker.lane.snapshot().interactiveInFlight).toBe(0);
-    // The same call on this worker's own server holds its cold lane.
+    expect(harness.worker.coldCapacity.snapshot()[0]?.limit).toBe(1);
+    // The same call on this worker's own server takes its slot.
     const here = await gateway.begin('qwen3:32b', { server: ollama.url });
     await until(
-      () => harness?.worker.lane.snapshot().interactiveInFlight === 1,
+      () => harness?.worker.coldCapacity.snapshot()[0]?.limit === 0,
       5_000,
-      'the lane sees the chat on its server',
+      'the server’s places see the chat on it',
     );
+    const calls = ollama.requests.filter((r) => r.path === '/api/chat').length;
     const held = await harness.submit([sampleTexts.productDescription]);
     await new Promise((r) => setTimeout(r, 800));
-    expect((await harness.batch(held.id)).counts).toMatchObject({ queued: 1, running: 0 });
-    expect(harness.worker.lane.snapshot().admission?.reason).toBe('hot_waiting');
+    expect(ollama.requests.filter((r) => r.path === '/api/chat')).toHaveLength(calls);
+    expect((await harness.batch(held.id)).counts.succeeded).toBe(0);
     await Promise.all([elsewhere.end(), here.end()]);
   });
 });

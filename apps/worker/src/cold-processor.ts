@@ -6,7 +6,7 @@ import type { WorkMeter } from '@nightshift/metrics';
 import { inSpan, traceRecording } from '@nightshift/telemetry';
 import { type Job, WaitingError } from 'bullmq';
 import type { Logger } from 'pino';
-import { type DocumentRun, runColdJob } from './cold-job.ts';
+import { type ColdJobOptions, type DocumentRun, runColdJob } from './cold-job.ts';
 import type {
   DocumentSummarizer,
   DocumentSummary,
@@ -31,6 +31,8 @@ export interface ColdProcessorOptions {
   onDocumentFinished?: (batchId: string, result: DocumentResult) => Promise<unknown>;
   /** Deletes uploaded blobs (`DocumentBlobs.delete`) once their document has ended. */
   deleteBlobs?: (keys: string[]) => Promise<void>;
+  /** Hands a group's unstarted documents back when slots would idle (see `runColdJob`). */
+  release?: ColdJobOptions['release'];
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };

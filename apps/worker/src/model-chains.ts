@@ -1,5 +1,6 @@
 import type { Config } from '@nightshift/core';
 import { gatewayProvider } from '@nightshift/gateway';
+import { COLD_PRIORITY } from '@nightshift/lanes';
 import {
   type ChainTarget,
   createExtractiveProvider,
@@ -66,6 +67,8 @@ export function summarizationBackend(
         onCapacity: lane === 'cold' ? 'wait' : 'fallback',
         operation: `summary.${lane}`,
         name,
+        // Cold calls take a place on one of their model's servers and yield chat the schedule.
+        ...(lane === 'cold' ? { capacity: layer.coldCapacity, priority: COLD_PRIORITY } : {}),
       }),
     );
   const providers =

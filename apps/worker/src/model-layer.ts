@@ -1,13 +1,15 @@
-import type { Config } from '@nightshift/core';
+import { type Config, coldConcurrencyCap } from '@nightshift/core';
 import {
   configuredUpstreams,
   fallbacksFrom,
   Gateway,
   type GatewayOptions,
+  type Upstream,
   type UpstreamClients,
   type UpstreamPool,
   type UpstreamPoolOptions,
 } from '@nightshift/gateway';
+import { ServerColdCapacity } from '@nightshift/lanes';
 
 /** Hooks of {@link workerModelLayer}. */
 export interface WorkerModelLayerHooks {
@@ -17,6 +19,8 @@ export interface WorkerModelLayerHooks {
   onCapacityError?: GatewayOptions['onCapacityError'];
   /** Hears a model server found up or down (a log line; `auto` follows it). */
   onHealthChange?: UpstreamPoolOptions['onHealthChange'];
+  /** Interactive calls in flight on a server (its URL): a fixed-slot server lends chat its slots. */
+  interactiveOn?: (server: string) => Promise<number>;
 }
 
 /** A worker's one way to the model servers, and how to close its connections. */
@@ -24,6 +28,8 @@ export interface WorkerModelLayer {
   gateway: Gateway;
   clients: UpstreamClients;
   pool: UpstreamPool;
+  /** Cold calls' places per server: each cold model call takes one (`ServerColdCapacity`). */
+  coldCapacity: ServerColdCapacity<Upstream>;
   close(): Promise<void>;
 }
 
@@ -55,5 +61,19 @@ export function workerModelLayer(
     ...(hooks.onFallback ? { onFallback: hooks.onFallback } : {}),
     ...(hooks.onCapacityError ? { onCapacityError: hooks.onCapacityError } : {}),
   });
-  return { gateway, clients, pool, close: () => clients.close() };
+  const coldCapacity = new ServerColdCapacity<Upstream>({
+    servers: config.NIGHTSHIFT_PROVIDER === 'extractive' ? [] : pool.upstreams,
+    maxTotal: coldConcurrencyCap(config),
+    ...(hooks.interactiveOn ? { interactiveOn: hooks.interactiveOn } : {}),
+  });
+  return {
+    gateway,
+    clients,
+    pool,
+    coldCapacity,
+    close: async () => {
+      coldCapacity.stop();
+      await clients.close();
+    },
+  };
 }

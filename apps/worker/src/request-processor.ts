@@ -1,6 +1,7 @@
 import type { BatchStore } from '@nightshift/batches';
 import type { ColdDocument, ColdJobData, DocumentResult } from '@nightshift/core';
-import type { Gateway, UpstreamClients } from '@nightshift/gateway';
+import type { ColdPlaces, Gateway, UpstreamClients } from '@nightshift/gateway';
+import { COLD_PRIORITY } from '@nightshift/lanes';
 import type { WorkMeter } from '@nightshift/metrics';
 import {
   anthropicBatchEndpoint,
@@ -14,7 +15,8 @@ import {
 } from '@nightshift/openai-batches';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { runColdJob } from './cold-job.ts';
+import { type ColdJobOptions, runColdJob } from './cold-job.ts';
+import { inColdPlace } from './cold-places.ts';
 
 /** Options of {@link createRequestProcessor}. */
 export interface RequestProcessorOptions {
@@ -35,6 +37,10 @@ export interface RequestProcessorOptions {
   signal?: AbortSignal;
   /** What a batch may store of its answers; an answer past it fails its line instead. */
   bounds?: Pick<ResponseBounds, 'admit'>;
+  /** Cold places per model server: each line takes one on a server of its model. */
+  capacity?: ColdPlaces;
+  /** Hands a group's unstarted lines back when slots would idle (see `runColdJob`). */
+  release?: ColdJobOptions['release'];
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0 };
@@ -97,12 +103,17 @@ export function createRequestProcessor(options: RequestProcessorOptions) {
     // The API validated the line: it is a JSON object with a body.
     const { body } = JSON.parse(bytes.toString('utf8')) as { body: Record<string, unknown> };
     try {
-      const context = { gateway: options.gateway, clients: options.clients, tenant, signal };
-      // An Anthropic Message Batch's requests are stored as OpenAI lines, `body` the params.
-      const answer =
-        content.endpoint === anthropicBatchEndpoint
-          ? await runAnthropicBatchRequest(body, context)
-          : await runBatchRequest(content.endpoint as BatchEndpoint, body, context);
+      const place = { ...options, model: body.model, signal };
+      const answer = await inColdPlace(place, (gateway, upstream) => {
+        const context = { gateway, clients: options.clients, tenant, signal };
+        // A server that schedules by priority runs the line after every chat (the caller's own
+        // priority, if any, gives way: batch lines are cold work).
+        const line = upstream?.priorityScheduling ? { ...body, priority: COLD_PRIORITY } : body;
+        // An Anthropic Message Batch's requests are stored as OpenAI lines, `body` the params.
+        return content.endpoint === anthropicBatchEndpoint
+          ? runAnthropicBatchRequest(line, context)
+          : runBatchRequest(content.endpoint as BatchEndpoint, line, context);
+      });
       const refusal = await options.bounds?.admit(batchId, answer.body, content.endpoint);
       if (refusal) {
         // The tokens were spent: the line keeps its model and usage, not its answer.

@@ -51,6 +51,7 @@ export async function startSummarization(
   let backendOf: SummarizationBackend | undefined;
   let provider = '';
   const layer = workerModelLayer(config, {
+    interactiveOn: (server) => services.interactiveTraffic.inFlight({ servers: [server] }),
     onFallback: ({ model, reason }) =>
       void meter.fallback({ model, provider: 'gateway', kind: reason }),
     onCapacityError: () => {

@@ -1,4 +1,4 @@
-import { BatchStopper, StrandedDocuments } from '@nightshift/batches';
+import { BatchStopper, ColdGroupRelease, StrandedDocuments } from '@nightshift/batches';
 import {
   type ColdJobData,
   coldConcurrencyCap,
@@ -8,7 +8,13 @@ import {
   queueNames,
 } from '@nightshift/core';
 import { ModelPlacement, recentFleet } from '@nightshift/fleet';
-import { cachedProbe, memoryPerSlotMiB, parseColdWindows, type VramProbe } from '@nightshift/gpu';
+import {
+  cachedProbe,
+  createNoneProbe,
+  memoryPerSlotMiB,
+  parseColdWindows,
+  type VramProbe,
+} from '@nightshift/gpu';
 import { ColdLaneController, ConcurrencyTuner } from '@nightshift/lanes';
 import { sameModel } from '@nightshift/llm';
 import { ResponseBounds } from '@nightshift/openai-batches';
@@ -23,6 +29,7 @@ import { DocumentEventForwarder } from './document-event-forwarder.ts';
 import { createHotProcessor } from './hot-processor.ts';
 import { LaneActivity } from './lane-activity.ts';
 import { unloadColdOnlyModels } from './model-hygiene.ts';
+import type { WorkerModelLayer } from './model-layer.ts';
 import { createRequestProcessor } from './request-processor.ts';
 import { StallWatch } from './stall-watch.ts';
 import { StrandedSweep } from './stranded-sweep.ts';
@@ -34,6 +41,8 @@ export interface WorkerLanes {
   hotWorker: Worker<HotJobData>;
   coldWorker: Worker<ColdJobData>;
   lane: ColdLaneController;
+  /** Cold calls' places per model server (the model layer's). */
+  coldCapacity: WorkerModelLayer['coldCapacity'];
   deadlines: DeadlineWatch;
   /** Parent jobs of ended batches, and the sweep of final events left pending. */
   endings: BatchEndings;
@@ -85,7 +94,16 @@ export async function startLanes(
       return meter.documentFinished(doc);
     },
   };
+  const coldQueue = new Queue(queueNames.cold, { connection: client, prefix: keyPrefix });
+  coldQueue.on('error', services.redisOutages.listener('cold queue'));
+  // A batch's last groups hand their unstarted documents back while slots here would idle.
+  let coldRunning = 0;
+  const release = new ColdGroupRelease({
+    queue: coldQueue,
+    spareSlots: () => (lane.snapshot().paused ? 0 : coldWorker.concurrency - coldRunning),
+  });
   const coldProcessor = createColdProcessor({
+    release,
     store,
     deleteBlobs: (keys) => services.documentBlobs.delete(keys),
     summarizer: coldSummarizer,
@@ -103,10 +121,12 @@ export async function startLanes(
     files: services.openAiFiles,
     gateway: layer.gateway,
     clients: layer.clients,
+    capacity: layer.coldCapacity,
     shouldYield: () => lane.shouldYield(),
     logger,
     meter: coldMeter,
     fairShare: services.fairShare,
+    release,
     signal: stopping.signal,
     bounds: new ResponseBounds({
       redis: client,
@@ -114,8 +134,16 @@ export async function startLanes(
       maxBatchBytes: config.NIGHTSHIFT_OPENAI_BATCH_MAX_OUTPUT_BYTES,
     }),
   });
-  const coldOrRequest: typeof coldProcessor = (job, token) =>
-    job.data.content.kind === 'request' ? requestProcessor(job, token) : coldProcessor(job, token);
+  const coldOrRequest: typeof coldProcessor = async (job, token) => {
+    coldRunning++;
+    try {
+      return await (job.data.content.kind === 'request'
+        ? requestProcessor(job, token)
+        : coldProcessor(job, token));
+    } finally {
+      coldRunning--;
+    }
+  };
   const placement = new ModelPlacement({
     workerId,
     fleet: recentFleet(services.fleet, 1000),
@@ -141,8 +169,6 @@ export async function startLanes(
   });
   const probe = await createVramProbe(config);
   const server = createServerLoadProbeFor(config);
-  const coldQueue = new Queue(queueNames.cold, { connection: client, prefix: keyPrefix });
-  coldQueue.on('error', services.redisOutages.listener('cold queue'));
   const expirer = new BatchStopper({
     connection: client,
     store,
@@ -158,27 +184,51 @@ export async function startLanes(
     logger,
   });
   const coldServers = coldLaneServers(config);
+  // Cold calls take places per model server (layer.coldCapacity): each server is admitted,
+  // stepped back and shared with chat by its own signals, and the lane runs as many jobs as
+  // all of them hold. Without a model server (extractive) the lane tunes itself as before.
+  const perServerState = layer.coldCapacity.snapshot();
+  const perServer = perServerState.length > 0;
+  const slotServers = perServerState.filter((s) => s.batching === 'slots').map((s) => s.url);
+  const everyServerContinuous =
+    perServer && perServerState.every((s) => s.batching === 'continuous');
+  // Chat through the gateway is yielded to per server, by the places themselves: a fixed-slot
+  // server (Ollama) lends each chat one of its slots, a continuous-batching one admits chat
+  // within its reserve. Only without a model server does the lane itself hold for chat.
+  if (perServer) layer.coldCapacity.start();
   const lane: ColdLaneController = new ColdLaneController({
     coldWorker,
     hotQueue,
     hotRunning: () => activity.hotRunning,
     // Gateway chat calls go straight to the model servers: only this shared record sees them,
     // and only those on a server this worker's cold work uses concern it.
-    interactive: {
-      inFlight: () => services.interactiveTraffic.inFlight({ servers: coldServers }),
-    },
+    ...(!perServer
+      ? {
+          interactive: {
+            inFlight: () => services.interactiveTraffic.inFlight({ servers: coldServers }),
+          },
+        }
+      : {}),
     deadlinePressure: () => deadlines.underPressure(),
     hotReserveSlots: config.NIGHTSHIFT_HOT_RESERVE_SLOTS,
     hotIdleMs: config.NIGHTSHIFT_HOT_IDLE_S * 1000,
     windows: parseColdWindows(config.NIGHTSHIFT_COLD_WINDOWS),
     timeZone: config.NIGHTSHIFT_TZ,
-    probe: cachedProbe(probe, { maxAgeMs: 250 }),
-    ...(server ? { server } : {}),
+    // A continuous-batching server (vLLM, SGLang) reserves most of the card at start, so free
+    // memory says nothing about its room: where every server batches continuously, their own
+    // places (capacity − chat reserve, stepping back on their queue) are the whole admission.
+    probe: cachedProbe(everyServerContinuous ? createNoneProbe() : probe, { maxAgeMs: 250 }),
+    ...(server && !perServer ? { server } : {}),
     reserveMiB: config.NIGHTSHIFT_VRAM_RESERVE_MIB,
     memoryPerSlotMiB:
       config.NIGHTSHIFT_SLOT_MEMORY_MIB ?? memoryPerSlotMiB(config.NIGHTSHIFT_NUM_CTX),
-    maxSlots: coldCap,
-    ...(config.NIGHTSHIFT_COLD_AUTOTUNE ? { tuner: new ConcurrencyTuner({ max: coldCap }) } : {}),
+    maxSlots: perServer ? layer.coldCapacity.ceiling : coldCap,
+    // Slot servers report no queue: the tuner's slow start and pace keep finding their room
+    // (free memory shows a model's sessions late). Continuous ones are tuned per server.
+    ...(config.NIGHTSHIFT_COLD_AUTOTUNE &&
+    (!perServer || slotServers.length === perServerState.length)
+      ? { tuner: new ConcurrencyTuner({ max: perServer ? layer.coldCapacity.ceiling : coldCap }) }
+      : {}),
     kvSettleMs: config.NIGHTSHIFT_KV_SETTLE_MS,
     graceMs: config.NIGHTSHIFT_WINDOW_GRACE_S * 1000,
     onWindowChange: async (state) => {
@@ -250,6 +300,7 @@ export async function startLanes(
     hotWorker,
     coldWorker,
     lane,
+    coldCapacity: layer.coldCapacity,
     deadlines,
     endings,
     activity,

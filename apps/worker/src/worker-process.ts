@@ -9,12 +9,14 @@ import type { BatchEndings } from './batch-endings.ts';
 import type { DeadlineWatch } from './deadline-watch.ts';
 import { logJobs } from './job-logging.ts';
 import { startSummarization } from './summarization-setup.ts';
-import { startLanes } from './worker-lanes.ts';
+import { startLanes, type WorkerLanes } from './worker-lanes.ts';
 import { startPublishing } from './worker-publishing.ts';
 
 /** A running worker and how to drain it. */
 export interface RunningWorker {
   lane: ColdLaneController;
+  /** Cold calls' places per model server. */
+  coldCapacity: WorkerLanes['coldCapacity'];
   deadlines: DeadlineWatch;
   /** Parent jobs of ended batches, and the sweep of final events left pending. */
   endings: BatchEndings;
@@ -58,6 +60,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
 
   return {
     lane: lanes.lane,
+    coldCapacity: lanes.coldCapacity,
     deadlines: lanes.deadlines,
     endings: lanes.endings,
     async stop() {

@@ -5,11 +5,19 @@ import { DeliveryLog, WebhookOutbox } from '@nightshift/webhooks';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BatchEvents } from './batch-events.ts';
 import { finalEventsKey, openBatchesKey } from './batch-keys.ts';
 import { BatchStopper } from './batch-stopper.ts';
 import { BatchStore } from './batch-store.ts';
 import { BatchSubmitter } from './batch-submitter.ts';
 import { FinalEventRelay, finalDeliveryId } from './final-events.ts';
+
+/** A bus that records each ended batch's id into `ended`. */
+function endedInto(ended: string[]): BatchEvents {
+  const events = new BatchEvents();
+  events.on('batch.ended', (e) => ended.push(e.batchId));
+  return events;
+}
 
 // A batch ends in the step that records its last document, whatever process runs it: no
 // notifier, no consumer of the batches' parent jobs runs anywhere in this file.
@@ -28,7 +36,7 @@ beforeAll(async () => {
   store = new BatchStore({
     redis: client,
     resultTtlMs: 60_000,
-    onFinalized: (batchId) => ended.push(batchId),
+    events: endedInto(ended),
   });
   submitter = new BatchSubmitter({ connection: client, store, attempts: 1, resultTtlMs: 60_000 });
   deliveries = new DeliveryLog(client, 60_000);
@@ -138,8 +146,7 @@ describe('a batch ends in the step that records its last document', () => {
     const ids = Array.from({ length: 40 }, (_, i) => `doc_${i}`);
     const connections = Array.from({ length: 4 }, () => createRedis(redis.url, 'client'));
     const stores = connections.map(
-      (redis) =>
-        new BatchStore({ redis, resultTtlMs: 60_000, onFinalized: (id) => ended.push(id) }),
+      (redis) => new BatchStore({ redis, resultTtlMs: 60_000, events: endedInto(ended) }),
     );
     await Promise.all(
       ids.map((id, i) =>

@@ -4,10 +4,18 @@ import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BatchEvents } from './batch-events.ts';
 import { BatchStore } from './batch-store.ts';
 import { BatchSubmitter } from './batch-submitter.ts';
 import { FairShare } from './fair-share.ts';
 import { UnfinishedQuotaError } from './unfinished-quota.ts';
+
+/** A bus that records each ended batch's id into `ended`. */
+function endedInto(ended: string[]): BatchEvents {
+  const events = new BatchEvents();
+  events.on('batch.ended', (e) => ended.push(e.batchId));
+  return events;
+}
 
 let redis: RedisHarness;
 let client: Redis;
@@ -22,7 +30,7 @@ beforeAll(async () => {
   store = new BatchStore({
     redis: client,
     resultTtlMs: 60_000,
-    onFinalized: (batchId) => ended.push(batchId),
+    events: endedInto(ended),
   });
   submitter = new BatchSubmitter({ connection: client, store, attempts: 2, resultTtlMs: 60_000 });
 });

@@ -1,5 +1,6 @@
 import type { BatchObject, DocumentResult, DocumentStatus, SummaryOptions } from '@nightshift/core';
 import type { Redis } from 'ioredis';
+import type { BatchEvents } from './batch-events.ts';
 import {
   batchKeys,
   finalEventsKey,
@@ -60,12 +61,12 @@ export interface BatchStoreOptions {
   /** How long a finished batch and its results stay readable. */
   resultTtlMs: number;
   /**
-   * Told, after the step, that a document transition made its batch final (the batch's status,
-   * counts and `completedAt` are already written). Meant for queueing the final webhook event
-   * at once (`FinalEventRelay.relay`); awaited, and a failure is ignored here: the event stays
-   * pending until `FinalEventRelay.relayPending` queues it.
+   * Where `batch.ended` is emitted, after the step, when a document transition made its batch
+   * final (the batch's status, counts and `completedAt` are already written): its subscribers
+   * write result files and queue the final webhook event at once. Awaited; a failure is ignored
+   * here: the event stays pending until `FinalEventRelay.relayPending` queues it.
    */
-  onFinalized?: (batchId: string) => unknown;
+  events?: Pick<BatchEvents, 'emit'>;
 }
 
 /**
@@ -82,12 +83,12 @@ export interface BatchStoreOptions {
 export class BatchStore {
   readonly #redis: Redis;
   readonly #ttlSeconds: number;
-  readonly #onFinalized: ((batchId: string) => unknown) | undefined;
+  readonly #events: Pick<BatchEvents, 'emit'> | undefined;
 
   constructor(options: BatchStoreOptions) {
     this.#redis = options.redis;
     this.#ttlSeconds = Math.ceil(options.resultTtlMs / 1000);
-    this.#onFinalized = options.onFinalized;
+    this.#events = options.events;
   }
 
   /**
@@ -255,8 +256,13 @@ export class BatchStore {
   }
 
   async #finalized(batchId: string): Promise<void> {
+    if (!this.#events) return;
     try {
-      await this.#onFinalized?.(batchId);
+      const stored = await this.get(batchId);
+      if (stored) {
+        const { tenant, batch } = stored;
+        await this.#events.emit('batch.ended', { batchId, tenant, status: batch.status });
+      }
     } catch {
       // The final event stays pending in Redis; FinalEventRelay.relayPending queues it later.
     }

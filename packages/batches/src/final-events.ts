@@ -1,8 +1,9 @@
 import type { BatchEvent, BatchEventType, BatchObject } from '@nightshift/core';
 import type { WebhookOutbox } from '@nightshift/webhooks';
 import type { Redis } from 'ioredis';
+import type { BatchEvents } from './batch-events.ts';
 import { finalEventsKey } from './batch-keys.ts';
-import type { BatchStore } from './batch-store.ts';
+import type { BatchStore, StoredBatch } from './batch-store.ts';
 
 const eventTypes: Record<string, BatchEventType> = {
   completed: 'batch.completed',
@@ -57,6 +58,13 @@ export interface FinalEventRelayOptions {
   store: Pick<BatchStore, 'get' | 'finishIfDone'>;
   /** Where the final `batch.*` events go (the notifier delivers them). */
   outbox: WebhookOutbox;
+  /**
+   * The bus the batch engine emits `batch.ended` on. Given, a batch this relay settles or
+   * sweeps is emitted there too, so its effects (result files, cleanup) run before its final
+   * event is queued, as for a batch ended by a step; the bus must then have {@link relay}
+   * subscribed at the `announce` stage. Absent, the relay queues the event itself.
+   */
+  events?: Pick<BatchEvents, 'emit'>;
 }
 
 /**
@@ -67,8 +75,10 @@ export interface FinalEventRelayOptions {
  * already delivered is never queued again), so a relay that runs twice sends one event.
  *
  * @example
- * const relay = new FinalEventRelay({ redis, store, outbox });
- * const store = new BatchStore({ redis, resultTtlMs, onFinalized: (id) => relay.relay(id) });
+ * const events = new BatchEvents();
+ * const store = new BatchStore({ redis, resultTtlMs, events });
+ * const relay = new FinalEventRelay({ redis, store, outbox, events });
+ * events.on('batch.ended', (e) => relay.relay(e.batchId), { stage: 'announce' });
  */
 export class FinalEventRelay {
   readonly #options: FinalEventRelayOptions;
@@ -100,7 +110,7 @@ export class FinalEventRelay {
    */
   async settle(batchId: string): Promise<BatchObject | null> {
     const outcome = await this.#options.store.finishIfDone(batchId);
-    if (outcome?.eventPending) await this.relay(batchId);
+    if (outcome?.eventPending) await this.#ended(outcome);
     return outcome?.batch ?? null;
   }
 
@@ -120,7 +130,23 @@ export class FinalEventRelay {
   } = {}): Promise<string[]> {
     const due = now.getTime() - graceMs;
     const ids = await this.#options.redis.zrangebyscore(finalEventsKey, 0, due, 'LIMIT', 0, limit);
-    for (const id of ids) await this.relay(id);
+    for (const id of ids) {
+      const stored = this.#options.events ? await this.#options.store.get(id) : null;
+      await (stored ? this.#ended(stored) : this.relay(id));
+    }
     return ids;
+  }
+
+  /**
+   * An ended batch whose event is pending: emitted on the bus (its effects, then the relay), or
+   * relayed at once without one.
+   */
+  async #ended({ tenant, batch }: StoredBatch): Promise<void> {
+    const { events } = this.#options;
+    if (!events || !batch.completedAt) {
+      await this.relay(batch.id);
+      return;
+    }
+    await events.emit('batch.ended', { batchId: batch.id, tenant, status: batch.status });
   }
 }

@@ -1,3 +1,11 @@
+export {
+  type BatchEnded,
+  type BatchEventMap,
+  type BatchEventStage,
+  BatchEvents,
+  type BatchEventsOptions,
+  type BatchSubscription,
+} from './batch-events.ts';
 export { coldJobId } from './batch-gates.ts';
 export type { DocumentStart } from './batch-record.ts';
 export { BatchStopper, type BatchStopperOptions } from './batch-stopper.ts';
@@ -14,6 +22,7 @@ export {
   type SubmittedDocument,
 } from './batch-submitter.ts';
 export type { ColdGrouping } from './cold-groups.ts';
+export { ColdGroupRelease, type ColdGroupReleaseOptions } from './cold-release.ts';
 export { blobKeyPrefix, DocumentBlobs, type DocumentBlobsOptions } from './document-blobs.ts';
 export { FairShare, type FairShareOptions, type FairShareState } from './fair-share.ts';
 export {

@@ -5,9 +5,17 @@ import { until } from '@nightshift/testkit/until';
 import { type Job, Queue, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BatchEvents } from './batch-events.ts';
 import { BatchStore } from './batch-store.ts';
 import { BatchSubmitter } from './batch-submitter.ts';
 import { StrandedDocuments, stalledTooOften } from './stranded-documents.ts';
+
+/** A bus that records each ended batch's id into `ended`. */
+function endedInto(ended: string[]): BatchEvents {
+  const events = new BatchEvents();
+  events.on('batch.ended', (e) => ended.push(e.batchId));
+  return events;
+}
 
 let redis: RedisHarness;
 let client: Redis;
@@ -24,7 +32,7 @@ beforeAll(async () => {
   store = new BatchStore({
     redis: client,
     resultTtlMs: 60_000,
-    onFinalized: (batchId) => ended.push(batchId),
+    events: endedInto(ended),
   });
   cold = new Queue<ColdJobData>(queueNames.cold, { connection: client, prefix: keyPrefix });
   stranded = new StrandedDocuments({ redis: client, store, attempts: 2, resultTtlMs: 60_000 });

@@ -25,6 +25,24 @@ export const upstreamSchema = z.strictObject({
    * llama.cpp's server), `<host>` being `url` without a trailing `/v1`. Default: none.
    */
   dialects: z.array(z.enum(['anthropic'])).optional(),
+  /**
+   * How the server shares its GPU between requests, which decides how cold work shares it with
+   * chat. `continuous` (vLLM, SGLang): one running batch that a new request joins at the next
+   * step; cold work keeps `maxSequences − chatReserve` sequences there and steps back whenever
+   * requests wait inside the server (`/metrics`). `slots` (Ollama, llama.cpp): fixed parallel
+   * slots with a FIFO queue; cold work never holds more than `slots`, less the chats running
+   * there. Default: `slots` for `ollama`, `continuous` for `openai`.
+   */
+  batching: z.enum(['continuous', 'slots']).optional(),
+  /** Continuous batching: sequences the server runs at once (vLLM `--max-num-seqs`, or what its KV cache holds). Default: `slots`. */
+  maxSequences: z.number().int().min(1).max(4096).optional(),
+  /** Continuous batching: sequences kept free for chat. Default: an eighth of `maxSequences`, at least 1. */
+  chatReserve: z.number().int().min(0).max(4096).optional(),
+  /**
+   * The server schedules by request priority (vLLM `--scheduling-policy priority`): cold calls
+   * carry the lowest priority (`priority` field, lower runs first), so chat is scheduled ahead.
+   */
+  priorityScheduling: z.boolean().optional(),
 });
 export type UpstreamSpec = z.output<typeof upstreamSchema>;
 

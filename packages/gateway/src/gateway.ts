@@ -47,6 +47,11 @@ export interface GatewayCall<T> {
    * Default `fallback`.
    */
   onCapacity?: 'fallback' | 'wait';
+  /**
+   * The one upstream the asked model runs on (the cold lane's place on a server, taken from
+   * its per-server capacity); fallback models still go to any of theirs. Default: any.
+   */
+  pinned?: Upstream;
 }
 
 /** A call that started: the model that answers, and its pieces (the first one already here). */
@@ -207,7 +212,12 @@ export class Gateway {
         });
       if (index === 0 && (servers[0] ?? []).length === 0) reasons.push(`${model}: not served`);
       const breaker = this.#breaker(model);
-      for (const upstream of pool.ranked(servers[index] ?? [])) {
+      // A cold call admitted on one server runs its own model there (its fallbacks anywhere).
+      const candidates =
+        index === 0 && call.pinned
+          ? (servers[0] ?? []).filter((u) => u === call.pinned)
+          : (servers[index] ?? []);
+      for (const upstream of pool.ranked(candidates)) {
         if (!breaker.tryAcquire()) {
           const retryAt = breaker.snapshot().retryAt;
           if (retryAt !== undefined)
@@ -315,9 +325,12 @@ export class Gateway {
    * the deadline passed, or the attempt was stopped.
    */
   #lease(model: string, upstream: Upstream, signal: AbortSignal): { end(): Promise<void> } {
-    const leasing = this.#o.leases
-      ?.begin(model, { server: upstream.url, signal })
-      .catch(() => undefined);
+    // Begun on the next turn of the event loop, once the upstream request has gone out.
+    const leasing =
+      this.#o.leases &&
+      new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => this.#o.leases?.begin(model, { server: upstream.url, signal }))
+        .catch(() => undefined);
     return {
       end: async () => {
         await (await leasing)?.end().catch(() => {});
@@ -385,7 +398,10 @@ export class Gateway {
         run.iterator.return?.().catch(() => {});
       }
       run.release();
-      await run.lease.end();
+      // A finished answer does not wait for its lease's end (a Redis round trip) to send its
+      // last bytes; a failed one ends its lease before the failure is passed on.
+      if (outcome === 'ok') void run.lease.end();
+      else await run.lease.end();
       void this.#o.onFinished?.({
         operation: call.operation,
         tenant: call.tenant,

@@ -38,7 +38,11 @@ export {
   mediaUrlsOf,
   type PublicUrlCheck,
 } from './media-url-policy.ts';
-export { type GatewayProviderOptions, gatewayProvider } from './model-completions.ts';
+export {
+  type ColdPlaces,
+  type GatewayProviderOptions,
+  gatewayProvider,
+} from './model-completions.ts';
 export {
   checkOllamaImages,
   isBase64Image,
@@ -47,6 +51,7 @@ export {
   perRequestOllamaOptions,
 } from './ollama-request.ts';
 export { type OllamaBody, ollamaEmbedCall, ollamaGenerationCall } from './ollama-surface.ts';
+export { openAiChatPassthroughCall, type SsePiece } from './openai-passthrough.ts';
 export {
   contentText,
   isUnrequestedUsageChunk,

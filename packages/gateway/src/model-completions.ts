@@ -29,6 +29,24 @@ export interface GatewayProviderOptions {
   operation: string;
   /** Short name for logs and spans: the upstreams' kind (`ollama`, `openai`). Default `gateway`. */
   name?: string;
+  /**
+   * The cold lane's capacity per server: each call first takes a place on one of its model's
+   * servers (waiting while all are full) and runs there. Default: none (hot summaries).
+   */
+  capacity?: ColdPlaces;
+  /**
+   * The `priority` sent to servers with `priorityScheduling` (vLLM: lower runs first): cold
+   * calls send a large one, so chat is scheduled ahead of them. Default: none sent.
+   */
+  priority?: number;
+}
+
+/** Places for cold calls per server (`ServerColdCapacity` in packages/lanes). */
+export interface ColdPlaces {
+  acquire(
+    candidates: readonly Upstream[],
+    signal?: AbortSignal,
+  ): Promise<{ server: Upstream; release(): void }>;
 }
 
 /** Failures the gateway names, as the failure kinds a summary's chain reads. */
@@ -55,12 +73,17 @@ const kindOf: Record<GatewayErrorKind, LlmErrorKind> = {
  * const { text, model, degraded } = await hot.complete({ model: 'qwen3:32b', system, prompt, numCtx: 8192 });
  */
 export function gatewayProvider(options: GatewayProviderOptions): LlmProvider {
-  const { gateway, clients, onCapacity, operation } = options;
+  const { gateway, clients, onCapacity, operation, capacity, priority } = options;
   return {
     name: options.name ?? 'gateway',
     async complete(request: CompletionRequest): Promise<CompletionResult> {
       const signal = request.signal ?? new AbortController().signal;
+      let place: { server: Upstream; release(): void } | undefined;
       try {
+        if (capacity) {
+          const serving = await gateway.pool.serving(request.model);
+          if (serving.length > 0) place = await capacity.acquire(serving, signal);
+        }
         const answer = await gateway.open<CompletionResult>({
           operation,
           tenant: 'nightshift',
@@ -68,8 +91,9 @@ export function gatewayProvider(options: GatewayProviderOptions): LlmProvider {
           promptText: request.system ? `${request.system}\n${request.prompt}` : request.prompt,
           signal,
           onCapacity,
+          ...(place ? { pinned: place.server } : {}),
           start: (upstream, model, callSignal) =>
-            completeOn(clients, upstream, { ...request, model }, callSignal),
+            completeOn(clients, upstream, { ...request, model }, callSignal, priority),
           usage: (piece) => piece.usage,
         });
         let result: CompletionResult | undefined;
@@ -78,6 +102,8 @@ export function gatewayProvider(options: GatewayProviderOptions): LlmProvider {
         return answer.degraded ? { ...result, degraded: true } : result;
       } catch (err) {
         throw asLlmError(err, request.model, signal);
+      } finally {
+        place?.release();
       }
     },
   };
@@ -89,6 +115,7 @@ async function* completeOn(
   upstream: Upstream,
   request: CompletionRequest,
   signal: AbortSignal,
+  priority: number | undefined,
 ): AsyncGenerator<CompletionResult> {
   const messages = [
     ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
@@ -117,6 +144,8 @@ async function* completeOn(
       model: request.model,
       messages,
       ...(request.maxTokens !== undefined ? { max_tokens: request.maxTokens } : {}),
+      // vLLM's extension field; the official client passes unknown fields on.
+      ...(priority !== undefined && upstream.priorityScheduling ? { priority } : {}),
     },
     { signal },
   );

@@ -69,6 +69,11 @@ export class UpstreamClients {
       )) as unknown as Fetch;
   }
 
+  /** `fetch` on the agent every client here uses (its connect and read timeouts). */
+  get fetch(): Fetch {
+    return this.#fetch;
+  }
+
   /** The `openai` client for `upstream` (one per upstream; each call brings its own signal). */
   openAi(upstream: Upstream): OpenAI {
     let client = this.#openAi.get(upstream);

@@ -17,3 +17,13 @@ export {
   interactiveServerKey,
   type LeaseOptions,
 } from './interactive-traffic.ts';
+export {
+  batchingOf,
+  COLD_PRIORITY,
+  type ColdServer,
+  type ColdSlot,
+  defaultChatReserve,
+  ServerColdCapacity,
+  type ServerColdCapacityOptions,
+  type ServerColdState,
+} from './server-cold-capacity.ts';

@@ -1,4 +1,5 @@
 import {
+  BatchEvents,
   BatchStore,
   BatchSubmitter,
   type BatchSubmitterOptions,
@@ -77,7 +78,8 @@ export function createServices(config: Config, options: ServicesOptions = {}): S
 /**
  * One process's shared services, built lazily from the configuration, each once. A batch this
  * process ends (last document recorded, cancel of waiting documents, every document failing at
- * intake) has its final `batch.*` event queued at once through {@link finalEvents}.
+ * intake) emits `batch.ended` on {@link batchEvents}: its effects run, then its final
+ * `batch.*` event is queued at once through {@link finalEvents}.
  * {@link close} closes everything built, BullMQ handles before the connections they use, once.
  */
 export class Services {
@@ -95,6 +97,7 @@ export class Services {
   /** BullMQ's telemetry hook for the workers and queues a process builds; undefined: untraced. */
   readonly queueTelemetry: ServicesOptions['queueTelemetry'];
   readonly #logger: ServicesLogger | undefined;
+  #batchEvents: BatchEvents | undefined;
   #batchStore: BatchStore | undefined;
   #fairShare: FairShare | undefined;
   #batchSubmitter: BatchSubmitter | undefined;
@@ -142,12 +145,32 @@ export class Services {
     return (await checkRedisPolicy(this.client)).warning;
   }
 
-  /** Every batch's record; its final step hands the batch to {@link finalEvents} at once. */
+  /**
+   * The batch engine's lifecycle events, with this process's subscribers to `batch.ended`:
+   * an OpenAI-compatible batch's result files and a Message Batch's cleanup (effects), then its
+   * final webhook event (announce), so whoever the event reaches finds the files written.
+   */
+  get batchEvents(): BatchEvents {
+    if (this.#batchEvents) return this.#batchEvents;
+    const events = new BatchEvents();
+    this.#batchEvents = events;
+    events.on('batch.ended', (e) => this.#writeResultFiles(e.batchId), { name: 'openai files' });
+    events.on('batch.ended', (e) => this.#dropMessageBatchRequests(e.batchId), {
+      name: 'message batch requests',
+    });
+    events.on('batch.ended', (e) => this.#relayFinalEvent(e.batchId), {
+      stage: 'announce',
+      name: 'final event',
+    });
+    return events;
+  }
+
+  /** Every batch's record; its final step emits `batch.ended` on {@link batchEvents}. */
   get batchStore(): BatchStore {
     this.#batchStore ??= new BatchStore({
       redis: this.redis.commands,
       resultTtlMs: this.resultTtlMs,
-      onFinalized: (batchId) => this.#batchEnded(batchId),
+      events: this.batchEvents,
     });
     return this.#batchStore;
   }
@@ -231,6 +254,7 @@ export class Services {
       redis: this.client,
       store: this.batchStore,
       outbox: this.webhookOutbox,
+      events: this.batchEvents,
     });
     return this.#finalEvents;
   }
@@ -351,10 +375,10 @@ export class Services {
   }
 
   /**
-   * An OpenAI-compatible batch gets its output and error files first, so whoever the final
-   * event reaches finds them; a failure leaves that to the next read (`OpenAiBatches.get`).
+   * An OpenAI-compatible batch gets its output and error files before its final event; a
+   * failure leaves that to the next read (`OpenAiBatches.get`).
    */
-  async #batchEnded(batchId: string): Promise<void> {
+  async #writeResultFiles(batchId: string): Promise<void> {
     try {
       await this.openAiBatches.finalizeIfOpenAi(batchId);
     } catch (error) {
@@ -363,8 +387,11 @@ export class Services {
         'result files not written; the next read will',
       );
     }
+  }
+
+  /** A Message Batch's stored requests go at once: their room in the quota comes back. */
+  async #dropMessageBatchRequests(batchId: string): Promise<void> {
     try {
-      // A Message Batch's stored requests go at once: their room in the quota comes back.
       await this.anthropicBatches.ended(batchId);
     } catch (error) {
       this.#logger?.warn(
@@ -372,7 +399,6 @@ export class Services {
         'message batch requests not deleted; the next read will',
       );
     }
-    await this.#relayFinalEvent(batchId);
   }
 
   async #relayFinalEvent(batchId: string): Promise<void> {

@@ -13,6 +13,16 @@ import {
 } from '@nightshift/gateway';
 import { z } from 'zod';
 
+/**
+ * A caller's `priority` (vLLM's scheduling field: lower runs first) is dropped: on a server that
+ * schedules by priority a tenant would otherwise run ahead of every other tenant and of the chat
+ * reserve; the cold lane alone sets one (its lowest).
+ */
+const droppedPriority = z
+  .unknown()
+  .transform(() => undefined)
+  .optional();
+
 /** An embeddings `input` holds at most OpenAI's 2,048 inputs (a string or token array is one). */
 const withinEmbeddingInputs = <T extends z.ZodType>(input: T) =>
   input.refine((value) => embeddingInputCount(value) <= maxEmbeddingInputs, {
@@ -35,6 +45,7 @@ export const openAiChatBody = z.looseObject({
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   n: z.number().int().min(1).max(maxChoices).nullish(),
+  priority: droppedPriority,
 });
 
 /** `POST /openai/v1/completions` (legacy text completions). */
@@ -54,6 +65,7 @@ export const openAiCompletionsBody = z
     top_p: z.number().min(0).max(1).nullish(),
     n: z.number().int().min(1).max(maxChoices).nullish(),
     best_of: z.number().int().min(1).max(maxChoices).nullish(),
+    priority: droppedPriority,
   })
   .refine(
     (body) => promptCount(body.prompt) * Math.max(body.n ?? 1, body.best_of ?? 1) <= maxChoices,
@@ -75,6 +87,7 @@ export const openAiEmbeddingsBody = z.looseObject({
     ]),
   ),
   encoding_format: z.enum(['float', 'base64']).optional(),
+  priority: droppedPriority,
 });
 
 /**

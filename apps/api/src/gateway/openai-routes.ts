@@ -1,10 +1,10 @@
 import {
   type Gateway,
-  isUnrequestedUsageChunk,
   type MediaUrlPolicy,
   type OpenAiChatBody,
   type OpenAiEmbeddingsBody,
   openAiChatCall,
+  openAiChatPassthroughCall,
   openAiEmbeddingsCall,
   type UpstreamClients,
 } from '@nightshift/gateway';
@@ -72,14 +72,16 @@ export function openAiRoutes(options: SurfaceRoutesOptions) {
     const mediaRefused = await refuseMediaUrls(c, options.mediaUrls, read.data);
     if (mediaRefused) return mediaRefused;
     const body = { ...read.data, stream: read.data.stream === true } as OpenAiChatBody;
+    const context = { tenant: c.get('tenant'), signal: c.req.raw.signal };
     try {
-      const answer = await gateway.open(
-        openAiChatCall(clients, body, { tenant: c.get('tenant'), signal: c.req.raw.signal }),
-      );
-      if (!body.stream) return c.json(await wholeAnswer(answer.pieces), 200, answeredBy(answer));
+      if (!body.stream) {
+        const answer = await gateway.open(openAiChatCall(clients, body, context));
+        return c.json(await wholeAnswer(answer.pieces), 200, answeredBy(answer));
+      }
+      // The upstream speaks this surface's dialect: its events pass through as it wrote them.
+      const answer = await gateway.open(openAiChatPassthroughCall(clients, body, context));
       const events = pieceStream(answer.pieces, {
-        encode: (piece) =>
-          isUnrequestedUsageChunk(body, piece) ? undefined : `data: ${JSON.stringify(piece)}\n\n`,
+        encode: (piece) => piece.sse || undefined,
         end: 'data: [DONE]\n\n',
         failure: openAiStreamFailure,
       });

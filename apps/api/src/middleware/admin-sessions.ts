@@ -1,6 +1,6 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { keyPrefix } from '@nightshift/core';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { type SessionKind, SessionStore } from './session-store.ts';
 
 /** Options of {@link AdminSessionStore}. */
 export interface AdminSessionStoreOptions {
@@ -11,60 +11,51 @@ export interface AdminSessionStoreOptions {
   ttlS: number;
 }
 
-/** Bytes of randomness in a session id (256 bits; the floor is 128). */
-const sessionIdBytes = 32;
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest();
+/** An admin session holds nothing but the fact that it is live. */
+export type AdminSession = true;
 
 /**
- * Admin browser sessions in Redis: each sign-in gets a fresh random id, held under
- * `{nightshift}:admin:session:<sha256 of the id>` until it expires or is revoked at sign-out.
- * Redis holds only the id's digest (a dump of Redis hands out no live cookie) and a keyed
- * fingerprint of the admin key the session was opened with.
+ * The admin kind of session: `{nightshift}:admin:session:<sha256 of the id>` holds a keyed
+ * fingerprint of the admin key it was opened with, so a session outlives neither its TTL nor
+ * the key.
+ */
+export function adminSessionKind(adminKey: string, ttlS: number): SessionKind<AdminSession> {
+  const fingerprint = createHmac('sha256', adminKey)
+    .update('nightshift-admin-session-key-v2')
+    .digest();
+  return {
+    keyName: 'admin:session',
+    ttlS,
+    encode: () => fingerprint.toString('base64url'),
+    decode: (stored) => {
+      const presented = Buffer.from(stored, 'base64url');
+      return presented.length === fingerprint.length && timingSafeEqual(presented, fingerprint)
+        ? true
+        : null;
+    },
+  };
+}
+
+/**
+ * Admin browser sessions: the shared {@link SessionStore} of the admin kind.
  *
  * @example
  * const sessions = new AdminSessionStore({ redis, adminKey, ttlS: 43_200 });
  * const id = await sessions.open(); // the cookie's value
  * await sessions.isLive(id); // true until it expires, is revoked or the key changes
  */
-export class AdminSessionStore {
-  readonly ttlS: number;
-  readonly #redis: Redis;
-  readonly #fingerprint: Buffer;
-
+export class AdminSessionStore extends SessionStore<AdminSession> {
   constructor(options: AdminSessionStoreOptions) {
-    this.#redis = options.redis;
-    this.ttlS = options.ttlS;
-    this.#fingerprint = createHmac('sha256', options.adminKey)
-      .update('nightshift-admin-session-key-v2')
-      .digest();
+    super({ redis: options.redis, kind: adminSessionKind(options.adminKey, options.ttlS) });
   }
 
   /** Opens a session and answers its id (base64url, 256 random bits). */
-  async open(): Promise<string> {
-    const id = randomBytes(sessionIdBytes).toString('base64url');
-    await this.#redis.set(this.#key(id), this.#fingerprint.toString('base64url'), 'EX', this.ttlS);
-    return id;
+  open(): Promise<string> {
+    return this.create(true);
   }
 
   /** True when `id` names a session that has not expired, been revoked or outlived its key. */
   async isLive(id: string): Promise<boolean> {
-    if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return false;
-    const stored = await this.#redis.get(this.#key(id));
-    if (!stored) return false;
-    const fingerprint = Buffer.from(stored, 'base64url');
-    return (
-      fingerprint.length === this.#fingerprint.length &&
-      timingSafeEqual(fingerprint, this.#fingerprint)
-    );
-  }
-
-  /** Ends a session at once (sign-out); unknown ids are ignored. */
-  async revoke(id: string): Promise<void> {
-    await this.#redis.del(this.#key(id));
-  }
-
-  #key(id: string): string {
-    return `${keyPrefix}:admin:session:${sha256(id).toString('hex')}`;
+    return (await this.get(id)) !== null;
   }
 }

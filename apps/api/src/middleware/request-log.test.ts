@@ -36,6 +36,8 @@ describe('requestLog', () => {
     await app.request('/v1/explode');
     await app.request('/nowhere');
     await app.request('/readyz');
+    // Lines are written on the turn after the answer.
+    await new Promise((resolve) => setImmediate(resolve));
 
     expect(
       lines.map(({ msg, level, method, path, status, tenant }) => ({

@@ -38,10 +38,14 @@ export function requestLog(options: RequestLogOptions): MiddlewareHandler {
         ...(typeof tenant === 'string' ? { tenant } : {}),
       };
       const { logger } = options;
-      if (status >= 500) logger.error(line, 'request');
-      else if (quiet.has(line.path)) logger.debug(line, 'request');
-      else if (status >= 400) logger.warn(line, 'request');
-      else logger.info(line, 'request');
+      // Written on the next turn: the line is a synchronous write, and for a streamed answer
+      // this runs before the answer's first bytes leave.
+      setImmediate(() => {
+        if (status >= 500) logger.error(line, 'request');
+        else if (quiet.has(line.path)) logger.debug(line, 'request');
+        else if (status >= 400) logger.warn(line, 'request');
+        else logger.info(line, 'request');
+      });
     }
   };
 }

@@ -31,6 +31,30 @@ export interface TenantAuthOptions {
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
 /**
+ * How long an address whose right key was let in skips the throttle's Redis look, ms. A lock
+ * set through another replica is seen within this; one set through this replica (a wrong key
+ * from the address here) at once, as that failure drops the address from the list.
+ */
+const CLEAN_FOR_MS = 5_000;
+/** Addresses kept clean per throttle; past it the list starts over. */
+const MAX_CLEAN = 10_000;
+
+/**
+ * Per throttle (one is shared by every surface of a replica), the addresses whose last look
+ * found them unlocked and whose key was right, until when: a right key from such an address
+ * costs no Redis round trip. Any wrong key from it drops the entry before it is counted.
+ */
+const cleanAddresses = new WeakMap<AdminLoginThrottle, Map<string, number>>();
+function cleanOf(throttle: AdminLoginThrottle): Map<string, number> {
+  let clean = cleanAddresses.get(throttle);
+  if (!clean) {
+    clean = new Map();
+    cleanAddresses.set(throttle, clean);
+  }
+  return clean;
+}
+
+/**
  * Bearer authentication: `Authorization: Bearer <key>` names the tenant. Keys are compared as
  * SHA-256 digests with `timingSafeEqual`, so the comparison time does not leak the key.
  *
@@ -59,9 +83,12 @@ export function tenantAuth(
       });
     }
     const address = clientAddress(c);
+    const clean = options.failures && cleanOf(options.failures);
+    const now = Date.now();
+    const fresh = (clean?.get(address) ?? 0) > now;
     // Asked before the key is compared, and answered alike for right and wrong keys: a locked
-    // address learns nothing about its guesses.
-    const locked = options.failures?.refusal(address);
+    // address learns nothing about its guesses. An address let in a moment ago skips the look.
+    const locked = fresh ? null : options.failures?.refusal(address);
     const presented = digest(key);
     let tenant: string | null = null;
     for (const entry of known) {
@@ -78,6 +105,7 @@ export function tenantAuth(
     }
     tenant = resolved ?? null;
     if (!tenant) {
+      clean?.delete(address);
       await options.failures?.fail(address);
       return refuse(c, {
         status: 401,
@@ -85,6 +113,10 @@ export function tenantAuth(
         detail: 'That API key is not valid.',
         headers: challenge,
       });
+    }
+    if (clean && !fresh) {
+      if (clean.size >= MAX_CLEAN) clean.clear();
+      clean.set(address, now + CLEAN_FOR_MS);
     }
     c.set('tenant', tenant);
     await next();

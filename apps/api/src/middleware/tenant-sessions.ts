@@ -1,7 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { keyPrefix } from '@nightshift/core';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { randomToken, type SessionKind, SessionStore } from './session-store.ts';
+
+export { randomToken, sameToken } from './session-store.ts';
 
 /** Options of {@link TenantSessionStore}. */
 export interface TenantSessionStoreOptions {
@@ -21,63 +22,42 @@ export interface TenantSession {
 
 const storedSession = z.object({ tenant: z.string(), keyHash: z.string(), csrf: z.string() });
 
-/** A fresh 256-bit random token, base64url (43 characters). */
-export const randomToken = () => randomBytes(32).toString('base64url');
-const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
-
-/** True when two tokens are equal, in constant time; false for anything not a token. */
-export function sameToken(expected: string, presented: unknown): boolean {
-  if (typeof presented !== 'string' || !tokenPattern.test(presented)) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(presented);
-  return a.length === b.length && timingSafeEqual(a, b);
+/**
+ * The tenant kind of session: `{nightshift}:tenant-session:<sha256 of the id>` holds the
+ * tenant, the API key's hash (never the key) and the session's CSRF token, as JSON.
+ */
+export function tenantSessionKind(ttlS: number): SessionKind<TenantSession> {
+  return {
+    keyName: 'tenant-session',
+    ttlS,
+    encode: (session) => JSON.stringify(session),
+    decode: (stored) => {
+      try {
+        const parsed = storedSession.safeParse(JSON.parse(stored));
+        return parsed.success ? parsed.data : null;
+      } catch {
+        return null;
+      }
+    },
+  };
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
-
 /**
- * Tenant browser sessions of the `/tenant` page in Redis: each sign-in gets a fresh random id
- * (the cookie) and its own CSRF token, held under `{nightshift}:tenant-session:<sha256 of id>`
- * until it expires or is revoked at sign-out. Redis holds the id's digest, never the id, and
- * the API key's hash, never the key.
+ * Tenant browser sessions of the `/tenant` page: the shared {@link SessionStore} of the tenant
+ * kind, each sign-in with its own CSRF token.
  *
  * @example
  * const sessions = new TenantSessionStore({ redis, ttlS: 28_800 });
  * const id = await sessions.open({ tenant: 'acme', keyHash }); // the cookie's value
  * const session = await sessions.get(id); // { tenant, keyHash, csrf } until it ends
  */
-export class TenantSessionStore {
-  readonly ttlS: number;
-  readonly #redis: Redis;
-
+export class TenantSessionStore extends SessionStore<TenantSession> {
   constructor(options: TenantSessionStoreOptions) {
-    this.#redis = options.redis;
-    this.ttlS = options.ttlS;
+    super({ redis: options.redis, kind: tenantSessionKind(options.ttlS) });
   }
 
-  /** Opens a session for a tenant and answers its id. */
-  async open(fields: Omit<TenantSession, 'csrf'>): Promise<string> {
-    const id = randomToken();
-    const session: TenantSession = { ...fields, csrf: randomToken() };
-    await this.#redis.set(this.#key(id), JSON.stringify(session), 'EX', this.ttlS);
-    return id;
-  }
-
-  /** The session `id` names, or null when it is malformed, expired or revoked. */
-  async get(id: string | undefined): Promise<TenantSession | null> {
-    if (!id || !tokenPattern.test(id)) return null;
-    const raw = await this.#redis.get(this.#key(id));
-    if (!raw) return null;
-    const parsed = storedSession.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  }
-
-  /** Ends a session at once (sign-out, or its key no longer works); unknown ids are ignored. */
-  async revoke(id: string): Promise<void> {
-    if (tokenPattern.test(id)) await this.#redis.del(this.#key(id));
-  }
-
-  #key(id: string): string {
-    return `${keyPrefix}:tenant-session:${sha256(id)}`;
+  /** Opens a session for a tenant, with a fresh CSRF token, and answers its id. */
+  open(fields: Omit<TenantSession, 'csrf'>): Promise<string> {
+    return this.create({ ...fields, csrf: randomToken() });
   }
 }

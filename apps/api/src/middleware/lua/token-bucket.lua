@@ -2,8 +2,12 @@
 -- second up to burst.
 -- KEYS[1]: the bucket (hash: tokens, at).
 -- ARGV[1]: rate per minute. ARGV[2]: burst. ARGV[3]: now (ms).
--- ARGV[4]: 1 takes a token when one is there (default); 0 only looks and writes nothing.
--- Returns {allowed (1|0), tokens left (floored), retry after (ms), full again after (ms)}.
+-- ARGV[4]: 1 takes a token when one is there (default); 0 only looks and writes nothing;
+-- 2 takes one whatever is there, into debt down to -burst (a call an API replica already let
+-- through on its own recent view of the bucket: the debt refuses the calls after it until
+-- repaid, so the rate holds across replicas).
+-- Returns {allowed (1|0), tokens left (floored, below 0 in debt), retry after (ms), full again
+-- after (ms)}.
 local key = KEYS[1]
 local rate = tonumber(ARGV[1]) / 60000
 local burst = tonumber(ARGV[2])
@@ -16,9 +20,10 @@ tokens = math.min(burst, tokens + (now - at) * rate)
 local allowed = 0
 local retry = 0
 if tokens >= 1 then
-  tokens = tokens - take
+  tokens = tokens - math.min(take, 1)
   allowed = 1
 else
+  if take == 2 then tokens = math.max(-burst, tokens - 1) end
   retry = math.ceil((1 - tokens) / rate)
 end
 if take > 0 then

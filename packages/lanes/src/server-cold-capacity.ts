@@ -1,0 +1,298 @@
+import type { UpstreamSpec } from '@nightshift/core';
+import { createServerLoadProbe, metricsUrlOf, type ServerLoadProbe } from '@nightshift/gpu';
+
+/** A model server as cold capacity sees it (an upstream of the model layer). */
+export interface ColdServer extends UpstreamSpec {
+  /** Requests it runs at once (the upstream's `slots`, its default filled in). */
+  slots: number;
+}
+
+/** Options of {@link ServerColdCapacity}. */
+export interface ServerColdCapacityOptions<S extends ColdServer> {
+  servers: readonly S[];
+  /**
+   * Interactive calls in flight on `server` (its URL), e.g. `InteractiveTraffic.inFlight({ servers: [url] })`;
+   * a fixed-slot server gives each of them one of its slots. A failed read counts as none.
+   */
+  interactiveOn?: (server: string) => Promise<number>;
+  /** The load probe of a continuous-batching server. Default: its `/metrics`, cached 250 ms. */
+  loadProbe?: (server: S) => ServerLoadProbe | undefined;
+  /** How often limits are re-read. Default 250 ms. */
+  pollMs?: number;
+  /** Most cold calls on all servers together (`NIGHTSHIFT_COLD_CONCURRENCY`). Default: no cap. */
+  maxTotal?: number;
+}
+
+/** One server's cold calls, as the last evaluation decided. */
+export interface ServerColdState {
+  url: string;
+  batching: 'continuous' | 'slots';
+  /** The most cold calls this server may hold: capacity − chat reserve, or its slots. */
+  ceiling: number;
+  /** The most it may hold now (less after requests waited inside it, or while chat runs on it). */
+  limit: number;
+  inFlight: number;
+}
+
+interface Entry<S> {
+  server: S;
+  state: ServerColdState;
+  probe: ServerLoadProbe | undefined;
+  /** When requests were last seen waiting inside the server (continuous batching). */
+  queuedAt: number;
+  /** The limit that stood after the server last queued: climbing back to it is quick, past it slow. */
+  learned: number;
+  /** Since when every reading showed requests waiting inside it. */
+  waitingSince: number | undefined;
+  /** Whether its gauges were ever read. */
+  read: boolean;
+}
+
+interface Waiter<S> {
+  candidates: readonly S[];
+  grant: (slot: ColdSlot<S>) => void;
+}
+
+/** A cold call's place on a server; `release()` once the call ended (idempotent). */
+export interface ColdSlot<S> {
+  server: S;
+  release(): void;
+}
+
+/**
+ * The `priority` of cold calls on servers that schedule by priority (vLLM: lower values run
+ * first, chat's default is 0): every chat is scheduled ahead of them.
+ */
+export const COLD_PRIORITY = 100;
+
+/** After requests last waited inside a continuous-batching server, climb back one step per this. */
+const CLIMB_MS = 500;
+/** How long requests must keep waiting inside a continuous-batching server before it counts as full. */
+const QUEUE_MS = 400;
+/** Past what it learned, a continuous-batching server is tried one place more per this. */
+const PROBE_MS = 5_000;
+
+/** Default chat reserve of a continuous-batching server: an eighth of its sequences. */
+export function defaultChatReserve(sequences: number): number {
+  return Math.max(1, Math.ceil(sequences / 8));
+}
+
+/**
+ * Cold capacity per model server, so cold work drains onto every server of its model and each
+ * server is shared the way it works best. A cold model call acquires a place on the candidate
+ * with the most free cold places, and waits while none has one.
+ * - Continuous batching (vLLM, SGLang): at most `maxSequences − chatReserve` cold sequences, so
+ *   chat joins the running batch at the next step; a chat costs the batch only its own share
+ *   (no pause). Requests waiting inside the server (`/metrics`) take places off the limit at once
+ *   — cold work never queues there — and the limit climbs back while nothing waits.
+ * - Fixed slots (Ollama): never more cold calls than slots, less the chats running there.
+ *
+ * @example
+ * const capacity = new ServerColdCapacity({ servers: pool.upstreams, interactiveOn });
+ * capacity.start();
+ * const slot = await capacity.acquire(serving, signal); try { … slot.server … } finally { slot.release(); }
+ */
+export class ServerColdCapacity<S extends ColdServer> {
+  readonly #entries: Entry<S>[];
+  readonly #o: ServerColdCapacityOptions<S>;
+  #waiters: Waiter<S>[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #evaluating: Promise<void> | undefined;
+
+  constructor(options: ServerColdCapacityOptions<S>) {
+    this.#o = options;
+    this.#entries = options.servers.map((server) => {
+      const batching = batchingOf(server);
+      const sequences = server.maxSequences ?? server.slots;
+      const ceiling =
+        batching === 'continuous'
+          ? Math.max(1, sequences - (server.chatReserve ?? defaultChatReserve(sequences)))
+          : server.slots;
+      const probe =
+        batching === 'continuous'
+          ? options.loadProbe
+            ? options.loadProbe(server)
+            : server.kind === 'openai'
+              ? createServerLoadProbe({ url: metricsUrlOf(server.url), cacheMs: 250 })
+              : undefined
+          : undefined;
+      return {
+        server,
+        probe,
+        queuedAt: Number.NEGATIVE_INFINITY,
+        learned: ceiling,
+        // A server with gauges gets no cold call until its first reading says nothing waits.
+        state: { url: server.url, batching, ceiling, limit: probe ? 0 : ceiling, inFlight: 0 },
+        read: false,
+        waitingSince: undefined,
+      };
+    });
+  }
+
+  /** Cold calls all servers may hold at once: the cold lane's concurrency. */
+  get ceiling(): number {
+    const sum = this.#entries.reduce((total, e) => total + e.state.ceiling, 0);
+    return Math.max(1, Math.min(this.#o.maxTotal ?? sum, sum));
+  }
+
+  /** Re-reads each server's signals every `pollMs`. */
+  start(): void {
+    if (this.#timer) return;
+    void this.evaluate().catch(() => {});
+    this.#timer = setInterval(() => void this.evaluate().catch(() => {}), this.#o.pollMs ?? 250);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  snapshot(): ServerColdState[] {
+    return this.#entries.map((e) => ({ ...e.state }));
+  }
+
+  /**
+   * A place for one cold call on one of `candidates` (the servers of its model): the one with
+   * the most free places, waiting (until `signal` aborts) while none has one. Servers this
+   * capacity does not know are not used; with none known, the first candidate is lent unbounded.
+   */
+  acquire(candidates: readonly S[], signal?: AbortSignal): Promise<ColdSlot<S>> {
+    const known = candidates.filter((c) => this.#entryOf(c));
+    const first = candidates[0];
+    if (known.length === 0) {
+      if (!first) return Promise.reject(new Error('no model server for this cold call'));
+      return Promise.resolve({ server: first, release: () => {} });
+    }
+    const slot = this.#take(known);
+    if (slot) return Promise.resolve(slot);
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const waiter: Waiter<S> = {
+        candidates: known,
+        grant: (granted) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(granted);
+        },
+      };
+      const onAbort = () => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Reads each server's signals once and sets its limit; wakes waiters that now fit. */
+  evaluate(): Promise<void> {
+    this.#evaluating ??= this.#evaluate().finally(() => {
+      this.#evaluating = undefined;
+    });
+    return this.#evaluating;
+  }
+
+  async #evaluate(): Promise<void> {
+    const now = Date.now();
+    await Promise.all(
+      this.#entries.map(async (entry) => {
+        const { state } = entry;
+        if (state.batching === 'slots') {
+          const chats = this.#o.interactiveOn
+            ? await this.#o.interactiveOn(state.url).catch(() => 0)
+            : 0;
+          state.limit = Math.max(0, state.ceiling - chats);
+          return;
+        }
+        const reading = await entry.probe?.read();
+        if (reading?.status !== 'ok') {
+          // No gauges to go by (no /metrics there): the configured capacity less the reserve.
+          if (reading && !entry.read) state.limit = state.ceiling;
+          return;
+        }
+        if (!entry.read) {
+          entry.read = true;
+          state.limit = entry.learned;
+        }
+        const { waiting } = reading.load;
+        // A request that arrives mid-step waits for the next step even where there is room:
+        // only a queue that lasts says the server is full.
+        if (waiting === 0) entry.waitingSince = undefined;
+        else entry.waitingSince ??= now;
+        if (entry.waitingSince !== undefined && now - entry.waitingSince < QUEUE_MS) return;
+        if (waiting > 0) {
+          entry.waitingSince = now;
+          // Calls above the limit are still draining (never cancelled): the last step back has
+          // not shown yet, and taking the same queue off again would overshoot.
+          if (state.inFlight > state.limit) return;
+          // Whoever waits there (our excess, or chat past the reserve) takes one of our places.
+          // Past the learned limit this is the server's own capacity (KV cache, sequences):
+          // remember it. Below it, chat past the reserve (or another client) waits there.
+          if (state.inFlight >= entry.learned)
+            entry.learned = Math.max(1, state.inFlight - waiting);
+          entry.queuedAt = now;
+          state.limit = Math.max(0, Math.min(state.limit, state.inFlight) - waiting);
+        } else if (state.limit < entry.learned && now - entry.queuedAt >= CLIMB_MS) {
+          state.limit = entry.learned;
+        } else if (state.limit < state.ceiling && now - entry.queuedAt >= PROBE_MS) {
+          // Room may have grown (shorter documents): one more place at a time, rarely.
+          entry.queuedAt = now;
+          state.limit += 1;
+          entry.learned = state.limit;
+        }
+      }),
+    );
+    this.#wake();
+  }
+
+  #take(candidates: readonly S[]): ColdSlot<S> | undefined {
+    if (this.#o.maxTotal !== undefined) {
+      const total = this.#entries.reduce((sum, e) => sum + e.state.inFlight, 0);
+      if (total >= this.#o.maxTotal) return undefined;
+    }
+    let best: Entry<S> | undefined;
+    for (const candidate of candidates) {
+      const entry = this.#entryOf(candidate);
+      if (!entry || entry.state.inFlight >= entry.state.limit) continue;
+      const free = (entry.state.limit - entry.state.inFlight) / Math.max(1, entry.state.ceiling);
+      const bestFree = best
+        ? (best.state.limit - best.state.inFlight) / Math.max(1, best.state.ceiling)
+        : -1;
+      if (free > bestFree) best = entry;
+    }
+    if (!best) return undefined;
+    const entry = best;
+    entry.state.inFlight++;
+    let released = false;
+    return {
+      server: entry.server,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.state.inFlight--;
+        this.#wake();
+      },
+    };
+  }
+
+  #wake(): void {
+    const still: Waiter<S>[] = [];
+    for (const waiter of this.#waiters) {
+      const slot = this.#take(waiter.candidates);
+      if (slot) waiter.grant(slot);
+      else still.push(waiter);
+    }
+    this.#waiters = still;
+  }
+
+  #entryOf(server: S): Entry<S> | undefined {
+    return this.#entries.find((e) => e.server === server || e.server.url === server.url);
+  }
+}
+
+/** `batching` as set, else by kind: Ollama has fixed slots; OpenAI-compatible servers batch. */
+export function batchingOf(
+  server: Pick<UpstreamSpec, 'kind' | 'batching'>,
+): 'continuous' | 'slots' {
+  return server.batching ?? (server.kind === 'ollama' ? 'slots' : 'continuous');
+}
