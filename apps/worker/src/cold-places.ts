@@ -11,7 +11,7 @@ import type { ColdPlaces, Gateway, Upstream } from '@nightshift/gateway';
  */
 export async function inColdPlace<T>(
   options: { capacity?: ColdPlaces; gateway: Gateway; model: unknown; signal?: AbortSignal },
-  run: (gateway: Gateway, upstream: Upstream | undefined) => Promise<T>,
+  run: (gateway: Pick<Gateway, 'open'>, upstream: Upstream | undefined) => Promise<T>,
 ): Promise<T> {
   const { capacity, gateway, model, signal } = options;
   if (!capacity || typeof model !== 'string') return run(gateway, undefined);
@@ -26,12 +26,6 @@ export async function inColdPlace<T>(
 }
 
 /** `gateway` whose calls run their asked model on `upstream` only (see `GatewayCall.pinned`). */
-function pinnedGateway(gateway: Gateway, upstream: Upstream): Gateway {
-  const view: Pick<Gateway, 'open' | 'pool'> = {
-    open: (call) => gateway.open({ ...call, pinned: upstream }),
-    pool: gateway.pool,
-  };
-  // The batch runners call `open` only; Gateway's private fields make the view nominally
-  // different, though it answers every call they make.
-  return view as Gateway;
+function pinnedGateway(gateway: Gateway, upstream: Upstream): Pick<Gateway, 'open'> {
+  return { open: (call) => gateway.open({ ...call, pinned: upstream }) };
 }

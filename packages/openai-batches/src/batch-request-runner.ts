@@ -24,7 +24,8 @@ export interface BatchRequestAnswer {
 
 /** Options of {@link runBatchRequest}. */
 export interface BatchRequestContext {
-  gateway: Gateway;
+  /** Only `open` is used: a view that pins calls to one server (the cold lane's places) fits. */
+  gateway: Pick<Gateway, 'open'>;
   clients: UpstreamClients;
   tenant: string;
   /** Aborts the upstream call (the worker is stopping, the batch was cancelled). */
