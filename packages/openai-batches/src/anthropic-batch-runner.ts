@@ -2,19 +2,16 @@ import { anthropicMessagesBodySchema } from '@nightshift/core';
 import {
   type AnthropicMessagesBody,
   anthropicMessagesCall,
+  type GatewayCall,
   type GatewayError,
-  publicGatewayError,
 } from '@nightshift/gateway';
 import { paramsProblem } from './anthropic-batch-input.ts';
 import { type AnthropicErrorType, anthropicErrorBody } from './anthropic-result-lines.ts';
 import {
   type BatchRequestAnswer,
   type BatchRequestContext,
-  RetryableRequestError,
+  runWhole,
 } from './batch-request-runner.ts';
-
-/** Kinds of gateway failure another attempt may cure: thrown for the queue to retry. */
-const retryable = new Set<GatewayError['kind']>(['unavailable', 'timeout', 'upstream_error']);
 
 /** The Anthropic error type of a gateway failure a request's answer carries. */
 const errorTypeOf: Record<GatewayError['kind'], AnthropicErrorType> = {
@@ -48,30 +45,11 @@ export async function runAnthropicBatchRequest(
   if (!parsed.success)
     return refused(400, 'invalid_request_error', paramsProblem(params) ?? 'invalid params');
   const body = { ...(parsed.data as AnthropicMessagesBody), stream: false };
-  try {
-    const answer = await gateway.open<unknown>(
-      anthropicMessagesCall(clients, body, { tenant, signal }) as never,
-    );
-    let whole: unknown;
-    for await (const piece of answer.pieces) whole = piece;
-    const usage = (whole as { usage?: { input_tokens?: number; output_tokens?: number } })?.usage;
-    return {
-      statusCode: 200,
-      body: whole,
-      model: answer.model,
-      degraded: answer.degraded,
-      usage: {
-        promptTokens: usage?.input_tokens ?? 0,
-        completionTokens: usage?.output_tokens ?? 0,
-      },
-    };
-  } catch (failure) {
-    if (signal.aborted) throw failure;
-    // A local fault is the gateway's (`internal`): answered once, never retried upstream.
-    const error = publicGatewayError(failure);
-    if (retryable.has(error.kind)) throw new RetryableRequestError(error);
-    return refused(error.status, errorTypeOf[error.kind], error.message);
-  }
+  const call = anthropicMessagesCall(clients, body, { tenant, signal });
+  const outcome = await runWhole(gateway, call as GatewayCall<unknown>, signal);
+  if (outcome.answer) return outcome.answer;
+  const { error } = outcome;
+  return refused(error.status, errorTypeOf[error.kind], error.message);
 }
 
 function refused(

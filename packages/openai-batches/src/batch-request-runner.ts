@@ -1,5 +1,6 @@
 import {
   type Gateway,
+  type GatewayCall,
   type GatewayError,
   type OpenAiChatBody,
   type OpenAiCompletionsBody,
@@ -63,44 +64,64 @@ export async function runBatchRequest(
   context: BatchRequestContext,
 ): Promise<BatchRequestAnswer> {
   const { gateway, clients, tenant, signal } = context;
+  const call =
+    endpoint === '/v1/embeddings'
+      ? openAiEmbeddingsCall(clients, body as OpenAiEmbeddingsBody, { tenant, signal })
+      : endpoint === '/v1/completions'
+        ? openAiCompletionsCall(clients, body as OpenAiCompletionsBody, { tenant, signal })
+        : openAiChatCall(
+            clients,
+            { ...(body as OpenAiChatBody), stream: false },
+            { tenant, signal },
+          );
+  const outcome = await runWhole(gateway, call as GatewayCall<unknown>, signal);
+  if (outcome.answer) return outcome.answer;
+  const { error } = outcome;
+  return refused(
+    error.status,
+    error.message,
+    error.kind === 'invalid_request' ? null : error.kind,
+    error.param ?? null,
+  );
+}
+
+/**
+ * Runs `call` to its whole answer, with the tokens the call itself reads from it (its
+ * `usage`), for any batch dialect. A failure another attempt may cure throws
+ * {@link RetryableRequestError}; the others (the request's own fault, or `internal`: a local
+ * fault such as a stack overflow serializing the body, never retried against the model server)
+ * come back for the caller to answer in its dialect.
+ *
+ * @example
+ * const outcome = await runWhole(gateway, anthropicMessagesCall(clients, body, context), signal);
+ * if (!outcome.answer) return refusedInMyDialect(outcome.error);
+ */
+export async function runWhole<T>(
+  gateway: Pick<Gateway, 'open'>,
+  call: GatewayCall<T>,
+  signal: AbortSignal,
+): Promise<
+  { answer: BatchRequestAnswer; error?: never } | { answer?: never; error: GatewayError }
+> {
   try {
-    const call =
-      endpoint === '/v1/embeddings'
-        ? openAiEmbeddingsCall(clients, body as OpenAiEmbeddingsBody, { tenant, signal })
-        : endpoint === '/v1/completions'
-          ? openAiCompletionsCall(clients, body as OpenAiCompletionsBody, { tenant, signal })
-          : openAiChatCall(
-              clients,
-              { ...(body as OpenAiChatBody), stream: false },
-              { tenant, signal },
-            );
-    const answer = await gateway.open<unknown>(call as never);
-    let whole: unknown;
+    const answer = await gateway.open(call);
+    let whole: T | undefined;
     for await (const piece of answer.pieces) whole = piece;
-    const usage = (whole as { usage?: { prompt_tokens?: number; completion_tokens?: number } })
-      ?.usage;
+    const usage = whole === undefined ? undefined : call.usage(whole);
     return {
-      statusCode: 200,
-      body: whole,
-      model: answer.model,
-      degraded: answer.degraded,
-      usage: {
-        promptTokens: usage?.prompt_tokens ?? 0,
-        completionTokens: usage?.completion_tokens ?? 0,
+      answer: {
+        statusCode: 200,
+        body: whole,
+        model: answer.model,
+        degraded: answer.degraded,
+        usage: usage ?? { promptTokens: 0, completionTokens: 0 },
       },
     };
   } catch (failure) {
     if (signal.aborted) throw failure;
-    // A local fault (a stack overflow serializing the body) is the gateway's, not the
-    // upstream's: answered once as `internal`, never retried against the model server.
     const error = publicGatewayError(failure);
     if (retryable.has(error.kind)) throw new RetryableRequestError(error);
-    return refused(
-      error.status,
-      error.message,
-      error.kind === 'invalid_request' ? null : error.kind,
-      error.param ?? null,
-    );
+    return { error };
   }
 }
 
