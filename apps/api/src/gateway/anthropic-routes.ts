@@ -18,13 +18,7 @@ import {
 import { anthropicModelPage, anthropicModelQuery, modelInfo } from './anthropic-models.ts';
 import type { SurfaceRoutesOptions } from './openai-routes.ts';
 import { pieceStream, streamHeaders } from './piece-stream.ts';
-import { readJsonBody, wholeAnswer } from './read-body.ts';
-
-/** Headers that say which model answered, whatever the dialect's body says. */
-const answeredBy = (answer: { model: string; degraded: boolean }) => ({
-  'x-nightshift-model': answer.model,
-  'x-nightshift-degraded': String(answer.degraded),
-});
+import { answeredBy, readJsonBody, wholeAnswer } from './read-body.ts';
 
 /**
  * One stream event as SSE, named by its type. `ping` follows `message_start`, as Anthropic

@@ -8,14 +8,9 @@ import {
 import { Hono } from 'hono';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { openAiCompletionsBody } from './gateway-schemas.ts';
-import {
-  answeredBy,
-  openAiFailure,
-  openAiInvalidBody,
-  openAiStreamFailure,
-} from './openai-dialect.ts';
+import { openAiFailure, openAiInvalidBody, openAiStreamFailure } from './openai-dialect.ts';
 import { pieceStream, streamHeaders } from './piece-stream.ts';
-import { readJsonBody, wholeAnswer } from './read-body.ts';
+import { answeredBy, readJsonBody, wholeAnswer } from './read-body.ts';
 
 /** Options of {@link completionsRoutes}. */
 export interface CompletionsRoutesOptions {

@@ -4,12 +4,6 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
 import type { RefusalRenderer } from '../problem.ts';
 
-/** Headers that say which model answered, whatever the dialect's body says. */
-export const answeredBy = (answer: { model: string; degraded: boolean }) => ({
-  'x-nightshift-model': answer.model,
-  'x-nightshift-degraded': String(answer.degraded),
-});
-
 /** OpenAI's error body: `{error: {message, type, param, code}}`. */
 export function openAiErrorBody(
   message: string,

@@ -15,7 +15,6 @@ import { completionsRoutes } from './completions-routes.ts';
 import { openAiChatBody, openAiEmbeddingsBody } from './gateway-schemas.ts';
 import { refuseMediaUrls } from './media-url-guard.ts';
 import {
-  answeredBy,
   openAiErrorBody,
   openAiFailure,
   openAiInvalidBody,
@@ -23,7 +22,7 @@ import {
   openAiStreamFailure,
 } from './openai-dialect.ts';
 import { pieceStream, streamHeaders } from './piece-stream.ts';
-import { readJsonBody, wholeAnswer } from './read-body.ts';
+import { answeredBy, readJsonBody, wholeAnswer } from './read-body.ts';
 import { responsesRoutes } from './responses-routes.ts';
 
 /** The guards of one surface, built to refuse in its dialect. */

@@ -48,3 +48,9 @@ export async function wholeAnswer<T>(pieces: AsyncIterable<T>): Promise<T> {
   if (last === undefined) throw new Error('the model server sent no answer');
   return last;
 }
+
+/** Headers that say which model answered, whatever the dialect's body says. */
+export const answeredBy = (answer: { model: string; degraded: boolean }) => ({
+  'x-nightshift-model': answer.model,
+  'x-nightshift-degraded': String(answer.degraded),
+});

@@ -15,14 +15,13 @@ import type OpenAI from 'openai';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import { refuseMediaUrls } from './media-url-guard.ts';
 import {
-  answeredBy,
   openAiErrorBody,
   openAiFailure,
   openAiGatewayErrorBody,
   openAiInvalidBody,
 } from './openai-dialect.ts';
 import { pieceStream, streamHeaders } from './piece-stream.ts';
-import { readJsonBody, wholeAnswer } from './read-body.ts';
+import { answeredBy, readJsonBody, wholeAnswer } from './read-body.ts';
 import { openAiResponsesBody } from './responses-schemas.ts';
 
 /** Options of {@link responsesRoutes}. */
