@@ -66,12 +66,22 @@ describe('cold lane on a continuous-batching server (vLLM /metrics)', () => {
     } finally {
       clearInterval(sampler);
     }
-    const [place] = harness.worker.coldCapacity.snapshot();
     expect(peakRunning).toBe(12);
     // It found the server's capacity (12 of the 56 its default 64 slots less the reserve allow)
-    // and stepped back to it: its own places, decided by this server's /metrics.
-    expect(place?.limit).toBeGreaterThanOrEqual(9);
-    expect(place?.limit).toBeLessThanOrEqual(13);
+    // and stepped back to it: its own places, decided by this server's /metrics. The last step
+    // back may have landed below it on a loaded machine (the queue a step behind); with the
+    // queue gone the limit climbs back to what it learned, one place every 5 s past that.
+    const worker = harness.worker;
+    const limit = await until(
+      async () => {
+        const [place] = worker.coldCapacity.snapshot();
+        return place && place.limit >= 9 ? place.limit : undefined;
+      },
+      20_000,
+      'the limit back at the server capacity',
+    );
+    expect(limit).toBeGreaterThanOrEqual(9);
+    expect(limit).toBeLessThanOrEqual(13);
   }, 90_000);
 
   it('runs cold work although nvidia-smi shows the card 96 % used (vLLM reserves it at start)', async () => {
