@@ -225,11 +225,11 @@ export class ServerColdCapacity<S extends ColdServer> {
           // Calls above the limit are still draining (never cancelled): the last step back has
           // not shown yet, and taking the same queue off again would overshoot.
           if (state.inFlight > state.limit) return;
-          // Whoever waits there (our excess, or chat past the reserve) takes one of our places.
-          // Past the learned limit this is the server's own capacity (KV cache, sequences):
-          // remember it. Below it, chat past the reserve (or another client) waits there.
-          if (state.inFlight >= entry.learned)
-            entry.learned = Math.max(1, state.inFlight - waiting);
+          // Whoever waits there (our excess, or chat past the reserve) takes one of our places,
+          // and what runs beside the queue is the most the server takes now (KV cache,
+          // sequences): remember it, or the climb after the queue clears goes back past it and
+          // queues cold work in the server again. The slow probe below finds room that grows.
+          entry.learned = Math.max(1, Math.min(entry.learned, state.inFlight - waiting));
           entry.queuedAt = now;
           state.limit = Math.max(0, Math.min(state.limit, state.inFlight) - waiting);
         } else if (state.limit < entry.learned && now - entry.queuedAt >= CLIMB_MS) {
