@@ -107,7 +107,12 @@ describe('a batch as a BullMQ flow', () => {
       succeeded: 2,
       failed: 1,
     });
-    expect(done?.usage).toEqual({ promptTokens: 6, completionTokens: 3 });
+    expect(done?.usage).toEqual({
+      promptTokens: 6,
+      completionTokens: 3,
+      gpuSeconds: 0,
+      energyWh: null,
+    });
     expect(done?.completedAt).not.toBeNull();
     const lines = [];
     for await (const line of store.results(batch.id)) lines.push(line);

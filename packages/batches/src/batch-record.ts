@@ -39,6 +39,9 @@ export function toBatchObject(f: Record<string, string>): BatchObject {
     usage: {
       promptTokens: Number(f.promptTokens ?? 0),
       completionTokens: Number(f.completionTokens ?? 0),
+      // Added by each model call's charge (packages/accounting); energy only where measured.
+      gpuSeconds: roundTo(Number(f.gpuSeconds ?? 0), 1000),
+      energyWh: f.energyWh === undefined ? null : roundTo(Number(f.energyWh), 1000),
     },
     metadata: JSON.parse(f.metadata ?? '{}'),
     webhook: JSON.parse(f.webhook ?? 'null'),
@@ -50,4 +53,8 @@ export function toBatchObject(f: Record<string, string>): BatchObject {
     cancelledAt: f.cancelledAt ?? null,
     expiresAt: f.expiresAt as string,
   };
+}
+
+function roundTo(value: number, per: number): number {
+  return Math.round(value * per) / per;
 }

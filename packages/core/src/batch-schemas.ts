@@ -38,6 +38,18 @@ export const usage = z.object({
 });
 export type Usage = z.infer<typeof usage>;
 
+/**
+ * A batch's or a document's use of the GPUs: tokens, and its model calls' shares of their
+ * servers' busy time and energy (see the README's "Accounting").
+ */
+export const workUsage = usage.extend({
+  /** Seconds of GPU time: each call's share of its server's busy time, retries included. */
+  gpuSeconds: z.number().nonnegative(),
+  /** Energy of those seconds, Wh, from the GPUs' own counters; null where no server reports energy. */
+  energyWh: z.number().nonnegative().nullable(),
+});
+export type WorkUsage = z.infer<typeof workUsage>;
+
 export const summaryOptions = z
   .object({
     /** Upper bound on the summary's length in words. Default 200 (headline: 20). */
@@ -73,7 +85,7 @@ export const batchObject = z.object({
   counts: batchCounts,
   model: z.string(),
   summary: summaryOptions,
-  usage,
+  usage: workUsage,
   metadata: z.record(z.string(), z.string()),
   webhook: z.object({ url: z.string(), events: z.array(documentEventType) }).nullable(),
   completionWindow: z.string(),
@@ -97,7 +109,10 @@ export const documentResult = z.object({
   error: documentError.optional(),
   model: z.string().nullable(),
   degraded: z.boolean().optional(),
-  usage,
+  usage: usage.extend({
+    gpuSeconds: workUsage.shape.gpuSeconds.optional(),
+    energyWh: workUsage.shape.energyWh.optional(),
+  }),
   /** A request line of an OpenAI-compatible batch: the upstream's answer as OpenAI writes it. */
   response: z
     .object({ statusCode: z.number().int(), requestId: z.string(), body: z.unknown() })

@@ -76,9 +76,27 @@ describe('UsageLedger', () => {
       failedRequests: 0,
       promptTokens: 170,
       completionTokens: 17,
+      gpuSeconds: 0,
+      energyWh: null,
       models: [
-        { model: 'qwen2:7b', documents: 1, requests: 1, promptTokens: 70, completionTokens: 7 },
-        { model: 'qwen3:32b', documents: 1, requests: 0, promptTokens: 100, completionTokens: 10 },
+        {
+          model: 'qwen2:7b',
+          documents: 1,
+          requests: 1,
+          promptTokens: 70,
+          completionTokens: 7,
+          gpuSeconds: 0,
+          energyWh: null,
+        },
+        {
+          model: 'qwen3:32b',
+          documents: 1,
+          requests: 0,
+          promptTokens: 100,
+          completionTokens: 10,
+          gpuSeconds: 0,
+          energyWh: null,
+        },
       ],
     });
     expect(daily.data[1]).toMatchObject({ documents: 0, models: [] });
@@ -101,6 +119,34 @@ describe('UsageLedger', () => {
     ]);
     // Keys expire: retention is set on every day written.
     expect(await db.redis.ttl('{nightshift}:usage:acme:2025-03-01')).toBeGreaterThan(0);
+  });
+
+  it('adds GPU seconds and energy per model; energy stays null where no server measured it', async () => {
+    const ledger = new UsageLedger({ redis: db.redis });
+    const at = new Date('2025-05-02T08:00:00Z');
+    await ledger.charge({
+      tenant: 'acme',
+      model: 'qwen3:32b',
+      gpuSeconds: 1.25,
+      energyWh: 0.1,
+      at,
+    });
+    await ledger.charge({ tenant: 'acme', model: 'qwen3:32b', gpuSeconds: 0.5, energyWh: 0.2, at });
+    await ledger.charge({ tenant: 'acme', model: 'qwen2:7b', gpuSeconds: 2, energyWh: null, at });
+    await ledger.charge({ tenant: 'globex', model: 'qwen2:7b', gpuSeconds: 9, energyWh: 9, at });
+    const report = await ledger.report({
+      tenant: 'acme',
+      from: '2025-05-01',
+      to: '2025-05-02',
+      granularity: 'day',
+    });
+    expect(usageReport.parse(report)).toEqual(report);
+    expect(report.data[0]).toMatchObject({ gpuSeconds: 0, energyWh: null });
+    expect(report.data[1]).toMatchObject({ gpuSeconds: 3.75, energyWh: 0.3 });
+    expect(report.totals.models).toEqual([
+      expect.objectContaining({ model: 'qwen2:7b', gpuSeconds: 2, energyWh: null }),
+      expect.objectContaining({ model: 'qwen3:32b', gpuSeconds: 1.75, energyWh: 0.3 }),
+    ]);
   });
 
   describe('without a date, on the clock', () => {

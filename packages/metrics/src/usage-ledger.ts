@@ -27,6 +27,17 @@ export interface UsageEntry {
   at?: Date;
 }
 
+/** One model call's share of its server's busy time and energy, as the accounting measured it. */
+export interface UsageCharge {
+  tenant: string;
+  model: string;
+  gpuSeconds: number;
+  /** Null when the call's server reports no energy. */
+  energyWh: number | null;
+  /** When the call ended; default now. Days are UTC. */
+  at?: Date;
+}
+
 /** What {@link UsageLedger.report} covers: UTC days `from`..`to` inclusive (`YYYY-MM-DD`). */
 export interface UsageQuery {
   tenant: string;
@@ -84,6 +95,17 @@ export class UsageLedger {
     return written;
   }
 
+  /** Adds one call's GPU time and energy to its tenant's day (`gpuSeconds|model`, `energyWh|model`). */
+  charge(charge: UsageCharge): Promise<void> {
+    const key = dayKey(charge.tenant, charge.at ? utcDay(charge.at) : this.#today());
+    const writes = this.#writes;
+    let written = writes.add(key, `gpuSeconds|${charge.model}`, charge.gpuSeconds);
+    if (charge.energyWh !== null)
+      written = writes.add(key, `energyWh|${charge.model}`, charge.energyWh);
+    writes.expire(key, this.#retentionSeconds);
+    return written;
+  }
+
   /** Today's UTC day, worked out again only when the clock leaves it (one per document else). */
   #today(): string {
     const now = Date.now();
@@ -115,6 +137,7 @@ export class UsageLedger {
       }
       for (const target of [period, total]) addHash(target, hashes[i] ?? {});
     });
+    for (const period of [...periods.values(), total]) roundMeasures(period);
     const { period: _, ...totals } = total;
     return {
       object: 'usage',
@@ -148,6 +171,14 @@ export function daysBetween(from: string, to: string): string[] {
   return Array.from({ length: count }, (_, i) => utcDay(new Date(start + i * dayMs)));
 }
 
+/** Float sums read back as ms and mWh: the counters' sums carry float noise below that. */
+function roundMeasures(period: UsagePeriod): void {
+  for (const row of [period, ...period.models]) {
+    row.gpuSeconds = Math.round(row.gpuSeconds * 1000) / 1000;
+    if (row.energyWh !== null) row.energyWh = Math.round(row.energyWh * 1000) / 1000;
+  }
+}
+
 function emptyPeriod(period: string): UsagePeriod {
   return {
     period,
@@ -157,6 +188,8 @@ function emptyPeriod(period: string): UsagePeriod {
     failedRequests: 0,
     promptTokens: 0,
     completionTokens: 0,
+    gpuSeconds: 0,
+    energyWh: null,
     models: [],
   };
 }
@@ -174,16 +207,31 @@ function addHash(period: UsagePeriod, hash: Record<string, string>): void {
         | 'documents'
         | 'requests'
         | 'promptTokens'
-        | 'completionTokens';
+        | 'completionTokens'
+        | 'gpuSeconds'
+        | 'energyWh';
       const model = field.slice(split + 1);
       let row = period.models.find((m) => m.model === model);
       if (!row) {
-        row = { model, documents: 0, requests: 0, promptTokens: 0, completionTokens: 0 };
+        row = {
+          model,
+          documents: 0,
+          requests: 0,
+          promptTokens: 0,
+          completionTokens: 0,
+          gpuSeconds: 0,
+          energyWh: null,
+        };
         period.models.push(row);
         period.models.sort((a, b) => a.model.localeCompare(b.model));
       }
-      row[name] += value;
-      if (name === 'promptTokens' || name === 'completionTokens') period[name] += value;
+      if (name === 'energyWh') {
+        row.energyWh = (row.energyWh ?? 0) + value;
+        period.energyWh = (period.energyWh ?? 0) + value;
+      } else {
+        row[name] += value;
+        if (name !== 'documents' && name !== 'requests') period[name] += value;
+      }
     }
   }
 }

@@ -31,6 +31,10 @@ export const usageByModel = z.object({
   requests: z.number().int().nonnegative(),
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
+  /** This model's share of its servers' busy time, seconds (see the README's "Accounting"). */
+  gpuSeconds: z.number().nonnegative(),
+  /** Energy of that share, Wh; null when none of its servers reports energy. */
+  energyWh: z.number().nonnegative().nullable(),
 });
 
 /** One day (`YYYY-MM-DD`) or month (`YYYY-MM`) of a tenant's usage. */
@@ -45,6 +49,13 @@ export const usagePeriod = z.object({
   failedRequests: z.number().int().nonnegative(),
   promptTokens: z.number().int().nonnegative(),
   completionTokens: z.number().int().nonnegative(),
+  /**
+   * GPU seconds charged to the tenant: each model call's share of its server's busy time, hot
+   * and cold lanes together. Idle time is nobody's.
+   */
+  gpuSeconds: z.number().nonnegative(),
+  /** Energy of those GPU seconds, Wh (the GPUs' own counters); null when no server reports energy. */
+  energyWh: z.number().nonnegative().nullable(),
   models: z.array(usageByModel),
 });
 export type UsagePeriod = z.infer<typeof usagePeriod>;

@@ -58,7 +58,7 @@ export const batchExample = {
   counts: { total: 2, queued: 1, running: 1, succeeded: 0, failed: 0, cancelled: 0, expired: 0 },
   model: 'qwen3:32b',
   summary: { maxWords: 120, style: 'paragraph' },
-  usage: { promptTokens: 1840, completionTokens: 0 },
+  usage: { promptTokens: 1840, completionTokens: 0, gpuSeconds: 4.21, energyWh: 0.52 },
   metadata: { team: 'legal' },
   webhook: { url: 'https://hooks.example.com/nightshift', events: [] },
   completionWindow: '24h',

@@ -218,7 +218,12 @@ const batchResults = createRoute({
                 summary: 'A two-year supply agreement between…',
                 model: 'qwen3:32b',
                 degraded: false,
-                usage: { promptTokens: 1840, completionTokens: 96 },
+                usage: {
+                  promptTokens: 1840,
+                  completionTokens: 96,
+                  gpuSeconds: 4.21,
+                  energyWh: 0.52,
+                },
               },
             },
             failed: {

@@ -33,7 +33,15 @@ describe('GET /v1/usage', () => {
       ['2025-02-10', 2, 600],
     ]);
     expect(report.totals.models).toEqual([
-      { model: 'qwen3:32b', documents: 2, requests: 0, promptTokens: 600, completionTokens: 80 },
+      {
+        model: 'qwen3:32b',
+        documents: 2,
+        requests: 0,
+        promptTokens: 600,
+        completionTokens: 80,
+        gpuSeconds: 0,
+        energyWh: null,
+      },
     ]);
 
     const other = await api.app.request(

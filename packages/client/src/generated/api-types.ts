@@ -1279,7 +1279,7 @@ export interface paths {
         };
         /**
          * Usage of the calling tenant per UTC day or month
-         * @description Documents finished (hot and cold lanes) and prompt/completion tokens per model. `from`..`to` inclusive, at most 366 days; `to` defaults to today. A tenant only ever sees its own usage.
+         * @description Documents finished (hot and cold lanes), prompt/completion tokens, GPU seconds and energy (Wh) per model. `from`..`to` inclusive, at most 366 days; `to` defaults to today. A tenant only ever sees its own usage.
          */
         get: {
             parameters: {
@@ -2117,6 +2117,8 @@ export interface components {
             usage: {
                 promptTokens: number;
                 completionTokens: number;
+                gpuSeconds: number;
+                energyWh: number | null;
             };
             metadata: {
                 [key: string]: string;
@@ -2179,6 +2181,8 @@ export interface components {
             usage: {
                 promptTokens: number;
                 completionTokens: number;
+                gpuSeconds?: number;
+                energyWh?: number | null;
             };
             response?: {
                 statusCode: number;
@@ -2328,12 +2332,16 @@ export interface components {
                 failedRequests: number;
                 promptTokens: number;
                 completionTokens: number;
+                gpuSeconds: number;
+                energyWh: number | null;
                 models: {
                     model: string;
                     documents: number;
                     requests: number;
                     promptTokens: number;
                     completionTokens: number;
+                    gpuSeconds: number;
+                    energyWh: number | null;
                 }[];
             }[];
             totals: {
@@ -2343,12 +2351,16 @@ export interface components {
                 failedRequests: number;
                 promptTokens: number;
                 completionTokens: number;
+                gpuSeconds: number;
+                energyWh: number | null;
                 models: {
                     model: string;
                     documents: number;
                     requests: number;
                     promptTokens: number;
                     completionTokens: number;
+                    gpuSeconds: number;
+                    energyWh: number | null;
                 }[];
             };
             /** @description `/openai/v1` files: what they take now and the quota (not per period). */
