@@ -1,5 +1,20 @@
 import type { BatchCounts, BatchObject, BatchStatus } from '@nightshift/core';
 
+/** GPU time and energy charged so far, as the batch object and results lines show them. */
+export interface GpuCharge {
+  gpuSeconds: number;
+  /** Null where no server of its calls reports energy. */
+  energyWh: number | null;
+}
+
+/** A charge as shown: ms and mWh (the sums carry float noise below that). */
+export function roundedCharge(charge: GpuCharge): GpuCharge {
+  return {
+    gpuSeconds: Math.round(charge.gpuSeconds * 1000) / 1000,
+    energyWh: charge.energyWh === null ? null : Math.round(charge.energyWh * 1000) / 1000,
+  };
+}
+
 const countFields = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'expired'] as const;
 
 /**
@@ -22,7 +37,7 @@ export function documentStart<C>([outcome, value]: [string, string]): DocumentSt
  * The public batch object from a batch's Redis hash. A batch without `finalStatus` is still
  * open: `cancelled` once a cancel was asked for, else `running` once a document started.
  */
-export function toBatchObject(f: Record<string, string>): BatchObject {
+export function toBatchObject(f: Record<string, string>, charge?: GpuCharge): BatchObject {
   const counts = Object.fromEntries(
     countFields.map((name) => [name, Number(f[name] ?? 0)]),
   ) as Omit<BatchCounts, 'total'>;
@@ -39,9 +54,7 @@ export function toBatchObject(f: Record<string, string>): BatchObject {
     usage: {
       promptTokens: Number(f.promptTokens ?? 0),
       completionTokens: Number(f.completionTokens ?? 0),
-      // Added by each model call's charge (packages/accounting); energy only where measured.
-      gpuSeconds: roundTo(Number(f.gpuSeconds ?? 0), 1000),
-      energyWh: f.energyWh === undefined ? null : roundTo(Number(f.energyWh), 1000),
+      ...roundedCharge(charge ?? { gpuSeconds: 0, energyWh: null }),
     },
     metadata: JSON.parse(f.metadata ?? '{}'),
     webhook: JSON.parse(f.webhook ?? 'null'),
@@ -53,8 +66,4 @@ export function toBatchObject(f: Record<string, string>): BatchObject {
     cancelledAt: f.cancelledAt ?? null,
     expiresAt: f.expiresAt as string,
   };
-}
-
-function roundTo(value: number, per: number): number {
-  return Math.round(value * per) / per;
 }

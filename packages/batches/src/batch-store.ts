@@ -8,7 +8,13 @@ import {
   tenantBatchesKey,
   unfinishedDocumentsKey,
 } from './batch-keys.ts';
-import { type DocumentStart, documentStart, toBatchObject } from './batch-record.ts';
+import {
+  type DocumentStart,
+  documentStart,
+  type GpuCharge,
+  roundedCharge,
+  toBatchObject,
+} from './batch-record.ts';
 import { pageOfIds } from './id-pages.ts';
 import {
   finishBatchScript,
@@ -67,6 +73,18 @@ export interface BatchStoreOptions {
    * here: the event stays pending until `FinalEventRelay.relayPending` queues it.
    */
   events?: Pick<BatchEvents, 'emit'>;
+  /**
+   * The GPU time and energy charged to batches and their documents (`AccountingStore` of
+   * packages/accounting): the batch object's and the results lines' `usage.gpuSeconds` and
+   * `usage.energyWh`. Absent: zero seconds, energy null.
+   */
+  charges?: GpuCharges;
+}
+
+/** Where {@link BatchStore} reads the charges of a batch and of its documents. */
+export interface GpuCharges {
+  batchTotals(batchId: string): Promise<GpuCharge>;
+  documentTotals(batchId: string, documentIds: readonly string[]): Promise<Map<string, GpuCharge>>;
 }
 
 /**
@@ -84,11 +102,13 @@ export class BatchStore {
   readonly #redis: Redis;
   readonly #ttlSeconds: number;
   readonly #events: Pick<BatchEvents, 'emit'> | undefined;
+  readonly #charges: GpuCharges | undefined;
 
   constructor(options: BatchStoreOptions) {
     this.#redis = options.redis;
     this.#ttlSeconds = Math.ceil(options.resultTtlMs / 1000);
     this.#events = options.events;
+    this.#charges = options.charges;
   }
 
   /**
@@ -147,11 +167,14 @@ export class BatchStore {
 
   /** The batch, or null when it does not exist or has aged out. */
   async get(batchId: string): Promise<StoredBatch | null> {
-    const fields = await this.#redis.hgetall(batchKeys(batchId).record);
+    const [fields, charge] = await Promise.all([
+      this.#redis.hgetall(batchKeys(batchId).record),
+      this.#charges?.batchTotals(batchId),
+    ]);
     if (!fields.id || !fields.tenant) return null;
     return {
       tenant: fields.tenant,
-      batch: toBatchObject(fields),
+      batch: toBatchObject(fields, charge),
       cancelRequested: fields.cancelledAt !== undefined,
       expired: fields.expiredAt !== undefined,
       ...(fields.traceparent ? { traceparent: fields.traceparent } : {}),
@@ -320,18 +343,24 @@ export class BatchStore {
     for (let start = 0; ; start += pageSize) {
       const ids = await this.#redis.lrange(keys.documents, start, start + pageSize - 1);
       if (ids.length === 0) return;
-      const [results, states] = await Promise.all([
+      const [results, states, charges] = await Promise.all([
         this.#redis.hmget(keys.results, ...ids),
         this.#redis.hmget(keys.states, ...ids),
+        this.#charges?.documentTotals(batchId, ids),
       ]);
       for (const [i, documentId] of ids.entries()) {
         const result = results[i];
-        if (result) {
-          yield JSON.parse(result) as DocumentResult;
-        } else {
-          const status = (states[i] ?? 'queued') as DocumentStatus;
-          yield { documentId, status, model, usage: { promptTokens: 0, completionTokens: 0 } };
-        }
+        const line: DocumentResult = result
+          ? (JSON.parse(result) as DocumentResult)
+          : {
+              documentId,
+              status: (states[i] ?? 'queued') as DocumentStatus,
+              model,
+              usage: { promptTokens: 0, completionTokens: 0 },
+            };
+        const charge = charges?.get(documentId);
+        if (charge) line.usage = { ...line.usage, ...roundedCharge(charge) };
+        yield line;
       }
     }
   }

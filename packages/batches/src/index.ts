@@ -7,11 +7,12 @@ export {
   type BatchSubscription,
 } from './batch-events.ts';
 export { coldJobId } from './batch-gates.ts';
-export type { DocumentStart } from './batch-record.ts';
+export type { DocumentStart, GpuCharge } from './batch-record.ts';
 export { BatchStopper, type BatchStopperOptions } from './batch-stopper.ts';
 export {
   BatchStore,
   type BatchStoreOptions,
+  type GpuCharges,
   type NewBatchRecord,
   type StoredBatch,
 } from './batch-store.ts';
