@@ -1,3 +1,4 @@
+import { AccountingStore } from '@nightshift/accounting';
 import { BatchStopper, BatchStore } from '@nightshift/batches';
 import type { BatchObject } from '@nightshift/core';
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
@@ -70,6 +71,14 @@ describe('cold jobs carrying several documents', () => {
     await until(async () => ended(await harness.batch(batch.id)), 20_000);
     expect((await harness.batch(batch.id)).counts).toMatchObject({ succeeded: 32, failed: 0 });
     expect(texts.map((_, i) => callsFor(i))).toEqual(texts.map(() => 1));
+    // Each document's one model call is charged to the batch, on the cold lane.
+    const accounting = new AccountingStore({ redis: harness.client });
+    await until(async () => (await accounting.batchTotals(batch.id)).calls === 32, 5_000);
+    expect((await accounting.batchTotals(batch.id)).gpuSeconds).toBeGreaterThan(0);
+    const { calls } = await accounting.hours(Date.now() - 60_000, Date.now());
+    expect(calls.filter((row) => row.lane === 'cold').reduce((n, row) => n + row.calls, 0)).toBe(
+      32,
+    );
   });
 
   it('retries a group after a model failure without redoing its finished documents', async () => {

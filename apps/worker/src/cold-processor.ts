@@ -142,6 +142,12 @@ class ColdDocumentRun {
       checkpoint,
       onCheckpoint: this.saveCheckpoint.bind(this),
       shouldYield: options.shouldYield,
+      account: {
+        tenant: job.data.tenant,
+        lane: 'cold',
+        batchId: job.data.batchId,
+        documentId: document.documentId,
+      },
     };
     return traceRecording() ? this.summarizeTraced(request) : options.summarizer.summarize(request);
   }

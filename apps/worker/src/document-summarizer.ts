@@ -6,6 +6,7 @@ import {
   extractDocument,
 } from '@nightshift/documents';
 import {
+  type CallAccount,
   type ModelChain,
   type SummarizeOptions,
   type SummaryCheckpoint,
@@ -25,6 +26,8 @@ export interface SummarizeDocumentRequest {
   onCheckpoint?: (checkpoint: SummaryCheckpoint) => Promise<void>;
   /** Asked at chunk boundaries; true makes the summary throw `YieldRequestedError`. */
   shouldYield?: () => boolean;
+  /** Whom its model calls' GPU time and energy are charged to (tenant, lane, batch, document). */
+  account?: CallAccount;
 }
 
 export interface DocumentSummary {
@@ -72,6 +75,7 @@ export class DocumentSummarizer {
       summary: request.summary,
     };
     if (request.checkpoint) options.checkpoint = request.checkpoint;
+    if (request.account) options.account = request.account;
     if (request.onCheckpoint) options.onChunkSummarized = savingCheckpoints(request.onCheckpoint);
     if (request.shouldYield) {
       options.shouldYield = request.shouldYield;

@@ -19,6 +19,7 @@ export function createHotProcessor(
         content: job.data.content,
         model: job.data.model,
         summary: job.data.summary,
+        account: { tenant: job.data.tenant, lane: 'hot' },
       });
       await meter?.documentFinished({
         lane: 'hot',

@@ -1,29 +1,57 @@
 import { loadConfig } from '@nightshift/core';
+import { configuredUpstreams, OllamaHousekeeping } from '@nightshift/gateway';
 import { InteractiveTraffic } from '@nightshift/lanes';
-import { createOllamaProvider } from '@nightshift/llm';
 import { createRedis } from '@nightshift/redis';
 import { startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
 import { startRedis } from '@nightshift/testkit/redis-harness';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { LaneActivity } from './lane-activity.ts';
 import { unloadColdOnlyModels } from './model-hygiene.ts';
+
+const closes: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const close of closes.splice(0)) await close();
+});
+
+/** The Ollama chores of a worker whose model layer has the one server `OLLAMA_HOST` names. */
+function housekeepingOf(ollamaHost: string): OllamaHousekeeping {
+  const { clients, pool } = configuredUpstreams(loadConfig({ OLLAMA_HOST: ollamaHost }));
+  closes.push(() => clients.close());
+  return new OllamaHousekeeping({ clients, upstreams: pool.upstreams });
+}
+
+/** Loads `model` on the server with a real chat call, as a summary would. */
+async function load(ollamaHost: string, model: string): Promise<void> {
+  const response = await fetch(`${ollamaHost}/api/chat`, {
+    method: 'POST',
+    body: JSON.stringify({
+      model,
+      stream: false,
+      messages: [{ role: 'user', content: 'load me' }],
+      options: { num_predict: 4 },
+    }),
+  });
+  expect(response.status).toBe(200);
+  await response.json();
+}
 
 describe('VRAM hygiene at window close', () => {
   it('unloads models only cold work used and keeps the hot lane’s model loaded', async () => {
     const ollama = await startOllamaStandIn();
     try {
-      const provider = createOllamaProvider({ host: ollama.url });
-      for (const model of ['qwen3:32b', 'qwen2:7b']) {
-        await provider.complete({ model, prompt: 'load me', maxTokens: 4 });
-      }
+      for (const model of ['qwen3:32b', 'qwen2:7b']) await load(ollama.url, model);
       expect(ollama.loadedModels().sort()).toEqual(['qwen2:7b', 'qwen3:32b']);
 
       const activity = new LaneActivity();
       activity.coldModels.add('qwen3:32b');
       activity.coldModels.add('qwen2:7b');
       activity.hotModels.add('qwen2:7b');
-      const unloaded = await unloadColdOnlyModels(activity, ollama.url, pino({ level: 'silent' }));
+      const unloaded = await unloadColdOnlyModels(
+        activity,
+        housekeepingOf(ollama.url),
+        pino({ level: 'silent' }),
+      );
 
       expect(unloaded).toEqual(['qwen3:32b']);
       expect(ollama.loadedModels()).toEqual(['qwen2:7b']);
@@ -48,10 +76,7 @@ describe('VRAM hygiene at window close', () => {
     ]);
     const client = createRedis(redis.url, 'client');
     try {
-      const provider = createOllamaProvider({ host: ollama.url });
-      for (const model of ['qwen3:32b', 'qwen2:7b', 'llama3:latest']) {
-        await provider.complete({ model, prompt: 'load me', maxTokens: 4 });
-      }
+      for (const model of ['qwen3:32b', 'qwen2:7b', 'llama3:latest']) await load(ollama.url, model);
       const activity = new LaneActivity();
       for (const model of ['qwen3:32b', 'qwen2:7b', 'llama3:latest'])
         activity.coldModels.add(model);
@@ -76,7 +101,7 @@ describe('VRAM hygiene at window close', () => {
       expect(recent).toEqual(['llama3', 'qwen3:32b']);
       const unloaded = await unloadColdOnlyModels(
         activity,
-        ollama.url,
+        housekeepingOf(ollama.url),
         pino({ level: 'silent' }),
         recent,
       );

@@ -1,4 +1,5 @@
-import { ollamaModelName, unloadModel } from '@nightshift/llm';
+import type { OllamaHousekeeping } from '@nightshift/gateway';
+import { ollamaModelName } from '@nightshift/llm';
 import type { Logger } from 'pino';
 import type { LaneActivity } from './lane-activity.ts';
 
@@ -6,15 +7,16 @@ import type { LaneActivity } from './lane-activity.ts';
  * At window close, unloads (`keep_alive: 0`) the models that only cold work loaded, so the day
  * starts with free VRAM; models the hot lane used stay warm for interactive traffic, and so do
  * `interactiveModels`: those that served a gateway call on any API replica lately (someone is
- * chatting with them; `InteractiveTraffic.recentModels` in packages/lanes).
+ * chatting with them; `InteractiveTraffic.recentModels` in packages/lanes). Each model is
+ * unloaded from every Ollama upstream of the model layer that has it loaded.
  *
  * @example
  * onWindowChange: async (state) => state.open ||
- *   unloadColdOnlyModels(activity, ollamaHost, logger, await traffic.recentModels(warmMs))
+ *   unloadColdOnlyModels(activity, layer.housekeeping, logger, await traffic.recentModels(warmMs))
  */
 export async function unloadColdOnlyModels(
   activity: LaneActivity,
-  ollamaHost: string,
+  ollama: Pick<OllamaHousekeeping, 'unload'>,
   logger: Logger,
   interactiveModels: readonly string[] = [],
 ): Promise<string[]> {
@@ -29,7 +31,7 @@ export async function unloadColdOnlyModels(
       continue;
     }
     try {
-      await unloadModel(ollamaHost, model);
+      await ollama.unload(model);
       unloaded.push(model);
       logger.info({ model }, 'unloaded a cold-only model at window close');
     } catch (error) {

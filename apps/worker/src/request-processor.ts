@@ -105,7 +105,13 @@ export function createRequestProcessor(options: RequestProcessorOptions) {
     try {
       const place = { ...options, model: body.model, signal };
       const answer = await inColdPlace(place, (gateway, upstream) => {
-        const context = { gateway, clients: options.clients, tenant, signal };
+        const context = {
+          gateway,
+          clients: options.clients,
+          tenant,
+          signal,
+          account: { lane: 'cold' as const, batchId, documentId },
+        };
         // A server that schedules by priority runs the line after every chat (the caller's own
         // priority, if any, gives way: batch lines are cold work).
         const line = upstream?.priorityScheduling ? { ...body, priority: COLD_PRIORITY } : body;

@@ -1,6 +1,11 @@
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { FleetRegistry, WorkerStatus } from '@nightshift/fleet';
-import type { ColdLaneController } from '@nightshift/lanes';
+import type { ColdServerStatus, FleetRegistry, WorkerStatus } from '@nightshift/fleet';
+import {
+  type ColdLaneController,
+  interactiveServerKey,
+  type ServerColdState,
+} from '@nightshift/lanes';
 import type { ActivitySeries } from '@nightshift/metrics';
 import type { LaneActivity } from './lane-activity.ts';
 
@@ -19,6 +24,8 @@ export interface StatusPublisherOptions {
   /** Models loaded on the GPU now (Ollama /api/ps), or none known. */
   loadedModels?: () => Promise<string[]>;
   intervalMs?: number;
+  /** The cold places of each model server, e.g. `coldCapacity.snapshot()`. */
+  servers?: () => ServerColdState[];
   /** Where each published VRAM reading also goes, for the dashboard's 24-hour plot. */
   series?: Pick<ActivitySeries, 'vramReading'>;
 }
@@ -94,6 +101,7 @@ export class StatusPublisher {
           reason: snapshot.admission?.reason ?? null,
           tunedLimit: snapshot.tunedLimit,
           server: snapshot.server?.status === 'ok' ? snapshot.server.load : null,
+          ...(o.servers ? { servers: o.servers().map(coldServerStatus) } : {}),
         },
       },
       modelsLoaded: this.#models,
@@ -105,4 +113,22 @@ export class StatusPublisher {
     if (this.#timer) clearInterval(this.#timer);
     await this.#o.registry.remove(this.#o.id).catch(() => {});
   }
+}
+
+/**
+ * A server's cold places as tenants may read them: named by a digest of its `host:port`, the
+ * same on every worker that uses it, so the status never shows an address.
+ */
+export function coldServerStatus(state: ServerColdState): ColdServerStatus {
+  const digest = createHash('sha256').update(interactiveServerKey(state.url)).digest('hex');
+  return {
+    id: `server-${digest.slice(0, 10)}`,
+    kind: state.kind,
+    batching: state.batching,
+    places: state.ceiling,
+    limit: state.limit,
+    coldInFlight: state.inFlight,
+    coldInFlightAll: state.inFlightAll,
+    chats: state.batching === 'slots' ? state.chats : null,
+  };
 }

@@ -1,4 +1,3 @@
-import { listLoadedModels } from '@nightshift/llm';
 import { startWorkerGauges } from '@nightshift/metrics';
 import type { Services } from '@nightshift/services';
 import { StatusPublisher } from './status-publisher.ts';
@@ -16,7 +15,7 @@ import type { WorkerLanes } from './worker-lanes.ts';
 export async function startPublishing(
   services: Services,
   lanes: WorkerLanes,
-  { meter, backend }: Summarization,
+  { meter, backend, layer }: Summarization,
   workerId: string,
 ): Promise<{ stop(): Promise<void> }> {
   const { config } = services;
@@ -37,13 +36,12 @@ export async function startPublishing(
     timeZone: config.NIGHTSHIFT_TZ,
     hotSlots: config.NIGHTSHIFT_HOT_CONCURRENCY,
     series: meter.series,
-    ...(config.NIGHTSHIFT_PROVIDER === 'ollama' || config.NIGHTSHIFT_PROVIDER === 'auto'
+    servers: () => lanes.coldCapacity.snapshot(),
+    ...(layer.housekeeping.servers.length > 0
       ? {
-          // In auto mode only while Ollama serves: no /api/ps calls to a server that is gone.
+          // In auto mode only while a model server serves: no /api/ps calls to a server that is gone.
           loadedModels: async () =>
-            backend.provider() === 'ollama'
-              ? (await listLoadedModels(config.OLLAMA_HOST)).map((m) => m.name)
-              : [],
+            backend.provider() === 'extractive' ? [] : layer.housekeeping.loadedModels(),
         }
       : {}),
   });

@@ -11,6 +11,7 @@ export const deprecatedVariables: Readonly<Record<string, string>> = {
     'NIGHTSHIFT_UPSTREAMS=[{"kind":"openai","url":"<base URL with /v1>","models":["*"]}]',
   NIGHTSHIFT_OPENAI_API_KEY: 'the "apiKey" of the upstream in NIGHTSHIFT_UPSTREAMS',
   NIGHTSHIFT_TIMEOUT_S: 'NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S',
+  NIGHTSHIFT_SERVER_METRICS_URL: 'the "metricsUrl" of the upstream in NIGHTSHIFT_UPSTREAMS',
   // Internal tuning since issue #26 (tuning-config.ts): still read, no longer public.
   NIGHTSHIFT_HEADERS_TIMEOUT_S: 'its built-in default (10)',
   NIGHTSHIFT_REQUEST_TIMEOUT_S: 'its built-in default (120)',

@@ -48,6 +48,12 @@ export const tuningConfigShape = {
   NIGHTSHIFT_OPENAI_BASE_URL: z.string().url().default('http://127.0.0.1:8000/v1'),
   /** Deprecated: the upstream's `apiKey` in `NIGHTSHIFT_UPSTREAMS`. */
   NIGHTSHIFT_OPENAI_API_KEY: z.string().optional(),
+  /**
+   * Deprecated: the upstream's `metricsUrl` in `NIGHTSHIFT_UPSTREAMS`. Still read as the
+   * `metricsUrl` of a single upstream that sets none, and by the cold lane of a worker with no
+   * model server; `none` turns it off.
+   */
+  NIGHTSHIFT_SERVER_METRICS_URL: z.union([z.literal('none'), z.string().url()]).optional(),
   /** Deprecated: `NIGHTSHIFT_GATEWAY_READ_TIMEOUT_S`, which takes its value when unset itself. */
   NIGHTSHIFT_TIMEOUT_S: intFrom(1).default(120),
   /** Seconds a running cold job may go on past the window's close: long enough for a chunk, short enough that day traffic is not held up. */

@@ -1,7 +1,12 @@
 import { startGpuStandIn } from '@nightshift/testkit/gpu-stand-in';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { createServerLoadProbe, metricsUrlOf, parseServerLoad } from './server-load.ts';
+import {
+  createServerLoadProbe,
+  metricsUrlFor,
+  metricsUrlOf,
+  parseServerLoad,
+} from './server-load.ts';
 
 describe('parseServerLoad', () => {
   it('adds up running and waiting over models and takes the fullest KV cache (vLLM names)', () => {
@@ -85,6 +90,18 @@ describe('createServerLoadProbe against the GPU stand-in', () => {
     } finally {
       await gpu.close();
     }
+  });
+});
+
+describe('metricsUrlFor', () => {
+  it("reads an upstream's metricsUrl, else the /metrics beside an OpenAI-compatible base URL", () => {
+    const vllm = { kind: 'openai', url: 'http://gpu-1:8000/v1' } as const;
+    expect(metricsUrlFor(vllm)).toBe('http://gpu-1:8000/metrics');
+    expect(metricsUrlFor({ ...vllm, metricsUrl: 'http://gpu-1:9400/metrics' })).toBe(
+      'http://gpu-1:9400/metrics',
+    );
+    expect(metricsUrlFor({ ...vllm, metricsUrl: 'none' })).toBeUndefined();
+    expect(metricsUrlFor({ kind: 'ollama', url: 'http://gpu-1:11434' })).toBeUndefined();
   });
 });
 

@@ -153,3 +153,19 @@ export function metricsUrlOf(openAiBaseUrl: string): string {
   url.search = '';
   return url.toString();
 }
+
+/**
+ * Where a model server's load is read: its upstream's `metricsUrl` (`none`: nowhere), else,
+ * for an OpenAI-compatible server, the `/metrics` beside its base URL; Ollama has none.
+ *
+ * @example
+ * metricsUrlFor({ kind: 'openai', url: 'http://gpu-1:8000/v1' }); // 'http://gpu-1:8000/metrics'
+ */
+export function metricsUrlFor(server: {
+  kind: 'ollama' | 'openai';
+  url: string;
+  metricsUrl?: string | undefined;
+}): string | undefined {
+  if (server.metricsUrl === 'none') return undefined;
+  return server.metricsUrl ?? (server.kind === 'openai' ? metricsUrlOf(server.url) : undefined);
+}

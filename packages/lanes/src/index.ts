@@ -4,6 +4,13 @@ export {
   type ColdLaneSnapshot,
 } from './cold-lane-controller.ts';
 export {
+  type ColdPlaceAsk,
+  type ColdPlaceLease,
+  ColdPlaceLeases,
+  type ColdPlaceLeasesOptions,
+  type ColdPlaceTake,
+} from './cold-place-leases.ts';
+export {
   ConcurrencyTuner,
   type ConcurrencyTunerOptions,
   type TunerPhase,

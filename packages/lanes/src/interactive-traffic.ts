@@ -10,6 +10,8 @@ import { z } from 'zod';
  * call on no server in particular: it counts for every server).
  */
 const leasesKey = `${keyPrefix}:interactive:leases`;
+/** The interactive leases' key, which the cold places' script reads to count chats per server. */
+export const interactiveLeasesKey = leasesKey;
 /** Model → the last time (ms) it served an interactive call. */
 const modelsKey = `${keyPrefix}:interactive:models`;
 

@@ -1,11 +1,21 @@
-import type { UpstreamSpec } from '@nightshift/core';
-import { createServerLoadProbe, metricsUrlOf, type ServerLoadProbe } from '@nightshift/gpu';
+import { createServerLoadProbe, metricsUrlFor, type ServerLoadProbe } from '@nightshift/gpu';
+import type { ColdPlaceLeases } from './cold-place-leases.ts';
+import {
+  batchingOf,
+  type ColdServer,
+  type ColdSlot,
+  defaultChatReserve,
+  type ServerColdState,
+} from './cold-servers.ts';
 
-/** A model server as cold capacity sees it (an upstream of the model layer). */
-export interface ColdServer extends UpstreamSpec {
-  /** Requests it runs at once (the upstream's `slots`, its default filled in). */
-  slots: number;
-}
+export {
+  batchingOf,
+  COLD_PRIORITY,
+  type ColdServer,
+  type ColdSlot,
+  defaultChatReserve,
+  type ServerColdState,
+} from './cold-servers.ts';
 
 /** Options of {@link ServerColdCapacity}. */
 export interface ServerColdCapacityOptions<S extends ColdServer> {
@@ -15,23 +25,21 @@ export interface ServerColdCapacityOptions<S extends ColdServer> {
    * a fixed-slot server gives each of them one of its slots. A failed read counts as none.
    */
   interactiveOn?: (server: string) => Promise<number>;
-  /** The load probe of a continuous-batching server. Default: its `/metrics`, cached 250 ms. */
+  /**
+   * The load probe of a continuous-batching server. Default: its upstream's `metricsUrl` (the
+   * `/metrics` beside an OpenAI-compatible base URL unless set), cached 250 ms.
+   */
   loadProbe?: (server: S) => ServerLoadProbe | undefined;
   /** How often limits are re-read. Default 250 ms. */
   pollMs?: number;
   /** Most cold calls on all servers together (`NIGHTSHIFT_COLD_CONCURRENCY`). Default: no cap. */
   maxTotal?: number;
-}
-
-/** One server's cold calls, as the last evaluation decided. */
-export interface ServerColdState {
-  url: string;
-  batching: 'continuous' | 'slots';
-  /** The most cold calls this server may hold: capacity − chat reserve, or its slots. */
-  ceiling: number;
-  /** The most it may hold now (less after requests waited inside it, or while chat runs on it). */
-  limit: number;
-  inFlight: number;
+  /**
+   * The count of cold calls per server shared by every worker (Redis): a place is taken only
+   * when the server has one free across all of them, so workers sharing a server never exceed
+   * its places together. Unset: this process's calls alone are counted (one worker per server).
+   */
+  shared?: ColdPlaceLeases;
 }
 
 interface Entry<S> {
@@ -53,29 +61,12 @@ interface Waiter<S> {
   grant: (slot: ColdSlot<S>) => void;
 }
 
-/** A cold call's place on a server; `release()` once the call ended (idempotent). */
-export interface ColdSlot<S> {
-  server: S;
-  release(): void;
-}
-
-/**
- * The `priority` of cold calls on servers that schedule by priority (vLLM: lower values run
- * first, chat's default is 0): every chat is scheduled ahead of them.
- */
-export const COLD_PRIORITY = 100;
-
 /** After requests last waited inside a continuous-batching server, climb back one step per this. */
 const CLIMB_MS = 500;
 /** How long requests must keep waiting inside a continuous-batching server before it counts as full. */
 const QUEUE_MS = 400;
 /** Past what it learned, a continuous-batching server is tried one place more per this. */
 const PROBE_MS = 5_000;
-
-/** Default chat reserve of a continuous-batching server: an eighth of its sequences. */
-export function defaultChatReserve(sequences: number): number {
-  return Math.max(1, Math.ceil(sequences / 8));
-}
 
 /**
  * Cold capacity per model server, so cold work drains onto every server of its model and each
@@ -86,6 +77,9 @@ export function defaultChatReserve(sequences: number): number {
  *   (no pause). Requests waiting inside the server (`/metrics`) take places off the limit at once
  *   — cold work never queues there — and the limit climbs back while nothing waits.
  * - Fixed slots (Ollama): never more cold calls than slots, less the chats running there.
+ * With `shared` (every worker's `ColdPlaceLeases` on one Redis), these bounds hold for all the
+ * workers on a server together: this worker's own limits are only the fast first check, and a
+ * place is taken in one Lua step against the cold calls and chats of all of them.
  *
  * @example
  * const capacity = new ServerColdCapacity({ servers: pool.upstreams, interactiveOn });
@@ -96,6 +90,8 @@ export class ServerColdCapacity<S extends ColdServer> {
   readonly #entries: Entry<S>[];
   readonly #o: ServerColdCapacityOptions<S>;
   #waiters: Waiter<S>[] = [];
+  /** Shared-path callers waiting for their next try. */
+  #chances: Waiter<S>[] = [];
   #timer: NodeJS.Timeout | undefined;
   #evaluating: Promise<void> | undefined;
 
@@ -108,12 +104,13 @@ export class ServerColdCapacity<S extends ColdServer> {
         batching === 'continuous'
           ? Math.max(1, sequences - (server.chatReserve ?? defaultChatReserve(sequences)))
           : server.slots;
+      const metricsUrl = metricsUrlFor(server);
       const probe =
         batching === 'continuous'
           ? options.loadProbe
             ? options.loadProbe(server)
-            : server.kind === 'openai'
-              ? createServerLoadProbe({ url: metricsUrlOf(server.url), cacheMs: 250 })
+            : metricsUrl
+              ? createServerLoadProbe({ url: metricsUrl, cacheMs: 250 })
               : undefined
           : undefined;
       return {
@@ -122,7 +119,16 @@ export class ServerColdCapacity<S extends ColdServer> {
         queuedAt: Number.NEGATIVE_INFINITY,
         learned: ceiling,
         // A server with gauges gets no cold call until its first reading says nothing waits.
-        state: { url: server.url, batching, ceiling, limit: probe ? 0 : ceiling, inFlight: 0 },
+        state: {
+          url: server.url,
+          kind: server.kind,
+          batching,
+          ceiling,
+          limit: probe ? 0 : ceiling,
+          inFlight: 0,
+          inFlightAll: 0,
+          chats: 0,
+        },
         read: false,
         waitingSince: undefined,
       };
@@ -149,7 +155,10 @@ export class ServerColdCapacity<S extends ColdServer> {
   }
 
   snapshot(): ServerColdState[] {
-    return this.#entries.map((e) => ({ ...e.state }));
+    return this.#entries.map((e) => ({
+      ...e.state,
+      inFlightAll: this.#o.shared ? e.state.inFlightAll : e.state.inFlight,
+    }));
   }
 
   /**
@@ -164,6 +173,7 @@ export class ServerColdCapacity<S extends ColdServer> {
       if (!first) return Promise.reject(new Error('no model server for this cold call'));
       return Promise.resolve({ server: first, release: () => {} });
     }
+    if (this.#o.shared) return this.#acquireShared(this.#o.shared, known, signal);
     const slot = this.#take(known);
     if (slot) return Promise.resolve(slot);
     return new Promise((resolve, reject) => {
@@ -197,10 +207,16 @@ export class ServerColdCapacity<S extends ColdServer> {
     await Promise.all(
       this.#entries.map(async (entry) => {
         const { state } = entry;
+        if (this.#o.shared) {
+          state.inFlightAll = await this.#o.shared
+            .coldOn(state.url)
+            .catch(() => Math.max(state.inFlightAll, state.inFlight));
+        } else state.inFlightAll = state.inFlight;
         if (state.batching === 'slots') {
           const chats = this.#o.interactiveOn
             ? await this.#o.interactiveOn(state.url).catch(() => 0)
             : 0;
+          state.chats = chats;
           state.limit = Math.max(0, state.ceiling - chats);
           return;
         }
@@ -211,6 +227,8 @@ export class ServerColdCapacity<S extends ColdServer> {
           return;
         }
         if (!entry.read) {
+          // Requests already wait there (chat from elsewhere): the limit stays 0 until they don't.
+          if (reading.load.waiting > 0) return;
           entry.read = true;
           state.limit = entry.learned;
         }
@@ -224,14 +242,15 @@ export class ServerColdCapacity<S extends ColdServer> {
           entry.waitingSince = now;
           // Calls above the limit are still draining (never cancelled): the last step back has
           // not shown yet, and taking the same queue off again would overshoot.
-          if (state.inFlight > state.limit) return;
+          const running = state.inFlightAll;
+          if (running > state.limit) return;
           // Whoever waits there (our excess, or chat past the reserve) takes one of our places,
           // and what runs beside the queue is the most the server takes now (KV cache,
           // sequences): remember it, or the climb after the queue clears goes back past it and
           // queues cold work in the server again. The slow probe below finds room that grows.
-          entry.learned = Math.max(1, Math.min(entry.learned, state.inFlight - waiting));
+          entry.learned = Math.max(1, Math.min(entry.learned, running - waiting));
           entry.queuedAt = now;
-          state.limit = Math.max(0, Math.min(state.limit, state.inFlight) - waiting);
+          state.limit = Math.max(0, Math.min(state.limit, running) - waiting);
         } else if (state.limit < entry.learned && now - entry.queuedAt >= CLIMB_MS) {
           state.limit = entry.learned;
         } else if (state.limit < state.ceiling && now - entry.queuedAt >= PROBE_MS) {
@@ -243,6 +262,99 @@ export class ServerColdCapacity<S extends ColdServer> {
       }),
     );
     this.#wake();
+  }
+
+  /**
+   * The shared path: the candidates this worker still has room on, most free first, each asked
+   * of the shared count in turn; while none has a place across the workers, waits for a local
+   * release or the next evaluation (another worker's release shows there) and asks again.
+   */
+  async #acquireShared(
+    shared: ColdPlaceLeases,
+    candidates: readonly S[],
+    signal: AbortSignal | undefined,
+  ): Promise<ColdSlot<S>> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const chance = this.#nextChance(signal);
+      // Awaited only when no place was taken; an abort after a place was taken is no error.
+      chance.catch(() => {});
+      for (const entry of this.#ranked(candidates)) {
+        const { state } = entry;
+        // Reserved locally first: this worker's own calls never race each other past its limit.
+        state.inFlight++;
+        const taken = await shared
+          .take({
+            server: state.url,
+            places: state.batching === 'slots' ? state.ceiling : state.limit,
+            chatsTakePlaces: state.batching === 'slots',
+          })
+          .catch(() => undefined);
+        if (taken) {
+          state.inFlightAll = taken.cold;
+          if (state.batching === 'slots') state.chats = taken.chats;
+        }
+        if (taken?.lease) {
+          const lease = taken.lease;
+          let released = false;
+          return {
+            server: entry.server,
+            release: () => {
+              if (released) return;
+              released = true;
+              // The place counts as taken here until Redis has it back, so a local waiter
+              // woken now finds it free there too.
+              void lease
+                .release()
+                .catch(() => {})
+                .finally(() => {
+                  state.inFlight--;
+                  this.#wake();
+                });
+            },
+          };
+        }
+        state.inFlight--;
+        if (signal?.aborted) break;
+      }
+      await chance;
+    }
+  }
+
+  /** Resolves at the next local release or evaluation; rejects when `signal` aborts. */
+  #nextChance(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter<S> = {
+        candidates: [],
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.#chances = this.#chances.filter((w) => w !== waiter);
+        reject(signal?.reason);
+      };
+      if (signal?.aborted) return reject(signal.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#chances.push(waiter);
+    });
+  }
+
+  /** The candidates with room under this worker's limits, most free first. */
+  #ranked(candidates: readonly S[]): Entry<S>[] {
+    if (this.#o.maxTotal !== undefined) {
+      const total = this.#entries.reduce((sum, e) => sum + e.state.inFlight, 0);
+      if (total >= this.#o.maxTotal) return [];
+    }
+    const free = (e: Entry<S>) => (e.state.limit - e.state.inFlight) / Math.max(1, e.state.ceiling);
+    const entries: Entry<S>[] = [];
+    for (const candidate of candidates) {
+      const entry = this.#entryOf(candidate);
+      if (entry && entry.state.inFlight < entry.state.limit && !entries.includes(entry))
+        entries.push(entry);
+    }
+    return entries.sort((a, b) => free(b) - free(a));
   }
 
   #take(candidates: readonly S[]): ColdSlot<S> | undefined {
@@ -276,6 +388,9 @@ export class ServerColdCapacity<S extends ColdServer> {
   }
 
   #wake(): void {
+    const chances = this.#chances;
+    this.#chances = [];
+    for (const chance of chances) chance.grant(undefined as never);
     const still: Waiter<S>[] = [];
     for (const waiter of this.#waiters) {
       const slot = this.#take(waiter.candidates);
@@ -288,11 +403,4 @@ export class ServerColdCapacity<S extends ColdServer> {
   #entryOf(server: S): Entry<S> | undefined {
     return this.#entries.find((e) => e.server === server || e.server.url === server.url);
   }
-}
-
-/** `batching` as set, else by kind: Ollama has fixed slots; OpenAI-compatible servers batch. */
-export function batchingOf(
-  server: Pick<UpstreamSpec, 'kind' | 'batching'>,
-): 'continuous' | 'slots' {
-  return server.batching ?? (server.kind === 'ollama' ? 'slots' : 'continuous');
 }

@@ -1,4 +1,3 @@
-export { stripReasoning } from './call-deadline.ts';
 export { type ChunkOptions, chunkText } from './chunking.ts';
 export {
   type BreakerOptions,
@@ -34,21 +33,12 @@ export {
 export { ollamaModelName, sameModel } from './model-names.ts';
 export { isCallTimeout, type OllamaCallLimits, ollamaFetch } from './ollama-fetch.ts';
 export {
-  createOllamaProvider,
-  isOllamaReachable,
-  type LoadedModel,
-  listLoadedModels,
-  type OllamaHelperOptions,
-  type OllamaProviderOptions,
-  unloadModel,
-} from './ollama-provider.ts';
-export { createOpenAiProvider, type OpenAiProviderOptions } from './openai-provider.ts';
-export {
   defaultMaxWords,
   type SummaryPromptOptions,
   type SummaryStage,
   summarySystemPrompt,
 } from './prompts.ts';
+export { stripReasoning } from './reasoning.ts';
 export { splitParagraphs, splitSentences } from './sentences.ts';
 export {
   type SummarizeOptions,
@@ -60,6 +50,7 @@ export {
 export { countWords, estimateTokens } from './tokens.ts';
 export { tracedProvider } from './traced-provider.ts';
 export type {
+  CallAccount,
   CompletionRequest,
   CompletionResult,
   LlmProvider,

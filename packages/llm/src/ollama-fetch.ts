@@ -24,7 +24,7 @@ export interface OllamaCallLimits {
  * for the model server, carrying that call's cancellation and time limit, with the answer
  * gathered whole before it is handed back. The client only reads `ok`, `status`, `statusText`,
  * `headers.get()`, `json()` and `text()` of what it gets back, and never streams here (see
- * `createOllamaProvider`), so a `Response` with a web stream body per call, or even undici's
+ * `UpstreamClients.ollamaWhole` in packages/gateway), so a `Response` with a web stream body per call, or even undici's
  * `request()` with a Node stream body, is cost without use: on a busy worker the global fetch
  * was a fifth of the CPU per document, and `request()` costs ~30% more per call than `dispatch()`
  * with a handler that gathers the body. The limit is undici's own request timer rather than a timer

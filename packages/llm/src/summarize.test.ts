@@ -1,9 +1,9 @@
 import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/ollama-stand-in';
 import { longText } from '@nightshift/testkit/sample-documents';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { standInProvider } from '../test-support/stand-in-provider.ts';
 import { createExtractiveProvider } from './extractive.ts';
 import { createModelChain, type ModelChain } from './model-chain.ts';
-import { createOllamaProvider } from './ollama-provider.ts';
 import { type SummaryCheckpoint, summarizeText, YieldRequestedError } from './summarize.ts';
 
 const main = 'qwen3:32b';
@@ -19,7 +19,7 @@ describe('summarizeText over the stand-in', () => {
 
   beforeAll(async () => {
     ollama = await startOllamaStandIn();
-    const provider = createOllamaProvider({ host: ollama.url, timeoutMs: 10_000 });
+    const provider = standInProvider(ollama.url);
     chain = createModelChain({
       targets: [
         { provider, model: main },

@@ -3,7 +3,7 @@ import { chunkText } from './chunking.ts';
 import type { ChainResult, ModelChain } from './model-chain.ts';
 import { defaultMaxWords, type SummaryStage, summarySystemPrompt } from './prompts.ts';
 import { estimateTokens } from './tokens.ts';
-import { addUsage, type Usage, zeroUsage } from './types.ts';
+import { addUsage, type CallAccount, type Usage, zeroUsage } from './types.ts';
 
 /**
  * Progress of a map-reduce summary that a caller persists so a preempted or crashed job can
@@ -45,6 +45,8 @@ export interface SummarizeOptions {
   summary?: SummaryOptions;
   /** Cancels the summary; the current call is aborted and an `aborted` LlmError thrown. */
   signal?: AbortSignal;
+  /** Whom every model call of the summary is charged to (GPU time and energy). */
+  account?: CallAccount;
   /** Progress of an earlier run of the same text and settings; its done chunks are not redone. Ignored when its length does not match the chunk count. */
   checkpoint?: SummaryCheckpoint;
   /** Awaited after each chunk is summarized, with the checkpoint to persist. */
@@ -233,7 +235,7 @@ class SummaryRun {
     final: boolean,
     part?: { index: number; total: number },
   ): Promise<ChainResult> {
-    const { chain, numCtx, signal } = this.#options;
+    const { chain, numCtx, signal, account } = this.#options;
     const summary = this.#summary;
     const result = await chain.complete({
       system: summarySystemPrompt({
@@ -247,6 +249,7 @@ class SummaryRun {
       numCtx,
       maxTokens: cap,
       ...(signal ? { signal } : {}),
+      ...(account ? { account } : {}),
       summary: final ? { ...summary, maxWords: words } : { maxWords: words },
     });
     this.calls++;

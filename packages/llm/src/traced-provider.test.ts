@@ -4,8 +4,8 @@ import { type OllamaStandIn, startOllamaStandIn } from '@nightshift/testkit/olla
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { standInProvider } from '../test-support/stand-in-provider.ts';
 import { LlmError } from './errors.ts';
-import { createOllamaProvider } from './ollama-provider.ts';
 import { tracedProvider } from './traced-provider.ts';
 
 const model = 'qwen2:7b';
@@ -33,7 +33,7 @@ describe('tracedProvider against the Ollama stand-in', () => {
     await ollama.close();
   });
 
-  const provider = () => tracedProvider(createOllamaProvider({ host: ollama.url }));
+  const provider = () => tracedProvider(standInProvider(ollama.url));
 
   it('makes a client span per call with the GenAI attributes and the tokens of the answer', async () => {
     const result = await inSpan('job', { kind: SpanKind.CONSUMER }, () =>

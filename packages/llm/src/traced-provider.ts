@@ -21,7 +21,7 @@ const genAi = {
  * `LlmError` kind as `error.type`. Calls outside a recorded trace make no span.
  *
  * @example
- * const ollama = tracedProvider(createOllamaProvider({ host, timeoutMs }));
+ * const ollama = tracedProvider(gatewayProvider({ gateway, clients, operation: "summary.hot" }));
  */
 export function tracedProvider(provider: LlmProvider): LlmProvider {
   // Outside a recorded trace the call goes straight through: nothing is built for a span.

@@ -27,6 +27,20 @@ export interface CompletionRequest {
    * instructions (the extractive one). LLM providers ignore it.
    */
   summary?: SummaryOptions;
+  /**
+   * Whom the call's GPU time and energy are charged to (the model-access layer's accounting);
+   * default: tenant `nightshift`, lane `hot`.
+   */
+  account?: CallAccount;
+}
+
+/** Whom a model call's GPU time and energy are charged to. */
+export interface CallAccount {
+  tenant: string;
+  /** `cold`: a batch's document; `hot`: interactive work. */
+  lane: 'hot' | 'cold';
+  batchId?: string;
+  documentId?: string;
 }
 
 /** What a model call returns. */

@@ -46,6 +46,7 @@ export async function runAnthropicBatchRequest(
     return refused(400, 'invalid_request_error', paramsProblem(params) ?? 'invalid params');
   const body = { ...(parsed.data as AnthropicMessagesBody), stream: false };
   const call = anthropicMessagesCall(clients, body, { tenant, signal });
+  if (context.account) call.account = context.account;
   const outcome = await runWhole(gateway, call as GatewayCall<unknown>, signal);
   if (outcome.answer) return outcome.answer;
   const { error } = outcome;
