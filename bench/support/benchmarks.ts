@@ -44,6 +44,11 @@ export const benchmarks: BenchmarkEntry[] = [
     'OpenAI batch intake: 50,000 lines vs 5,000',
     () => import('../openai-batch-intake.bench.ts'),
   ),
+  entry(
+    'price-windows',
+    'Price-aware windows: a simulated week',
+    () => import('../price-windows.bench.ts'),
+  ),
 ];
 
 /** The line a benchmark's process ends with: its summary rows as JSON after this prefix. */

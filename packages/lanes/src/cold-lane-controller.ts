@@ -34,6 +34,12 @@ export interface ColdLaneControllerOptions {
   /** Off-peak windows and their time zone. */
   windows: ColdWindows;
   timeZone: string;
+  /**
+   * The window of a price plan (packages/price-windows `PlannedWindows.state`), read at each
+   * evaluation in place of `windows`; null where the plan says nothing (none yet, or stale): the
+   * fixed windows decide then. Its transitions are found by the poll, not by cron.
+   */
+  plannedWindow?: (at: Date) => ColdWindowState | null;
   /** Cached VRAM probe. */
   probe: VramProbe;
   /**
@@ -129,7 +135,7 @@ export class ColdLaneController {
     this.#hotRunning = options.hotRunning ?? (() => 0);
     this.#now = options.now ?? (() => new Date());
     this.#snapshot = {
-      window: coldWindowState(options.windows, this.#now(), options.timeZone),
+      window: this.#windowAt(this.#now()),
       reading: null,
       hotWaiting: 0,
       interactiveInFlight: 0,
@@ -227,7 +233,7 @@ export class ColdLaneController {
   async #evaluate(): Promise<void> {
     const o = this.#o;
     const now = this.#now();
-    const window = coldWindowState(o.windows, now, o.timeZone);
+    const window = this.#windowAt(now);
     const [reading, server, hotWaiting, interactiveInFlight] = await Promise.all([
       o.probe.read(),
       o.server?.read(),
@@ -313,6 +319,12 @@ export class ColdLaneController {
       tunedLimit: o.tuner?.limit ?? null,
     };
     if (windowChanged) await o.onWindowChange?.(window);
+  }
+
+  /** The price plan's window where it has one for `at`, else the fixed windows'. */
+  #windowAt(at: Date): ColdWindowState {
+    const o = this.#o;
+    return o.plannedWindow?.(at) ?? coldWindowState(o.windows, at, o.timeZone);
   }
 
   /** The model server ran out of memory or answered busy: the tuner halves the cold lane at once. */

@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { type FleetRegistry, workerStatusSchema } from '@nightshift/fleet';
+import type { StoredPlan } from '@nightshift/price-windows';
 import { z } from 'zod';
 import { apiRouter, serveRoute } from '../openapi/api-router.ts';
 import {
@@ -8,6 +9,7 @@ import {
   problemResponses,
   unauthorized,
 } from '../openapi/responses.ts';
+import { pricePlanSchema, pricePlanView } from './price-plan-view.ts';
 
 /** What each worker publishes about itself, as `@nightshift/fleet` defines it (one shape). */
 const workerStatus = workerStatusSchema.meta({ id: 'WorkerStatus' });
@@ -21,7 +23,16 @@ const workerList = createRoute({
   responses: {
     200: jsonResponse(
       'Every live worker.',
-      z.object({ object: z.literal('list'), data: z.array(workerStatus) }),
+      z.object({
+        object: z.literal('list'),
+        data: z.array(workerStatus),
+        pricePlan: pricePlanSchema
+          .nullable()
+          .optional()
+          .describe(
+            'With `NIGHTSHIFT_PRICE_SOURCE` set: the plan of cold hours (null until the first is made); absent otherwise.',
+          ),
+      }),
       {
         one: {
           value: {
@@ -56,7 +67,24 @@ const workerList = createRoute({
                 },
                 lanes: {
                   hot: { slots: 2, running: 0 },
-                  cold: { slots: 2, running: 2, paused: false, reason: null },
+                  cold: {
+                    slots: 2,
+                    running: 2,
+                    paused: false,
+                    reason: null,
+                    servers: [
+                      {
+                        id: 'server-3f9a1c07d2',
+                        kind: 'ollama',
+                        batching: 'slots',
+                        places: 4,
+                        limit: 3,
+                        coldInFlight: 2,
+                        coldInFlightAll: 3,
+                        chats: 1,
+                      },
+                    ],
+                  },
                 },
                 modelsLoaded: ['qwen3:32b'],
                 recentHotMs: [2310, 1984],
@@ -72,16 +100,26 @@ const workerList = createRoute({
 
 /**
  * `GET /v1/workers`: every live worker's id, host, GPU reading, window state and next
- * transition, slots in use and loaded models. Workers are shared infrastructure, so every
+ * transition, slots in use, each model server's cold places (named without its address) and
+ * loaded models. Workers are shared infrastructure, so every
  * tenant sees the same fleet (no tenant data is in it).
  *
  * @example
  * app.route('/v1/workers', workerRoutes({ registry }));
  */
-export function workerRoutes(options: { registry: FleetRegistry }) {
+export function workerRoutes(options: {
+  registry: FleetRegistry;
+  /** The price plan's store, given only while a price source is configured. */
+  pricePlans?: { plan(): Promise<StoredPlan | null> };
+}) {
   const app = apiRouter();
-  serveRoute(app, workerList, async (c) =>
-    c.json({ object: 'list', data: await options.registry.list() }),
-  );
+  serveRoute(app, workerList, async (c) => {
+    const [data, plan] = await Promise.all([options.registry.list(), options.pricePlans?.plan()]);
+    return c.json({
+      object: 'list' as const,
+      data,
+      ...(options.pricePlans ? { pricePlan: pricePlanView(plan ?? null, new Date()) } : {}),
+    });
+  });
   return app;
 }
