@@ -44,6 +44,11 @@ export {
   gatewayProvider,
 } from './model-completions.ts';
 export {
+  type LoadedModel,
+  OllamaHousekeeping,
+  type OllamaHousekeepingOptions,
+} from './ollama-housekeeping.ts';
+export {
   checkOllamaImages,
   isBase64Image,
   ollamaLoadAnswer,

@@ -19,6 +19,7 @@ export type UpstreamConfig = Pick<
   | 'NIGHTSHIFT_MODEL'
   | 'NIGHTSHIFT_FALLBACK_MODELS'
   | 'NIGHTSHIFT_GATEWAY_FALLBACKS'
+  | 'NIGHTSHIFT_SERVER_METRICS_URL'
 >;
 
 // Ollama runs up to 4 requests per model by default (OLLAMA_NUM_PARALLEL); vLLM's default
@@ -50,8 +51,11 @@ export function upstreamsFrom(config: UpstreamConfig): Upstream[] {
             },
           ]
         : [{ kind: 'ollama', url: config.OLLAMA_HOST, models: ['*'] }]);
+  // The deprecated NIGHTSHIFT_SERVER_METRICS_URL named the metrics of the one server there was.
+  const oldMetricsUrl = specs.length === 1 ? config.NIGHTSHIFT_SERVER_METRICS_URL : undefined;
   return specs.map((spec) => ({
     ...spec,
+    ...(oldMetricsUrl && spec.metricsUrl === undefined ? { metricsUrl: oldMetricsUrl } : {}),
     id: `${spec.kind}@${new URL(spec.url).host}`,
     slots: spec.slots ?? defaultSlots[spec.kind],
     // Ollama cuts a longer prompt silently at its num_ctx: refuse it instead, at the window

@@ -11,7 +11,12 @@ export { coldWindowSpans } from './cold-window-spans.ts';
 export type { ColdWindowState } from './cold-window-state.ts';
 export { coldWindowState } from './cold-window-state.ts';
 export type { ColdWindowRange, ColdWindows } from './cold-windows.ts';
-export { ColdWindowSpecError, parseColdWindows, windowCronExpressions } from './cold-windows.ts';
+export {
+  ColdWindowSpecError,
+  coverage,
+  parseColdWindows,
+  windowCronExpressions,
+} from './cold-windows.ts';
 export type { HotAdmission, HotAdmissionInput, HotAdmissionReason } from './hot-admission.ts';
 export { hotAdmission } from './hot-admission.ts';
 export { createNoneProbe } from './none-probe.ts';
@@ -29,7 +34,12 @@ export type {
   ServerLoadProbeOptions,
   ServerLoadReading,
 } from './server-load.ts';
-export { createServerLoadProbe, metricsUrlOf, parseServerLoad } from './server-load.ts';
+export {
+  createServerLoadProbe,
+  metricsUrlFor,
+  metricsUrlOf,
+  parseServerLoad,
+} from './server-load.ts';
 export type { SlotMemoryOptions } from './slot-memory.ts';
 export { DEFAULT_KV_BYTES_PER_TOKEN, memoryPerSlotMiB } from './slot-memory.ts';
 export type {
