@@ -16,6 +16,10 @@
  *
  * Run: `npx tsx bench/gateway.bench.ts` (spawns its own redis-server, or uses REDIS_URL);
  * `GATEWAY_BENCH_ONLY=d npx tsx bench/gateway.bench.ts` runs only the figures named (`a,b,c,d`).
+ * `GATEWAY_BENCH_ROUNDS` sets (a)'s measured rounds (default 60).
+ * `GATEWAY_BENCH_BEFORE_ROOT=<checkout>` adds to (a) a second API run from that checkout (with
+ * its own node_modules, e.g. the commit before a change), alternating in the same rounds:
+ * (a2′) and (a3′) print its figures, so a change is judged under the same host load.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { startGpuStandIn } from '@nightshift/testkit/gpu-stand-in';
@@ -25,6 +29,7 @@ import { longText } from '@nightshift/testkit/sample-documents';
 import OpenAI from 'openai';
 import { type Stack, stackKey, startStack } from '../test/support/stack.ts';
 import { startScript, stopScript } from './support/child-script.ts';
+import { cpuMeter } from './support/cpu.ts';
 import { median, round, sleep, until } from './support/stats.ts';
 import { goalRows, type SummaryRow } from './support/summary.ts';
 
@@ -38,6 +43,8 @@ export interface GatewayRow {
 }
 
 const MODEL = 'qwen2:7b';
+/** Measured rounds of (a) (`GATEWAY_BENCH_ROUNDS`): more narrow its CPU figure (a4). */
+const ROUNDS = Number(process.env.GATEWAY_BENCH_ROUNDS ?? 60);
 /** Served by the Ollama stand-in, which speaks Anthropic Messages: figure (d). */
 const ANTHROPIC_MODEL = 'llama3.2:3b';
 // A 7B model on one H100/H200-class GPU: ~8 ms per decode step alone, +0.15 ms per sequence
@@ -188,26 +195,56 @@ export async function run(): Promise<GatewayRow[]> {
         apiKey: 'none',
         maxRetries: 0,
       });
-      const clients = { direct, gateway, bare };
+      const beforeRoot = process.env.GATEWAY_BENCH_BEFORE_ROOT;
+      const earlier = beforeRoot
+        ? await beforeStack(beforeRoot, redis.url, gpu.url, ollama.url)
+        : undefined;
+      const clients = {
+        direct,
+        gateway,
+        bare,
+        ...(earlier
+          ? {
+              before: new OpenAI({
+                baseURL: `${earlier.base}/openai/v1`,
+                apiKey: stackKey,
+                maxRetries: 0,
+              }),
+            }
+          : {}),
+      } as Record<'direct' | 'gateway' | 'bare' | 'before', OpenAI>;
       type Side = keyof typeof clients;
       const sides = Object.keys(clients) as Side[];
-      const ttfts = { direct: [] as number[], gateway: [] as number[], bare: [] as number[] };
-      const wholes = { direct: [] as number[], gateway: [] as number[], bare: [] as number[] };
+      const series = () =>
+        ({ direct: [], gateway: [], bare: [], before: [] }) as Record<Side, number[]>;
+      const ttfts = series();
+      const wholes = series();
+      let cpu: ReturnType<typeof cpuMeter> | undefined;
+      let cpuPerCall: Record<string, number> = {};
       try {
         for (let i = 0; i < 10; i++) for (const side of sides) await streamedCall(clients[side], i);
-        for (let i = 0; i < 60; i++)
-          for (const side of sides) {
+        cpu = cpuMeter({
+          gateway: stack.service('api').proc.pid,
+          bare: proxy.child.pid,
+          before: earlier?.service('api').proc.pid,
+        });
+        // Every other round in the reverse order: no side always follows the same one.
+        for (let i = 0; i < ROUNDS; i++)
+          for (const side of i % 2 ? [...sides].reverse() : sides) {
             const { first, whole } = await streamedCall(clients[side], 100 + i);
             ttfts[side].push(first);
             wholes[side].push(whole);
           }
+        cpuPerCall = cpu.perUnit(ROUNDS);
       } finally {
         await stopScript(proxy.child);
+        await earlier?.stop();
       }
       const p50 = (of: Record<Side, number[]>) => ({
         direct: median(of.direct),
         gateway: median(of.gateway),
         bare: median(of.bare),
+        before: median(of.before),
       });
       const first = p50(ttfts);
       const whole = p50(wholes);
@@ -218,7 +255,7 @@ export async function run(): Promise<GatewayRow[]> {
         value: round(first.gateway - first.direct, 2),
         baseline: round(first.direct, 2),
         ratio: round(first.gateway / first.direct, 3),
-        detail: `60 alternating rounds, 64-word prompt; ${describe(first)}`,
+        detail: `${ROUNDS} alternating rounds, 64-word prompt; ${describe(first)}`,
       });
       // Issue 26: what the gateway costs beyond the least any proxy costs (another HTTP hop).
       rows.push({
@@ -235,6 +272,30 @@ export async function run(): Promise<GatewayRow[]> {
         ratio: round(whole.gateway / whole.bare, 3),
         detail: `the same rounds as (a), sending to [DONE] (8 tokens); ${describe(whole)}`,
       });
+      // CPU time per call moves far less with the host's load than latency does.
+      rows.push({
+        figure: '(a4) CPU per streamed call, gateway API process, ms',
+        value: round(cpuPerCall.gateway ?? Number.NaN, 2),
+        baseline: round(cpuPerCall.bare ?? Number.NaN, 2),
+        ratio: round((cpuPerCall.gateway ?? Number.NaN) / (cpuPerCall.bare ?? Number.NaN), 3),
+        detail: `the same ${ROUNDS} calls as (a), /proc user + system time (10 ms ticks); baseline: the bare proxy${earlier ? `; the checkout before: ${round(cpuPerCall.before ?? Number.NaN, 2)}` : ''}`,
+      });
+      if (earlier) {
+        rows.push({
+          figure: '(a2′) TTFT p50, the checkout before − bare proxy, ms',
+          value: round(first.before - first.bare, 2),
+          baseline: round(first.bare, 2),
+          ratio: round(first.before / first.bare, 3),
+          detail: `the same rounds as (a), API from ${beforeRoot}; p50 ${round(first.before, 2)} ms`,
+        });
+        rows.push({
+          figure: '(a3′) whole streamed call p50, the checkout before − bare proxy, ms',
+          value: round(whole.before - whole.bare, 2),
+          baseline: round(whole.bare, 2),
+          ratio: round(whole.before / whole.bare, 3),
+          detail: `the same rounds as (a), API from ${beforeRoot}; p50 ${round(whole.before, 2)} ms`,
+        });
+      }
     }
 
     if (wanted('b')) {
@@ -307,6 +368,24 @@ export async function run(): Promise<GatewayRow[]> {
     await redis.stop();
   }
   return rows.sort((x, y) => x.figure.localeCompare(y.figure));
+}
+
+/** The API of another checkout (`GATEWAY_BENCH_BEFORE_ROOT`), on the same Redis and servers. */
+async function beforeStack(root: string, redisUrl: string, gpuUrl: string, ollamaUrl: string) {
+  // startService reads SERVICE_ROOT when it spawns each app.
+  const own = process.env.SERVICE_ROOT;
+  process.env.SERVICE_ROOT = root;
+  try {
+    return await startStack({
+      redisUrl,
+      webhookSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      ollamaHost: gpuUrl,
+      apps: ['api'],
+      env: apiEnv(gpuUrl, ollamaUrl),
+    });
+  } finally {
+    process.env.SERVICE_ROOT = own ?? '';
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { type ServerType, serve } from '@hono/node-server';
+import { sendingDirectStreams } from './gateway/direct-stream.ts';
 
 /** Options of {@link listenHttp}. */
 export interface ListenHttpOptions {
@@ -39,7 +40,8 @@ export async function listenHttp(options: ListenHttpOptions): Promise<HttpListen
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
       {
-        fetch: options.fetch,
+        // Streamed gateway answers write to the socket themselves once the app has answered.
+        fetch: sendingDirectStreams(options.fetch),
         port: options.port,
         hostname: options.host,
         serverOptions: {

@@ -14,24 +14,49 @@ export class CallEnd {
   /** Aborts when the caller goes away or the deadline passes. */
   readonly signal: AbortSignal;
   readonly #caller: AbortSignal;
-  readonly #deadline = new AbortController();
+  // One controller and a listener on the caller's signal rather than `AbortSignal.any` of the
+  // caller and a deadline controller: the same end, for a fraction of its cost per call.
+  readonly #ended = new AbortController();
+  readonly #onCaller: (() => void) | undefined;
   readonly #totalMs: number | undefined;
   readonly #timer: NodeJS.Timeout | undefined;
+  #deadlinePassed = false;
 
   /** `totalMs` undefined: no deadline, only the caller's signal. */
   constructor(caller: AbortSignal, totalMs: number | undefined) {
     this.#caller = caller;
     this.#totalMs = totalMs;
-    if (totalMs !== undefined) {
-      this.#timer = setTimeout(() => this.#deadline.abort(), totalMs);
+    this.signal = this.#ended.signal;
+    if (caller.aborted) this.#ended.abort(caller.reason);
+    else {
+      this.#onCaller = () => this.#ended.abort(caller.reason);
+      caller.addEventListener('abort', this.#onCaller, { once: true });
+    }
+    if (totalMs !== undefined && !caller.aborted) {
+      this.#timer = setTimeout(() => {
+        this.#deadlinePassed = true;
+        this.#ended.abort();
+      }, totalMs);
       this.#timer.unref();
     }
-    this.signal = AbortSignal.any([caller, this.#deadline.signal]);
   }
 
   /** True once the deadline passed (and not the caller's leaving first). */
   get pastDeadline(): boolean {
-    return this.#deadline.signal.aborted && !this.#caller.aborted;
+    return this.#deadlinePassed && !this.#caller.aborted;
+  }
+
+  /**
+   * The signal of one attempt of the call, stopped by `attempt` or by the call's end (as
+   * `AbortSignal.any([signal, attempt.signal])`, without its cost).
+   */
+  attemptSignal(attempt: AbortController): AbortSignal {
+    if (this.signal.aborted) attempt.abort(this.signal.reason);
+    else
+      this.signal.addEventListener('abort', () => attempt.abort(this.signal.reason), {
+        once: true,
+      });
+    return attempt.signal;
   }
 
   /** Why the call ended: a 504 for the deadline, the caller's own abort reason otherwise. */
@@ -69,8 +94,9 @@ export class CallEnd {
     });
   }
 
-  /** The call finished: its deadline no longer matters. */
+  /** The call finished: its deadline and its caller's leaving no longer matter. */
   dispose(): void {
     clearTimeout(this.#timer);
+    if (this.#onCaller) this.#caller.removeEventListener('abort', this.#onCaller);
   }
 }

@@ -1,4 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import OpenAI from 'openai';
+import type { Dispatcher } from 'undici';
 import type { GatewayCall, TokenUsage } from './gateway.ts';
 import { contentText, type OpenAiChatBody } from './openai-surface.ts';
 import { openAiOutputAsk } from './request-limits.ts';
@@ -49,28 +51,42 @@ export function openAiChatPassthroughCall(
         stream: true,
         stream_options: { ...body.stream_options, include_usage: true },
       });
-      const response = await post(clients, client, payload, signal);
-      if (!response.body) return;
-      const decoder = new TextDecoder();
+      const { body: answer, headers } = await post(clients, client, payload, signal);
+      answer.setEncoding('utf8');
       let pending = '';
-      for await (const bytes of response.body as unknown as AsyncIterable<Uint8Array>) {
-        pending += decoder.decode(bytes, { stream: true });
-        if (pending.includes('\r')) pending = pending.replace(/\r\n?/g, '\n');
-        const cut = pending.lastIndexOf('\n\n');
-        if (cut < 0) continue;
-        const piece = passOn(pending.slice(0, cut + 2), usageAsked, response.headers);
-        pending = pending.slice(cut + 2);
-        if (piece.sse || piece.usage) yield piece;
+      try {
+        for await (const text of answer as AsyncIterable<string>) {
+          pending += text;
+          if (pending.includes('\r')) pending = pending.replace(/\r\n?/g, '\n');
+          const cut = pending.lastIndexOf('\n\n');
+          if (cut < 0) continue;
+          const piece = passOn(pending.slice(0, cut + 2), usageAsked, headers);
+          pending = pending.slice(cut + 2);
+          if (piece.sse || piece.usage) yield piece;
+        }
+      } catch (error) {
+        // As `fetch` reports a body cut short, which is what the gateway's errors were read from.
+        if (error instanceof OpenAI.APIError) throw error;
+        throw new TypeError('terminated', { cause: error });
       }
-      pending += decoder.decode();
       if (pending.includes('\r')) pending = pending.replace(/\r\n?/g, '\n');
       if (pending.trim()) {
-        const piece = passOn(`${pending}\n\n`, usageAsked, response.headers);
+        const piece = passOn(`${pending}\n\n`, usageAsked, headers);
         if (piece.sse || piece.usage) yield piece;
       }
     },
     usage: (piece) => piece.usage,
   };
+}
+
+/** An answer's headers as the `openai` client's errors carry them. */
+function headersOf(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const one of value) headers.append(name, one);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
 }
 
 /** Sends the call; a refusal or a failed connection throws as the `openai` client would. */
@@ -79,10 +95,10 @@ async function post(
   client: OpenAI,
   payload: string,
   signal: AbortSignal,
-): Promise<Response> {
-  let response: Response;
+): Promise<{ body: Dispatcher.ResponseData['body']; headers: () => Headers }> {
+  let response: Dispatcher.ResponseData;
   try {
-    response = await clients.fetch(`${client.baseURL.replace(/\/+$/, '')}/chat/completions`, {
+    response = await clients.request(`${client.baseURL.replace(/\/+$/, '')}/chat/completions`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -98,22 +114,20 @@ async function post(
       throw new OpenAI.APIConnectionTimeoutError();
     throw new OpenAI.APIConnectionError({ cause: error as Error });
   }
-  if (response.ok) return response;
-  const text = await response.text().catch(() => '');
+  const { statusCode, body } = response;
+  // Built only for an error: a passed answer never reads them.
+  const headers = () => headersOf(response.headers);
+  if (statusCode >= 200 && statusCode < 300) return { body, headers };
+  const text = await body.text().catch(() => '');
   let json: object | undefined;
   try {
     json = JSON.parse(text) as object;
   } catch {}
-  throw OpenAI.APIError.generate(
-    response.status,
-    json,
-    json ? undefined : text || undefined,
-    response.headers,
-  );
+  throw OpenAI.APIError.generate(statusCode, json, json ? undefined : text || undefined, headers());
 }
 
 /** Whole events as the caller gets them: usage counted, `[DONE]` and unasked usage left out. */
-function passOn(events: string, usageAsked: boolean, headers: Headers): SsePiece {
+function passOn(events: string, usageAsked: boolean, headers: () => Headers): SsePiece {
   if (!mayCarryUsage.test(events) && !mayCarryError.test(events) && !events.includes('[DONE]'))
     return { sse: events };
   let sse = '';
@@ -135,7 +149,7 @@ function passOn(events: string, usageAsked: boolean, headers: Headers): SsePiece
         continue;
       }
       if (chunk.error)
-        throw new OpenAI.APIError(undefined, chunk.error as never, undefined, headers);
+        throw new OpenAI.APIError(undefined, chunk.error as never, undefined, headers());
       if (chunk.usage) {
         usage = {
           promptTokens: chunk.usage.prompt_tokens ?? 0,

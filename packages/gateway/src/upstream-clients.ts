@@ -5,7 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ollamaFetch } from '@nightshift/llm';
 import { Ollama } from 'ollama/browser';
 import OpenAI from 'openai';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 import type { Upstream } from './upstreams.ts';
 
 /** Options of {@link UpstreamClients}. */
@@ -40,6 +40,19 @@ function keepConnectTimeout(error: unknown): unknown {
   return new TypeError('fetch failed', { cause });
 }
 
+/** The few URLs calls go to (one endpoint per upstream), each parsed once. */
+const targets = new Map<string, { origin: string; path: string }>();
+function targetOf(href: string): { origin: string; path: string } {
+  let target = targets.get(href);
+  if (!target) {
+    const url = new URL(href);
+    target = { origin: url.origin, path: `${url.pathname}${url.search}` };
+    if (targets.size >= 256) targets.clear();
+    targets.set(href, target);
+  }
+  return target;
+}
+
 /**
  * The official clients, pointed at each upstream: `openai` for the OpenAI dialect (an Ollama
  * server through its `/v1` compatibility layer), `ollama` for Ollama's native API. Every call
@@ -72,6 +85,24 @@ export class UpstreamClients {
   /** `fetch` on the agent every client here uses (its connect and read timeouts). */
   get fetch(): Fetch {
     return this.#fetch;
+  }
+
+  /**
+   * A bare request on the same agent (its connect and read timeouts): the answer's body is a
+   * Node stream, without `fetch`'s request and response objects and web streams. For a call
+   * whose answer is passed on as it comes (a streamed chat passed through). A connect timeout
+   * fails as it does through {@link fetch}.
+   */
+  async request(
+    url: string,
+    options: Pick<Dispatcher.RequestOptions, 'method' | 'headers' | 'body' | 'signal'>,
+  ): Promise<Dispatcher.ResponseData> {
+    const { origin, path } = targetOf(url);
+    try {
+      return await this.#agent.request({ origin, path, ...options });
+    } catch (error) {
+      throw keepConnectTimeout(error);
+    }
   }
 
   /** The `openai` client for `upstream` (one per upstream; each call brings its own signal). */

@@ -56,6 +56,33 @@ describe('a streamed chat passed through', () => {
     );
   });
 
+  it('writes the stream to the socket with the headers of every API answer, as a Response without one', async () => {
+    const request = {
+      method: 'POST',
+      headers: { authorization: 'Bearer acme-key', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'qwen2:7b',
+        messages: [{ role: 'user', content: 'one two three' }],
+        stream: true,
+      }),
+    };
+    // On the socket the route writes the answer itself; through app.request() it returns it.
+    const written = await fetch(`${api.openAiBaseUrl}/chat/completions`, request);
+    const returned = await api.app.request('/openai/v1/chat/completions', request);
+    for (const res of [written, returned]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+      expect(res.headers.get('cache-control')).toBe('no-cache');
+      expect(res.headers.get('x-nightshift-model')).toBe('qwen2:7b');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('same-origin');
+      expect(res.headers.get('ratelimit-limit')).toBe('100000');
+      expect((await res.text()).endsWith('data: [DONE]\n\n')).toBe(true);
+    }
+    expect(written.headers.get('x-hono-already-sent')).toBeNull();
+  });
+
   it('answers an upstream refusal before the stream in the OpenAI shape, through the client', async () => {
     const failure = await client.chat.completions
       .create({

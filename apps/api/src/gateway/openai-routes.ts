@@ -6,12 +6,14 @@ import {
   openAiChatCall,
   openAiChatPassthroughCall,
   openAiEmbeddingsCall,
+  type SsePiece,
   type UpstreamClients,
 } from '@nightshift/gateway';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { TenantVariables } from '../middleware/tenant-auth.ts';
 import type { RefusalRenderer } from '../problem.ts';
 import { completionsRoutes } from './completions-routes.ts';
+import { directStream } from './direct-stream.ts';
 import { openAiChatBody, openAiEmbeddingsBody } from './gateway-schemas.ts';
 import { refuseMediaUrls } from './media-url-guard.ts';
 import {
@@ -21,9 +23,16 @@ import {
   openAiRefusal,
   openAiStreamFailure,
 } from './openai-dialect.ts';
-import { pieceStream, streamHeaders } from './piece-stream.ts';
+import { type PieceStreamOptions, pieceStream, streamHeaders } from './piece-stream.ts';
 import { answeredBy, readJsonBody, wholeAnswer } from './read-body.ts';
 import { responsesRoutes } from './responses-routes.ts';
+
+/** How the passed-through events of a streamed chat go out. */
+const passedEvents: PieceStreamOptions<SsePiece> = {
+  encode: (piece) => piece.sse || undefined,
+  end: 'data: [DONE]\n\n',
+  failure: openAiStreamFailure,
+};
 
 /** The guards of one surface, built to refuse in its dialect. */
 export type SurfaceGuards = (
@@ -79,14 +88,11 @@ export function openAiRoutes(options: SurfaceRoutesOptions) {
       }
       // The upstream speaks this surface's dialect: its events pass through as it wrote them.
       const answer = await gateway.open(openAiChatPassthroughCall(clients, body, context));
-      const events = pieceStream(answer.pieces, {
-        encode: (piece) => piece.sse || undefined,
-        end: 'data: [DONE]\n\n',
-        failure: openAiStreamFailure,
-      });
-      return new Response(events, {
-        headers: { ...streamHeaders('text/event-stream'), ...answeredBy(answer) },
-      });
+      const headers = { ...streamHeaders('text/event-stream'), ...answeredBy(answer) };
+      return (
+        directStream(c, answer.pieces, headers, passedEvents) ??
+        new Response(pieceStream(answer.pieces, passedEvents), { headers })
+      );
     } catch (error) {
       return openAiFailure(c, error);
     }

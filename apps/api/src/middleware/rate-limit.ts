@@ -150,7 +150,10 @@ export function rateLimit(
     if (seen !== undefined && seen >= 1 + VIEW_RESERVE) {
       views.sent(key);
       // Sent once the call has gone on its way: the token is the shared bucket's all the same.
-      setImmediate(() =>
+      // A timer, not an immediate: the upstream request of a gateway call is written in the
+      // check phase of this turn of the loop (undici first looks at its idle socket), and a
+      // Redis command sent before it would go first.
+      setTimeout(() =>
         tokenBucket(options.redis, key, { ...limit, now: at, take: 'debt' }).then(
           (taken) => views.answered(key, taken.remaining, at, true),
           () => views.forget(key),

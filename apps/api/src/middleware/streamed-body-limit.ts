@@ -30,7 +30,10 @@ export function streamedBodyLimit(options: StreamedBodyLimitOptions): Middleware
   };
   return async (c, next) => {
     const raw = c.req.raw;
-    if (!raw.body) return next();
+    if (raw.method === 'GET' || raw.method === 'HEAD') return next();
+    // Read from the headers before `raw.body`: on @hono/node-server, touching the body builds a
+    // web stream over the socket, and the handler's `text()` then goes through it instead of
+    // reading the socket directly.
     const declared = raw.headers.get('content-length');
     if (declared !== null && !raw.headers.has('transfer-encoding')) {
       if (Number.parseInt(declared, 10) > options.maxBytes) return refuse(c);
@@ -38,6 +41,7 @@ export function streamedBodyLimit(options: StreamedBodyLimitOptions): Middleware
       // holds, and the body needs no counting.
       return next();
     }
+    if (!raw.body) return next();
     let seen = 0;
     let overflowed = false;
     const counted = raw.body.pipeThrough(
