@@ -87,7 +87,7 @@ function batchFor(i: number, url: string): BatchObject {
     },
     model: 'qwen3:32b',
     summary: {},
-    usage: { promptTokens: 12_000, completionTokens: 900 },
+    usage: { promptTokens: 12_000, completionTokens: 900, gpuSeconds: 31.5, energyWh: 4.2 },
     metadata: { source: 'bench' },
     webhook: { url, events: [] },
     completionWindow: '24h',

@@ -121,6 +121,7 @@ describe('Prometheus rules (deploy/monitoring/alerts.yml)', () => {
         'NightshiftVramOverThreshold',
         'NightshiftNoWorkerForModel',
         'NightshiftHotLane503Rate',
+        'NightshiftBatchWillMissWindow',
       ]),
     );
   });

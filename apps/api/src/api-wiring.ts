@@ -1,4 +1,6 @@
+import { upstreamsFrom } from '@nightshift/gateway';
 import { nightshiftMetrics } from '@nightshift/metrics';
+import { PriceStore } from '@nightshift/price-windows';
 import type { Services } from '@nightshift/services';
 import { checkWebhookUrl } from '@nightshift/webhooks';
 import type { Logger } from 'pino';
@@ -50,6 +52,7 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
     redis: services.client,
     leases: services.interactiveTraffic,
     mediaUrls: services.mediaUrls,
+    accounting: services.gpuAccounting.ledger,
     ...(logger
       ? {
           onMetricsError: (error: Error) =>
@@ -87,6 +90,19 @@ export function wireApi(services: Services, options: WireApiOptions): ApiWiring 
       : {}),
     isAccepting: options.isAccepting,
     queueErrors: (source) => services.redisOutages.listener(source),
+    nightShift: {
+      accounting: services.gpuAccounting.store,
+      documents: services.gpuAccounting.documents,
+      windowSpec: config.NIGHTSHIFT_COLD_WINDOWS,
+      timeZone: config.NIGHTSHIFT_TZ,
+      serverCount: upstreamsFrom(config).length,
+      ...(config.NIGHTSHIFT_PRICE_SOURCE
+        ? {
+            prices: (from: number, to: number) =>
+              new PriceStore({ redis: services.client }).history(from, to),
+          }
+        : {}),
+    },
     ...(options.traceRequests ? { traceRequests: true } : {}),
     checkWebhookUrl: async (url) => {
       const check = await checkWebhookUrl(url, {

@@ -5,6 +5,7 @@ import type { AnthropicBatches, OpenAiBatches, OpenAiFileStore } from '@nightshi
 import type { DeliveryLog, WebhookOutbox, WebhookSecretStore } from '@nightshift/webhooks';
 import type { MiddlewareHandler } from 'hono';
 import type { Redis } from 'ioredis';
+import type { NightShiftSource } from './dashboard/night-shift-data.ts';
 import { apiSecurityHeaders } from './dashboard/page-security.ts';
 import type { GatewayWiring } from './gateway/gateway-wiring.ts';
 import type { HotLane } from './hot-lane.ts';
@@ -79,6 +80,8 @@ export interface ApiDependencies {
   logger?: RequestLogOptions['logger'];
   /** One server span per request (`startTracing(...).enabled`); none when absent. */
   traceRequests?: boolean;
+  /** GPU time, energy and prices behind the admin's night shift panel; none when absent. */
+  nightShift?: NightShiftSource;
 }
 
 /**

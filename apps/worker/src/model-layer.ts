@@ -1,15 +1,18 @@
+import { type CallLedger, startEnergySamplers } from '@nightshift/accounting';
 import { type Config, coldConcurrencyCap } from '@nightshift/core';
 import {
   configuredUpstreams,
   fallbacksFrom,
   Gateway,
   type GatewayOptions,
+  OllamaHousekeeping,
   type Upstream,
   type UpstreamClients,
   type UpstreamPool,
   type UpstreamPoolOptions,
 } from '@nightshift/gateway';
-import { ServerColdCapacity } from '@nightshift/lanes';
+import { type ColdPlaceLeases, ServerColdCapacity } from '@nightshift/lanes';
+import type { Redis } from 'ioredis';
 
 /** Hooks of {@link workerModelLayer}. */
 export interface WorkerModelLayerHooks {
@@ -21,6 +24,22 @@ export interface WorkerModelLayerHooks {
   onHealthChange?: UpstreamPoolOptions['onHealthChange'];
   /** Interactive calls in flight on a server (its URL): a fixed-slot server lends chat its slots. */
   interactiveOn?: (server: string) => Promise<number>;
+  /**
+   * The cold places of every worker (Redis): workers sharing a server never exceed its places
+   * together. Unset: this worker's calls alone are counted.
+   */
+  coldPlaces?: ColdPlaceLeases;
+  /**
+   * GPU time and energy per call: every call's interval goes to `ledger`, and the upstreams
+   * with an `energy` source are sampled from here (one replica per server, by lease).
+   */
+  accounting?: {
+    ledger: CallLedger;
+    redis: Redis;
+    onError?: (error: unknown) => void;
+    /** Hears each energy sample's idle part, J (`/metrics`). */
+    onIdleEnergy?: (server: string, joules: number) => void;
+  };
 }
 
 /** A worker's one way to the model servers, and how to close its connections. */
@@ -30,6 +49,8 @@ export interface WorkerModelLayer {
   pool: UpstreamPool;
   /** Cold calls' places per server: each cold model call takes one (`ServerColdCapacity`). */
   coldCapacity: ServerColdCapacity<Upstream>;
+  /** The chores on its Ollama upstreams: models loaded, unloading at window close, the VRAM probe. */
+  housekeeping: OllamaHousekeeping;
   close(): Promise<void>;
 }
 
@@ -60,19 +81,34 @@ export function workerModelLayer(
     totalTimeoutMs: config.NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S * 1000,
     ...(hooks.onFallback ? { onFallback: hooks.onFallback } : {}),
     ...(hooks.onCapacityError ? { onCapacityError: hooks.onCapacityError } : {}),
+    ...(hooks.accounting ? { accounting: hooks.accounting.ledger } : {}),
   });
+  const samplers =
+    hooks.accounting &&
+    startEnergySamplers({
+      redis: hooks.accounting.redis,
+      ledger: hooks.accounting.ledger,
+      upstreams: pool.upstreams,
+      nvidiaSmi: config.NIGHTSHIFT_NVIDIA_SMI,
+      ...(hooks.accounting.onError ? { onError: hooks.accounting.onError } : {}),
+      ...(hooks.accounting.onIdleEnergy ? { onIdleEnergy: hooks.accounting.onIdleEnergy } : {}),
+    });
   const coldCapacity = new ServerColdCapacity<Upstream>({
     servers: config.NIGHTSHIFT_PROVIDER === 'extractive' ? [] : pool.upstreams,
     maxTotal: coldConcurrencyCap(config),
     ...(hooks.interactiveOn ? { interactiveOn: hooks.interactiveOn } : {}),
+    ...(hooks.coldPlaces ? { shared: hooks.coldPlaces } : {}),
   });
   return {
     gateway,
     clients,
     pool,
     coldCapacity,
+    housekeeping: new OllamaHousekeeping({ clients, upstreams: pool.upstreams }),
     close: async () => {
       coldCapacity.stop();
+      await samplers?.stop();
+      await hooks.accounting?.ledger.settled(2_000);
       await clients.close();
     },
   };

@@ -1,3 +1,4 @@
+import { AccountingStore } from '@nightshift/accounting';
 import { BatchSubmitter } from '@nightshift/batches';
 import { InteractiveTraffic } from '@nightshift/lanes';
 import { OpenAiBatches, OpenAiFileStore } from '@nightshift/openai-batches';
@@ -114,5 +115,18 @@ describe('request lines on the cold lane', () => {
       completed: 16,
       failed: 0,
     });
+    // Each line's GPU time is charged to its batch and document (no energy source: unknown).
+    const accounting = new AccountingStore({ redis: harness.client });
+    await until(
+      async () => (await accounting.batchTotals(batch.id)).calls === 16,
+      5_000,
+      'every line charged',
+    );
+    const totals = await accounting.batchTotals(batch.id);
+    expect(totals.gpuSeconds).toBeGreaterThan(0);
+    expect(totals.energyWh).toBeNull();
+    const lines = await accounting.documentTotals(batch.id, ['line-0', 'line-15']);
+    expect(lines.get('line-0')?.gpuSeconds).toBeGreaterThan(0);
+    expect(lines.get('line-15')?.gpuSeconds).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,4 @@
+import { ColdPlaceLeases } from '@nightshift/lanes';
 import { WorkMeter } from '@nightshift/metrics';
 import type { Services } from '@nightshift/services';
 import type { Logger } from 'pino';
@@ -52,6 +53,15 @@ export async function startSummarization(
   let provider = '';
   const layer = workerModelLayer(config, {
     interactiveOn: (server) => services.interactiveTraffic.inFlight({ servers: [server] }),
+    coldPlaces: new ColdPlaceLeases({ redis: services.client }),
+    // The same ledger as the process's other calls: its bookings reach /v1/usage and /metrics.
+    accounting: {
+      ledger: services.gpuAccounting.ledger,
+      redis: services.client,
+      onError: (error) =>
+        logger.warn({ err: (error as Error).message }, 'GPU accounting not recorded'),
+      onIdleEnergy: (server, joules) => services.gpuAccounting.idleEnergy(server, joules),
+    },
     onFallback: ({ model, reason }) =>
       void meter.fallback({ model, provider: 'gateway', kind: reason }),
     onCapacityError: () => {

@@ -30,6 +30,7 @@ import { createHotProcessor } from './hot-processor.ts';
 import { LaneActivity } from './lane-activity.ts';
 import { unloadColdOnlyModels } from './model-hygiene.ts';
 import type { WorkerModelLayer } from './model-layer.ts';
+import { startPriceWindows } from './price-windows-setup.ts';
 import { createRequestProcessor } from './request-processor.ts';
 import { StallWatch } from './stall-watch.ts';
 import { StrandedSweep } from './stranded-sweep.ts';
@@ -87,10 +88,15 @@ export async function startLanes(
   // The lane steers the cold worker and is asked by the work it steers. The cold worker does
   // not run by itself (autorun: false): only `lane.start()` runs it, so the closures below that
   // read `lane` and `tracked` are first called once both exist.
-  // Each finished cold document's pace per token feeds the lane's tuner.
+  // Each finished cold document's pace per token feeds the lane's tuner, and its model's count
+  // is the denominator of the night shift report's Wh per 1,000 documents.
   const coldMeter = {
     documentFinished: (doc: Parameters<typeof meter.documentFinished>[0]) => {
       lane.noteColdDocument(doc.durationMs, doc.usage.completionTokens);
+      if (doc.model)
+        void services.gpuAccounting.documents
+          .add(doc.model)
+          .catch((error: Error) => logger.warn({ err: error.message }, 'document not counted'));
       return meter.documentFinished(doc);
     },
   };
@@ -167,7 +173,7 @@ export async function startLanes(
     autorun: false,
     concurrency: Math.min(coldCap, 2),
   });
-  const probe = await createVramProbe(config);
+  const probe = await createVramProbe(config, layer.housekeeping.servers);
   const server = createServerLoadProbeFor(config);
   const expirer = new BatchStopper({
     connection: client,
@@ -196,6 +202,8 @@ export async function startLanes(
   // server (Ollama) lends each chat one of its slots, a continuous-batching one admits chat
   // within its reserve. Only without a model server does the lane itself hold for chat.
   if (perServer) layer.coldCapacity.start();
+  // With a price source the window follows the shared price plan, within the fixed windows.
+  const priceWindows = await startPriceWindows(services, logger, workerId);
   const lane: ColdLaneController = new ColdLaneController({
     coldWorker,
     hotQueue,
@@ -214,6 +222,7 @@ export async function startLanes(
     hotIdleMs: config.NIGHTSHIFT_HOT_IDLE_S * 1000,
     windows: parseColdWindows(config.NIGHTSHIFT_COLD_WINDOWS),
     timeZone: config.NIGHTSHIFT_TZ,
+    ...(priceWindows ? { plannedWindow: priceWindows.plannedWindow } : {}),
     // A continuous-batching server (vLLM, SGLang) reserves most of the card at start, so free
     // memory says nothing about its room: where every server batches continuously, their own
     // places (capacity − chat reserve, stepping back on their queue) are the whole admission.
@@ -255,7 +264,7 @@ export async function startLanes(
       );
       return;
     }
-    await unloadColdOnlyModels(activity, config.OLLAMA_HOST, logger, chattedWith);
+    await unloadColdOnlyModels(activity, layer.housekeeping, logger, chattedWith);
   };
   const tracked: typeof coldProcessor = lane.track(coldOrRequest);
   activity.onHotStart = () => lane.noteHotActivity();
@@ -308,6 +317,7 @@ export async function startLanes(
     async stop() {
       deadlines.stop();
       strandedSweep.stop();
+      await priceWindows?.stop();
       await lane.stop();
       // Active jobs finish (or yield at their next chunk boundary: the lane now says so).
       await Promise.all([hotWorker.close(), coldWorker.close(), endings.stop(), stallWatch.stop()]);

@@ -90,6 +90,24 @@ const configSchema = z.object({
   NIGHTSHIFT_MAX_TOKENS: intFrom(16).default(2048),
   NIGHTSHIFT_COLD_WINDOWS: z.string().min(1).default('22:00-06:00'),
   NIGHTSHIFT_TZ: z.string().default('UTC'),
+  /**
+   * Hourly electricity prices or carbon intensity (price-aware windows, packages/price-windows):
+   * the cold lane then opens in the cheapest hours that still finish each queued batch before
+   * its completion window ends, and `NIGHTSHIFT_COLD_WINDOWS` only limits them (the hours cold
+   * work may ever run; `always`: no limit). One of `file:/path.json` (or `.csv`) and
+   * `https://…` in Nightshift's format `{"unit","values":[{"start","value"}]}`;
+   * `entsoe:https://web-api.tp.entsoe.eu/api?documentType=A44&in_Domain=…&out_Domain=…&securityToken=…`
+   * (day-ahead prices); `electricitymaps:https://api.electricitymaps.com/v3/carbon-intensity/forecast?zone=DE#auth-token=…`
+   * (the fragment's token is sent as the `auth-token` header). Fetched daily, cached in Redis,
+   * never from a private address. Unset: the fixed windows alone, as before.
+   */
+  NIGHTSHIFT_PRICE_SOURCE: z
+    .string()
+    .regex(
+      /^(file:\/|https?:\/\/|entsoe:https?:\/\/|electricitymaps:https?:\/\/)/,
+      'file:/path, https://…, entsoe:https://… or electricitymaps:https://…',
+    )
+    .optional(),
   NIGHTSHIFT_GPU_PROBE: z.enum(['nvidia-smi', 'ollama', 'none']).optional(),
   /** The nvidia-smi binary (configuration contract); on PATH in every CUDA image. */
   NIGHTSHIFT_NVIDIA_SMI: z.string().default('nvidia-smi'),
@@ -102,12 +120,6 @@ const configSchema = z.object({
    * off, the fixed concurrency (unset: 2).
    */
   NIGHTSHIFT_COLD_CONCURRENCY: intFrom(1, 256).optional(),
-  /**
-   * The model server's Prometheus metrics (vLLM, SGLang), which cold admission and the tuner read
-   * instead of GPU memory. Unset: `/metrics` beside `NIGHTSHIFT_OPENAI_BASE_URL` when the provider
-   * is `openai`, none otherwise; `none` turns it off.
-   */
-  NIGHTSHIFT_SERVER_METRICS_URL: z.union([z.literal('none'), z.string().url()]).optional(),
   NIGHTSHIFT_HOT_RATE_PER_MIN: intFrom(1).default(12),
   /** Hot calls allowed at once after a quiet spell (configuration contract, with the rate). */
   NIGHTSHIFT_HOT_BURST: intFrom(1).default(3),

@@ -43,6 +43,36 @@ export const upstreamSchema = z.strictObject({
    * carry the lowest priority (`priority` field, lower runs first), so chat is scheduled ahead.
    */
   priorityScheduling: z.boolean().optional(),
+  /**
+   * The server's Prometheus metrics (vLLM, SGLang), which its cold places read to step back
+   * while requests wait inside it. Default: for `openai`, the `/metrics` beside `url` (its
+   * host and path less `/v1`); for `ollama`, none. `none`: not read.
+   */
+  metricsUrl: z.union([z.literal('none'), z.string().url()]).optional(),
+  /**
+   * Where the energy of the server's GPUs is read, for energy per call (GPU time per call needs
+   * nothing). `"nvidia-smi"` (or `{"source": "nvidia-smi", "gpus": [...]}`): the server shares
+   * a host with the worker, whose `NIGHTSHIFT_NVIDIA_SMI` is sampled for `power.draw` (W,
+   * integrated; nvidia-smi's query fields have no energy counter). `{"source": "dcgm", "url":
+   * "http://gpu1:9400/metrics", "gpus": [...]}`: a DCGM exporter scraped for
+   * `DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION` (mJ), else `DCGM_FI_DEV_POWER_USAGE`. `gpus`: the
+   * GPUs the server uses, by index (`gpu` label) or UUID; default all the source lists.
+   * Unset: the server's energy is unknown (null), never 0.
+   */
+  energy: z
+    .union([
+      z.literal('nvidia-smi'),
+      z.strictObject({
+        source: z.literal('nvidia-smi'),
+        gpus: z.array(z.string().min(1)).min(1).optional(),
+      }),
+      z.strictObject({
+        source: z.literal('dcgm'),
+        url: z.string().url(),
+        gpus: z.array(z.string().min(1)).min(1).optional(),
+      }),
+    ])
+    .optional(),
 });
 export type UpstreamSpec = z.output<typeof upstreamSchema>;
 

@@ -1,3 +1,4 @@
+import type { CallAccounting } from '@nightshift/accounting';
 import {
   type BreakerOptions,
   CircuitBreaker,
@@ -52,6 +53,11 @@ export interface GatewayCall<T> {
    * its per-server capacity); fallback models still go to any of theirs. Default: any.
    */
   pinned?: Upstream;
+  /**
+   * What the call's GPU time and energy are charged to besides its tenant (with
+   * {@link GatewayOptions.accounting}): its lane, and a batch document's ids. Default: `hot`.
+   */
+  account?: { lane: 'hot' | 'cold'; batchId?: string; documentId?: string };
 }
 
 /** A call that started: the model that answers, and its pieces (the first one already here). */
@@ -102,6 +108,11 @@ export interface GatewayOptions {
   breaker?: BreakerOptions;
   /** Held for the length of each call, on the upstream it runs on; see {@link InteractiveLeases}. */
   leases?: InteractiveLeases;
+  /**
+   * Told of each attempt's interval on the upstream that runs it (packages/accounting
+   * `CallLedger`: GPU time and energy per call), beside the call and never before it.
+   */
+  accounting?: CallAccounting;
   /**
    * The longest a call may run from its start to its last piece, ms
    * (`NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S`): past it the upstream call is stopped, its slot and
@@ -229,8 +240,8 @@ export class Gateway {
         }
         const release = pool.acquire(upstream);
         const controller = new AbortController();
-        const signal = AbortSignal.any([ending.signal, controller.signal]);
-        const lease = this.#lease(model, upstream, signal);
+        const signal = ending.attemptSignal(controller);
+        const lease = this.#lease(call, model, upstream, signal);
         const iterator = call.start(upstream, model, signal)[Symbol.asyncIterator]();
         let first: IteratorResult<T>;
         try {
@@ -322,17 +333,39 @@ export class Gateway {
    * A lease for one attempt on `upstream`, taken beside the upstream call rather than before it
    * (the cold lanes read it on their next evaluation anyway; a Redis round trip would otherwise
    * come before every first token). It ends by itself when `signal` aborts: the caller left,
-   * the deadline passed, or the attempt was stopped.
+   * the deadline passed, or the attempt was stopped. The attempt's accounting (GPU time on
+   * this upstream) begins and ends with it, on the same every-path end.
    */
-  #lease(model: string, upstream: Upstream, signal: AbortSignal): { end(): Promise<void> } {
-    // Begun on the next turn of the event loop, once the upstream request has gone out.
+  #lease<T>(
+    call: GatewayCall<T>,
+    model: string,
+    upstream: Upstream,
+    signal: AbortSignal,
+  ): { end(): Promise<void> } {
+    // The attempt's interval on this upstream, registered in the background like the lease.
+    const accounted = this.#o.accounting?.begin({
+      tenant: call.tenant,
+      lane: call.account?.lane ?? 'hot',
+      model,
+      server: upstream.id,
+      slots:
+        (upstream.batching ?? (upstream.kind === 'ollama' ? 'slots' : 'continuous')) === 'slots'
+          ? upstream.slots
+          : 0,
+      batchId: call.account?.batchId,
+      documentId: call.account?.documentId,
+    });
+    // Begun on a timer, once the upstream request has gone out: undici writes a request on a
+    // kept-alive socket in the check phase of the loop (after looking at the idle socket), so
+    // an immediate queued here would send this Redis write before it.
     const leasing =
       this.#o.leases &&
-      new Promise<void>((resolve) => setImmediate(resolve))
+      new Promise<void>((resolve) => setTimeout(resolve))
         .then(() => this.#o.leases?.begin(model, { server: upstream.url, signal }))
         .catch(() => undefined);
     return {
       end: async () => {
+        accounted?.end();
         await (await leasing)?.end().catch(() => {});
       },
     };

@@ -86,7 +86,8 @@ export function gatewayProvider(options: GatewayProviderOptions): LlmProvider {
         }
         const answer = await gateway.open<CompletionResult>({
           operation,
-          tenant: 'nightshift',
+          tenant: request.account?.tenant ?? 'nightshift',
+          ...(request.account ? { account: request.account } : {}),
           model: request.model,
           promptText: request.system ? `${request.system}\n${request.prompt}` : request.prompt,
           signal,

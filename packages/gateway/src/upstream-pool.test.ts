@@ -1,4 +1,4 @@
-import { loadConfig } from '@nightshift/core';
+import { configVariables, deprecationsIn, loadConfig } from '@nightshift/core';
 import { describe, expect, it } from 'vitest';
 import { UpstreamPool } from './upstream-pool.ts';
 import { fallbacksFrom, type Upstream, upstreamsFrom } from './upstreams.ts';
@@ -30,6 +30,32 @@ describe('upstreamsFrom', () => {
       url: 'http://127.0.0.1:8000/v1',
       slots: 64,
     });
+  });
+
+  it('gives the one upstream the deprecated NIGHTSHIFT_SERVER_METRICS_URL as its metricsUrl, and names its replacement', () => {
+    const env = {
+      NIGHTSHIFT_PROVIDER: 'openai',
+      NIGHTSHIFT_SERVER_METRICS_URL: 'http://gpu2:8001/metrics',
+    };
+    expect(upstreamsFrom(loadConfig(env))[0]?.metricsUrl).toBe('http://gpu2:8001/metrics');
+    expect(deprecationsIn(env)).toEqual([
+      {
+        variable: 'NIGHTSHIFT_SERVER_METRICS_URL',
+        replacement: 'the "metricsUrl" of the upstream in NIGHTSHIFT_UPSTREAMS',
+      },
+    ]);
+    expect(configVariables).not.toContain('NIGHTSHIFT_SERVER_METRICS_URL');
+    // An upstream's own metricsUrl wins; with several upstreams the old variable names none.
+    const one = (metricsUrl?: string) => ({
+      kind: 'openai',
+      url: 'http://vllm:8000/v1',
+      models: ['*'],
+      ...(metricsUrl ? { metricsUrl } : {}),
+    });
+    const own = loadConfig({ ...env, NIGHTSHIFT_UPSTREAMS: JSON.stringify([one('none')]) });
+    expect(upstreamsFrom(own)[0]?.metricsUrl).toBe('none');
+    const two = loadConfig({ ...env, NIGHTSHIFT_UPSTREAMS: JSON.stringify([one(), one()]) });
+    expect(upstreamsFrom(two).map((u) => u.metricsUrl)).toEqual([undefined, undefined]);
   });
 
   it('reads NIGHTSHIFT_UPSTREAMS and names a bad entry', () => {

@@ -31,6 +31,24 @@ export const nightshiftMetrics = {
     labels: ['lane', 'model', 'outcome'],
     buckets: durationBuckets,
   },
+  gpuSeconds: {
+    name: 'nightshift_gpu_seconds_total',
+    help: "GPU seconds charged to model calls (each call's share of its server's busy time), by tenant, lane and model.",
+    type: 'counter',
+    labels: ['tenant', 'lane', 'model'],
+  },
+  energy: {
+    name: 'nightshift_gpu_energy_wh_total',
+    help: 'Energy charged to model calls (their share of the GPU counter), Wh, by tenant, lane and model.',
+    type: 'counter',
+    labels: ['tenant', 'lane', 'model'],
+  },
+  idleEnergy: {
+    name: 'nightshift_gpu_idle_energy_wh_total',
+    help: "Energy a model server's GPUs spent with no call running, Wh (charged to nobody), by server.",
+    type: 'counter',
+    labels: ['server'],
+  },
   tokens: {
     name: 'nightshift_tokens_total',
     help: 'Tokens sent to (in) and produced by (out) models, by model and tenant.',
@@ -103,6 +121,12 @@ export const nightshiftMetrics = {
     help: '1 per worker and model it serves (main and fallbacks), while the worker is alive.',
     type: 'gauge',
     labels: ['worker', 'model'],
+  },
+  pricePlanAtRisk: {
+    name: 'nightshift_price_plan_batches_at_risk',
+    help: 'Batches the price plan says will miss their completion window: the allowed hours before their deadline are too few (set while a price source is configured).',
+    type: 'gauge',
+    labels: [],
   },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -31,6 +31,8 @@ export interface BatchRequestContext {
   tenant: string;
   /** Aborts the upstream call (the worker is stopping, the batch was cancelled). */
   signal: AbortSignal;
+  /** What the line's GPU time and energy are charged to: `cold`, its batch and document. */
+  account?: GatewayCall<unknown>['account'];
 }
 
 /**
@@ -74,6 +76,7 @@ export async function runBatchRequest(
             { ...(body as OpenAiChatBody), stream: false },
             { tenant, signal },
           );
+  if (context.account) call.account = context.account;
   const outcome = await runWhole(gateway, call as GatewayCall<unknown>, signal);
   if (outcome.answer) return outcome.answer;
   const { error } = outcome;

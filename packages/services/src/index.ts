@@ -1,3 +1,4 @@
+export { GpuAccounting, type GpuAccountingOptions } from './gpu-accounting.ts';
 export { RedisConnections, ServicesClosedError } from './redis-connections.ts';
 export {
   createServices,

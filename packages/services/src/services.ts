@@ -25,6 +25,7 @@ import {
   WebhookSecretStore,
 } from '@nightshift/webhooks';
 import type { Redis } from 'ioredis';
+import { GpuAccounting } from './gpu-accounting.ts';
 import { mediaUrlPolicy } from './media-urls.ts';
 import { RedisConnections } from './redis-connections.ts';
 
@@ -112,6 +113,7 @@ export class Services {
   #mediaUrls: MediaUrlPolicy | undefined;
   #metricsRecorder: MetricsRecorder | undefined;
   #usageLedger: UsageLedger | undefined;
+  #gpuAccounting: GpuAccounting | undefined;
   #fleet: FleetRegistry | undefined;
   #interactiveTraffic: InteractiveTraffic | undefined;
   #apiKeys: ApiKeyStore | undefined;
@@ -171,6 +173,7 @@ export class Services {
       redis: this.redis.commands,
       resultTtlMs: this.resultTtlMs,
       events: this.batchEvents,
+      charges: this.gpuAccounting.store,
     });
     return this.#batchStore;
   }
@@ -319,6 +322,19 @@ export class Services {
   }
 
   /** Per-tenant usage by day. */
+  /**
+   * GPU time and energy: the ledger every model call of this process is accounted on (its
+   * bookings go to the usage ledger and `/metrics`), and the readers of what was charged.
+   */
+  get gpuAccounting(): GpuAccounting {
+    this.#gpuAccounting ??= new GpuAccounting({
+      redis: this.client,
+      maxCallMs: (this.config.NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S + 10) * 1000,
+      onError: (error) => this.#logger?.warn({ err: error.message }, 'GPU accounting not recorded'),
+    });
+    return this.#gpuAccounting;
+  }
+
   get usageLedger(): UsageLedger {
     this.#usageLedger ??= new UsageLedger({ redis: this.client });
     return this.#usageLedger;
@@ -368,7 +384,11 @@ export class Services {
 
   async #close(): Promise<void> {
     try {
-      await Promise.all([this.#batchSubmitter?.close(), this.#webhookOutbox?.close()]);
+      await Promise.all([
+        this.#batchSubmitter?.close(),
+        this.#webhookOutbox?.close(),
+        this.#gpuAccounting?.close(),
+      ]);
     } finally {
       this.redis.disconnect();
     }

@@ -42,6 +42,17 @@ export interface FakeNvidiaSmi {
   setState(state: NvidiaSmiState): void;
   /** `garbage`: exit 0 with non-CSV text; `exit1`: an NVML error, exit 1; `hang`: never answers. `null` heals. */
   setBroken(mode: NvidiaSmiBrokenMode | null): void;
+  /**
+   * Board power to print for `power.draw`, `power.draw.instant` and `power.draw.average`, W;
+   * `null`: the captured value. (nvidia-smi's `--query-gpu` has no total-energy field; NVML's
+   * counter is read through DCGM, see the GPU stand-in's `/metrics`.)
+   */
+  setPower(watts: number | null): void;
+  /**
+   * Links the fake to a power model (e.g. `() => gpu.power().watts` of the GPU stand-in):
+   * writes its watts every `everyMs` (default 50) until the returned stop is called.
+   */
+  followPower(watts: () => number, everyMs?: number): () => void;
   /** How many times the script has run since it was created. */
   calls(): number;
   /** Deletes the script and its folder. */
@@ -71,6 +82,7 @@ export function createFakeNvidiaSmi(options: FakeNvidiaSmiOptions = {}): FakeNvi
   };
   put('state', options.state ?? 'idle');
   put('broken', '');
+  put('power', '');
   writeFileSync(binary, script(nvidiaSmiCaptureDir));
   chmodSync(binary, 0o755);
   return {
@@ -81,6 +93,15 @@ export function createFakeNvidiaSmi(options: FakeNvidiaSmiOptions = {}): FakeNvi
     },
     setBroken(mode) {
       put('broken', mode ?? '');
+    },
+    setPower(watts) {
+      put('power', watts === null ? '' : watts.toFixed(2));
+    },
+    followPower(watts, everyMs = 50) {
+      const write = () => put('power', watts().toFixed(2));
+      write();
+      const timer = setInterval(write, everyMs);
+      return () => clearInterval(timer);
     },
     calls() {
       try {
@@ -98,8 +119,10 @@ export function createFakeNvidiaSmi(options: FakeNvidiaSmiOptions = {}): FakeNvi
 const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
 
 // Column selection by header name, values from the header capture (with units) or the
-// noheader-nounits capture, so every byte printed comes from the real GPU.
+// noheader-nounits capture, so every byte printed comes from the real GPU; the power fields
+// (power.draw, .instant, .average) print the power a test set (the `power` file), else the capture's.
 const AWK_SELECT = `
+function ispower(name) { return name == "power.draw" || name == "power.draw.instant" || name == "power.draw.average" }
 FNR == NR {
   if (FNR == 1) { for (i = 1; i <= NF; i++) { n = $i; sub(/ \\[.*\\]$/, "", n); col[n] = i; head[i] = $i } }
   else units[FNR - 1] = $0
@@ -108,11 +131,15 @@ FNR == NR {
 { bare[FNR] = $0 }
 END {
   n = split(q, f, ",")
-  for (i = 1; i <= n; i++) if (!(f[i] in col)) { print "Field \\"" f[i] "\\" is not a valid field to query."; exit 2 }
-  if (!noheader) { line = ""; for (i = 1; i <= n; i++) line = line (i > 1 ? ", " : "") head[col[f[i]]]; print line }
+  for (i = 1; i <= n; i++) if (!(f[i] in col) && !(ispower(f[i]) && ("power.draw" in col))) { print "Field \\"" f[i] "\\" is not a valid field to query."; exit 2 }
+  if (!noheader) { line = ""; for (i = 1; i <= n; i++) line = line (i > 1 ? ", " : "") (ispower(f[i]) ? f[i] " [W]" : head[col[f[i]]]); print line }
   for (r = 1; r <= rows; r++) {
-    split(nounits ? bare[r] : units[r], v, ", "); line = ""
-    for (i = 1; i <= n; i++) line = line (i > 1 ? ", " : "") v[col[f[i]]]
+    split(nounits ? bare[r] : units[r], v, ", "); split(bare[r], vb, ", "); line = ""
+    for (i = 1; i <= n; i++) {
+      if (ispower(f[i])) { pw = watts != "" ? watts : vb[col["power.draw"]]; cell = sprintf(nounits ? "%.2f" : "%.2f W", pw) }
+      else cell = v[col[f[i]]]
+      line = line (i > 1 ? ", " : "") cell
+    }
     print line
   }
 }`;
@@ -125,6 +152,7 @@ here="$(cd "$(dirname "\${BASH_SOURCE[0]}")" && pwd)"
 captures=${quote(captures)}
 state="$(cat "$here/state" 2>/dev/null || echo idle)"
 broken="$(cat "$here/broken" 2>/dev/null || true)"
+watts="$(cat "$here/power" 2>/dev/null || true)"
 echo "run $*" >> "$here/calls"
 case "$broken" in
   garbage) printf 'NVIDIA-SMI \\x01\\x02 ???\\n<html>not,a,csv</html>\\n'; exit 0 ;;
@@ -153,7 +181,7 @@ case "$mode" in
     noheader=0; nounits=0
     case ",$format," in *,noheader,*) noheader=1 ;; esac
     case ",$format," in *,nounits,*) nounits=1 ;; esac
-    exec awk -F', ' -v q="$query" -v noheader="$noheader" -v nounits="$nounits" ${quote(AWK_SELECT)} \\
+    exec awk -F', ' -v q="$query" -v watts="$watts" -v noheader="$noheader" -v nounits="$nounits" ${quote(AWK_SELECT)} \\
       "$captures/$state.$mode.csv" "$captures/$state.$mode.noheader-nounits.csv" ;;
 esac
 `;

@@ -19,6 +19,8 @@ export interface GpuEngineOptions {
   kvCapacityTokens?: number;
   /** Most sequences running at once (vLLM's `--max-num-seqs`). Default 256. */
   maxNumSeqs?: number;
+  /** Called after anything that may change the running count (admission, a step, a cancel). */
+  onRunningChange?: () => void;
 }
 
 /** A sequence handed to {@link GpuEngine.submit}. */
@@ -68,6 +70,7 @@ export class GpuEngine {
   readonly stepPerSeqMs: number;
   readonly kvCapacityTokens: number;
   readonly maxNumSeqs: number;
+  private readonly onRunningChange: () => void;
   private readonly running: Sequence[] = [];
   private readonly waiting: Sequence[] = [];
   /** KV reserved by running sequences: prompt + every token they may still generate. */
@@ -80,6 +83,7 @@ export class GpuEngine {
     this.stepPerSeqMs = Math.max(0, options.stepPerSeqMs ?? 0.4);
     this.kvCapacityTokens = Math.max(1, options.kvCapacityTokens ?? 16_384);
     this.maxNumSeqs = Math.max(1, Math.floor(options.maxNumSeqs ?? 256));
+    this.onRunningChange = options.onRunningChange ?? (() => {});
   }
 
   /**
@@ -106,6 +110,7 @@ export class GpuEngine {
     if (r >= 0) {
       this.running.splice(r, 1);
       this.reservedTokens -= this.footprint(sequence);
+      this.onRunningChange();
     }
   }
 
@@ -140,6 +145,7 @@ export class GpuEngine {
       }
     }
     this.generatedTotal += produced;
+    this.onRunningChange();
     return produced;
   }
 
@@ -192,5 +198,6 @@ export class GpuEngine {
       this.running.push(head);
       this.reservedTokens += this.footprint(head);
     }
+    this.onRunningChange();
   }
 }

@@ -17,6 +17,12 @@ import { GpuEngine, type GpuEngineOptions, SequenceTooLongError } from './gpu-en
 import { GpuEngineRunner } from './gpu-engine-runner.ts';
 import { type ModelStats, metricsText } from './gpu-metrics.ts';
 import { OllamaModels, type OllamaModeOptions } from './gpu-ollama-models.ts';
+import {
+  dcgmMetricsText,
+  GpuPowerMeter,
+  type GpuPowerOptions,
+  type GpuPowerReading,
+} from './gpu-power.ts';
 import { type AnswerWriter, answerWriter, embedWriter } from './gpu-stand-in-answer.ts';
 import {
   type Flavor,
@@ -51,6 +57,7 @@ import {
 
 export type { GpuEngineOptions } from './gpu-engine.ts';
 export type { OllamaModeOptions } from './gpu-ollama-models.ts';
+export type { GpuPowerOptions, GpuPowerReading } from './gpu-power.ts';
 export { standInEmbedding, standInEmbeddingDimensions } from './stand-in-embeddings.ts';
 
 /** Options of {@link startGpuStandIn}. */
@@ -78,6 +85,12 @@ export interface GpuStandInOptions {
   port?: number;
   /** Told of every sequence handed to an engine (generating or embedding), as it is submitted. */
   onSequence?: (sequence: { model: string; promptTokens: number }) => void;
+  /**
+   * The power model (idle watts + watts per running sequence, capped) behind {@link
+   * GpuStandIn.power} and the DCGM-exporter lines of `/metrics`
+   * (`DCGM_FI_DEV_POWER_USAGE`, `DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION`, `gpu="0"`).
+   */
+  power?: GpuPowerOptions;
 }
 
 /** A running GPU stand-in. */
@@ -94,6 +107,11 @@ export interface GpuStandIn {
   queue(): { active: number; waiting: number };
   /** Requests answered 500 "CUDA error: out of memory" (model load or KV) since the start. */
   outOfMemoryAnswers(): number;
+  /**
+   * The power model now: watts, the energy counter (mJ since the start) and the busy seconds
+   * (time with at least one running sequence, over every model).
+   */
+  power(): GpuPowerReading;
   /** Aborts in-flight requests and stops listening. */
   close(): Promise<void>;
 }
@@ -139,9 +157,17 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
     (options.models ?? defaultModels).map((m) => [canonicalModelName(m.name), m]),
   );
   const firstName = [...specs.values()][0]?.name ?? 'model';
-  const vllm = mode === 'vllm' ? new GpuEngineRunner(new GpuEngine(options.engine)) : undefined;
+  const meter = new GpuPowerMeter(() => queue().active, options.power);
+  const engineOptions: GpuEngineOptions = {
+    ...options.engine,
+    onRunningChange: () => {
+      meter.update();
+      options.engine?.onRunningChange?.();
+    },
+  };
+  const vllm = mode === 'vllm' ? new GpuEngineRunner(new GpuEngine(engineOptions)) : undefined;
   const ollama =
-    mode === 'ollama' ? new OllamaModels(options.ollama ?? {}, options.engine ?? {}) : undefined;
+    mode === 'ollama' ? new OllamaModels(options.ollama ?? {}, engineOptions) : undefined;
   const inFlight = new Set<ServerResponse>();
   const contextTokens = options.contextTokens;
   const defaultNumCtx = options.ollama?.defaultNumCtx ?? 4096;
@@ -149,7 +175,18 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
 
   function stats(): ModelStats[] {
     if (vllm) return [{ modelName: firstName, stats: vllm.engine.stats() }];
-    return (ollama as OllamaModels).stats();
+    // Read by the power meter from the engines' constructors, before `ollama` is assigned.
+    return ollama ? ollama.stats() : [];
+  }
+
+  function queue(): { active: number; waiting: number } {
+    let active = 0;
+    let waiting = 0;
+    for (const { stats: counts } of stats()) {
+      active += counts.running;
+      waiting += counts.waiting;
+    }
+    return { active, waiting };
   }
 
   /**
@@ -225,7 +262,9 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
     const method = req.method ?? 'GET';
     if (method === 'GET') {
       if (path === '/metrics')
-        head(res, 200, 'text/plain; version=0.0.4; charset=utf-8').end(metricsText(stats()));
+        head(res, 200, 'text/plain; version=0.0.4; charset=utf-8').end(
+          metricsText(stats()) + dcgmMetricsText(meter.read(), `GPU-stand-in-${port}`),
+        );
       else if (path === '/api/tags') sendJson(res, 200, tagsBody(specs.values()));
       else if (path === '/api/ps') sendJson(res, 200, psBody(ollama ? ollama.running() : []));
       else if (path === '/api/version') sendJson(res, 200, { version: '0.12.0' });
@@ -316,15 +355,8 @@ export async function startGpuStandIn(options: GpuStandInOptions = {}): Promise<
     port,
     stats,
     outOfMemoryAnswers: () => outOfMemory,
-    queue() {
-      let active = 0;
-      let waiting = 0;
-      for (const { stats: counts } of stats()) {
-        active += counts.running;
-        waiting += counts.waiting;
-      }
-      return { active, waiting };
-    },
+    power: () => meter.read(),
+    queue,
     async close() {
       vllm?.stop();
       ollama?.stop();

@@ -1,8 +1,10 @@
+import type { NightShiftReport } from '@nightshift/accounting';
 import type { BatchStore } from '@nightshift/batches';
 import type { BatchObject } from '@nightshift/core';
 import type { FleetRegistry, WorkerStatus } from '@nightshift/fleet';
 import type { Delivery, DeliveryLog } from '@nightshift/webhooks';
 import type { Queue } from 'bullmq';
+import type { PricePlanView } from '../routes/price-plan-view.ts';
 import {
   type DashboardActivity,
   type DashboardActivitySource,
@@ -31,6 +33,10 @@ export interface DashboardData {
   failedDeliveries: Delivery[];
   /** The last 24 hours of series, when the page has a source for them. */
   activity?: DashboardActivity;
+  /** What the night shift did (7 days), when the page has the accounting. */
+  nightShift?: NightShiftReport;
+  /** The price plan (null: none made yet), when a price source is configured. */
+  pricePlan?: PricePlanView | null;
 }
 
 /** Where the dashboard reads from. */
@@ -49,6 +55,10 @@ export interface DashboardSources {
   deliveriesSinceMs?: number;
   /** The series behind the "Last 24 hours" plots; no plots without it. */
   activity?: DashboardActivitySource;
+  /** The "What the night shift did" report; no panel without it. */
+  nightShift?: () => Promise<NightShiftReport>;
+  /** The price plan as shown; no section without it. */
+  pricePlan?: () => Promise<PricePlanView | null>;
 }
 
 /**
@@ -59,11 +69,13 @@ export interface DashboardSources {
  */
 export async function collectDashboard(sources: DashboardSources): Promise<DashboardData> {
   const now = new Date();
-  const [lanes, workers, open, activity] = await Promise.all([
+  const [lanes, workers, open, activity, nightShift, pricePlan] = await Promise.all([
     Promise.all(sources.queues.map(laneDepth)),
     sources.fleet.list(),
     sources.store.openBatches(sources.maxBatches ?? 50),
     sources.activity ? readDashboardActivity(sources.activity, now) : undefined,
+    sources.nightShift?.(),
+    sources.pricePlan?.(),
   ]);
   const tenants = new Set([...(await sources.tenants()), ...open.map((b) => b.tenant)]);
   const since = new Date(now.getTime() - (sources.deliveriesSinceMs ?? 7 * 86_400_000));
@@ -81,6 +93,8 @@ export async function collectDashboard(sources: DashboardSources): Promise<Dashb
     batches: open.map((b) => ({ tenant: b.tenant, batch: b.batch })),
     failedDeliveries: deliveries,
     ...(activity ? { activity } : {}),
+    ...(nightShift ? { nightShift } : {}),
+    ...(sources.pricePlan ? { pricePlan: pricePlan ?? null } : {}),
   };
 }
 

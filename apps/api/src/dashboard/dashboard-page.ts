@@ -7,6 +7,8 @@ import { gib, percent, relativeTime } from './dashboard-format.ts';
 import { plotsSection } from './dashboard-plots.ts';
 import { dashboardCss } from './dashboard-style.ts';
 import { html, type SafeHtml } from './html.ts';
+import { nightShiftSection } from './night-shift-section.ts';
+import { pricePlanSection } from './price-plan-section.ts';
 
 /** What each lane is for, as the dashboard explains it. */
 const laneRoles: Record<string, string> = {
@@ -24,7 +26,8 @@ export interface DashboardPageOptions {
 
 /**
  * The `/admin` page: lanes and their depth, workers (window, next transition, VRAM per GPU),
- * the last 24 hours as plots (VRAM, throughput, hot p95, cold windows shaded), batches in
+ * the last 24 hours as plots (VRAM, throughput, hot p95, cold windows shaded), what the night
+ * shift did (peak-hour busy share by lane, GPU time, energy and cost per tenant), batches in
  * flight with progress, and failed webhook deliveries. Server-rendered, refreshes
  * itself every 10 seconds.
  *
@@ -47,6 +50,8 @@ export function renderDashboard(data: DashboardData, page: DashboardPageOptions)
 ${lanesSection(data.lanes)}
 ${workersSection(data.workers, now)}
 ${data.activity ? plotsSection(data.activity) : ''}
+${data.nightShift ? nightShiftSection(data.nightShift) : ''}
+${data.pricePlan !== undefined ? pricePlanSection(data.pricePlan) : ''}
 ${batchesSection(data.batches, now)}
 ${deliveriesSection(data.failedDeliveries, now)}
 </main></body></html>`;

@@ -64,7 +64,7 @@ export function batchListBody(
   const last = list.data.at(-1)?.id;
   return html`<section id="batches"><h2>Batches</h2><table>
 <thead><tr><th>batch</th><th>created</th><th>status</th><th>progress</th><th class="num">done</th>
-<th class="num">failed</th><th class="num">tokens</th><th>results</th></tr></thead><tbody>
+<th class="num">failed</th><th class="num">tokens</th><th class="num">GPU time</th><th class="num">energy</th><th>results</th></tr></thead><tbody>
 ${list.data.map((batch) => {
   const { counts } = batch;
   const done = counts.succeeded + counts.failed + counts.cancelled + counts.expired;
@@ -77,6 +77,8 @@ ${list.data.map((batch) => {
 <td><div class="bar"><span class="w-${percent(done, counts.total)}"></span></div></td>
 <td class="num progress">${done} / ${counts.total}</td><td class="num">${counts.failed}</td>
 <td class="num">${tokens.toLocaleString('en-US')}</td>
+<td class="num gpu-time">${gpuTime(batch.usage.gpuSeconds)}</td>
+<td class="num energy">${energy(batch.usage.energyWh)}</td>
 <td><a class="download" href="/tenant/batches/${batch.id}/results" download="${batch.id}.ndjson">NDJSON</a></td></tr>`;
 })}
 </tbody></table>${
@@ -84,4 +86,18 @@ ${list.data.map((batch) => {
       ? html`<p class="pager"><a href="/tenant?after=${last}">Older batches →</a></p>`
       : ''
   }</section>`;
+}
+
+/** GPU seconds as the page shows them: `42 s`, `12.5 min`, `3.2 h`. */
+export function gpuTime(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  if (seconds < 3600) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** Energy as the page shows it (`—` where no server measures it): `850 Wh`, `3.4 kWh`. */
+export function energy(wh: number | null): string {
+  if (wh === null) return '—';
+  if (wh < 1000) return `${wh.toFixed(wh < 10 ? 2 : 0)} Wh`;
+  return `${(wh / 1000).toFixed(1)} kWh`;
 }

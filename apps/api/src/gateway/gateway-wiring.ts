@@ -1,3 +1,4 @@
+import type { CallAccounting } from '@nightshift/accounting';
 import type { Config } from '@nightshift/core';
 import { type FleetRegistry, recentFleet } from '@nightshift/fleet';
 import {
@@ -28,6 +29,8 @@ export interface WireGatewayOptions {
   fleetCacheMs?: number;
   /** What media URLs a body may send the model server (`Services.mediaUrls`). */
   mediaUrls: MediaUrlPolicy;
+  /** Where each call's GPU time and energy are charged (`Services.gpuAccounting.ledger`); none when absent. */
+  accounting?: CallAccounting;
 }
 
 /** The gateway and the clients it calls upstreams with; `close()` ends their connections. */
@@ -105,6 +108,8 @@ export function wireGateway(options: WireGatewayOptions): GatewayWiring {
     totalTimeoutMs: config.NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S * 1000,
     onFinished: record,
     ...(options.leases ? { leases: options.leases } : {}),
+    // GPU time and energy per call: the calls' intervals on their servers (packages/accounting).
+    ...(options.accounting ? { accounting: options.accounting } : {}),
     onFallback: ({ model, reason }) =>
       metrics.inc(nightshiftMetrics.fallbacks, { model, provider: 'gateway', reason }),
   });

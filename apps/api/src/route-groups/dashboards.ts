@@ -1,3 +1,4 @@
+import { PriceStore } from '@nightshift/price-windows';
 import { AdminLoginThrottle } from '../middleware/admin-login-throttle.ts';
 import { TenantSessionStore } from '../middleware/tenant-sessions.ts';
 import { adminRoutes } from '../routes/admin.ts';
@@ -29,6 +30,10 @@ export const adminGroup: RouteGroup = {
           loginFailuresGlobalPerMin: config.NIGHTSHIFT_ADMIN_LOGIN_FAILURES_GLOBAL_PER_MIN,
         },
         ...(deps.queueErrors ? { onQueueError: deps.queueErrors('admin dashboard') } : {}),
+        ...(deps.nightShift ? { nightShift: deps.nightShift } : {}),
+        ...(config.NIGHTSHIFT_PRICE_SOURCE
+          ? { pricePlans: new PriceStore({ redis: deps.redis }) }
+          : {}),
         plots: {
           windowSpec: config.NIGHTSHIFT_COLD_WINDOWS,
           timeZone: config.NIGHTSHIFT_TZ,

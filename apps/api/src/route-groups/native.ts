@@ -1,6 +1,7 @@
 import { DocumentBlobs } from '@nightshift/batches';
 import { durationMs } from '@nightshift/core';
 import { UsageLedger } from '@nightshift/metrics';
+import { PriceStore } from '@nightshift/price-windows';
 import { tenantAuth } from '../middleware/tenant-auth.ts';
 import { batchRoutes } from '../routes/batches.ts';
 import { deliveryRoutes } from '../routes/deliveries.ts';
@@ -76,7 +77,15 @@ export const schedulesGroup: RouteGroup = {
 export const tenantViewsGroup: RouteGroup = {
   name: 'tenant views',
   mount: (app, { deps, storageQuota }) => {
-    app.route('/v1/workers', workerRoutes({ registry: deps.fleet }));
+    app.route(
+      '/v1/workers',
+      workerRoutes({
+        registry: deps.fleet,
+        ...(deps.config.NIGHTSHIFT_PRICE_SOURCE
+          ? { pricePlans: new PriceStore({ redis: deps.redis }) }
+          : {}),
+      }),
+    );
     const files = deps.openAiBatches?.files;
     app.route(
       '/v1/usage',

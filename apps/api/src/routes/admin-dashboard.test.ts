@@ -1,3 +1,4 @@
+import { CallLedger } from '@nightshift/accounting';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiUnderTest } from '../../test-support/api-under-test.ts';
 import { seedDashboard } from '../../test-support/dashboard-seed.ts';
@@ -33,6 +34,31 @@ describe('admin dashboard routes', () => {
     expect(page).toContain(`data-delivery="${seeded.deliveryId}"`);
     expect(page).toContain('http_502');
     expect(page).not.toMatch(/<script|https?:\/\/(?!hooks\.acme)/);
+  });
+
+  it('shows what the night shift did, and answers the same as JSON at /admin/night-shift', async () => {
+    const ledger = new CallLedger({ redis: api.client });
+    const call = { tenant: 'acme', lane: 'cold' as const, model: 'qwen3:32b', server: 'gpu-a' };
+    const at = Date.now() - 120_000;
+    await ledger.callEnded(call.server, await ledger.callStarted(call, at), at + 36_000);
+    const res = await api.app.request('/admin/night-shift', { headers: admin });
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as {
+      object: string;
+      tenants: Array<{ tenant: string; last24h: { gpuHours: number; energyKWh: number | null } }>;
+    };
+    expect(report.object).toBe('night_shift_report');
+    expect(report.tenants).toEqual([
+      expect.objectContaining({
+        tenant: 'acme',
+        last24h: { gpuHours: 0.01, energyKWh: null, cost: null },
+      }),
+    ]);
+    expect((await api.app.request('/admin/night-shift')).status).toBe(401);
+    const page = await (await api.app.request('/admin', { headers: admin })).text();
+    expect(page).toContain('What the night shift did');
+    const row = page.slice(page.indexOf('data-tenant="acme"'));
+    expect(row).toMatch(/^data-tenant="acme"><td>acme<\/td><td class="num">0\.01<\/td>/);
   });
 
   it('escapes what workers and tenants publish', async () => {

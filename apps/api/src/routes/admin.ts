@@ -4,11 +4,16 @@ import type { ApiKeyStore, TenantQuota, TenantQuotaStore } from '@nightshift/ten
 import type { DeliveryLog } from '@nightshift/webhooks';
 import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
+import type { NightShiftSource } from '../dashboard/night-shift-data.ts';
 import { adminPageSecurity } from '../dashboard/page-security.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { AdminLoginThrottle } from '../middleware/admin-login-throttle.ts';
 import { AdminSessionStore } from '../middleware/admin-sessions.ts';
-import { type AdminPlotSettings, adminDashboardRoutes } from './admin-dashboard.ts';
+import {
+  type AdminDashboardRoutesOptions,
+  type AdminPlotSettings,
+  adminDashboardRoutes,
+} from './admin-dashboard.ts';
 import { adminKeyRoutes } from './admin-keys.ts';
 import { adminLoginRoutes } from './admin-login.ts';
 
@@ -32,6 +37,10 @@ export interface AdminRoutesOptions {
   plots?: AdminPlotSettings;
   /** Hears the dashboard's queue handles' errors (a Redis outage). */
   onQueueError?: (error: Error) => void;
+  /** The accounting behind the dashboard's night shift panel and `GET /admin/night-shift`. */
+  nightShift?: NightShiftSource;
+  /** The price plan's store (a price source configured): the dashboard's "Price plan". */
+  pricePlans?: AdminDashboardRoutesOptions['pricePlans'];
 }
 
 /** The admin security settings, from the `NIGHTSHIFT_ADMIN_*` variables. */
@@ -98,6 +107,8 @@ export function adminRoutes(options: AdminRoutesOptions) {
       deliveries: options.deliveries,
       ...(options.plots ? { plots: options.plots } : {}),
       ...(options.onQueueError ? { onQueueError: options.onQueueError } : {}),
+      ...(options.nightShift ? { nightShift: options.nightShift } : {}),
+      ...(options.pricePlans ? { pricePlans: options.pricePlans } : {}),
       tenants: async () => [
         ...new Set([...options.staticTenants, ...(await options.keys.tenants())]),
       ],

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CallLedger } from '@nightshift/accounting';
 import { keyPrefix } from '@nightshift/core';
 import { ApiKeyStore } from '@nightshift/tenants';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +111,18 @@ describe('the tenant page', () => {
     expect(JSON.stringify(await Promise.all(stored.map((k) => api.client.get(k))))).not.toContain(
       'acme-key',
     );
+  });
+
+  it('shows each batch’s GPU time, and energy as a dash where no server measures it', async () => {
+    const ledger = new CallLedger({ redis: api.client });
+    const call = { tenant: 'acme', lane: 'cold' as const, model: 'qwen3:32b', server: 'gpu-a' };
+    const at = Date.now() - 60_000;
+    const id = await ledger.callStarted({ ...call, batchId: acmeBatch, documentId: 'alpha' }, at);
+    await ledger.callEnded(call.server, id, at + 42_000, acmeBatch);
+    const { html } = await signIn();
+    const row = html.slice(html.indexOf(`data-batch="${acmeBatch}"`));
+    expect(row).toMatch(/class="num gpu-time">42 s</);
+    expect(row).toMatch(/class="num energy">—</);
   });
 
   it('downloads the results as the NDJSON of /v1; another tenant’s batch is a 404 page', async () => {

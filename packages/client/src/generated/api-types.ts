@@ -1237,6 +1237,46 @@ export interface paths {
                             /** @enum {string} */
                             object: "list";
                             data: components["schemas"]["WorkerStatus"][];
+                            /** @description With `NIGHTSHIFT_PRICE_SOURCE` set: the plan of cold hours (null until the first is made); absent otherwise. */
+                            pricePlan?: {
+                                computedAt: string;
+                                /** @description The price source, without its token. */
+                                source: string;
+                                /** @description `EUR/MWh`, `gCO2eq/kWh`, … as the source states it. */
+                                unit: string;
+                                /** @description `NIGHTSHIFT_COLD_WINDOWS`: the hours cold work may ever run. */
+                                limits: string;
+                                timeZone: string;
+                                throughput: {
+                                    documentsPerS: number;
+                                    /** @description False: the default, the cold lane has not run lately. */
+                                    measured: boolean;
+                                };
+                                /** @description The dearest price the plan opens at. */
+                                threshold: number | null;
+                                /** @description The coming 24 hours, from the current one. */
+                                hours: {
+                                    start: string;
+                                    price: number | null;
+                                    open: boolean;
+                                    /**
+                                     * @description `cheapest`: among the cheapest hours that hold all queued work; `needed`: added so `batchId` finishes by `due`; `skipped`: not needed; `limit`: outside the allowed hours.
+                                     * @enum {string}
+                                     */
+                                    reason: "needed" | "cheapest" | "skipped" | "limit";
+                                    batchId?: string;
+                                    due?: string;
+                                }[];
+                                /** @description Batches that will miss their completion window: too few allowed hours. */
+                                atRisk: {
+                                    batchId: string;
+                                    model: string;
+                                    expiresAt: string;
+                                    remaining: number;
+                                    /** @description Documents the allowed hours before `expiresAt` cannot hold at the measured pace. */
+                                    shortDocuments: number;
+                                }[];
+                            } | null;
                         };
                     };
                 };
@@ -2311,6 +2351,27 @@ export interface components {
                         kvUsage: number | null;
                         generatedTokens: number | null;
                     } | null;
+                    servers?: {
+                        /** @description Opaque name of the server, the same on every worker that uses it (never its address). */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "ollama" | "openai";
+                        /**
+                         * @description `slots`: fixed parallel slots (Ollama); `continuous`: continuous batching (vLLM).
+                         * @enum {string}
+                         */
+                        batching: "continuous" | "slots";
+                        /** @description The most cold calls it may hold: its slots, or `maxSequences − chatReserve`. */
+                        places: number;
+                        /** @description The most it may hold now: fewer while chats run on it or requests wait inside it. */
+                        limit: number;
+                        /** @description This worker's cold calls on it. */
+                        coldInFlight: number;
+                        /** @description Cold calls of every worker on it, as last read. */
+                        coldInFlightAll: number;
+                        /** @description Chats running on it (fixed slots); null where a chat reserve is kept instead. */
+                        chats: number | null;
+                    }[];
                 };
             };
             modelsLoaded: string[];

@@ -1,0 +1,207 @@
+import { createRedis } from '@nightshift/redis';
+import { useRedis } from '@nightshift/testkit/redis-for-tests';
+import { describe, expect, it } from 'vitest';
+import { accountingKeys } from './accounting-keys.ts';
+import { AccountingStore } from './accounting-store.ts';
+import type { CallAttribution } from './call-attribution.ts';
+import { type BookedCharge, CallLedger } from './call-ledger.ts';
+
+const db = useRedis((url) => createRedis(url, 'client'));
+
+let serverNo = 0;
+/** A fresh server per test, so tests share no calls. */
+function server(slots = 0): Omit<CallAttribution, 'tenant'> {
+  serverNo++;
+  return { lane: 'cold', model: 'm', server: `openai@s${serverNo}:1`, slots };
+}
+
+/** Hand-placed intervals, in seconds after a base 100 s ago (the Redis clock must be past them). */
+async function replay(
+  ledger: CallLedger,
+  on: Omit<CallAttribution, 'tenant'>,
+  calls: Array<{ name: string; from: number; to: number; tenant?: string; batchId?: string }>,
+) {
+  const base = Date.now() - 100_000;
+  const ids = new Map<string, string>();
+  for (const c of [...calls].sort((a, b) => a.from - b.from))
+    ids.set(
+      c.name,
+      await ledger.callStarted(
+        { ...on, tenant: c.tenant ?? 't', batchId: c.batchId },
+        base + c.from * 1000,
+      ),
+    );
+  const charged = new Map<string, { gpuSeconds: number; joules: number | null }>();
+  for (const c of [...calls].sort((a, b) => a.to - b.to)) {
+    const charge = await ledger.callEnded(on.server, ids.get(c.name) as string, base + c.to * 1000);
+    charged.set(c.name, {
+      gpuSeconds: charge?.gpuSeconds ?? Number.NaN,
+      joules: charge?.joules ?? null,
+    });
+  }
+  return { base, charged };
+}
+
+describe('CallLedger: the sweep', () => {
+  it('splits overlapping time equally on a continuous-batching server', async () => {
+    const ledger = new CallLedger({ redis: db.redis });
+    const { charged } = await replay(ledger, server(), [
+      { name: 'A', from: 0, to: 10 },
+      { name: 'B', from: 4, to: 12 },
+    ]);
+    // A: 4 s alone + 6 s shared by two = 7; B: 3 + 2 alone = 5; together the 12 s busy.
+    expect(charged.get('A')?.gpuSeconds).toBeCloseTo(7, 3);
+    expect(charged.get('B')?.gpuSeconds).toBeCloseTo(5, 3);
+  });
+
+  it('charges nothing to a call while it waits for a fixed slot', async () => {
+    const ledger = new CallLedger({ redis: db.redis });
+    const { charged } = await replay(ledger, server(1), [
+      { name: 'A', from: 0, to: 10 },
+      { name: 'B', from: 2, to: 15 },
+    ]);
+    // One slot: B waits behind A from 2 s to 10 s, then runs alone.
+    expect(charged.get('A')?.gpuSeconds).toBeCloseTo(10, 3);
+    expect(charged.get('B')?.gpuSeconds).toBeCloseTo(5, 3);
+  });
+
+  it('runs the first calls by start in the slots and queues the rest', async () => {
+    const ledger = new CallLedger({ redis: db.redis });
+    const { charged } = await replay(ledger, server(2), [
+      { name: 'A', from: 0, to: 10 },
+      { name: 'B', from: 1, to: 10 },
+      { name: 'C', from: 2, to: 12 },
+    ]);
+    // [0,1] A; [1,2] A+B; [2,10] A+B in the two slots, C queued; [10,12] C.
+    expect(charged.get('A')?.gpuSeconds).toBeCloseTo(5.5, 3);
+    expect(charged.get('B')?.gpuSeconds).toBeCloseTo(4.5, 3);
+    expect(charged.get('C')?.gpuSeconds).toBeCloseTo(2, 3);
+  });
+
+  it('adds the shares of many overlapping calls up to the busy time, with and without slots', async () => {
+    // A fixed pseudo-random mix: 60 calls over 60 s, some overlapping by dozens, with gaps.
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed / 2_147_483_647;
+    };
+    const calls = Array.from({ length: 60 }, (_, i) => {
+      const from = Math.round(random() * 55_000) / 1000;
+      return { name: `c${i}`, from, to: from + Math.round(random() * 8_000 + 10) / 1000 };
+    });
+    const sorted = [...calls].sort((x, y) => x.from - y.from);
+    let busy = 0;
+    let until = Number.NEGATIVE_INFINITY;
+    for (const c of sorted) {
+      busy += Math.max(0, c.to - Math.max(c.from, until));
+      until = Math.max(until, c.to);
+    }
+    for (const slots of [0, 1, 4]) {
+      const ledger = new CallLedger({ redis: db.redis });
+      const { charged } = await replay(ledger, server(slots), calls);
+      const total = [...charged.values()].reduce((sum, c) => sum + c.gpuSeconds, 0);
+      expect(total).toBeCloseTo(busy, 3);
+    }
+  });
+
+  it('adds per-batch and per-hour totals that equal the calls', async () => {
+    const ledger = new CallLedger({ redis: db.redis });
+    const on = server();
+    const { base, charged } = await replay(ledger, on, [
+      { name: 'A', from: 0, to: 3, tenant: 'acme', batchId: 'batch_sum' },
+      { name: 'B', from: 1, to: 4, tenant: 'acme', batchId: 'batch_sum' },
+      { name: 'C', from: 2, to: 6, tenant: 'other' },
+    ]);
+    const store = new AccountingStore({ redis: db.redis });
+    const batch = await store.batchTotals('batch_sum');
+    const sumAB = (charged.get('A')?.gpuSeconds ?? 0) + (charged.get('B')?.gpuSeconds ?? 0);
+    expect(batch.gpuSeconds).toBeCloseTo(sumAB, 5);
+    expect(batch.calls).toBe(2);
+    // No energy source on this server: unknown, not zero.
+    expect(batch.energyWh).toBeNull();
+    expect(batch.callsWithoutEnergy).toBe(2);
+    const { calls, servers } = await store.hours(base, Date.now());
+    const mine = calls.filter((row) => row.server === on.server);
+    const busy = servers.find((row) => row.server === on.server)?.busySeconds;
+    expect(mine.reduce((sum, row) => sum + row.gpuSeconds, 0)).toBeCloseTo(6, 3);
+    expect(busy).toBeCloseTo(6, 3);
+    expect(mine.find((row) => row.tenant === 'other')?.gpuSeconds).toBeCloseTo(
+      charged.get('C')?.gpuSeconds ?? 0,
+      5,
+    );
+  });
+
+  it('closes a call never ended at the longest allowed call', async () => {
+    const ledger = new CallLedger({ redis: db.redis, maxCallMs: 2000 });
+    const on = server();
+    const lost = await ledger.callStarted(
+      { ...on, tenant: 't', batchId: 'batch_lost' },
+      Date.now() - 5000,
+    );
+    const later = await ledger.callStarted({ ...on, tenant: 't' });
+    await ledger.callEnded(on.server, later);
+    await ledger.settled();
+    // Closed at its start + 2 s, charged that, then forgotten (older than any live call).
+    expect(await db.redis.hexists(accountingKeys.calls(on.server), lost)).toBe(0);
+    expect(
+      (await new AccountingStore({ redis: db.redis }).batchTotals('batch_lost')).gpuSeconds,
+    ).toBeCloseTo(2, 3);
+    expect(await db.redis.zcard(accountingKeys.running(on.server))).toBe(0);
+  });
+
+  it('splits each sub-interval’s energy among the calls running in it', async () => {
+    const ledger = new CallLedger({ redis: db.redis, energyFreshMs: 300_000 });
+    const on = server();
+    const base = Date.now() - 100_000;
+    // Counter (J): 100 W over [0,4], 200 W over [4,10], 100 W over [10,12], 50 W after.
+    const samples: Array<[number, number]> = [
+      [0, 0],
+      [4, 400],
+      [10, 1600],
+      [12, 1800],
+      [14, 1900],
+    ];
+    for (const [s, joules] of samples) {
+      const t = (base + s * 1000).toFixed(3);
+      await db.redis.zadd(accountingKeys.energy(on.server), t, `${t}:${joules * 1000}`);
+    }
+    const a = await ledger.callStarted({ ...on, tenant: 't' }, base);
+    const b = await ledger.callStarted({ ...on, tenant: 't' }, base + 4000);
+    const chargeA = await ledger.callEnded(on.server, a, base + 10_000);
+    const chargeB = await ledger.callEnded(on.server, b, base + 12_000);
+    // A: 400 J alone + half of 1200 J; B: the other half + 200 J alone.
+    expect(chargeA?.energy).toBe('known');
+    expect(chargeA?.joules).toBeCloseTo(1000, 3);
+    expect(chargeB?.joules).toBeCloseTo(800, 3);
+  });
+
+  it('books each charge for the usage ledger: GPU seconds at the end, energy when a sample settles it', async () => {
+    const booked: BookedCharge[] = [];
+    const ledger = new CallLedger({
+      redis: db.redis,
+      energyFreshMs: 300_000,
+      onCharged: (charge) => booked.push(charge),
+    });
+    const on = { ...server(), model: 'qwen3:32b' };
+    const base = Date.now() - 100_000;
+    const sample = (s: number, joules: number) => {
+      const t = (base + s * 1000).toFixed(3);
+      return db.redis.zadd(accountingKeys.energy(on.server), t, `${t}:${joules * 1000}`);
+    };
+    await sample(0, 0);
+    const call = ledger.begin({ ...on, tenant: 'acme' });
+    await ledger.settled();
+    call.end();
+    await ledger.settled();
+    // Its end lies past the last sample: GPU seconds now, energy pending.
+    expect(booked).toEqual([
+      expect.objectContaining({ tenant: 'acme', lane: 'cold', model: 'qwen3:32b', joules: null }),
+    ]);
+    expect(booked[0]?.gpuSeconds).toBeGreaterThan(0);
+    await sample(200, 20_000);
+    expect(await ledger.settlePending(on.server)).toBe(1);
+    await ledger.settled();
+    expect(booked[1]).toMatchObject({ tenant: 'acme', model: 'qwen3:32b', gpuSeconds: 0 });
+    expect(booked[1]?.joules).toBeGreaterThan(0);
+  });
+});

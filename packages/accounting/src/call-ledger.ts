@@ -1,0 +1,314 @@
+import { randomUUID } from 'node:crypto';
+import { luaScript } from '@nightshift/redis';
+import type { Redis } from 'ioredis';
+import { hourOf, accountingKeys as keys } from './accounting-keys.ts';
+import type { AccountedCall, CallAccounting, CallAttribution } from './call-attribution.ts';
+
+const callStartedScript = luaScript(new URL('./lua/call-started.lua', import.meta.url));
+const callEndedScript = luaScript(new URL('./lua/call-ended.lua', import.meta.url));
+const settleEnergyScript = luaScript(new URL('./lua/settle-energy.lua', import.meta.url));
+
+/** Options of {@link CallLedger}. */
+export interface CallLedgerOptions {
+  /** A client connection (commands only). */
+  redis: Redis;
+  /**
+   * The longest a call may last, ms: a call not ended by then (its process died) is closed at
+   * that bound, and calls older than it are forgotten. Default 610 000: the gateway's total
+   * timeout default (600 s) and a margin; pass `NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S` + 10 s.
+   */
+  maxCallMs?: number;
+  /**
+   * A server whose last energy sample is older than this has no energy source now: its calls'
+   * energy is unknown (null), never 0. Default 10 000 ms (ten sampler periods).
+   */
+  energyFreshMs?: number;
+  /**
+   * A call whose energy still waits this long after its end for a sample past it (the sampler
+   * stopped) is charged by extrapolation at the last power. Default 60 000 ms.
+   */
+  pendingForceMs?: number;
+  /** Life of the hourly buckets, s. Default 8 days (the dashboard shows 7). */
+  hourTtlS?: number;
+  /** Life of a batch's and its documents' totals after their last charge, s. Default 30 days. */
+  totalsTtlS?: number;
+  /** Hears failures of the background writes (never thrown at a caller). */
+  onError?: (error: unknown) => void;
+  /**
+   * Hears each charge as it is booked: a call's GPU seconds at its end (with its energy when
+   * the samples already cover it), and a waiting call's energy when a later sample settles it
+   * (`gpuSeconds` 0 then). The usage ledger and the metrics count from it. Not awaited.
+   */
+  onCharged?: (charge: BookedCharge) => unknown;
+}
+
+/** One booking of {@link CallLedgerOptions.onCharged}. */
+export interface BookedCharge {
+  tenant: string;
+  lane: 'hot' | 'cold';
+  model: string;
+  server: string;
+  gpuSeconds: number;
+  /** Joules booked now; null when none (pending, or the server has no energy source). */
+  joules: number | null;
+}
+
+/** What one ended call was charged. */
+export interface CallCharge {
+  gpuSeconds: number;
+  /** Joules, when already known (`energy: 'known'`). */
+  joules: number | null;
+  /** `pending`: charged when the next sample covers the call's end; `none`: no energy source. */
+  energy: 'known' | 'pending' | 'none';
+}
+
+/**
+ * The ledger of the model servers' GPU time: each call registers its interval on its server
+ * (at the Redis clock, one clock for every replica), and at its end gets its share of the
+ * server's busy time by a sweep over the calls that overlapped it, and its share of the energy
+ * the server's counter recorded over those sub-intervals. Implements the gateway's
+ * {@link CallAccounting}.
+ *
+ * @example
+ * const ledger = new CallLedger({ redis });
+ * const call = ledger.begin({ tenant: 'acme', lane: 'cold', model, server: upstream.id, batchId, documentId });
+ * // … the model call …
+ * call.end();
+ */
+export class CallLedger implements CallAccounting {
+  readonly #redis: Redis;
+  readonly #maxCallMs: number;
+  readonly #energyFreshMs: number;
+  readonly #pendingForceMs: number;
+  readonly #hourTtlS: number;
+  readonly #totalsTtlS: number;
+  readonly #onError: (error: unknown) => void;
+  readonly #onCharged: ((charge: BookedCharge) => unknown) | undefined;
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: CallLedgerOptions) {
+    this.#redis = options.redis;
+    this.#maxCallMs = options.maxCallMs ?? 610_000;
+    this.#energyFreshMs = options.energyFreshMs ?? 10_000;
+    this.#pendingForceMs = options.pendingForceMs ?? 60_000;
+    this.#hourTtlS = options.hourTtlS ?? 8 * 24 * 3600;
+    this.#totalsTtlS = options.totalsTtlS ?? 30 * 24 * 3600;
+    this.#onError = options.onError ?? (() => {});
+    this.#onCharged = options.onCharged;
+  }
+
+  /**
+   * Starts accounting a call without delaying it: the registration goes out on the next turn
+   * of the event loop (after the upstream request), and `end()` follows it in the background.
+   */
+  begin(call: CallAttribution): AccountedCall {
+    const registered = this.#track(
+      new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.callStarted(call)),
+    );
+    let ended = false;
+    return {
+      end: () => {
+        if (ended) return;
+        ended = true;
+        // The batch is known here: no read of the record before the end script.
+        this.#track(
+          registered.then(async (id) => {
+            const charge = id
+              ? await this.callEnded(call.server, id, undefined, call.batchId ?? null)
+              : null;
+            if (charge)
+              this.#book({
+                tenant: call.tenant,
+                lane: call.lane,
+                model: call.model,
+                server: call.server,
+                gpuSeconds: charge.gpuSeconds,
+                joules: charge.energy === 'known' ? charge.joules : null,
+              });
+          }),
+        );
+      },
+    };
+  }
+
+  /**
+   * Registers a call on its server now (the Redis clock), or at `at` (epoch ms, not later than
+   * now: to replay a call); answers its id.
+   */
+  async callStarted(call: CallAttribution, at?: number): Promise<string> {
+    const id = randomUUID();
+    await callStartedScript.run(
+      this.#redis,
+      [keys.calls(call.server), keys.starts(call.server), keys.running(call.server)],
+      [
+        id,
+        call.tenant,
+        call.lane,
+        call.model,
+        call.batchId ?? '',
+        call.documentId ?? '',
+        call.slots && call.slots > 0 ? call.slots : 0,
+        at === undefined ? '' : at.toFixed(3),
+      ],
+    );
+    return id;
+  }
+
+  /**
+   * Ends a call now (or at `at`, epoch ms on the Redis clock, for a call closed at its bound)
+   * and charges it. `batchId`: the call's batch when the caller knows it (`null`: none);
+   * otherwise it is read from the call's record first. Answers null for a call unknown or
+   * already ended.
+   */
+  async callEnded(
+    server: string,
+    id: string,
+    at?: number,
+    batchId?: string | null,
+  ): Promise<CallCharge | null> {
+    let batch = batchId;
+    if (batch === undefined) {
+      const raw = await this.#redis.hget(keys.calls(server), id);
+      if (!raw) return null;
+      batch = (JSON.parse(raw) as { b?: string }).b ?? null;
+    }
+    const batchKeyId = batch ?? '';
+    const answer = (await callEndedScript.run(
+      this.#redis,
+      [
+        keys.calls(server),
+        keys.starts(server),
+        keys.running(server),
+        keys.energy(server),
+        keys.pending(server),
+        keys.batch(batchKeyId),
+        keys.documents(batchKeyId),
+        keys.hour(hourOf(at ?? Date.now())),
+        keys.ends(server),
+      ],
+      [
+        id,
+        server,
+        at === undefined ? '' : at.toFixed(3),
+        this.#hourTtlS,
+        this.#totalsTtlS,
+        this.#maxCallMs,
+        this.#energyFreshMs,
+        this.#pendingForceMs,
+      ],
+    )) as [string, string, CallCharge['energy'], number, number] | null;
+    if (!answer) return null;
+    const [gpu, joules, energy, stale, overdue] = answer;
+    if (stale > 0) this.#track(this.closeStale(server));
+    if (overdue > 0) this.#track(this.settlePending(server, { overdueOnly: true }));
+    return { gpuSeconds: Number(gpu), joules: joules === '' ? null : Number(joules), energy };
+  }
+
+  /** Closes, at their bound, the calls of `server` whose process never ended them. */
+  async closeStale(server: string): Promise<number> {
+    const [seconds, micros] = await this.#redis.time();
+    const now = Number(seconds) * 1000 + Number(micros) / 1000;
+    const stale = await this.#redis.zrangebyscore(
+      keys.running(server),
+      '-inf',
+      `(${(now - this.#maxCallMs).toFixed(3)}`,
+      'WITHSCORES',
+    );
+    let closed = 0;
+    for (let i = 0; i < stale.length; i += 2) {
+      const at = Number(stale[i + 1]) + this.#maxCallMs;
+      if (await this.callEnded(server, stale[i] as string, at)) closed++;
+    }
+    return closed;
+  }
+
+  /**
+   * Charges the energy of the server's ended calls that the samples now cover (the sampler
+   * calls it after each sample, with `endedBy` its time). `overdueOnly`: only those waiting
+   * past `pendingForceMs`, extrapolated at the last power (their sampler is gone). Answers how
+   * many were charged.
+   */
+  async settlePending(
+    server: string,
+    options: { overdueOnly?: boolean; endedBy?: number } = {},
+  ): Promise<number> {
+    const force = options.overdueOnly === true;
+    const upTo = force
+      ? `(${(Date.now() - this.#pendingForceMs).toFixed(3)}`
+      : options.endedBy !== undefined
+        ? options.endedBy.toFixed(3)
+        : '+inf';
+    const ids = await this.#redis.zrangebyscore(keys.pending(server), '-inf', upTo);
+    let charged = 0;
+    for (const id of ids) {
+      const raw = await this.#redis.hget(keys.calls(server), id);
+      const record = raw
+        ? (JSON.parse(raw) as { b?: string; e?: string; t?: string; l?: string; m?: string })
+        : {};
+      const batchId = record.b ?? '';
+      const joules = await settleEnergyScript.run(
+        this.#redis,
+        [
+          keys.calls(server),
+          keys.pending(server),
+          keys.energy(server),
+          keys.batch(batchId),
+          keys.documents(batchId),
+          keys.hour(hourOf(Number(record.e ?? Date.now()))),
+        ],
+        [id, server, force ? '1' : '0', this.#hourTtlS, this.#totalsTtlS],
+      );
+      if (joules === null) continue;
+      charged++;
+      if (record.t && record.m)
+        this.#book({
+          tenant: record.t,
+          lane: record.l === 'cold' ? 'cold' : 'hot',
+          model: record.m,
+          server,
+          gpuSeconds: 0,
+          joules: Number(joules),
+        });
+    }
+    return charged;
+  }
+
+  #book(charge: BookedCharge): void {
+    if (!this.#onCharged) return;
+    try {
+      const heard = this.#onCharged(charge);
+      if (heard instanceof Promise) this.#track(heard);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  /**
+   * Settles once every background write started so far has (tests, shutdown), or after
+   * `withinMs` at most (a shutdown with Redis gone must not wait on its retries).
+   */
+  async settled(withinMs = Number.POSITIVE_INFINITY): Promise<void> {
+    const drained = (async () => {
+      while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    })();
+    if (!Number.isFinite(withinMs)) return drained;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      drained,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, withinMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T | undefined> {
+    const tracked = work.catch((error: unknown) => {
+      this.#onError(error);
+      return undefined;
+    });
+    this.#inFlight.add(tracked);
+    void tracked.finally(() => this.#inFlight.delete(tracked));
+    return tracked;
+  }
+}

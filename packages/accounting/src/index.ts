@@ -1,0 +1,38 @@
+export { accountingKeys, HOUR_MS, hourOf } from './accounting-keys.ts';
+export {
+  AccountingStore,
+  type HourUsageRow,
+  type ServerHourRow,
+  type UsageTotals,
+} from './accounting-store.ts';
+export type { AccountedCall, CallAccounting, CallAttribution } from './call-attribution.ts';
+export {
+  type BookedCharge,
+  type CallCharge,
+  CallLedger,
+  type CallLedgerOptions,
+} from './call-ledger.ts';
+export { DocumentCounts } from './document-counts.ts';
+export { EnergySampler, type EnergySamplerOptions } from './energy-sampler.ts';
+export {
+  type EnergySamplersOptions,
+  energySourceOf,
+  startEnergySamplers,
+} from './energy-samplers.ts';
+export {
+  type DcgmEnergySourceOptions,
+  dcgmEnergySource,
+  type EnergySource,
+  type NvidiaSmiEnergySourceOptions,
+  nvidiaSmiEnergySource,
+  PowerIntegrator,
+  promSamples,
+} from './energy-sources.ts';
+export {
+  type HourDocumentsRow,
+  type HourPrice,
+  type NightShiftInput,
+  type NightShiftReport,
+  nightShiftReport,
+  type TenantSpan,
+} from './night-shift-report.ts';

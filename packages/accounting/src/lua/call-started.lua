@@ -1,0 +1,15 @@
+-- Registers a model call on its server at the server's clock (Redis TIME).
+-- KEYS: calls (hash id → record), starts (zset by start), running (zset by start).
+-- ARGV: id, tenant, lane, model, batchId ('' none), documentId ('' none), slots (0: continuous),
+--       at ('' = now; earlier times only, to replay or test).
+-- Returns the start, epoch ms.
+--- @include "shared/clock"
+local now = nowMs()
+if ARGV[8] ~= '' then now = math.min(now, tonumber(ARGV[8])) end
+local rec = { s = fmt(now), t = ARGV[2], l = ARGV[3], m = ARGV[4], k = ARGV[7] }
+if ARGV[5] ~= '' then rec.b = ARGV[5] end
+if ARGV[6] ~= '' then rec.d = ARGV[6] end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(rec))
+redis.call('ZADD', KEYS[2], fmt(now), ARGV[1])
+redis.call('ZADD', KEYS[3], fmt(now), ARGV[1])
+return rec.s
