@@ -72,7 +72,7 @@ describe("a worker's status lists its model servers' cold places", () => {
     expect(batching).toMatchObject({
       kind: 'openai',
       batching: 'continuous',
-      places: 14,
+      places: 15,
       chats: null,
     });
     expect(ollama?.id).toMatch(/^server-[0-9a-f]{10}$/);

@@ -36,7 +36,7 @@ export const upstreamSchema = z.strictObject({
   batching: z.enum(['continuous', 'slots']).optional(),
   /** Continuous batching: sequences the server runs at once (vLLM `--max-num-seqs`, or what its KV cache holds). Default: `slots`. */
   maxSequences: z.number().int().min(1).max(4096).optional(),
-  /** Continuous batching: sequences kept free for chat. Default: an eighth of `maxSequences`, at least 1. */
+  /** Continuous batching: sequences kept free for chat. Default: a sixteenth of `maxSequences`, at least 1. */
   chatReserve: z.number().int().min(0).max(4096).optional(),
   /**
    * The server schedules by request priority (vLLM `--scheduling-policy priority`): cold calls

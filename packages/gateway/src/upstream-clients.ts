@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 // The browser build: the Node build's `chat`/`generate` read any image string that names an
 // existing file, and every image here is a caller's string.
 
-import { ollamaFetch } from '@nightshift/llm';
+import { ollamaFetch, targetOf } from '@nightshift/llm';
 import { Ollama } from 'ollama/browser';
 import OpenAI from 'openai';
 import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
@@ -38,19 +38,6 @@ function keepConnectTimeout(error: unknown): unknown {
     code: 'UND_ERR_CONNECT_TIMEOUT',
   });
   return new TypeError('fetch failed', { cause });
-}
-
-/** The few URLs calls go to (one endpoint per upstream), each parsed once. */
-const targets = new Map<string, { origin: string; path: string }>();
-function targetOf(href: string): { origin: string; path: string } {
-  let target = targets.get(href);
-  if (!target) {
-    const url = new URL(href);
-    target = { origin: url.origin, path: `${url.pathname}${url.search}` };
-    if (targets.size >= 256) targets.clear();
-    targets.set(href, target);
-  }
-  return target;
 }
 
 /**

@@ -35,9 +35,14 @@ export interface ColdSlot<S> {
  */
 export const COLD_PRIORITY = 100;
 
-/** Default chat reserve of a continuous-batching server: an eighth of its sequences. */
+/**
+ * Default chat reserve of a continuous-batching server: a sixteenth of its sequences, at least
+ * one. Every sequence held back is batch throughput lost for the whole night (docs/PERFORMANCE.md,
+ * issue 26 item 4); a chat burst past the reserve still gets in, as the lane steps back once
+ * requests wait inside the server.
+ */
 export function defaultChatReserve(sequences: number): number {
-  return Math.max(1, Math.ceil(sequences / 8));
+  return Math.max(1, Math.ceil(sequences / 16));
 }
 
 /** `batching` as set, else by kind: Ollama has fixed slots; OpenAI-compatible servers batch. */

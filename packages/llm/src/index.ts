@@ -31,7 +31,7 @@ export {
   type ModelChainOptions,
 } from './model-chain.ts';
 export { ollamaModelName, sameModel } from './model-names.ts';
-export { isCallTimeout, type OllamaCallLimits, ollamaFetch } from './ollama-fetch.ts';
+export { isCallTimeout, type OllamaCallLimits, ollamaFetch, targetOf } from './ollama-fetch.ts';
 export {
   defaultMaxWords,
   type SummaryPromptOptions,

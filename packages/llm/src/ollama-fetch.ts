@@ -83,14 +83,17 @@ function poolFor(origin: string, connectTimeoutMs: number): Pool {
   return pool;
 }
 
-/** The client asks for a handful of URLs (one host, a few endpoints): each is parsed once. */
+/**
+ * A URL as undici's `request` takes it, origin and path apart. Model calls go to a handful of
+ * URLs (a few endpoints per server), so each is parsed once.
+ */
 const targets = new Map<string, { origin: string; path: string }>();
-function targetOf(href: string): { origin: string; path: string } {
+export function targetOf(href: string): { origin: string; path: string } {
   let target = targets.get(href);
   if (!target) {
     const url = new URL(href);
     target = { origin: url.origin, path: `${url.pathname}${url.search}` };
-    if (targets.size >= 64) targets.clear();
+    if (targets.size >= 256) targets.clear();
     targets.set(href, target);
   }
   return target;
