@@ -102,9 +102,10 @@ export class CallLedger implements CallAccounting {
    * of the event loop (after the upstream request), and `end()` follows it in the background.
    */
   begin(call: CallAttribution): AccountedCall {
-    const registered = this.#track(
-      new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.callStarted(call)),
-    );
+    // Both writes wait for a timer: the start's until the upstream request has gone out (undici
+    // writes it in the loop's check phase, after an immediate), the end's until the caller's
+    // last bytes have. Equal delays at both ends leave the interval's length as it was.
+    const registered = this.#track(afterTimer().then(() => this.callStarted(call)));
     let ended = false;
     return {
       end: () => {
@@ -112,7 +113,7 @@ export class CallLedger implements CallAccounting {
         ended = true;
         // The batch is known here: no read of the record before the end script.
         this.#track(
-          registered.then(async (id) => {
+          Promise.all([registered, afterTimer()]).then(async ([id]) => {
             const charge = id
               ? await this.callEnded(call.server, id, undefined, call.batchId ?? null)
               : null;
@@ -311,4 +312,9 @@ export class CallLedger implements CallAccounting {
     void tracked.finally(() => this.#inFlight.delete(tracked));
     return tracked;
   }
+}
+
+/** Resolves on the next timer phase of the event loop. */
+function afterTimer(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve));
 }

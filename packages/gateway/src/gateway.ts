@@ -341,7 +341,7 @@ export class Gateway {
     model: string,
     upstream: Upstream,
     signal: AbortSignal,
-  ): { end(): Promise<void> } {
+  ): { end(afterLastBytes?: boolean): Promise<void> } {
     // The attempt's interval on this upstream, registered in the background like the lease.
     const accounted = this.#o.accounting?.begin({
       tenant: call.tenant,
@@ -364,8 +364,10 @@ export class Gateway {
         .then(() => this.#o.leases?.begin(model, { server: upstream.url, signal }))
         .catch(() => undefined);
     return {
-      end: async () => {
+      end: async (afterLastBytes = false) => {
         accounted?.end();
+        // The lease's Redis write waits for a timer: after the caller's socket write, not ahead of it.
+        if (afterLastBytes) await new Promise((resolve) => setTimeout(resolve));
         await (await leasing)?.end().catch(() => {});
       },
     };
@@ -389,7 +391,7 @@ export class Gateway {
       first: IteratorResult<T>;
       controller: AbortController;
       release: () => void;
-      lease: { end(): Promise<unknown> };
+      lease: { end(afterLastBytes?: boolean): Promise<unknown> };
       started: number;
       ending: CallEnd;
     },
@@ -432,8 +434,9 @@ export class Gateway {
       }
       run.release();
       // A finished answer does not wait for its lease's end (a Redis round trip) to send its
-      // last bytes; a failed one ends its lease before the failure is passed on.
-      if (outcome === 'ok') void run.lease.end();
+      // last bytes, nor sends that write ahead of them; a failed one ends its lease before the
+      // failure is passed on.
+      if (outcome === 'ok') void run.lease.end(true);
       else await run.lease.end();
       void this.#o.onFinished?.({
         operation: call.operation,
