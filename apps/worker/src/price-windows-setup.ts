@@ -1,3 +1,4 @@
+import { coldPaceByModel } from '@nightshift/accounting';
 import type { ColdWindowState } from '@nightshift/gpu';
 import { parseColdWindows } from '@nightshift/gpu';
 import { ActivitySeries, nightshiftMetrics } from '@nightshift/metrics';
@@ -22,6 +23,8 @@ export interface WorkerPriceWindows {
 
 /** Planning rounds: a submitted batch is in the plan within this. */
 const planEveryMs = 60_000;
+/** A model's pace is read from this much GPU accounting: last night's run and the one before. */
+const paceLookBackMs = 2 * 86_400_000;
 
 /**
  * With `NIGHTSHIFT_PRICE_SOURCE` set, every worker reads the shared plan for its cold lane and
@@ -51,6 +54,17 @@ export async function startPriceWindows(
     timeZone: config.NIGHTSHIFT_TZ,
     queued: async () => queuedBatches(await services.batchStore.openBatches(500)),
     throughput: async () => coldThroughput(await series.read()),
+    // Each model's own pace, from the GPU time its documents took on each of its servers.
+    modelThroughput: async () => {
+      const now = Date.now();
+      const from = now - paceLookBackMs;
+      const [{ calls }, documents] = await Promise.all([
+        services.gpuAccounting.store.hours(from, now),
+        services.gpuAccounting.documents.hours(from, now),
+      ]);
+      const paces = coldPaceByModel({ calls, documents });
+      return new Map([...paces].map(([model, pace]) => [model, pace.documentsPerS]));
+    },
     holder: workerId,
     log: logger,
     intervalMs: planEveryMs,

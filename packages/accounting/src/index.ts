@@ -12,6 +12,7 @@ export {
   CallLedger,
   type CallLedgerOptions,
 } from './call-ledger.ts';
+export { type ColdPaceInput, coldPaceByModel, type ModelPace } from './cold-pace.ts';
 export { DocumentCounts } from './document-counts.ts';
 export { EnergySampler, type EnergySamplerOptions } from './energy-sampler.ts';
 export {

@@ -134,7 +134,12 @@ describe('readPriceSource', () => {
 
 describe('PricePlanning', () => {
   const now = Date.parse('2026-12-07T00:10:00Z');
-  const planning = (log: PlanningLog, clock: { t: number }, holder = 'w1') =>
+  const planning = (
+    log: PlanningLog,
+    clock: { t: number },
+    holder = 'w1',
+    modelPaces?: ReadonlyMap<string, number>,
+  ) =>
     new PricePlanning({
       store: new PriceStore({ redis }),
       source: parsePriceSource(`${base}/prices.json`),
@@ -153,6 +158,7 @@ describe('PricePlanning', () => {
       log,
       allowPrivate: true,
       now: () => new Date(clock.t),
+      ...(modelPaces ? { modelThroughput: async () => modelPaces } : {}),
     });
 
   it('fetches once, caches the values in Redis for every replica, and stores the plan', async () => {
@@ -172,6 +178,19 @@ describe('PricePlanning', () => {
     clock.t += 10 * 60_000;
     await planning(log, clock, 'w2').round();
     expect(requests).toBe(1);
+  });
+
+  it("plans a batch at its model's own measured pace, where GPU accounting has one", async () => {
+    const { log } = recordingLog();
+    const slow = await planning(log, { t: now }, 'w1', new Map([['m', 0.25]])).round();
+    // 1800 documents at 0.25/s with the margin: 2.5 hours, so three hours open, not one.
+    expect(slow?.hours.filter((h) => h.open)).toHaveLength(3);
+    expect(slow?.throughput).toEqual({ documentsPerS: 1, measured: true, models: { m: 0.25 } });
+    await redis.del(priceKeys.lease);
+    const other = await planning(log, { t: now }, 'w1', new Map([['another', 0.25]])).round();
+    // A pace of another model is not this batch's: it runs at the lane's measured 1/s.
+    expect(other?.hours.filter((h) => h.open)).toHaveLength(1);
+    expect(other?.throughput).toEqual({ documentsPerS: 1, measured: true });
   });
 
   it('leaves the round to the replica that holds the lease', async () => {

@@ -28,6 +28,11 @@ export interface PricePlanningOptions {
   queued: () => Promise<QueuedBatch[]>;
   /** What the cold lane did lately (e.g. `coldThroughput` over the activity series). */
   throughput: () => Promise<MeasuredThroughput>;
+  /**
+   * Documents per second per model, all its servers together, where measured (packages/accounting
+   * `coldPaceByModel`). A batch of a model missing here is planned at `throughput`.
+   */
+  modelThroughput?: () => Promise<ReadonlyMap<string, number>>;
   /** This replica's name in the lease. */
   holder: string;
   log: PlanningLog;
@@ -112,15 +117,24 @@ export class PricePlanning {
     const values = await this.#refreshed(now);
     if (!values || values.values.length === 0) return null;
 
-    const [batches, measured] = await Promise.all([o.queued(), o.throughput()]);
+    const [batches, measured, byModel] = await Promise.all([
+      o.queued(),
+      o.throughput(),
+      o.modelThroughput?.() ?? new Map<string, number>(),
+    ]);
     const documentsPerS = measured.documentsPerS ?? o.defaultDocumentsPerS ?? defaultThroughput;
+    const models: Record<string, number> = {};
+    for (const { model } of batches) {
+      const pace = byModel.get(model);
+      if (pace !== undefined && pace > 0) models[model] = pace;
+    }
     const limits = o.limits.windows;
     const plan = planColdHours({
       now,
       prices: values.values,
       allowed: (start) => allowedShare(limits, start, o.timeZone),
       batches,
-      throughput: () => documentsPerS,
+      throughput: (model) => models[model] ?? documentsPerS,
     });
     const stored: StoredPlan = {
       computedAt: now,
@@ -128,7 +142,11 @@ export class PricePlanning {
       source: values.source,
       limits: o.limits.spec,
       timeZone: o.timeZone,
-      throughput: { documentsPerS, measured: measured.documentsPerS !== null },
+      throughput: {
+        documentsPerS,
+        measured: measured.documentsPerS !== null,
+        ...(Object.keys(models).length > 0 ? { models } : {}),
+      },
       threshold: plan.threshold,
       hours: plan.hours,
       atRisk: plan.atRisk,

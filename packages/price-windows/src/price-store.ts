@@ -53,8 +53,15 @@ export const storedPlanSchema = z.object({
   /** The fixed windows that limit it (`NIGHTSHIFT_COLD_WINDOWS`). */
   limits: z.string(),
   timeZone: z.string(),
-  /** Documents per second the plan assumed for the cold lane, and whether it was measured. */
-  throughput: z.object({ documentsPerS: z.number(), measured: z.boolean() }),
+  /**
+   * Documents per second the plan assumed for the cold lane, and whether it was measured; per
+   * model where GPU accounting measured the model's own pace (its batches are planned at that).
+   */
+  throughput: z.object({
+    documentsPerS: z.number(),
+    measured: z.boolean(),
+    models: z.record(z.string(), z.number()).optional(),
+  }),
   threshold: z.number().nullable(),
   hours: z.array(plannedHourSchema),
   atRisk: z.array(

@@ -27,7 +27,7 @@ export function pricePlanSection(plan: PricePlanView | null): SafeHtml {
   const open = plan.hours.filter((h) => h.open);
   return html`<section id="price-plan"><h2>Price plan <span class="muted">(${plan.unit}, ${plan.source})</span></h2>
 <p>Opens in <strong class="open-hours">${open.length}</strong> of the next ${plan.hours.length} hours${open[0] ? html`, next at <strong class="next-open">${hhmm(open[0].start, tz)}</strong>` : ''};
-allowed hours ${plan.limits} (${tz}); pace ${plan.throughput.documentsPerS.toFixed(3)} documents/s${plan.throughput.measured ? '' : ' (default: nothing measured yet)'}.</p>
+allowed hours ${plan.limits} (${tz}); pace ${plan.throughput.documentsPerS.toFixed(3)} documents/s${plan.throughput.measured ? '' : ' (default: nothing measured yet)'}${Object.entries(plan.throughput.models ?? {}).map(([model, pace]) => html`; <span class="model-pace" data-model="${model}">${model} ${pace.toFixed(3)}/s</span>`)}.</p>
 ${
   plan.atRisk.length === 0
     ? ''

@@ -15,6 +15,12 @@ export const pricePlanSchema = z
     throughput: z.object({
       documentsPerS: z.number(),
       measured: z.boolean().describe('False: the default, the cold lane has not run lately.'),
+      models: z
+        .record(z.string(), z.number())
+        .optional()
+        .describe(
+          "Documents per second per model of the queued batches, from GPU accounting: each server's busy time per document of the model, over its servers. A model missing here is planned at `documentsPerS`.",
+        ),
     }),
     threshold: z.number().nullable().describe('The dearest price the plan opens at.'),
     hours: z

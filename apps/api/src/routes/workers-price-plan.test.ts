@@ -45,7 +45,7 @@ function planNow(): StoredPlan {
     source: 'file:/srv/nightshift/prices.json',
     limits: '22:00-06:00',
     timeZone: 'UTC',
-    throughput: { documentsPerS: 1, measured: false },
+    throughput: { documentsPerS: 1, measured: true, models: { 'qwen3:32b': 0.42 } },
     threshold: plan.threshold,
     hours: plan.hours,
     atRisk: plan.atRisk,
@@ -66,6 +66,11 @@ describe('GET /v1/workers with a price source', () => {
       expect.objectContaining({ batchId: 'batch_big', model: 'qwen3:32b', remaining: 50_000 }),
     ]);
     expect(plan.atRisk[0]?.shortDocuments).toBeGreaterThan(0);
+    expect(plan.throughput).toEqual({
+      documentsPerS: 1,
+      measured: true,
+      models: { 'qwen3:32b': 0.42 },
+    });
     expect(Date.parse(plan.atRisk[0]?.expiresAt ?? '')).toBeGreaterThan(Date.now());
   });
 
@@ -109,6 +114,7 @@ describe('the admin dashboard with a price source', () => {
     expect(section).toContain('<td class="num">31.50</td><td>open</td>');
     expect(section).toContain('outside the allowed hours');
     expect(section).toMatch(/<tr data-batch="batch_big"><td>batch_big<\/td><td>qwen3:32b<\/td>/);
+    expect(section).toContain('<span class="model-pace" data-model="qwen3:32b">qwen3:32b 0.420/s</span>');
   });
 
   it('says so while no plan exists yet', async () => {

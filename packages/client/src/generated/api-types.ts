@@ -1251,6 +1251,10 @@ export interface paths {
                                     documentsPerS: number;
                                     /** @description False: the default, the cold lane has not run lately. */
                                     measured: boolean;
+                                    /** @description Documents per second per model of the queued batches, from GPU accounting: each server's busy time per document of the model, over its servers. A model missing here is planned at `documentsPerS`. */
+                                    models?: {
+                                        [key: string]: number;
+                                    };
                                 };
                                 /** @description The dearest price the plan opens at. */
                                 threshold: number | null;
