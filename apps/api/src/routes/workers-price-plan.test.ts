@@ -114,7 +114,9 @@ describe('the admin dashboard with a price source', () => {
     expect(section).toContain('<td class="num">31.50</td><td>open</td>');
     expect(section).toContain('outside the allowed hours');
     expect(section).toMatch(/<tr data-batch="batch_big"><td>batch_big<\/td><td>qwen3:32b<\/td>/);
-    expect(section).toContain('<span class="model-pace" data-model="qwen3:32b">qwen3:32b 0.420/s</span>');
+    expect(section).toContain(
+      '<span class="model-pace" data-model="qwen3:32b">qwen3:32b 0.420/s</span>',
+    );
   });
 
   it('says so while no plan exists yet', async () => {
