@@ -5,6 +5,12 @@ import {
   fallbackKinds,
   isConnectFailure,
 } from '@nightshift/llm';
+import {
+  type AttemptLease,
+  attemptLease,
+  type CallAccount,
+  type InteractiveLeases,
+} from './attempt-lease.ts';
 import { CallEnd } from './call-end.ts';
 import { GatewayError } from './gateway-error.ts';
 import { callerFault, upstreamFailureKind, upstreamMessage } from './gateway-failures.ts';
@@ -57,7 +63,7 @@ export interface GatewayCall<T> {
    * What the call's GPU time and energy are charged to besides its tenant (with
    * {@link GatewayOptions.accounting}): its lane, and a batch document's ids. Default: `hot`.
    */
-  account?: { lane: 'hot' | 'cold'; batchId?: string; documentId?: string };
+  account?: CallAccount;
 }
 
 /** A call that started: the model that answers, and its pieces (the first one already here). */
@@ -85,18 +91,6 @@ export interface GatewayCallRecord extends TokenUsage {
   /** From the call's start to its first piece. */
   timeToFirstPieceMs: number;
   durationMs: number;
-}
-
-/**
- * A lease on "interactive work is running on this server", which keeps the cold work of that
- * server off its GPU meanwhile (`InteractiveTraffic` in packages/lanes).
- */
-export interface InteractiveLeases {
-  /** `server`: the upstream's URL; the lease ends by itself when `signal` aborts. */
-  begin(
-    model: string,
-    options: { server: string; signal: AbortSignal },
-  ): Promise<{ end(): Promise<void> }>;
 }
 
 /** Options of {@link Gateway}. */
@@ -241,7 +235,10 @@ export class Gateway {
         const release = pool.acquire(upstream);
         const controller = new AbortController();
         const signal = ending.attemptSignal(controller);
-        const lease = this.#lease(call, model, upstream, signal);
+        const lease = attemptLease(
+          { leases: this.#o.leases, accounting: this.#o.accounting },
+          { tenant: call.tenant, account: call.account, model, upstream, signal },
+        );
         const iterator = call.start(upstream, model, signal)[Symbol.asyncIterator]();
         let first: IteratorResult<T>;
         try {
@@ -329,50 +326,6 @@ export class Gateway {
     );
   }
 
-  /**
-   * A lease for one attempt on `upstream`, taken beside the upstream call rather than before it
-   * (the cold lanes read it on their next evaluation anyway; a Redis round trip would otherwise
-   * come before every first token). It ends by itself when `signal` aborts: the caller left,
-   * the deadline passed, or the attempt was stopped. The attempt's accounting (GPU time on
-   * this upstream) begins and ends with it, on the same every-path end.
-   */
-  #lease<T>(
-    call: GatewayCall<T>,
-    model: string,
-    upstream: Upstream,
-    signal: AbortSignal,
-  ): { end(afterLastBytes?: boolean): Promise<void> } {
-    // The attempt's interval on this upstream, registered in the background like the lease.
-    const accounted = this.#o.accounting?.begin({
-      tenant: call.tenant,
-      lane: call.account?.lane ?? 'hot',
-      model,
-      server: upstream.id,
-      slots:
-        (upstream.batching ?? (upstream.kind === 'ollama' ? 'slots' : 'continuous')) === 'slots'
-          ? upstream.slots
-          : 0,
-      batchId: call.account?.batchId,
-      documentId: call.account?.documentId,
-    });
-    // Begun on a timer, once the upstream request has gone out: undici writes a request on a
-    // kept-alive socket in the check phase of the loop (after looking at the idle socket), so
-    // an immediate queued here would send this Redis write before it.
-    const leasing =
-      this.#o.leases &&
-      new Promise<void>((resolve) => setTimeout(resolve))
-        .then(() => this.#o.leases?.begin(model, { server: upstream.url, signal }))
-        .catch(() => undefined);
-    return {
-      end: async (afterLastBytes = false) => {
-        accounted?.end();
-        // The lease's Redis write waits for a timer: after the caller's socket write, not ahead of it.
-        if (afterLastBytes) await new Promise((resolve) => setTimeout(resolve));
-        await (await leasing)?.end().catch(() => {});
-      },
-    };
-  }
-
   #breaker(model: string): CircuitBreaker {
     let breaker = this.#breakers.get(model);
     if (!breaker) {
@@ -391,7 +344,7 @@ export class Gateway {
       first: IteratorResult<T>;
       controller: AbortController;
       release: () => void;
-      lease: { end(afterLastBytes?: boolean): Promise<unknown> };
+      lease: AttemptLease;
       started: number;
       ending: CallEnd;
     },

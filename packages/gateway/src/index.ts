@@ -14,13 +14,13 @@ export {
   type AnthropicToolChoice,
   anthropicUsage,
 } from './anthropic-types.ts';
+export type { AttemptLease, CallAccount, InteractiveLeases } from './attempt-lease.ts';
 export {
   Gateway,
   type GatewayAnswer,
   type GatewayCall,
   type GatewayCallRecord,
   type GatewayOptions,
-  type InteractiveLeases,
   type TokenUsage,
 } from './gateway.ts';
 export { GatewayError, type GatewayErrorKind, type GatewayErrorOptions } from './gateway-error.ts';
