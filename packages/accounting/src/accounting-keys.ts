@@ -23,6 +23,11 @@ export const accountingKeys = {
   ends: (server: string) => `${base}:server:${server}:ends`,
   /** Sorted set: the server's calls not yet ended, by start. */
   running: (server: string) => `${base}:server:${server}:running`,
+  /**
+   * Sorted set: the server's running calls by the last time their process said they still run
+   * (the Redis clock): a call whose process died is closed at that time, not left running.
+   */
+  alive: (server: string) => `${base}:server:${server}:alive`,
   /** Sorted set: energy counter samples, members `t:mJ:raw` (stored, monotone; read), scored by t. */
   energy: (server: string) => `${base}:server:${server}:energy`,
   /** Sorted set: ended calls whose energy waits for a sample past their end, by end. */

@@ -149,6 +149,44 @@ describe('CallLedger: the sweep', () => {
     expect(await db.redis.zcard(accountingKeys.running(on.server))).toBe(0);
   });
 
+  it('closes a call whose process died at its last sign of life: the living calls keep their time', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const on = server();
+    // A process that dies right after starting its call: it never says the call still runs.
+    const dead = new CallLedger({ redis: db.redis, heartbeatMs: 3_600_000 });
+    const lost = await dead.callStarted({ ...on, tenant: 'gone', batchId: 'batch_dead' });
+    // A living one, beating every 100 ms; its call runs 1.5 s beside the dead one.
+    const living = new CallLedger({ redis: db.redis, heartbeatMs: 100, staleMs: 400 });
+    const id = await living.callStarted({ ...on, tenant: 't' });
+    await sleep(1500);
+    const charge = await living.callEnded(on.server, id);
+    await living.settled();
+    // The dead call stopped sharing the server once silent (its start): the living call had it
+    // all, and the dead one is closed, charged next to nothing.
+    expect(charge?.gpuSeconds).toBeGreaterThan(1.45);
+    expect(await db.redis.zcard(accountingKeys.running(on.server))).toBe(0);
+    expect(await db.redis.zcard(accountingKeys.alive(on.server))).toBe(0);
+    const store = new AccountingStore({ redis: db.redis });
+    expect((await store.batchTotals('batch_dead')).gpuSeconds).toBeLessThan(0.05);
+    expect(await dead.callEnded(on.server, lost)).toBeNull();
+  });
+
+  it('keeps a call of a living process running however long it is quiet', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const on = server();
+    const a = new CallLedger({ redis: db.redis, heartbeatMs: 100, staleMs: 400 });
+    const b = new CallLedger({ redis: db.redis, heartbeatMs: 100, staleMs: 400 });
+    const long = await a.callStarted({ ...on, tenant: 'a' });
+    const short = await b.callStarted({ ...on, tenant: 'b' });
+    await sleep(1000);
+    const shortCharge = await b.callEnded(on.server, short);
+    await b.settled();
+    const longCharge = await a.callEnded(on.server, long);
+    // Both ran the whole second side by side: half each.
+    expect(shortCharge?.gpuSeconds).toBeCloseTo(0.5, 1);
+    expect(longCharge?.gpuSeconds).toBeCloseTo(0.5, 1);
+  });
+
   it('splits each sub-interval’s energy among the calls running in it', async () => {
     const ledger = new CallLedger({ redis: db.redis, energyFreshMs: 300_000 });
     const on = server();

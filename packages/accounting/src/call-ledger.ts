@@ -7,17 +7,28 @@ import type { AccountedCall, CallAccounting, CallAttribution } from './call-attr
 const callStartedScript = luaScript(new URL('./lua/call-started.lua', import.meta.url));
 const callEndedScript = luaScript(new URL('./lua/call-ended.lua', import.meta.url));
 const settleEnergyScript = luaScript(new URL('./lua/settle-energy.lua', import.meta.url));
+const callsAliveScript = luaScript(new URL('./lua/calls-alive.lua', import.meta.url));
 
 /** Options of {@link CallLedger}. */
 export interface CallLedgerOptions {
   /** A client connection (commands only). */
   redis: Redis;
   /**
-   * The longest a call may last, ms: a call not ended by then (its process died) is closed at
-   * that bound, and calls older than it are forgotten. Default 610 000: the gateway's total
+   * The longest a call may last, ms: a call not ended by then (its process lives but never
+   * ended it) is closed at that bound, and calls older than it are forgotten. Default 610 000: the gateway's total
    * timeout default (600 s) and a margin; pass `NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S` + 10 s.
    */
   maxCallMs?: number;
+  /**
+   * How often this ledger tells Redis that the calls it started still run, ms. Default 5 000.
+   */
+  heartbeatMs?: number;
+  /**
+   * A running call with no sign of life for this long (its process died, or lost Redis) is
+   * closed at its last sign of life, so it stops sharing its server's time with the living
+   * calls. Default three heartbeats.
+   */
+  staleMs?: number;
   /**
    * A server whose last energy sample is older than this has no energy source now: its calls'
    * energy is unknown (null), never 0. Default 10 000 ms (ten sampler periods).
@@ -78,6 +89,11 @@ export interface CallCharge {
 export class CallLedger implements CallAccounting {
   readonly #redis: Redis;
   readonly #maxCallMs: number;
+  readonly #heartbeatMs: number;
+  readonly #staleMs: number;
+  /** The calls this ledger started and has not ended: server → id → start (local ms). */
+  readonly #open = new Map<string, Map<string, number>>();
+  #heartbeat: NodeJS.Timeout | undefined;
   readonly #energyFreshMs: number;
   readonly #pendingForceMs: number;
   readonly #hourTtlS: number;
@@ -89,6 +105,8 @@ export class CallLedger implements CallAccounting {
   constructor(options: CallLedgerOptions) {
     this.#redis = options.redis;
     this.#maxCallMs = options.maxCallMs ?? 610_000;
+    this.#heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.#staleMs = options.staleMs ?? 3 * this.#heartbeatMs;
     this.#energyFreshMs = options.energyFreshMs ?? 10_000;
     this.#pendingForceMs = options.pendingForceMs ?? 60_000;
     this.#hourTtlS = options.hourTtlS ?? 8 * 24 * 3600;
@@ -140,7 +158,12 @@ export class CallLedger implements CallAccounting {
     const id = randomUUID();
     await callStartedScript.run(
       this.#redis,
-      [keys.calls(call.server), keys.starts(call.server), keys.running(call.server)],
+      [
+        keys.calls(call.server),
+        keys.starts(call.server),
+        keys.running(call.server),
+        keys.alive(call.server),
+      ],
       [
         id,
         call.tenant,
@@ -152,6 +175,7 @@ export class CallLedger implements CallAccounting {
         at === undefined ? '' : at.toFixed(3),
       ],
     );
+    this.#opened(call.server, id);
     return id;
   }
 
@@ -167,6 +191,7 @@ export class CallLedger implements CallAccounting {
     at?: number,
     batchId?: string | null,
   ): Promise<CallCharge | null> {
+    this.#closed(server, id);
     let batch = batchId;
     if (batch === undefined) {
       const raw = await this.#redis.hget(keys.calls(server), id);
@@ -186,6 +211,7 @@ export class CallLedger implements CallAccounting {
         keys.documents(batchKeyId),
         keys.hour(hourOf(at ?? Date.now())),
         keys.ends(server),
+        keys.alive(server),
       ],
       [
         id,
@@ -196,6 +222,7 @@ export class CallLedger implements CallAccounting {
         this.#maxCallMs,
         this.#energyFreshMs,
         this.#pendingForceMs,
+        this.#staleMs,
       ],
     )) as [string, string, CallCharge['energy'], number, number] | null;
     if (!answer) return null;
@@ -205,21 +232,35 @@ export class CallLedger implements CallAccounting {
     return { gpuSeconds: Number(gpu), joules: joules === '' ? null : Number(joules), energy };
   }
 
-  /** Closes, at their bound, the calls of `server` whose process never ended them. */
+  /**
+   * Closes the calls of `server` that no process runs any more: at their last sign of life
+   * when their process stopped saying they run (it died), at their bound when it never ended
+   * them. Calls this ledger still runs are left alone.
+   */
   async closeStale(server: string): Promise<number> {
     const [seconds, micros] = await this.#redis.time();
     const now = Number(seconds) * 1000 + Number(micros) / 1000;
-    const stale = await this.#redis.zrangebyscore(
-      keys.running(server),
-      '-inf',
-      `(${(now - this.#maxCallMs).toFixed(3)}`,
-      'WITHSCORES',
-    );
-    let closed = 0;
-    for (let i = 0; i < stale.length; i += 2) {
-      const at = Number(stale[i + 1]) + this.#maxCallMs;
-      if (await this.callEnded(server, stale[i] as string, at)) closed++;
+    const before = (ms: number) => `(${(now - ms).toFixed(3)}`;
+    const [silent, overlong] = await Promise.all([
+      this.#redis.zrangebyscore(keys.alive(server), '-inf', before(this.#staleMs), 'WITHSCORES'),
+      this.#redis.zrangebyscore(
+        keys.running(server),
+        '-inf',
+        before(this.#maxCallMs),
+        'WITHSCORES',
+      ),
+    ]);
+    const closeAt = new Map<string, number>();
+    const mine = this.#open.get(server);
+    for (let i = 0; i < silent.length; i += 2)
+      if (!mine?.has(silent[i] as string)) closeAt.set(silent[i] as string, Number(silent[i + 1]));
+    for (let i = 0; i < overlong.length; i += 2) {
+      const bound = Number(overlong[i + 1]) + this.#maxCallMs;
+      const id = overlong[i] as string;
+      closeAt.set(id, Math.min(closeAt.get(id) ?? bound, bound));
     }
+    let closed = 0;
+    for (const [id, at] of closeAt) if (await this.callEnded(server, id, at)) closed++;
     return closed;
   }
 
@@ -272,6 +313,33 @@ export class CallLedger implements CallAccounting {
         });
     }
     return charged;
+  }
+
+  #opened(server: string, id: string): void {
+    let calls = this.#open.get(server);
+    if (!calls) this.#open.set(server, (calls = new Map()));
+    calls.set(id, Date.now());
+    this.#heartbeat ??= setInterval(() => this.#beat(), this.#heartbeatMs).unref();
+  }
+
+  #closed(server: string, id: string): void {
+    const calls = this.#open.get(server);
+    if (!calls?.delete(id)) return;
+    if (calls.size === 0) this.#open.delete(server);
+    if (this.#open.size === 0) {
+      clearInterval(this.#heartbeat);
+      this.#heartbeat = undefined;
+    }
+  }
+
+  /** Tells Redis the open calls still run; one left open past its bound is let go. */
+  #beat(): void {
+    const oldest = Date.now() - this.#maxCallMs;
+    for (const [server, calls] of this.#open) {
+      for (const [id, started] of calls) if (started < oldest) this.#closed(server, id);
+      if (calls.size > 0)
+        this.#track(callsAliveScript.run(this.#redis, [keys.alive(server)], [...calls.keys()]));
+    }
   }
 
   #book(charge: BookedCharge): void {

@@ -1,11 +1,12 @@
 -- Ends a model call: its share of the server's busy time by the sweep over every call of the
 -- server that overlaps it, charged to its batch, document and hour with its energy when the
 -- server's counter samples already cover its end (else it waits in `pending` for the sampler).
--- KEYS: calls, starts, running, energy, pending, batch, documents, hour, ends.
+-- KEYS: calls, starts, running, energy, pending, batch, documents, hour, ends, alive.
 -- ARGV: id, server, endAt ('' = now; a stale call is closed at its bound), hourTtlS,
---       totalsTtlS, maxCallMs, energyFreshMs, pendingForceMs.
+--       totalsTtlS, maxCallMs, energyFreshMs, pendingForceMs, staleMs.
 -- Returns nil (unknown or already ended) or {gpuSeconds, joules ('' unknown), energy state
--- ('known'|'pending'|'none'), stale running calls, overdue pending calls}.
+-- ('known'|'pending'|'none'), stale running calls (no sign of life for staleMs, or past
+-- maxCallMs), overdue pending calls}.
 --- @include "shared/clock"
 --- @include "shared/sweep"
 --- @include "shared/energy"
@@ -22,9 +23,12 @@ if ARGV[3] ~= '' then e = math.min(now, tonumber(ARGV[3])) end
 if e < s then e = s end
 local maxCallMs = tonumber(ARGV[6])
 
-local pieces, shareMs = sweep(overlapping(KEYS[2], KEYS[9], id, s, e), id, s, e, tonumber(rec.k) or 0)
+local silentBefore = now - tonumber(ARGV[9])
+local calls = overlapping(KEYS[2], KEYS[9], KEYS[10], silentBefore, id, s, e)
+local pieces, shareMs = sweep(calls, id, s, e, tonumber(rec.k) or 0)
 rec.e = fmt(e)
 redis.call('ZREM', KEYS[3], id)
+redis.call('ZREM', KEYS[10], id)
 redis.call('ZADD', KEYS[9], fmt(e), id)
 local gpuS = shareMs / 1000
 
@@ -61,6 +65,7 @@ for _, oid in ipairs(old) do
   end
 end
 
-local stale = redis.call('ZCOUNT', KEYS[3], '-inf', '(' .. fmt(now - maxCallMs))
+local stale = redis.call('ZCOUNT', KEYS[10], '-inf', '(' .. fmt(now - tonumber(ARGV[9])))
+  + redis.call('ZCOUNT', KEYS[3], '-inf', '(' .. fmt(now - maxCallMs))
 local overdue = redis.call('ZCOUNT', KEYS[5], '-inf', '(' .. fmt(now - tonumber(ARGV[8])))
 return { string.format('%.6f', gpuS), joules and string.format('%.6f', joules) or '', state, stale, overdue }

@@ -1,10 +1,12 @@
 -- Registers a model call on its server at the server's clock (Redis TIME).
--- KEYS: calls (hash id → record), starts (zset by start), running (zset by start).
+-- KEYS: calls (hash id → record), starts (zset by start), running (zset by start), alive
+--       (zset by the last sign of life).
 -- ARGV: id, tenant, lane, model, batchId ('' none), documentId ('' none), slots (0: continuous),
 --       at ('' = now; earlier times only, to replay or test).
 -- Returns the start, epoch ms.
 --- @include "shared/clock"
-local now = nowMs()
+local seen = nowMs()
+local now = seen
 if ARGV[8] ~= '' then now = math.min(now, tonumber(ARGV[8])) end
 local rec = { s = fmt(now), t = ARGV[2], l = ARGV[3], m = ARGV[4], k = ARGV[7] }
 if ARGV[5] ~= '' then rec.b = ARGV[5] end
@@ -12,4 +14,6 @@ if ARGV[6] ~= '' then rec.d = ARGV[6] end
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(rec))
 redis.call('ZADD', KEYS[2], fmt(now), ARGV[1])
 redis.call('ZADD', KEYS[3], fmt(now), ARGV[1])
+-- Alive as of now, whatever start it replays.
+redis.call('ZADD', KEYS[4], fmt(seen), ARGV[1])
 return rec.s

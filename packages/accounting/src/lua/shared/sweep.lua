@@ -1,7 +1,8 @@
 -- The calls of a server that overlap [s, e]: {id, s, e} with e = math.huge while running.
--- Read from the starts and ends sorted sets alone (no record decoded: this runs at every call's
--- end, over every call in flight). The target call (id) is taken as [s, e].
-local function overlapping(startsKey, endsKey, id, s, e)
+-- Read from the starts, ends and alive sorted sets alone (no record decoded: this runs at every
+-- call's end, over every call in flight). The target call (id) is taken as [s, e]. A running
+-- call with no sign of life since `silentBefore` (its process died) ends at its last one.
+local function overlapping(startsKey, endsKey, aliveKey, silentBefore, id, s, e)
   local found = redis.call('ZRANGEBYSCORE', startsKey, '-inf', '(' .. fmt(e), 'WITHSCORES')
   local ids, starts = {}, {}
   for i = 1, #found, 2 do
@@ -11,11 +12,15 @@ local function overlapping(startsKey, endsKey, id, s, e)
   local out = {}
   if #ids == 0 then return out end
   local ends = zmscoreAll(endsKey, ids)
+  local alive = zmscoreAll(aliveKey, ids)
   for i, cid in ipairs(ids) do
     if cid == id then
       out[#out + 1] = { id = cid, s = s, e = e }
     else
       local ce = ends[i] and tonumber(ends[i]) or math.huge
+      if ce == math.huge and alive[i] and tonumber(alive[i]) < silentBefore then
+        ce = math.max(starts[i], tonumber(alive[i]))
+      end
       if ce > s then out[#out + 1] = { id = cid, s = starts[i], e = ce } end
     end
   end
