@@ -316,8 +316,8 @@ export class CallLedger implements CallAccounting {
   }
 
   #opened(server: string, id: string): void {
-    let calls = this.#open.get(server);
-    if (!calls) this.#open.set(server, (calls = new Map()));
+    const calls = this.#open.get(server) ?? new Map<string, number>();
+    this.#open.set(server, calls);
     calls.set(id, Date.now());
     this.#heartbeat ??= setInterval(() => this.#beat(), this.#heartbeatMs).unref();
   }
