@@ -1,3 +1,4 @@
+import { prometheusSamples } from '@nightshift/gpu';
 import { createRedis } from '@nightshift/redis';
 import { createFakeNvidiaSmi } from '@nightshift/testkit/fake-nvidia-smi';
 import { startGpuStandIn } from '@nightshift/testkit/gpu-stand-in';
@@ -7,12 +8,7 @@ import { accountingKeys } from './accounting-keys.ts';
 import { AccountingStore } from './accounting-store.ts';
 import { CallLedger } from './call-ledger.ts';
 import { EnergySampler } from './energy-sampler.ts';
-import {
-  dcgmEnergySource,
-  type EnergySource,
-  nvidiaSmiEnergySource,
-  promSamples,
-} from './energy-sources.ts';
+import { dcgmEnergySource, type EnergySource, nvidiaSmiEnergySource } from './energy-sources.ts';
 
 const db = useRedis((url) => createRedis(url, 'client'));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,7 +90,7 @@ describe('energy sources', () => {
     const gpu = await startGpuStandIn();
     try {
       const text = await (await fetch(`${gpu.url}/metrics`)).text();
-      const [energy] = promSamples(text, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION');
+      const [energy] = prometheusSamples(text, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION');
       expect(energy?.labels.gpu).toBe('0');
       const first = await dcgmEnergySource({ url: `${gpu.url}/metrics` }).read();
       await sleep(100);

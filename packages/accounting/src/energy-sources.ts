@@ -1,4 +1,6 @@
-import { execFile } from 'node:child_process';
+import { prometheusSamples, readMetricsText, runNvidiaSmi } from '@nightshift/gpu';
+
+const powerQuery = ['--query-gpu=index,uuid,power.draw', '--format=csv,noheader,nounits'];
 
 /** A GPU energy counter: cumulative mJ of the server's GPUs, or null when unreadable now. */
 export interface EnergySource {
@@ -32,30 +34,6 @@ export interface DcgmEnergySourceOptions {
   timeoutMs?: number;
 }
 
-const labelPattern = /(\w+)="((?:[^"\\]|\\.)*)"/g;
-
-/** The samples of one metric family in Prometheus text: labels and value per line. */
-export function promSamples(
-  text: string,
-  name: string,
-): Array<{ labels: Record<string, string>; value: number }> {
-  const out: Array<{ labels: Record<string, string>; value: number }> = [];
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' '))
-      continue;
-    const close = line.lastIndexOf('}');
-    const labelText = line[name.length] === '{' ? line.slice(name.length + 1, close) : '';
-    const rest = line.slice(close >= 0 && line[name.length] === '{' ? close + 1 : name.length);
-    const value = Number(rest.trim().split(/\s+/)[0]);
-    if (!Number.isFinite(value)) continue;
-    const labels: Record<string, string> = {};
-    for (const match of labelText.matchAll(labelPattern))
-      labels[match[1] as string] = match[2] as string;
-    out.push({ labels, value });
-  }
-  return out;
-}
-
 /**
  * The DCGM exporter's energy counter, `DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION` (mJ since the
  * driver loaded), summed over the server's GPUs; where the exporter lists only
@@ -69,21 +47,15 @@ export function dcgmEnergySource(options: DcgmEnergySourceOptions): EnergySource
     options.gpus.includes(labels.UUID ?? '');
   return {
     async read() {
-      let text: string;
-      try {
-        const answer = await fetch(options.url, {
-          signal: AbortSignal.timeout(options.timeoutMs ?? 2000),
-        });
-        if (!answer.ok) return null;
-        text = await answer.text();
-      } catch {
-        return null;
-      }
-      const energy = promSamples(text, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION').filter((s) =>
-        wanted(s.labels),
+      const page = await readMetricsText(options.url, { timeoutMs: options.timeoutMs ?? 2000 });
+      if (!page.ok) return null;
+      const energy = prometheusSamples(page.text, 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION').filter(
+        (s) => wanted(s.labels),
       );
       if (energy.length > 0) return energy.reduce((sum, s) => sum + s.value, 0);
-      const power = promSamples(text, 'DCGM_FI_DEV_POWER_USAGE').filter((s) => wanted(s.labels));
+      const power = prometheusSamples(page.text, 'DCGM_FI_DEV_POWER_USAGE').filter((s) =>
+        wanted(s.labels),
+      );
       if (power.length === 0) return null;
       return integrator.add(
         Date.now(),
@@ -114,18 +86,11 @@ export function nvidiaSmiEnergySource(options: NvidiaSmiEnergySourceOptions = {}
   const binary = options.binary ?? 'nvidia-smi';
   return {
     async read() {
-      const stdout = await new Promise<string | null>((resolve) => {
-        execFile(
-          binary,
-          ['--query-gpu=index,uuid,power.draw', '--format=csv,noheader,nounits'],
-          { timeout: options.timeoutMs ?? 2000, maxBuffer: 256 * 1024, encoding: 'utf8' },
-          (error, out) => resolve(error ? null : out),
-        );
-      });
-      if (stdout === null) return null;
+      const outcome = await runNvidiaSmi(binary, powerQuery, options.timeoutMs ?? 2000);
+      if ('error' in outcome) return null;
       let watts = 0;
       let seen = 0;
-      for (const line of stdout.split('\n')) {
+      for (const line of outcome.stdout.split('\n')) {
         const [index, uuid, power] = line.split(',').map((part) => part.trim());
         if (!index || !uuid || power === undefined) continue;
         if (options.gpus && !options.gpus.includes(index) && !options.gpus.includes(uuid)) continue;

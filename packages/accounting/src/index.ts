@@ -27,7 +27,6 @@ export {
   type NvidiaSmiEnergySourceOptions,
   nvidiaSmiEnergySource,
   PowerIntegrator,
-  promSamples,
 } from './energy-sources.ts';
 export {
   type HourDocumentsRow,

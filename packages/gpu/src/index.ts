@@ -23,9 +23,15 @@ export { createNoneProbe } from './none-probe.ts';
 export type { GpuSelection, NvidiaSmiParseResult } from './nvidia-smi-csv.ts';
 export { NVIDIA_SMI_QUERY_FIELDS, parseNvidiaSmiCsv, selectGpus } from './nvidia-smi-csv.ts';
 export type { NvidiaSmiProbeOptions } from './nvidia-smi-probe.ts';
-export { createNvidiaSmiProbe } from './nvidia-smi-probe.ts';
+export { createNvidiaSmiProbe, runNvidiaSmi } from './nvidia-smi-probe.ts';
 export type { OllamaPsProbeOptions } from './ollama-ps-probe.ts';
 export { createOllamaPsProbe } from './ollama-ps-probe.ts';
+export {
+  type MetricsText,
+  type PrometheusSample,
+  prometheusSamples,
+  readMetricsText,
+} from './prometheus-text.ts';
 export type { RetryAfterOptions } from './retry-after.ts';
 export { retryAfterSeconds } from './retry-after.ts';
 export type {

@@ -34,7 +34,7 @@ export function createNvidiaSmiProbe(options: NvidiaSmiProbeOptions = {}): VramP
   return {
     kind: 'nvidia-smi',
     async read(): Promise<VramReading> {
-      const outcome = await run(binary, timeoutMs);
+      const outcome = await runNvidiaSmi(binary, ARGS, timeoutMs);
       const at = new Date();
       if ('error' in outcome) return { status: 'unknown', reason: outcome.error, at };
       const parsed = parseNvidiaSmiCsv(outcome.stdout);
@@ -47,7 +47,18 @@ export function createNvidiaSmiProbe(options: NvidiaSmiProbeOptions = {}): VramP
   };
 }
 
-function run(binary: string, timeoutMs: number): Promise<{ stdout: string } | { error: string }> {
+/**
+ * Runs nvidia-smi (or any `binary`) with `args`: its output, or why there is none (not found,
+ * not executable, a failure's first line, no answer within `timeoutMs`: killed). Never throws.
+ *
+ * @example
+ * const outcome = await runNvidiaSmi('nvidia-smi', ['--query-gpu=index,power.draw', '--format=csv'], 2000);
+ */
+export function runNvidiaSmi(
+  binary: string,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<{ stdout: string } | { error: string }> {
   return new Promise((resolve) => {
     let settled = false;
     const settle = (value: { stdout: string } | { error: string }) => {
@@ -60,7 +71,7 @@ function run(binary: string, timeoutMs: number): Promise<{ stdout: string } | { 
     try {
       child = execFile(
         binary,
-        ARGS,
+        args,
         { maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true, encoding: 'utf8' },
         (error, stdout, stderr) => {
           if (!error) return settle({ stdout });

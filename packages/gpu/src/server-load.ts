@@ -1,3 +1,5 @@
+import { prometheusSamples, readMetricsText } from './prometheus-text.ts';
+
 /**
  * The model server's own view of its load, read from its Prometheus `/metrics`: requests running
  * and waiting inside the server and how full its KV cache is. vLLM and SGLang reserve most of
@@ -36,9 +38,6 @@ const seriesOf = {
   generatedTokens: ['vllm:generation_tokens_total', 'sglang:generation_tokens_total'],
 } as const;
 
-// `name{labels} value [timestamp]`; label values may hold spaces and braces inside quotes.
-const samplePattern = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})?\s+(\S+)/;
-
 /**
  * Reads the load figures out of a Prometheus text exposition. Counts add up over the series of
  * one name (one per model or engine); KV usage takes the fullest. Returns null when the text
@@ -51,13 +50,7 @@ const samplePattern = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")
 export function parseServerLoad(text: string): ServerLoad | null {
   const sums = new Map<string, number>();
   const maxima = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = samplePattern.exec(line);
-    if (!match) continue;
-    const value = Number(match[3]);
-    if (!Number.isFinite(value)) continue;
-    const name = match[1] as string;
+  for (const { name, value } of prometheusSamples(text)) {
     sums.set(name, (sums.get(name) ?? 0) + value);
     maxima.set(name, Math.max(maxima.get(name) ?? value, value));
   }
@@ -111,18 +104,9 @@ export function createServerLoadProbe(options: ServerLoadProbeOptions): ServerLo
   let last: { reading: ServerLoadReading; takenAt: number } | undefined;
   let inFlight: Promise<ServerLoadReading> | undefined;
   const take = async (): Promise<ServerLoadReading> => {
-    let text: string;
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-      if (!response.ok) {
-        await response.body?.cancel();
-        return unknown(`${url} answered ${response.status}`);
-      }
-      text = await response.text();
-    } catch (error) {
-      return unknown(`${url}: ${(error as Error).message}`);
-    }
-    const load = parseServerLoad(text);
+    const page = await readMetricsText(url, { timeoutMs });
+    if (!page.ok) return unknown(page.reason);
+    const load = parseServerLoad(page.text);
     if (!load) return unknown(`${url} reports no running or waiting requests`);
     return { status: 'ok', load, at: new Date() };
   };
