@@ -97,11 +97,22 @@ describe('GPU time and energy through the API and a worker', () => {
     expect(linesGpu).toBeCloseTo(batch.usage.gpuSeconds as number, 2);
 
     // The ledger's own hours (written as each call ends) hold the batch's and the chat's time.
-    const report = await getJson<{
+    type Report = {
       object: string;
       tenants: Array<{ tenant: string; last24h: { gpuHours: number; energyKWh: number | null } }>;
       models: Array<{ model: string; documents: number; whPer1000Documents: number | null }>;
-    }>('/admin/night-shift', { authorization: `Bearer ${adminKey}` });
+    };
+    // Document counts are written behind (a second).
+    const report = await waitFor(
+      async () => {
+        const r = await getJson<Report>('/admin/night-shift', {
+          authorization: `Bearer ${adminKey}`,
+        });
+        return r.models.find((m) => m.model === model)?.documents === 4 && r;
+      },
+      10_000,
+      'the night shift report counting the 4 documents',
+    );
     expect(report.object).toBe('night_shift_report');
     const acme = report.tenants.find((t) => t.tenant === 'acme');
     const charged = (acme?.last24h.gpuHours ?? 0) * 3600;

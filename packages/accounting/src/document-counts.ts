@@ -2,6 +2,12 @@ import type { Redis } from 'ioredis';
 import { accountingKeys, HOUR_MS, hourOf } from './accounting-keys.ts';
 import type { HourDocumentsRow } from './night-shift-report.ts';
 
+/** Hash-field increments gathered and written later (packages/metrics `WriteBehind` fits). */
+export interface HashIncrements {
+  add(key: string, field: string, by: number): Promise<void>;
+  expire(key: string, seconds: number): void;
+}
+
 /** An hour's documents are kept as long as its GPU time (the report looks back 7 days). */
 const retentionS = 8 * 24 * 3600;
 
@@ -14,14 +20,26 @@ const retentionS = 8 * 24 * 3600;
  */
 export class DocumentCounts {
   readonly #redis: Redis;
+  readonly #writes: HashIncrements | undefined;
 
-  constructor(options: { redis: Redis }) {
+  /**
+   * `writes`: where the counts gather before they are written (packages/metrics `WriteBehind`:
+   * a cold lane finishing many documents a second then costs one transaction a second); by
+   * default each count is written at once.
+   */
+  constructor(options: { redis: Redis; writes?: HashIncrements }) {
     this.#redis = options.redis;
+    this.#writes = options.writes;
   }
 
   /** Counts `count` finished documents of `model` in the hour of `at` (default now). */
   async add(model: string, count = 1, at = Date.now()): Promise<void> {
     const key = accountingKeys.documentsPerHour(hourOf(at));
+    if (this.#writes) {
+      this.#writes.expire(key, retentionS);
+      await this.#writes.add(key, model, count);
+      return;
+    }
     await this.#redis.multi().hincrby(key, model, count).expire(key, retentionS).exec();
   }
 

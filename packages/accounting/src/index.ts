@@ -13,7 +13,7 @@ export {
   type CallLedgerOptions,
 } from './call-ledger.ts';
 export { type ColdPaceInput, coldPaceByModel, type ModelPace } from './cold-pace.ts';
-export { DocumentCounts } from './document-counts.ts';
+export { DocumentCounts, type HashIncrements } from './document-counts.ts';
 export { EnergySampler, type EnergySamplerOptions } from './energy-sampler.ts';
 export {
   type EnergySamplersOptions,

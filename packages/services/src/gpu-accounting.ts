@@ -46,7 +46,7 @@ export class GpuAccounting {
       onCharged: (charge) => this.#book(charge),
     });
     this.store = new AccountingStore({ redis: options.redis });
-    this.documents = new DocumentCounts({ redis: options.redis });
+    this.documents = new DocumentCounts({ redis: options.redis, writes: this.#writes });
   }
 
   /** Energy a server spent with no call running, for `/metrics` (the sampler's idle part). */
