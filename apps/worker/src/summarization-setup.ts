@@ -1,5 +1,6 @@
 import { ColdPlaceLeases } from '@nightshift/lanes';
 import { WorkMeter } from '@nightshift/metrics';
+import { isRedisUnreachable } from '@nightshift/redis';
 import type { Services } from '@nightshift/services';
 import type { Logger } from 'pino';
 import { DocumentSummarizer } from './document-summarizer.ts';
@@ -58,8 +59,10 @@ export async function startSummarization(
     accounting: {
       ledger: services.gpuAccounting.ledger,
       redis: services.client,
-      onError: (error) =>
-        logger.warn({ err: (error as Error).message }, 'GPU accounting not recorded'),
+      onError: (error) => {
+        if (!isRedisUnreachable(error))
+          logger.warn({ err: (error as Error).message }, 'GPU accounting not recorded');
+      },
       onIdleEnergy: (server, joules) => services.gpuAccounting.idleEnergy(server, joules),
     },
     onFallback: ({ model, reason }) =>

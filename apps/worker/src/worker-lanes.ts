@@ -94,9 +94,8 @@ export async function startLanes(
     documentFinished: (doc: Parameters<typeof meter.documentFinished>[0]) => {
       lane.noteColdDocument(doc.durationMs, doc.usage.completionTokens);
       if (doc.model)
-        void services.gpuAccounting.documents
-          .add(doc.model)
-          .catch((error: Error) => logger.warn({ err: error.message }, 'document not counted'));
+        // Written behind with the accounting's charges; its failures go to the same log.
+        void services.gpuAccounting.documents.add(doc.model);
       return meter.documentFinished(doc);
     },
   };

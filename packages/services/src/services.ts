@@ -13,7 +13,7 @@ import type { MediaUrlPolicy } from '@nightshift/gateway';
 import { InteractiveTraffic } from '@nightshift/lanes';
 import { MetricsRecorder, UsageLedger } from '@nightshift/metrics';
 import { AnthropicBatches, OpenAiBatches, OpenAiFileStore } from '@nightshift/openai-batches';
-import { checkRedisPolicy, RedisOutageLog } from '@nightshift/redis';
+import { checkRedisPolicy, isRedisUnreachable, RedisOutageLog } from '@nightshift/redis';
 import { ScheduleStore } from '@nightshift/schedules';
 import { ApiKeyStore, TenantQuotaStore } from '@nightshift/tenants';
 import {
@@ -330,7 +330,11 @@ export class Services {
     this.#gpuAccounting ??= new GpuAccounting({
       redis: this.client,
       maxCallMs: (this.config.NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S + 10) * 1000,
-      onError: (error) => this.#logger?.warn({ err: error.message }, 'GPU accounting not recorded'),
+      // Redis away: the outage log says so once, not every call and heartbeat.
+      onError: (error) => {
+        if (!isRedisUnreachable(error))
+          this.#logger?.warn({ err: error.message }, 'GPU accounting not recorded');
+      },
     });
     return this.#gpuAccounting;
   }
