@@ -5,8 +5,9 @@ import { until } from '@nightshift/testkit/until';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ColdPlaceLeases } from './cold-place-leases.ts';
+import type { ColdServer } from './cold-servers.ts';
 import { InteractiveTraffic } from './interactive-traffic.ts';
-import { type ColdServer, ServerColdCapacity } from './server-cold-capacity.ts';
+import { ServerColdCapacity } from './server-cold-capacity.ts';
 
 const MODEL = 'qwen2:7b';
 

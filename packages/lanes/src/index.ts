@@ -11,6 +11,14 @@ export {
   type ColdPlaceTake,
 } from './cold-place-leases.ts';
 export {
+  batchingOf,
+  COLD_PRIORITY,
+  type ColdServer,
+  type ColdSlot,
+  defaultChatReserve,
+  type ServerColdState,
+} from './cold-servers.ts';
+export {
   ConcurrencyTuner,
   type ConcurrencyTunerOptions,
   type TunerPhase,
@@ -24,13 +32,4 @@ export {
   interactiveServerKey,
   type LeaseOptions,
 } from './interactive-traffic.ts';
-export {
-  batchingOf,
-  COLD_PRIORITY,
-  type ColdServer,
-  type ColdSlot,
-  defaultChatReserve,
-  ServerColdCapacity,
-  type ServerColdCapacityOptions,
-  type ServerColdState,
-} from './server-cold-capacity.ts';
+export { ServerColdCapacity, type ServerColdCapacityOptions } from './server-cold-capacity.ts';

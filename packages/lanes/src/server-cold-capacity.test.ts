@@ -1,7 +1,8 @@
 import { type GpuStandIn, startGpuStandIn } from '@nightshift/testkit/gpu-stand-in';
 import { until } from '@nightshift/testkit/until';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ColdServer, ServerColdCapacity } from './server-cold-capacity.ts';
+import type { ColdServer } from './cold-servers.ts';
+import { ServerColdCapacity } from './server-cold-capacity.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

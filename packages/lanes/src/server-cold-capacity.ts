@@ -8,15 +8,6 @@ import {
   type ServerColdState,
 } from './cold-servers.ts';
 
-export {
-  batchingOf,
-  COLD_PRIORITY,
-  type ColdServer,
-  type ColdSlot,
-  defaultChatReserve,
-  type ServerColdState,
-} from './cold-servers.ts';
-
 /** Options of {@link ServerColdCapacity}. */
 export interface ServerColdCapacityOptions<S extends ColdServer> {
   servers: readonly S[];
