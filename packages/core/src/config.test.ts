@@ -53,6 +53,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NIGHTSHIFT_API_KEYS: 'justakey' })).toThrow(/NIGHTSHIFT_API_KEYS/);
   });
 
+  it('names NIGHTSHIFT_PRICE_SOURCE when it is no source it can read', () => {
+    for (const bad of ['prices.json', 'ftp://example.net/p.json', 'file:relative/p.json'])
+      expect(() => loadConfig({ NIGHTSHIFT_PRICE_SOURCE: bad })).toThrow(/NIGHTSHIFT_PRICE_SOURCE/);
+    expect(
+      loadConfig({ NIGHTSHIFT_PRICE_SOURCE: 'file:/srv/p.json' }).NIGHTSHIFT_PRICE_SOURCE,
+    ).toBe('file:/srv/p.json');
+  });
+
   it('converts durations', () => {
     expect(durationMs('7d')).toBe(604_800_000);
     expect(durationMs('15m')).toBe(900_000);

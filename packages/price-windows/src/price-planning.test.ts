@@ -84,6 +84,10 @@ describe('NIGHTSHIFT_PRICE_SOURCE', () => {
     );
     expect(() => parsePriceSource('ftp://example.net/p.json')).toThrow(/scheme ftp:/);
     expect(() => parsePriceSource('prices.json')).toThrow(/not a price source/);
+    // What the configuration's first check lets through still fails naming the variable.
+    expect(() => parsePriceSource('https://exa mple.net/p.json')).toThrow(
+      /^NIGHTSHIFT_PRICE_SOURCE: not a price source/,
+    );
   });
 });
 

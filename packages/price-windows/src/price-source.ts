@@ -20,6 +20,9 @@ export type PriceSourceSpec =
 /** A `NIGHTSHIFT_PRICE_SOURCE` that cannot be read. */
 export class PriceSourceSpecError extends Error {
   override name = 'PriceSourceSpecError';
+  constructor(message: string) {
+    super(`NIGHTSHIFT_PRICE_SOURCE: ${message}`);
+  }
 }
 
 const syntax =
