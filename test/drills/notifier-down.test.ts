@@ -34,11 +34,21 @@ describe('notifier down', () => {
       counts: { total: 7, succeeded: 6, failed: 1, queued: 0, running: 0 },
       completedAt: expect.any(String),
     });
-    // The event is queued and logged as pending, but nothing can send it yet.
-    const pending = await fetch(`${s.base}/v1/batches/${created.body.id}/deliveries`, {
-      headers: { authorization: `Bearer ${stackKey}` },
-    });
-    const before = (await pending.json()) as { data: { id: string; state: string }[] };
+    // The event is queued and logged as pending, but nothing can send it yet. The worker queues
+    // it right after the step that ended the batch (result files first), so on a loaded machine
+    // a read just after the final status may come before it.
+    type Deliveries = { data: { id: string; state: string; eventType: string }[] };
+    const before = await waitFor(
+      async () => {
+        const listed = await fetch(`${s.base}/v1/batches/${created.body.id}/deliveries`, {
+          headers: { authorization: `Bearer ${stackKey}` },
+        });
+        const body = (await listed.json()) as Deliveries;
+        return body.data.length > 0 ? body : undefined;
+      },
+      10_000,
+      'final event queued with no notifier running',
+    );
     expect(before.data).toMatchObject([{ state: 'pending', eventType: 'batch.completed' }]);
     expect(drill.receiver.deliveries).toHaveLength(0);
 
