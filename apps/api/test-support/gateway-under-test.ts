@@ -24,6 +24,8 @@ export async function gatewayUnderTest(env: Record<string, string>) {
   const url = `http://127.0.0.1:${listener.port}`;
   return {
     ...api,
+    /** The listening Node server (its connections, for tests of the socket policy). */
+    server: listener.server as Server,
     url,
     openAiBaseUrl: `${url}/openai/v1`,
     ollamaHost: `${url}/ollama`,

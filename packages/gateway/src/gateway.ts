@@ -78,6 +78,11 @@ export interface GatewayAnswer<T> {
    * aborts the upstream call and frees its slot at once.
    */
   pieces: AsyncIterable<T>;
+  /**
+   * Aborts when the call ends unfinished: its caller went away or its total deadline passed.
+   * A writer blocked on a caller that stopped reading listens to it to let the socket go too.
+   */
+  ended: AbortSignal;
 }
 
 /** What one finished call did, for usage and metrics. */
@@ -296,7 +301,7 @@ export class Gateway {
           started,
           ending,
         });
-        return { model, degraded: index > 0, upstream, pieces };
+        return { model, degraded: index > 0, upstream, pieces, ended: ending.signal };
       }
     }
     if (capacityFailure !== undefined && call.onCapacity === 'wait')

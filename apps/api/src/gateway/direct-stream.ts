@@ -1,5 +1,6 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { GatewayAnswer } from '@nightshift/gateway';
 import type { Context } from 'hono';
 import type { PieceStreamOptions } from './piece-stream.ts';
 
@@ -31,14 +32,16 @@ void RESPONSE_ALREADY_SENT.body;
  * socket (`app.request()` in tests): stream the answer as a `Response` instead.
  *
  * A caller that goes away aborts the request's signal (the server's close handler), which ends
- * the gateway call and frees its upstream.
+ * the gateway call and frees its upstream. A caller that stays but stops reading holds the
+ * writer on a full socket until the call's end (its total deadline): then the socket is closed
+ * too, rather than kept until the caller closes it.
  *
  * @example
- * return directStream(c, answer.pieces, headers, options) ?? new Response(pieceStream(answer.pieces, options), { headers });
+ * return directStream(c, answer, headers, options) ?? new Response(pieceStream(answer.pieces, options), { headers });
  */
 export function directStream<T>(
   c: Context,
-  pieces: AsyncIterable<T>,
+  answer: Pick<GatewayAnswer<T>, 'pieces' | 'ended'>,
   headers: Record<string, string>,
   options: PieceStreamOptions<T>,
 ): Response | undefined {
@@ -46,8 +49,8 @@ export function directStream<T>(
   if (!env?.[listening] || !(env.outgoing instanceof ServerResponse)) return undefined;
   const { outgoing } = env;
   env[writer] = (final) => {
-    if (final) void writePieces(outgoing, final, pieces, options);
-    else void stop(pieces);
+    if (final) void writePieces(outgoing, final, answer, options);
+    else void stop(answer.pieces);
   };
   return new Response(null, { headers: { ...headers, [ALREADY_SENT]: 'true' } });
 }
@@ -87,7 +90,7 @@ async function stop<T>(pieces: AsyncIterable<T>): Promise<void> {
 async function writePieces<T>(
   outgoing: ServerResponse,
   headers: Headers,
-  pieces: AsyncIterable<T>,
+  { pieces, ended }: Pick<GatewayAnswer<T>, 'pieces' | 'ended'>,
   options: PieceStreamOptions<T>,
 ): Promise<void> {
   const record: Record<string, string> = {};
@@ -100,7 +103,12 @@ async function writePieces<T>(
       const text = options.encode(piece);
       if (text === undefined) continue;
       // Nothing is read from the upstream while the caller's socket is full.
-      if (!outgoing.write(text)) await drained(outgoing);
+      if (!outgoing.write(text)) await drained(outgoing, ended);
+      if (ended.aborted && outgoing.writableNeedDrain) {
+        // The caller stopped reading past the call's end: no failure line could reach it.
+        outgoing.destroy();
+        return;
+      }
     }
     if (!outgoing.destroyed) outgoing.end(options.end);
   } catch (error) {
@@ -108,14 +116,18 @@ async function writePieces<T>(
   }
 }
 
-function drained(outgoing: ServerResponse): Promise<void> {
+/** Until the socket takes more, closes, or the call ends. */
+function drained(outgoing: ServerResponse, ended: AbortSignal): Promise<void> {
+  if (ended.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       outgoing.off('drain', done);
       outgoing.off('close', done);
+      ended.removeEventListener('abort', done);
       resolve();
     };
     outgoing.on('drain', done);
     outgoing.on('close', done);
+    ended.addEventListener('abort', done, { once: true });
   });
 }

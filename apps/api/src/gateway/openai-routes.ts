@@ -90,7 +90,7 @@ export function openAiRoutes(options: SurfaceRoutesOptions) {
       const answer = await gateway.open(openAiChatPassthroughCall(clients, body, context));
       const headers = { ...streamHeaders('text/event-stream'), ...answeredBy(answer) };
       return (
-        directStream(c, answer.pieces, headers, passedEvents) ??
+        directStream(c, answer, headers, passedEvents) ??
         new Response(pieceStream(answer.pieces, passedEvents), { headers })
       );
     } catch (error) {
