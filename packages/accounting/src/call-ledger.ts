@@ -7,6 +7,8 @@ import type { AccountedCall, CallAccounting, CallAttribution } from './call-attr
 const callStartedScript = luaScript(new URL('./lua/call-started.lua', import.meta.url));
 const callEndedScript = luaScript(new URL('./lua/call-ended.lua', import.meta.url));
 const settleEnergyScript = luaScript(new URL('./lua/settle-energy.lua', import.meta.url));
+/** Pending calls settled per round trip. */
+const settleChunk = 256;
 const callsAliveScript = luaScript(new URL('./lua/calls-alive.lua', import.meta.url));
 
 /** Options of {@link CallLedger}. */
@@ -280,39 +282,52 @@ export class CallLedger implements CallAccounting {
       : options.endedBy !== undefined
         ? options.endedBy.toFixed(3)
         : '+inf';
-    const ids = await this.#redis.zrangebyscore(keys.pending(server), '-inf', upTo);
+    const pending = await this.#redis.zrangebyscore(keys.pending(server), '-inf', upTo);
     let charged = 0;
-    for (const id of ids) {
-      const raw = await this.#redis.hget(keys.calls(server), id);
-      const record = raw
-        ? (JSON.parse(raw) as { b?: string; e?: string; t?: string; l?: string; m?: string })
-        : {};
-      const batchId = record.b ?? '';
-      const joules = await settleEnergyScript.run(
-        this.#redis,
-        [
-          keys.calls(server),
-          keys.pending(server),
-          keys.energy(server),
-          keys.batch(batchId),
-          keys.documents(batchId),
-          keys.hour(hourOf(Number(record.e ?? Date.now()))),
-        ],
-        [id, server, force ? '1' : '0', this.#hourTtlS, this.#totalsTtlS],
-      );
-      if (joules === null) continue;
-      charged++;
-      if (record.t && record.m)
-        this.#book({
-          tenant: record.t,
-          lane: record.l === 'cold' ? 'cold' : 'hot',
-          model: record.m,
-          server,
-          gpuSeconds: 0,
-          joules: Number(joules),
-        });
-    }
+    for (let from = 0; from < pending.length; from += settleChunk)
+      charged += await this.#settle(server, pending.slice(from, from + settleChunk), force);
     return charged;
+  }
+
+  /**
+   * One read of the calls' records, then their settlements sent together: each needs its
+   * record's batch and hour as keys, so they cannot be one script.
+   */
+  async #settle(server: string, ids: string[], force: boolean): Promise<number> {
+    const raws = await this.#redis.hmget(keys.calls(server), ...ids);
+    const settled = await Promise.all(
+      ids.map(async (id, index) => {
+        const raw = raws[index];
+        const record = raw
+          ? (JSON.parse(raw) as { b?: string; e?: string; t?: string; l?: string; m?: string })
+          : {};
+        const batchId = record.b ?? '';
+        const joules = await settleEnergyScript.run(
+          this.#redis,
+          [
+            keys.calls(server),
+            keys.pending(server),
+            keys.energy(server),
+            keys.batch(batchId),
+            keys.documents(batchId),
+            keys.hour(hourOf(Number(record.e ?? Date.now()))),
+          ],
+          [id, server, force ? '1' : '0', this.#hourTtlS, this.#totalsTtlS],
+        );
+        if (joules === null) return false;
+        if (record.t && record.m)
+          this.#book({
+            tenant: record.t,
+            lane: record.l === 'cold' ? 'cold' : 'hot',
+            model: record.m,
+            server,
+            gpuSeconds: 0,
+            joules: Number(joules),
+          });
+        return true;
+      }),
+    );
+    return settled.filter(Boolean).length;
   }
 
   #opened(server: string, id: string): void {
