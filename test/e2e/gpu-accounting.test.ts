@@ -7,7 +7,7 @@
 import { type GpuStandIn, startGpuStandIn } from '@nightshift/testkit/gpu-stand-in';
 import { type RedisHarness, startRedis } from '@nightshift/testkit/redis-harness';
 import { generateWebhookSecret } from '@nightshift/webhooks';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, stackKey, stackMetricsToken, startStack, waitFor } from '../support/stack.ts';
 
@@ -160,4 +160,41 @@ describe('GPU time and energy through the API and a worker', () => {
     ).text();
     expect(page).toContain('What the night shift did');
   }, 120_000);
+
+  it("adds the GPU time and energy of an OpenAI-compatible batch to its object's usage", async () => {
+    const openai = new OpenAI({ baseURL: `${stack.base}/openai/v1`, apiKey: stackKey });
+    const lines = ['alpha beta gamma', 'delta epsilon zeta eta'].map((text, i) =>
+      JSON.stringify({
+        custom_id: `line-${i}`,
+        method: 'POST',
+        url: '/v1/chat/completions',
+        body: { model, messages: [{ role: 'user', content: text }], max_tokens: 16 },
+      }),
+    );
+    const file = await openai.files.create({
+      file: await toFile(Buffer.from(`${lines.join('\n')}\n`), 'lines.jsonl'),
+      purpose: 'batch',
+    });
+    const created = await openai.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    type Extended = { gpu_seconds: number; energy_wh: number | null };
+    const batch = await waitFor(
+      async () => {
+        const b = await openai.batches.retrieve(created.id);
+        const usage = b.usage as unknown as Extended | undefined;
+        return b.status === 'completed' && (usage?.energy_wh ?? 0) > 0 && b;
+      },
+      60_000,
+      'OpenAI batch completed with its energy charged',
+    );
+    expect(batch.request_counts).toMatchObject({ total: 2, completed: 2 });
+    const usage = batch.usage as unknown as Extended & { output_tokens: number };
+    expect(usage.output_tokens).toBeGreaterThan(0);
+    expect(usage.gpu_seconds).toBeGreaterThan(0);
+    // Two short calls: a fraction of the GPU's whole busy time so far.
+    expect(usage.gpu_seconds).toBeLessThan(gpu.power().busySeconds);
+  }, 90_000);
 });

@@ -34,7 +34,18 @@ export interface OpenAiBatchObject {
   cancelling_at: number | null;
   cancelled_at: number | null;
   request_counts: { total: number; completed: number; failed: number };
-  usage: { input_tokens: number; output_tokens: number; total_tokens: number };
+  usage: {
+    input_tokens: number;
+    output_tokens: number;
+    total_tokens: number;
+    /**
+     * Nightshift's addition: the batch's share of its servers' GPU busy time, seconds (the native
+     * batch's `usage.gpuSeconds`; see the README's accounting section).
+     */
+    gpu_seconds: number;
+    /** Nightshift's addition: the energy of those seconds, Wh; null where no server reports it. */
+    energy_wh: number | null;
+  };
   metadata: Record<string, string> | null;
 }
 
@@ -77,6 +88,8 @@ export function toOpenAiBatch(f: OpenAiBatchFields, native: StoredBatch | null):
   const usage = batch?.usage ?? {
     promptTokens: Number(f.promptTokens ?? 0),
     completionTokens: Number(f.completionTokens ?? 0),
+    gpuSeconds: Number(f.gpuSeconds ?? 0),
+    energyWh: f.energyWh ? Number(f.energyWh) : null,
   };
   return {
     id: f.id as string,
@@ -109,6 +122,8 @@ export function toOpenAiBatch(f: OpenAiBatchFields, native: StoredBatch | null):
       input_tokens: usage.promptTokens,
       output_tokens: usage.completionTokens,
       total_tokens: usage.promptTokens + usage.completionTokens,
+      gpu_seconds: usage.gpuSeconds,
+      energy_wh: usage.energyWh,
     },
     metadata: f.metadata ? JSON.parse(f.metadata) : null,
   };

@@ -224,6 +224,10 @@ export class OpenAiBatches {
           failedCount: counts.failed + counts.expired,
           promptTokens: usage.promptTokens,
           completionTokens: usage.completionTokens,
+          // Energy a call settles after the batch's end is read from the native record while
+          // it lasts (it ages out with these fields).
+          gpuSeconds: usage.gpuSeconds,
+          energyWh: usage.energyWh ?? '',
         })
         .pexpire(recordKey(id), this.#o.resultTtlMs)
         .exec();
