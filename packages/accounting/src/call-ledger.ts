@@ -7,9 +7,10 @@ import type { AccountedCall, CallAccounting, CallAttribution } from './call-attr
 const callStartedScript = luaScript(new URL('./lua/call-started.lua', import.meta.url));
 const callEndedScript = luaScript(new URL('./lua/call-ended.lua', import.meta.url));
 const settleEnergyScript = luaScript(new URL('./lua/settle-energy.lua', import.meta.url));
+const callsAliveScript = luaScript(new URL('./lua/calls-alive.lua', import.meta.url));
+
 /** Pending calls settled per round trip. */
 const settleChunk = 256;
-const callsAliveScript = luaScript(new URL('./lua/calls-alive.lua', import.meta.url));
 
 /** Options of {@link CallLedger}. */
 export interface CallLedgerOptions {
