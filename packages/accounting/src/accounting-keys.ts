@@ -28,6 +28,12 @@ export const accountingKeys = {
    * (the Redis clock): a call whose process died is closed at that time, not left running.
    */
   alive: (server: string) => `${base}:server:${server}:alive`,
+  /**
+   * String: the latest end a sweep of this server has charged up to (ms, the Redis clock). A
+   * start or end a process saw earlier but wrote later is moved up to it, so no sweep's charge
+   * is overlapped afterwards.
+   */
+  swept: (server: string) => `${base}:server:${server}:swept`,
   /** Sorted set: energy counter samples, members `t:mJ:raw` (stored, monotone; read), scored by t. */
   energy: (server: string) => `${base}:server:${server}:energy`,
   /** Sorted set: ended calls whose energy waits for a sample past their end, by end. */

@@ -1,12 +1,15 @@
-import { createRedis } from '@nightshift/redis';
+import { createRedis, luaScript } from '@nightshift/redis';
 import { useRedis } from '@nightshift/testkit/redis-for-tests';
 import { describe, expect, it } from 'vitest';
 import { accountingKeys } from './accounting-keys.ts';
 import { AccountingStore } from './accounting-store.ts';
 import type { CallAttribution } from './call-attribution.ts';
-import { type BookedCharge, CallLedger } from './call-ledger.ts';
+import { CallLedger } from './call-ledger.ts';
+import type { BookedCharge } from './call-ledger-options.ts';
 
 const db = useRedis((url) => createRedis(url, 'client'));
+const holdRedis = luaScript(new URL('./test-fixtures/hold-redis.lua', import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let serverNo = 0;
 /** A fresh server per test, so tests share no calls. */
@@ -41,6 +44,64 @@ async function replay(
   }
   return { base, charged };
 }
+
+describe('CallLedger: the time of a call', () => {
+  it('is when the call ran, not when Redis got to its writes', async () => {
+    const booked: BookedCharge[] = [];
+    const ledger = new CallLedger({ redis: db.redis, onCharged: (c) => booked.push(c) });
+    await ledger.clockSynced();
+    const on = server();
+    const call = ledger.begin({ ...on, tenant: 't' });
+    await sleep(300);
+    // Redis is held for 400 ms (a slow fsync, a long script) just as the call ends.
+    const other = createRedis(db.harness.url, 'client');
+    await other.ping();
+    const held = holdRedis.run(other, [], [400]);
+    await sleep(20);
+    call.end();
+    await held;
+    await ledger.settled();
+    other.disconnect();
+    expect(booked).toHaveLength(1);
+    // The 320 ms the call ran, not the 700 ms until Redis wrote its end.
+    expect(booked[0]?.gpuSeconds).toBeGreaterThan(0.28);
+    expect(booked[0]?.gpuSeconds).toBeLessThan(0.4);
+  });
+
+  it('moves a start written after a sweep charged past it up to that sweep, so no time is charged twice', async () => {
+    const booked: BookedCharge[] = [];
+    const onCharged = (c: BookedCharge) => booked.push(c);
+    const slow = createRedis(db.harness.url, 'client');
+    const a = new CallLedger({ redis: db.redis, onCharged });
+    const b = new CallLedger({ redis: slow, onCharged });
+    await Promise.all([a.clockSynced(), b.clockSynced()]);
+    const on = server();
+    const first = a.begin({ ...on, tenant: 'a' });
+    const aBegan = performance.now();
+    await sleep(100);
+    // b's connection waits on a blocking read: the start it sees now is written only after
+    // a's end has been swept.
+    const blocked = slow.blpop('nothing-ever', 0.3);
+    const second = b.begin({ ...on, tenant: 'b' });
+    await sleep(100);
+    first.end();
+    const aEnded = performance.now();
+    await a.settled();
+    await blocked;
+    await sleep(100);
+    second.end();
+    const bEnded = performance.now();
+    await Promise.all([a.settled(), b.settled()]);
+    slow.disconnect();
+    const charged = (tenant: string) => booked.find((c) => c.tenant === tenant)?.gpuSeconds ?? 0;
+    // a ran alone as far as its sweep knew; b from that sweep's end on. Together the time the
+    // server was busy, none of it charged twice.
+    const near = (seconds: number, ms: number) => Math.abs(seconds * 1000 - ms) < 25;
+    expect(near(charged('a'), aEnded - aBegan)).toBe(true);
+    expect(near(charged('b'), bEnded - aEnded)).toBe(true);
+    expect(near(charged('a') + charged('b'), bEnded - aBegan)).toBe(true);
+  });
+});
 
 describe('CallLedger: the sweep', () => {
   it('splits overlapping time equally on a continuous-batching server', async () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { luaScript } from '@nightshift/redis';
+import { luaScript, RedisClock } from '@nightshift/redis';
 import type { Redis } from 'ioredis';
 import { hourOf, accountingKeys as keys } from './accounting-keys.ts';
 import type { AccountedCall, CallAccounting, CallAttribution } from './call-attribution.ts';
+import type { BookedCharge, CallCharge, CallLedgerOptions } from './call-ledger-options.ts';
 
 const callStartedScript = luaScript(new URL('./lua/call-started.lua', import.meta.url));
 const callEndedScript = luaScript(new URL('./lua/call-ended.lua', import.meta.url));
@@ -12,76 +13,13 @@ const callsAliveScript = luaScript(new URL('./lua/calls-alive.lua', import.meta.
 /** Pending calls settled per round trip. */
 const settleChunk = 256;
 
-/** Options of {@link CallLedger}. */
-export interface CallLedgerOptions {
-  /** A client connection (commands only). */
-  redis: Redis;
-  /**
-   * The longest a call may last, ms: a call not ended by then (its process lives but never
-   * ended it) is closed at that bound, and calls older than it are forgotten. Default 610 000: the gateway's total
-   * timeout default (600 s) and a margin; pass `NIGHTSHIFT_GATEWAY_TOTAL_TIMEOUT_S` + 10 s.
-   */
-  maxCallMs?: number;
-  /**
-   * How often this ledger tells Redis that the calls it started still run, ms. Default 5 000.
-   */
-  heartbeatMs?: number;
-  /**
-   * A running call with no sign of life for this long (its process died, or lost Redis) is
-   * closed at its last sign of life, so it stops sharing its server's time with the living
-   * calls. Default three heartbeats.
-   */
-  staleMs?: number;
-  /**
-   * A server whose last energy sample is older than this has no energy source now: its calls'
-   * energy is unknown (null), never 0. Default 10 000 ms (ten sampler periods).
-   */
-  energyFreshMs?: number;
-  /**
-   * A call whose energy still waits this long after its end for a sample past it (the sampler
-   * stopped) is charged by extrapolation at the last power. Default 60 000 ms.
-   */
-  pendingForceMs?: number;
-  /** Life of the hourly buckets, s. Default 8 days (the dashboard shows 7). */
-  hourTtlS?: number;
-  /** Life of a batch's and its documents' totals after their last charge, s. Default 30 days. */
-  totalsTtlS?: number;
-  /** Hears failures of the background writes (never thrown at a caller). */
-  onError?: (error: unknown) => void;
-  /**
-   * Hears each charge as it is booked: a call's GPU seconds at its end (with its energy when
-   * the samples already cover it), and a waiting call's energy when a later sample settles it
-   * (`gpuSeconds` 0 then). The usage ledger and the metrics count from it. Not awaited.
-   */
-  onCharged?: (charge: BookedCharge) => unknown;
-}
-
-/** One booking of {@link CallLedgerOptions.onCharged}. */
-export interface BookedCharge {
-  tenant: string;
-  lane: 'hot' | 'cold';
-  model: string;
-  server: string;
-  gpuSeconds: number;
-  /** Joules booked now; null when none (pending, or the server has no energy source). */
-  joules: number | null;
-}
-
-/** What one ended call was charged. */
-export interface CallCharge {
-  gpuSeconds: number;
-  /** Joules, when already known (`energy: 'known'`). */
-  joules: number | null;
-  /** `pending`: charged when the next sample covers the call's end; `none`: no energy source. */
-  energy: 'known' | 'pending' | 'none';
-}
-
 /**
  * The ledger of the model servers' GPU time: each call registers its interval on its server
- * (at the Redis clock, one clock for every replica), and at its end gets its share of the
- * server's busy time by a sweep over the calls that overlapped it, and its share of the energy
- * the server's counter recorded over those sub-intervals. Implements the gateway's
- * {@link CallAccounting}.
+ * (on the Redis clock, one clock for every replica, as this process reads it when the call
+ * starts and ends: `RedisClock`, so a write that waits on Redis or on this process's loop does
+ * not stretch the interval), and at its end gets its share of the server's busy time by a
+ * sweep over the calls that overlapped it, and its share of the energy the server's counter
+ * recorded over those sub-intervals. Implements the gateway's {@link CallAccounting}.
  *
  * @example
  * const ledger = new CallLedger({ redis });
@@ -104,9 +42,13 @@ export class CallLedger implements CallAccounting {
   readonly #onError: (error: unknown) => void;
   readonly #onCharged: ((charge: BookedCharge) => unknown) | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #clock: RedisClock;
 
   constructor(options: CallLedgerOptions) {
     this.#redis = options.redis;
+    this.#clock = new RedisClock({ redis: options.redis });
+    // Measured ahead of the first call, whose moments would otherwise be Redis' own now.
+    void this.#clock.synced().catch(() => {});
     this.#maxCallMs = options.maxCallMs ?? 610_000;
     this.#heartbeatMs = options.heartbeatMs ?? 5_000;
     this.#staleMs = options.staleMs ?? 3 * this.#heartbeatMs;
@@ -123,20 +65,28 @@ export class CallLedger implements CallAccounting {
    * of the event loop (after the upstream request), and `end()` follows it in the background.
    */
   begin(call: CallAttribution): AccountedCall {
-    // Both writes wait for a timer: the start's until the upstream request has gone out (undici
-    // writes it in the loop's check phase, after an immediate), the end's until the caller's
-    // last bytes have. Equal delays at both ends leave the interval's length as it was.
-    const registered = this.#track(afterTimer().then(() => this.callStarted(call)));
+    // Both moments are stamped now, on this process's reading of the Redis clock; their writes
+    // wait for a timer: the start's until the upstream request has gone out (undici writes it
+    // in the loop's check phase, after an immediate), the end's until the caller's last bytes
+    // have. Whatever the writes then wait for (this loop, Redis) leaves the interval as it was.
+    const startedAt = this.#clock.now();
+    const registered = this.#track(
+      afterTimer().then(() => this.#started(call, { seenAt: startedAt })),
+    );
     let ended = false;
     return {
       end: () => {
         if (ended) return;
         ended = true;
+        const endedAt = this.#clock.now();
         // The batch is known here: no read of the record before the end script.
         this.#track(
           Promise.all([registered, afterTimer()]).then(async ([id]) => {
             const charge = id
-              ? await this.callEnded(call.server, id, undefined, call.batchId ?? null)
+              ? await this.#ended(call.server, id, {
+                  seenAt: endedAt,
+                  batchId: call.batchId ?? null,
+                })
               : null;
             if (charge)
               this.#book({
@@ -157,7 +107,31 @@ export class CallLedger implements CallAccounting {
    * Registers a call on its server now (the Redis clock), or at `at` (epoch ms, not later than
    * now: to replay a call); answers its id.
    */
-  async callStarted(call: CallAttribution, at?: number): Promise<string> {
+  callStarted(call: CallAttribution, at?: number): Promise<string> {
+    return this.#started(call, { at });
+  }
+
+  /**
+   * Ends a call now (or at `at`, epoch ms on the Redis clock, for a call closed at its bound)
+   * and charges it. `batchId`: the call's batch when the caller knows it (`null`: none);
+   * otherwise it is read from the call's record first. Answers null for a call unknown or
+   * already ended.
+   */
+  callEnded(
+    server: string,
+    id: string,
+    at?: number,
+    batchId?: string | null,
+  ): Promise<CallCharge | null> {
+    return this.#ended(server, id, { at, batchId });
+  }
+
+  /** Resolves once this ledger reads the Redis clock itself (its first calls wait for nothing). */
+  clockSynced(): Promise<void> {
+    return this.#clock.synced();
+  }
+
+  async #started(call: CallAttribution, time: CallTime): Promise<string> {
     const id = randomUUID();
     await callStartedScript.run(
       this.#redis,
@@ -166,6 +140,7 @@ export class CallLedger implements CallAccounting {
         keys.starts(call.server),
         keys.running(call.server),
         keys.alive(call.server),
+        keys.swept(call.server),
       ],
       [
         id,
@@ -175,27 +150,21 @@ export class CallLedger implements CallAccounting {
         call.batchId ?? '',
         call.documentId ?? '',
         call.slots && call.slots > 0 ? call.slots : 0,
-        at === undefined ? '' : at.toFixed(3),
+        timeArg(time.at),
+        timeArg(time.seenAt),
       ],
     );
     this.#opened(call.server, id);
     return id;
   }
 
-  /**
-   * Ends a call now (or at `at`, epoch ms on the Redis clock, for a call closed at its bound)
-   * and charges it. `batchId`: the call's batch when the caller knows it (`null`: none);
-   * otherwise it is read from the call's record first. Answers null for a call unknown or
-   * already ended.
-   */
-  async callEnded(
+  async #ended(
     server: string,
     id: string,
-    at?: number,
-    batchId?: string | null,
+    time: CallTime & { batchId?: string | null | undefined },
   ): Promise<CallCharge | null> {
     this.#closed(server, id);
-    let batch = batchId;
+    let batch = time.batchId;
     if (batch === undefined) {
       const raw = await this.#redis.hget(keys.calls(server), id);
       if (!raw) return null;
@@ -212,20 +181,22 @@ export class CallLedger implements CallAccounting {
         keys.pending(server),
         keys.batch(batchKeyId),
         keys.documents(batchKeyId),
-        keys.hour(hourOf(at ?? Date.now())),
+        keys.hour(hourOf(time.at ?? time.seenAt ?? Date.now())),
         keys.ends(server),
         keys.alive(server),
+        keys.swept(server),
       ],
       [
         id,
         server,
-        at === undefined ? '' : at.toFixed(3),
+        timeArg(time.at),
         this.#hourTtlS,
         this.#totalsTtlS,
         this.#maxCallMs,
         this.#energyFreshMs,
         this.#pendingForceMs,
         this.#staleMs,
+        timeArg(time.seenAt),
       ],
     )) as [string, string, CallCharge['energy'], number, number] | null;
     if (!answer) return null;
@@ -402,3 +373,15 @@ export class CallLedger implements CallAccounting {
 function afterTimer(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve));
 }
+
+/**
+ * When a call started or ended, on the Redis clock (epoch ms). `at`: exactly then (a replay, or
+ * a call closed at its last sign of life or its bound). `seenAt`: when this process saw it, moved
+ * to the server's last swept end if a sweep already charged past it. Neither: Redis' now.
+ */
+interface CallTime {
+  at?: number | undefined;
+  seenAt?: number | undefined;
+}
+
+const timeArg = (ms: number | undefined) => (ms === undefined ? '' : ms.toFixed(3));

@@ -6,12 +6,8 @@ export {
   type UsageTotals,
 } from './accounting-store.ts';
 export type { AccountedCall, CallAccounting, CallAttribution } from './call-attribution.ts';
-export {
-  type BookedCharge,
-  type CallCharge,
-  CallLedger,
-  type CallLedgerOptions,
-} from './call-ledger.ts';
+export { CallLedger } from './call-ledger.ts';
+export type { BookedCharge, CallCharge, CallLedgerOptions } from './call-ledger-options.ts';
 export { type ColdPaceInput, coldPaceByModel, type ModelPace } from './cold-pace.ts';
 export { DocumentCounts, type HashIncrements } from './document-counts.ts';
 export { EnergySampler, type EnergySamplerOptions } from './energy-sampler.ts';

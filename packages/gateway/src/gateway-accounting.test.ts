@@ -7,7 +7,7 @@
  */
 import {
   AccountingStore,
-  type CallAttribution,
+  type BookedCharge,
   CallLedger,
   dcgmEnergySource,
   EnergySampler,
@@ -29,23 +29,6 @@ const model = 'qwen2:7b';
 const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A ledger that also keeps each call's charge, to sum per tenant. */
-class RecordingLedger extends CallLedger {
-  readonly tenants = new Map<string, string>();
-  readonly charges: Array<{ tenant: string; gpuSeconds: number }> = [];
-  override async callStarted(call: CallAttribution, at?: number): Promise<string> {
-    const id = await super.callStarted(call, at);
-    this.tenants.set(id, call.tenant);
-    return id;
-  }
-  override async callEnded(server: string, id: string, at?: number, batchId?: string | null) {
-    const charge = await super.callEnded(server, id, at, batchId);
-    if (charge)
-      this.charges.push({ tenant: this.tenants.get(id) ?? '?', gpuSeconds: charge.gpuSeconds });
-    return charge;
-  }
-}
-
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((o) => o.close()));
@@ -56,7 +39,9 @@ async function setUp(gpu: GpuStandIn, upstream: Record<string, unknown>) {
   const config = loadConfig({ NIGHTSHIFT_UPSTREAMS: JSON.stringify([upstream]) });
   const { clients, pool } = configuredUpstreams(config);
   open.push(clients);
-  const ledger = new RecordingLedger({ redis: db.redis });
+  // Each call's charge as the ledger books it, to sum per tenant.
+  const charges: BookedCharge[] = [];
+  const ledger = new CallLedger({ redis: db.redis, onCharged: (c) => charges.push(c) });
   const gateway = new Gateway({ pool, fallbacks: fallbacksFrom(config), accounting: ledger });
   const server = (await pool.serving(model))[0]?.id as string;
   const sampler = new EnergySampler({
@@ -66,7 +51,7 @@ async function setUp(gpu: GpuStandIn, upstream: Record<string, unknown>) {
     ledger,
     periodMs: 250,
   });
-  return { gateway, clients, ledger, sampler, server };
+  return { gateway, clients, ledger, charges, sampler, server };
 }
 
 async function chat(
@@ -120,11 +105,11 @@ async function conservation(
   const serverRow = servers.find((row) => row.server === server);
   const gpuSeconds = rows.reduce((sum, row) => sum + row.gpuSeconds, 0);
   const callWh = rows.reduce((sum, row) => sum + (row.energyWh ?? 0), 0);
-  return { busy, gpuSeconds, callWh, rows, serverRow, ledger };
+  return { busy, gpuSeconds, callWh, rows, serverRow, charges: setup.charges };
 }
 
 function expectConserved(result: Awaited<ReturnType<typeof conservation>>, tenants: string[]) {
-  const { busy, gpuSeconds, callWh, rows, serverRow, ledger } = result;
+  const { busy, gpuSeconds, callWh, rows, serverRow, charges } = result;
   expect(busy).toBeGreaterThan(1);
   expect(Math.abs(gpuSeconds - busy) / busy).toBeLessThan(0.02);
   expect(serverRow?.busySeconds).toBeCloseTo(gpuSeconds, 6);
@@ -134,7 +119,7 @@ function expectConserved(result: Awaited<ReturnType<typeof conservation>>, tenan
   expect(callWh).toBeGreaterThan(0);
   expect(Math.abs(callWh + idleWh - counterWh) / counterWh).toBeLessThan(0.02);
   for (const tenant of tenants) {
-    const charged = ledger.charges
+    const charged = charges
       .filter((c) => c.tenant === tenant)
       .reduce((sum, c) => sum + c.gpuSeconds, 0);
     const booked = rows

@@ -1,4 +1,5 @@
 export { LuaScript, LuaScriptError, luaScript } from './lua-script.ts';
+export { RedisClock, type RedisClockOptions } from './redis-clock.ts';
 export {
   type ConnectionRole,
   checkRedisPolicy,

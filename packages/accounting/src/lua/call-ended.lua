@@ -1,9 +1,10 @@
 -- Ends a model call: its share of the server's busy time by the sweep over every call of the
 -- server that overlaps it, charged to its batch, document and hour with its energy when the
 -- server's counter samples already cover its end (else it waits in `pending` for the sampler).
--- KEYS: calls, starts, running, energy, pending, batch, documents, hour, ends, alive.
+-- KEYS: calls, starts, running, energy, pending, batch, documents, hour, ends, alive, swept.
 -- ARGV: id, server, endAt ('' = now; a stale call is closed at its bound), hourTtlS,
---       totalsTtlS, maxCallMs, energyFreshMs, pendingForceMs, staleMs.
+--       totalsTtlS, maxCallMs, energyFreshMs, pendingForceMs, staleMs, seenAt ('' = now; when
+--       the caller saw the end, on the Redis clock: not before the swept end, not after now).
 -- Returns nil (unknown or already ended) or {gpuSeconds, joules ('' unknown), energy state
 -- ('known'|'pending'|'none'), stale running calls (no sign of life for staleMs, or past
 -- maxCallMs), overdue pending calls}.
@@ -19,9 +20,17 @@ if rec.e then return nil end
 local now = nowMs()
 local s = tonumber(rec.s)
 local e = now
-if ARGV[3] ~= '' then e = math.min(now, tonumber(ARGV[3])) end
+local swept = tonumber(redis.call('GET', KEYS[11]) or '0')
+if ARGV[3] ~= '' then
+  e = math.min(now, tonumber(ARGV[3]))
+elseif ARGV[10] ~= '' then
+  -- Earlier than a charged sweep, the calls that sweep counted as running with this one would
+  -- lose the share it left them.
+  e = math.max(math.min(now, tonumber(ARGV[10])), swept)
+end
 if e < s then e = s end
 local maxCallMs = tonumber(ARGV[6])
+if e > swept then redis.call('SET', KEYS[11], fmt(e), 'PX', maxCallMs) end
 
 local silentBefore = now - tonumber(ARGV[9])
 local calls = overlapping(KEYS[2], KEYS[9], KEYS[10], silentBefore, id, s, e)
