@@ -65,13 +65,13 @@ export class CallLedger implements CallAccounting {
    * of the event loop (after the upstream request), and `end()` follows it in the background.
    */
   begin(call: CallAttribution): AccountedCall {
-    // Both moments are stamped now, on this process's reading of the Redis clock; their writes
-    // wait for a timer: the start's until the upstream request has gone out (undici writes it
-    // in the loop's check phase, after an immediate), the end's until the caller's last bytes
-    // have. Whatever the writes then wait for (this loop, Redis) leaves the interval as it was.
-    const startedAt = this.#clock.now();
+    // Both moments are stamped on this process's reading of the Redis clock, so whatever their
+    // writes then wait for (this loop, Redis) leaves the interval as it was. The start is
+    // stamped (and written) after a timer, once the upstream request has gone out (undici
+    // writes it in the loop's check phase, after an immediate); the end when the caller says,
+    // its write after a timer too, once the caller's last bytes have gone.
     const registered = this.#track(
-      afterTimer().then(() => this.#started(call, { seenAt: startedAt })),
+      afterTimer().then(() => this.#started(call, { seenAt: this.#clock.now() })),
     );
     let ended = false;
     return {
