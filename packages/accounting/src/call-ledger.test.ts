@@ -1,5 +1,6 @@
 import { createRedis, luaScript } from '@nightshift/redis';
 import { useRedis } from '@nightshift/testkit/redis-for-tests';
+import { holdRedisScript } from '@nightshift/testkit/redis-hold';
 import { describe, expect, it } from 'vitest';
 import { accountingKeys } from './accounting-keys.ts';
 import { AccountingStore } from './accounting-store.ts';
@@ -8,7 +9,7 @@ import { CallLedger } from './call-ledger.ts';
 import type { BookedCharge } from './call-ledger-options.ts';
 
 const db = useRedis((url) => createRedis(url, 'client'));
-const holdRedis = luaScript(new URL('./test-fixtures/hold-redis.lua', import.meta.url));
+const holdRedis = luaScript(holdRedisScript);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let serverNo = 0;

@@ -2,7 +2,8 @@
  * GPU time and energy per call add up (issue 28's bar, within 2%): a mix of concurrent calls
  * of several tenants through a real Gateway with a CallLedger, on the GPU stand-in with its
  * power model, in vLLM mode (continuous batching) and Ollama mode (fixed slots, calls queued
- * beyond them), with idle gaps. Σ per-call GPU seconds = the stand-in's busy seconds;
+ * beyond them), with idle gaps, while Redis is held now and then (a slow fsync: the ledger's
+ * writes wait, the calls' times must not). Σ per-call GPU seconds = the stand-in's busy seconds;
  * Σ per-call energy + idle energy = what its energy counter (scraped as DCGM) advanced by.
  */
 import {
@@ -13,9 +14,10 @@ import {
   EnergySampler,
 } from '@nightshift/accounting';
 import { loadConfig } from '@nightshift/core';
-import { createRedis } from '@nightshift/redis';
+import { createRedis, luaScript } from '@nightshift/redis';
 import { type GpuStandIn, startGpuStandIn } from '@nightshift/testkit/gpu-stand-in';
 import { useRedis } from '@nightshift/testkit/redis-for-tests';
+import { holdRedisScript } from '@nightshift/testkit/redis-hold';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway } from './gateway.ts';
 import { gatewayProvider } from './model-completions.ts';
@@ -25,6 +27,7 @@ import { configuredUpstreams } from './upstream-wiring.ts';
 import { fallbacksFrom } from './upstreams.ts';
 
 const db = useRedis((url) => createRedis(url, 'client'));
+const holdRedis = luaScript(holdRedisScript);
 const model = 'qwen2:7b';
 const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(' ');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,6 +93,10 @@ async function conservation(
 ) {
   const { ledger, sampler, server } = setup;
   sampler.start();
+  // Redis is held 120 ms every 290 ms, as a slow fsync would: the accounting's writes wait,
+  // the calls' times must not.
+  const other = createRedis(db.harness.url, 'client');
+  const holding = setInterval(() => void holdRedis.run(other, [], [120]).catch(() => {}), 290);
   await sleep(400);
   const busyBefore = gpu.power().busySeconds;
   await run();
@@ -98,6 +105,8 @@ async function conservation(
   // One more sample past the last call's end settles its energy.
   await sleep(600);
   await sampler.stop();
+  clearInterval(holding);
+  other.disconnect();
   await ledger.settled();
   const store = new AccountingStore({ redis: db.redis });
   const { calls, servers } = await store.hours(Date.now() - 60_000, Date.now());
