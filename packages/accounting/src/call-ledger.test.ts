@@ -65,8 +65,8 @@ describe('CallLedger: the time of a call', () => {
     other.disconnect();
     expect(booked).toHaveLength(1);
     // The 320 ms the call ran, not the 700 ms until Redis wrote its end.
-    expect(booked[0]?.gpuSeconds).toBeGreaterThan(0.28);
-    expect(booked[0]?.gpuSeconds).toBeLessThan(0.4);
+    expect(booked[0]?.gpuSeconds).toBeGreaterThan(0.25);
+    expect(booked[0]?.gpuSeconds).toBeLessThan(0.45);
   });
 
   it('moves a start written after a sweep charged past it up to that sweep, so no time is charged twice', async () => {
@@ -82,9 +82,9 @@ describe('CallLedger: the time of a call', () => {
     await sleep(100);
     // b's connection waits on a blocking read: the start it sees now is written only after
     // a's end has been swept.
-    const blocked = slow.blpop('nothing-ever', 0.3);
+    const blocked = slow.blpop('nothing-ever', 0.8);
     const second = b.begin({ ...on, tenant: 'b' });
-    await sleep(100);
+    await sleep(300);
     first.end();
     const aEnded = performance.now();
     await a.settled();
@@ -96,8 +96,8 @@ describe('CallLedger: the time of a call', () => {
     slow.disconnect();
     const charged = (tenant: string) => booked.find((c) => c.tenant === tenant)?.gpuSeconds ?? 0;
     // a ran alone as far as its sweep knew; b from that sweep's end on. Together the time the
-    // server was busy, none of it charged twice.
-    const near = (seconds: number, ms: number) => Math.abs(seconds * 1000 - ms) < 25;
+    // server was busy, none of it charged twice (b from its own start would add 150 ms).
+    const near = (seconds: number, ms: number) => Math.abs(seconds * 1000 - ms) < 60;
     expect(near(charged('a'), aEnded - aBegan)).toBe(true);
     expect(near(charged('b'), bEnded - aEnded)).toBe(true);
     expect(near(charged('a') + charged('b'), bEnded - aBegan)).toBe(true);
