@@ -1,13 +1,18 @@
 -- Appends one energy counter sample at the server's clock and books the energy the server
 -- spent idle since the previous sample (the part of that interval no call covered), an
 -- amount never charged to a call.
--- KEYS: energy (zset 't:mJ:raw' by t), ends (zset of ended calls by end), starts, hour.
--- ARGV: counter (mJ, cumulative), server, keepMs, maxSamples, hourTtlS.
+-- KEYS: energy (zset 't:mJ:raw' by t), ends (zset of ended calls by end), starts, hour, swept
+--       (the latest time a sweep charged up to).
+-- ARGV: counter (mJ, cumulative), server, keepMs, maxSamples, hourTtlS, seenAt ('' = now; when
+--       the counter was read, on the Redis clock: not before the swept time, not after now).
 -- Returns {t, idle joules, joules since the previous sample}, or nil when the previous sample
--- is not older than now.
+-- is not older than the sample's time.
 --- @include "shared/clock"
 --- @include "shared/energy"
-local now = nowMs()
+local redisNow = nowMs()
+local swept = tonumber(redis.call('GET', KEYS[5]) or '0')
+local now = redisNow
+if ARGV[6] ~= '' then now = math.max(math.min(redisNow, tonumber(ARGV[6])), swept) end
 local counter = tonumber(ARGV[1])
 local server = ARGV[2]
 local last = redis.call('ZREVRANGE', KEYS[1], 0, 0)
@@ -54,10 +59,14 @@ if lt then
   if curB then busy = busy + (curB - curA) end
   spentJ = de / 1000
   idleJ = spentJ * math.max(0, dt - busy) / dt
+  -- The idle share just booked is a sweep of [lt, now]: a call start or end seen before it but
+  -- written after it is moved up to it (as after a call's sweep), else its energy would be
+  -- booked twice (idle here, and the call's later) or not at all.
+  if now > swept then redis.call('SET', KEYS[5], fmt(now), 'PX', ARGV[3]) end
   redis.call('HINCRBYFLOAT', KEYS[4], 'i|' .. server, string.format('%.6f', idleJ))
   redis.call('HINCRBYFLOAT', KEYS[4], 'e|' .. server, string.format('%.6f', spentJ))
   redis.call('EXPIRE', KEYS[4], ARGV[5])
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. fmt(now - tonumber(ARGV[3])))
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. fmt(redisNow - tonumber(ARGV[3])))
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[4]) + 1))
 return { fmt(now), string.format('%.6f', idleJ), string.format('%.6f', spentJ) }
