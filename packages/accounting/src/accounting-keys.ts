@@ -29,9 +29,9 @@ export const accountingKeys = {
    */
   alive: (server: string) => `${base}:server:${server}:alive`,
   /**
-   * String: the latest end a sweep of this server has charged up to (ms, the Redis clock). A
-   * start or end a process saw earlier but wrote later is moved up to it, so no sweep's charge
-   * is overlapped afterwards.
+   * String: the latest time a sweep of this server has charged up to, a call's end or an energy
+   * sample's idle booking (ms, the Redis clock). A start or end a process saw earlier but wrote
+   * later is moved up to it, so nothing already charged is overlapped afterwards.
    */
   swept: (server: string) => `${base}:server:${server}:swept`,
   /** Sorted set: energy counter samples, members `t:mJ:raw` (stored, monotone; read), scored by t. */
