@@ -4,7 +4,7 @@
 -- KEYS: calls, starts, running, energy, pending, batch, documents, hour, ends, alive, swept.
 -- ARGV: id, server, endAt ('' = now; a stale call is closed at its bound), hourTtlS,
 --       totalsTtlS, maxCallMs, energyFreshMs, pendingForceMs, staleMs, seenAt ('' = now; when
---       the caller saw the end, on the Redis clock: not before the swept end, not after now).
+--       the caller saw the end, on the Redis clock: not before the swept time, not after now).
 -- Returns nil (unknown or already ended) or {gpuSeconds, joules ('' unknown), energy state
 -- ('known'|'pending'|'none'), stale running calls (no sign of life for staleMs, or past
 -- maxCallMs), overdue pending calls}.

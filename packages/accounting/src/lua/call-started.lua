@@ -1,9 +1,10 @@
--- Registers a model call on its server at the server's clock (Redis TIME).
+-- Registers a model call on its server, on the Redis clock (the caller's reading of it when it
+-- saw the start, else TIME now).
 -- KEYS: calls (hash id → record), starts (zset by start), running (zset by start), alive
---       (zset by the last sign of life), swept (the latest end a sweep charged up to).
+--       (zset by the last sign of life), swept (the latest time a sweep charged up to).
 -- ARGV: id, tenant, lane, model, batchId ('' none), documentId ('' none), slots (0: continuous),
 --       at ('' = now; earlier times only, to replay or test), seenAt ('' = now; when the
---       caller saw the start, on the Redis clock: not before the swept end, not after now).
+--       caller saw the start, on the Redis clock: not before the swept time, not after now).
 -- Returns the start, epoch ms.
 --- @include "shared/clock"
 local seen = nowMs()
