@@ -42,13 +42,14 @@ export class CallLedger implements CallAccounting {
   readonly #onError: (error: unknown) => void;
   readonly #onCharged: ((charge: BookedCharge) => unknown) | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #clock: RedisClock;
+  /** This ledger's reading of the Redis clock, which its calls are stamped on (and samples too). */
+  readonly clock: RedisClock;
 
   constructor(options: CallLedgerOptions) {
     this.#redis = options.redis;
-    this.#clock = new RedisClock({ redis: options.redis });
+    this.clock = new RedisClock({ redis: options.redis });
     // Measured ahead of the first call, whose moments would otherwise be Redis' own now.
-    void this.#clock.synced().catch(() => {});
+    void this.clock.synced().catch(() => {});
     this.#maxCallMs = options.maxCallMs ?? 610_000;
     this.#heartbeatMs = options.heartbeatMs ?? 5_000;
     this.#staleMs = options.staleMs ?? 3 * this.#heartbeatMs;
@@ -71,14 +72,14 @@ export class CallLedger implements CallAccounting {
     // writes it in the loop's check phase, after an immediate); the end when the caller says,
     // its write after a timer too, once the caller's last bytes have gone.
     const registered = this.#track(
-      afterTimer().then(() => this.#started(call, { seenAt: this.#clock.now() })),
+      afterTimer().then(() => this.#started(call, { seenAt: this.clock.now() })),
     );
     let ended = false;
     return {
       end: () => {
         if (ended) return;
         ended = true;
-        const endedAt = this.#clock.now();
+        const endedAt = this.clock.now();
         // The batch is known here: no read of the record before the end script.
         this.#track(
           Promise.all([registered, afterTimer()]).then(async ([id]) => {
@@ -128,7 +129,7 @@ export class CallLedger implements CallAccounting {
 
   /** Resolves once this ledger reads the Redis clock itself (its first calls wait for nothing). */
   clockSynced(): Promise<void> {
-    return this.#clock.synced();
+    return this.clock.synced();
   }
 
   async #started(call: CallAttribution, time: CallTime): Promise<string> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { luaScript, RedisClock } from '@nightshift/redis';
+import { luaScript } from '@nightshift/redis';
 import type { Redis } from 'ioredis';
 import { hourOf, accountingKeys as keys } from './accounting-keys.ts';
 import type { CallLedger } from './call-ledger.ts';
@@ -48,7 +48,6 @@ export class EnergySampler {
   readonly #o: EnergySamplerOptions;
   readonly #periodMs: number;
   readonly #holder = randomUUID();
-  readonly #clock: RedisClock;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
   #stopped = false;
@@ -56,8 +55,6 @@ export class EnergySampler {
   constructor(options: EnergySamplerOptions) {
     this.#o = options;
     this.#periodMs = Math.max(250, options.periodMs ?? 1000);
-    this.#clock = new RedisClock({ redis: options.redis });
-    void this.#clock.synced().catch(() => {});
   }
 
   /** Samples every period until {@link stop}. */
@@ -105,8 +102,8 @@ export class EnergySampler {
     if (leased !== 1) return null;
     const raw = await this.#o.source.read();
     if (raw === null) return null;
-    // Stamped when the counter was read, as calls are when they start and end (call-ledger.ts).
-    const readAt = this.#clock.now();
+    // Stamped when the counter was read, on the clock the ledger stamps its calls with.
+    const readAt = this.#o.ledger.clock.now();
     const answer = (await sampleScript.run(
       redis,
       [
