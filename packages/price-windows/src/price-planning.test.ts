@@ -122,6 +122,16 @@ describe('readPriceSource', () => {
     expect(values.values).toHaveLength(24);
   });
 
+  it('refuses a file source that is a device or too big, rather than read it for ever', async () => {
+    await expect(readPriceSource(parsePriceSource('file:/dev/zero'))).rejects.toThrow(
+      /not a regular file/,
+    );
+    const path = new URL('../fixtures/nightshift-prices.csv', import.meta.url).pathname;
+    await expect(
+      readPriceSource(parsePriceSource(`file:${path}`), { maxBytes: 64 }),
+    ).rejects.toThrow(/over 64 bytes/);
+  });
+
   it('asks ENTSO-E for today and tomorrow when the query names no period', async () => {
     body = fixture('entsoe-a44-pt60m.xml');
     await readPriceSource(parsePriceSource(`entsoe:${base}/api?documentType=A44&securityToken=t`), {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { checkWebhookUrl, createSafeDispatcher } from '@nightshift/webhooks';
 import type { Dispatcher } from 'undici';
 import { parseElectricityMaps } from './electricity-maps-format.ts';
@@ -88,7 +88,7 @@ export interface ReadPriceSourceOptions {
   allowPrivate?: boolean;
   /** Per request. Default 15 s. */
   timeoutMs?: number;
-  /** Bodies beyond this are refused. Default 4 MiB (a year of quarter-hours is about 2 MiB). */
+  /** Bodies and files beyond this are refused. Default 4 MiB (a year of quarter-hours is about 2 MiB). */
   maxBytes?: number;
 }
 
@@ -105,7 +105,8 @@ export async function readPriceSource(
   spec: PriceSourceSpec,
   options: ReadPriceSourceOptions = {},
 ): Promise<HourlyValues> {
-  if (spec.kind === 'file') return parseNightshiftPrices(await readFile(spec.path, 'utf8'));
+  const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
+  if (spec.kind === 'file') return parseNightshiftPrices(await boundedFile(spec.path, maxBytes));
   const url = new URL(spec.url);
   if (spec.kind === 'entsoe' && !url.searchParams.has('periodStart')) {
     const day = new Date(options.now ?? Date.now());
@@ -127,7 +128,7 @@ export async function readPriceSource(
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
       dispatcher,
     } as RequestInit & { dispatcher: Dispatcher });
-    const body = await boundedText(answer, options.maxBytes ?? 4 * 1024 * 1024);
+    const body = await boundedText(answer, maxBytes);
     // ENTSO-E answers a query without data with 200 or 400 and an acknowledgement document,
     // which its parser turns into a readable reason.
     if (
@@ -153,6 +154,22 @@ export async function readPriceSource(
 /** `yyyyMMddHHmm` in UTC, as ENTSO-E's `periodStart`/`periodEnd` want it. */
 function entsoeInstant(at: Date): string {
   return at.toISOString().slice(0, 16).replace(/[-T:]/g, '');
+}
+
+/**
+ * A regular file of at most `maxBytes`: a mistyped path to a device (`/dev/zero`) or a pipe would
+ * otherwise be read for ever, and a huge file into memory.
+ */
+async function boundedFile(path: string, maxBytes: number): Promise<string> {
+  const file = await open(path, 'r');
+  try {
+    const stats = await file.stat();
+    if (!stats.isFile()) throw new Error(`price source ${path} is not a regular file`);
+    if (stats.size > maxBytes) throw new Error(`price source ${path} is over ${maxBytes} bytes`);
+    return await file.readFile('utf8');
+  } finally {
+    await file.close();
+  }
 }
 
 async function boundedText(answer: Response, maxBytes: number): Promise<string> {
